@@ -1,0 +1,254 @@
+/**
+ * Caches and coherence: per-core L1d and L2 (L1 kept inside L2), a shared LLC, and the directory.
+ *
+ * `access` charges one line access by one core and returns its latency in cycles. The path:
+ * - L1 hit (and, for a write, the line is held Modified/Exclusive): l1Hit. Nothing else is touched,
+ *   which keeps the common case cheap.
+ * - L2 hit: l2Hit, refill L1; a write to a line held Shared is an upgrade that invalidates the
+ *   other copies.
+ * - Private miss: if another core owns the line it supplies it (c2cTransfer; for a write the owner's
+ *   copy is invalidated, for a read it is downgraded to Shared); otherwise the LLC (llcHit) or DRAM.
+ *   The miss is classified for this core as coherence (its copy was invalidated by another core's
+ *   write since it last held the line), cold (it never held the line) or capacity/conflict.
+ * The LLC is shared and non-inclusive: its evictions do not invalidate private copies.
+ *
+ * Every access carries an origin (application payload, allocator metadata, allocator in-band
+ * links) and all counters are kept per origin.
+ */
+import { CacheLevel, NO_LINE } from './cache-level.ts';
+import type { MachineSpec } from './costs.ts';
+import { Directory, LINES_PER_PAGE, NO_CORE } from './directory.ts';
+
+export const ORIGIN_APP = 0;
+export const ORIGIN_META = 1;
+export const ORIGIN_LINK = 2;
+export type Origin = typeof ORIGIN_APP | typeof ORIGIN_META | typeof ORIGIN_LINK;
+export const ORIGIN_NAMES = ['app', 'allocatorMeta', 'allocatorLink'] as const;
+
+/** Counter indices within one origin's block. */
+export const C_ACCESS = 0;
+export const C_L1_MISS = 1;
+export const C_L2_MISS = 2;
+export const C_LLC_MISS = 3;
+export const C_COHERENCE = 4;
+export const C_COLD = 5;
+export const C_CAPACITY = 6;
+export const C_UPGRADE = 7;
+export const C_C2C = 8;
+export const C_CYCLES = 9;
+export const COUNTERS_PER_ORIGIN = 10;
+
+export class CacheHierarchy {
+  readonly l1: CacheLevel[];
+  readonly l2: CacheLevel[];
+  readonly llc: CacheLevel;
+  readonly dir: Directory;
+  /** Per origin, COUNTERS_PER_ORIGIN counters (see C_*). */
+  readonly counts = new Float64Array(3 * COUNTERS_PER_ORIGIN);
+  private readonly l1Hit: number;
+  private readonly l2Hit: number;
+  private readonly llcHit: number;
+  private readonly dram: number;
+  private readonly c2c: number;
+  private readonly upgradeCost: number;
+
+  constructor(spec: MachineSpec) {
+    this.l1 = Array.from({ length: spec.cores }, () => new CacheLevel(spec.l1));
+    this.l2 = Array.from({ length: spec.cores }, () => new CacheLevel(spec.l2));
+    this.llc = new CacheLevel(spec.llc);
+    this.dir = new Directory(spec.cores);
+    const c = spec.costs;
+    this.l1Hit = c.l1Hit;
+    this.l2Hit = c.l2Hit;
+    this.llcHit = c.llcHit;
+    this.dram = c.dram;
+    this.c2c = c.c2cTransfer;
+    this.upgradeCost = c.upgrade;
+  }
+
+  /**
+   * Charges one access of `core` to `line` (whose directory entry is `ds`, see directory.ts) at
+   * time `now`; returns its latency in cycles.
+   */
+  access(core: number, line: number, ds: number, write: boolean, origin: number, now: number): number {
+    const l1 = this.l1[core] as CacheLevel;
+    const i = l1.find(line);
+    const base = origin * COUNTERS_PER_ORIGIN;
+    const counts = this.counts;
+    counts[base + C_ACCESS]++;
+    if (i >= 0 && (!write || l1.writable[i] === 1)) {
+      l1.use(i);
+      counts[base + C_CYCLES] += this.l1Hit;
+      return this.l1Hit;
+    }
+    const cost = this.slow(core, line, ds, write, base, now, l1, i);
+    counts[base + C_CYCLES] += cost;
+    return cost;
+  }
+
+  /**
+   * Forgets every cached copy of the 64 lines of a page whose physical page is gone (munmap,
+   * madvise(DONTNEED)) and resets their directory entries: if the address is mapped again, it is a
+   * new page and its lines miss cold.
+   */
+  flushPage(pageSlot: number, vpn: number): void {
+    const dir = this.dir;
+    const firstLine = vpn * LINES_PER_PAGE;
+    const w = dir.words;
+    for (let k = 0; k < LINES_PER_PAGE; k++) {
+      const ds = pageSlot * LINES_PER_PAGE + k;
+      const line = firstLine + k;
+      for (let wi = 0; wi < w; wi++) {
+        let m = dir.sharers[ds * w + wi] as number;
+        while (m !== 0) {
+          const b = 31 - Math.clz32(m & -m);
+          m &= m - 1;
+          this.dropPrivate(wi * 32 + b, line);
+        }
+      }
+      this.llc.invalidate(line);
+    }
+    dir.resetPage(pageSlot);
+  }
+
+  private slow(core: number, line: number, s: number, write: boolean, base: number, now: number, l1: CacheLevel, i: number): number {
+    const l2 = this.l2[core] as CacheLevel;
+    const dir = this.dir;
+    const counts = this.counts;
+    const j = l2.lookup(line);
+    let cost: number;
+    if (j >= 0) {
+      // In this core's private hierarchy.
+      if (i < 0) {
+        counts[base + C_L1_MISS]++;
+        cost = this.l2Hit;
+      } else {
+        cost = this.l1Hit;
+      }
+      if (write && dir.owner[s] !== core) {
+        const inv = this.invalidateOthers(s, line, core);
+        if (inv > 0) counts[base + C_UPGRADE]++;
+        cost += inv;
+        dir.owner[s] = core;
+        dir.clearAll(dir.sharers, s);
+        dir.setBit(dir.sharers, s, core);
+        dir.lastWriteTime[s] = now + cost;
+        dir.lastWriter[s] = core;
+      }
+      const writable = dir.owner[s] === core;
+      l2.use(j);
+      l2.writable[j] = writable ? 1 : 0;
+      if (i >= 0) {
+        l1.use(i);
+        l1.writable[i] = writable ? 1 : 0;
+      } else {
+        l1.fill(l1.victim(line), line, s, writable);
+      }
+      return cost;
+    }
+    const l2Victim = l2.victimWay;
+
+    // Private miss.
+    counts[base + C_L1_MISS]++;
+    counts[base + C_L2_MISS]++;
+    if (dir.has(dir.invalidated, s, core)) {
+      counts[base + C_COHERENCE]++;
+      dir.clearBit(dir.invalidated, s, core);
+    } else if (!dir.has(dir.ever, s, core)) {
+      counts[base + C_COLD]++;
+      dir.setBit(dir.ever, s, core);
+    } else {
+      counts[base + C_CAPACITY]++;
+    }
+    const o = dir.owner[s] as number;
+    const llc = this.llc;
+    if (o !== NO_CORE && o !== core) {
+      cost = this.c2c;
+      counts[base + C_C2C]++;
+      if (write) {
+        this.dropPrivate(o, line);
+        dir.setBit(dir.invalidated, s, o);
+        dir.clearAll(dir.sharers, s);
+      } else {
+        (this.l1[o] as CacheLevel).downgrade(line);
+        (this.l2[o] as CacheLevel).downgrade(line);
+        const k = llc.find(line);
+        if (k >= 0) llc.use(k);
+        else llc.fill(llc.victim(line), line, s, false); // the owner's dirty copy is written back
+      }
+      dir.owner[s] = NO_CORE;
+    } else {
+      const k = llc.lookup(line);
+      if (k >= 0) {
+        llc.use(k);
+        cost = this.llcHit;
+      } else {
+        counts[base + C_LLC_MISS]++;
+        cost = this.dram;
+        llc.fill(llc.victimWay, line, s, false);
+      }
+      if (write && dir.anyOther(dir.sharers, s, core)) {
+        cost += this.invalidateOthers(s, line, core);
+        counts[base + C_UPGRADE]++;
+      }
+    }
+    if (write || !dir.anyOther(dir.sharers, s, core)) {
+      dir.owner[s] = core;
+      dir.clearAll(dir.sharers, s);
+    }
+    dir.setBit(dir.sharers, s, core);
+    if (write) {
+      dir.lastWriteTime[s] = now + cost;
+      dir.lastWriter[s] = core;
+    }
+    const writable = dir.owner[s] === core;
+    this.l2Insert(core, l2, l2Victim, line, s, writable);
+    l1.fill(i >= 0 ? i : l1.victim(line), line, s, writable);
+    return cost;
+  }
+
+  /** Invalidates every other core's copy of the line (they take a coherence miss next time). */
+  private invalidateOthers(s: number, line: number, core: number): number {
+    const dir = this.dir;
+    const w = dir.words;
+    let any = false;
+    for (let wi = 0; wi < w; wi++) {
+      let m = dir.sharers[s * w + wi] as number;
+      while (m !== 0) {
+        const b = 31 - Math.clz32(m & -m);
+        m &= m - 1;
+        const c = wi * 32 + b;
+        if (c === core) continue;
+        this.dropPrivate(c, line);
+        dir.setBit(dir.invalidated, s, c);
+        any = true;
+      }
+    }
+    return any ? this.upgradeCost : 0;
+  }
+
+  private dropPrivate(c: number, line: number): void {
+    (this.l1[c] as CacheLevel).invalidate(line);
+    (this.l2[c] as CacheLevel).invalidate(line);
+  }
+
+  private l2Insert(core: number, l2: CacheLevel, v: number, line: number, s: number, writable: boolean): void {
+    const old = l2.tags[v] as number;
+    if (old !== NO_LINE) {
+      // Evicting from L2 leaves this core's private hierarchy (L1 is kept inside L2).
+      const os = l2.dirSlot[v] as number;
+      (this.l1[core] as CacheLevel).invalidate(old);
+      const dir = this.dir;
+      dir.clearBit(dir.sharers, os, core);
+      if (dir.owner[os] === core) {
+        dir.owner[os] = NO_CORE;
+        // Write-back of an owned line into the LLC.
+        const llc = this.llc;
+        const k = llc.find(old);
+        if (k >= 0) llc.use(k);
+        else llc.fill(llc.victim(old), old, os, false);
+      }
+    }
+    l2.fill(v, line, s, writable);
+  }
+}

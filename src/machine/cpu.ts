@@ -1,0 +1,457 @@
+/**
+ * One simulated thread's view of the machine: the interface an allocator model (and, through the
+ * experiment layer, a workload) uses to touch memory, run atomics, take locks and call the OS.
+ *
+ * Every call does what it says functionally (values are stored and read back) and charges its cost
+ * to `now`, this thread's clock, at the time it happens: page faults, the cache hierarchy and
+ * coherence, atomic latency and waiting for busy lines, system calls. See docs/machine.md.
+ *
+ * Words are little-endian; an 8-byte value is a signed 64-bit integer, exact within ±2^53 (addresses
+ * and sizes always fit). 64-bit bit masks do not fit a JS number: bitmap code uses 4-byte words, or
+ * the `...64` halves methods, which take and return the low 32 bits and pass the high 32 bits
+ * through the `hi` register.
+ */
+import {
+  PAGE_RESIDENT, PROT_WRITE, SyscallError, type AddressSpace, type Advice, type MmapOptions,
+} from './address-space.ts';
+import * as A from './atomic-stats.ts';
+import { C_C2C, C_UPGRADE, COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_META, type CacheHierarchy } from './cache-hierarchy.ts';
+import { LINE_SIZE, PAGE_SIZE, type Costs } from './costs.ts';
+import { LINES_PER_PAGE } from './directory.ts';
+import { MachineFault } from './fault.ts';
+import type { Machine } from './machine.ts';
+import type { Rng } from '../sim/rng.ts';
+
+const TWO32 = 4294967296;
+export type AccessSize = 1 | 2 | 4 | 8;
+
+export class Cpu {
+  /** This thread's clock, in cycles. */
+  now = 0;
+  /** Name of the operation under way, for fault reports. */
+  op = '';
+  /** High 32 bits of the last `...64` result. */
+  hi = 0;
+  private tlbVpn = -1;
+  private tlbSlot = -1;
+  private tlbWrite = false;
+  private tlbEpoch = -1;
+  private readonly as: AddressSpace;
+  private readonly hier: CacheHierarchy;
+  private readonly costs: Costs;
+  private readonly atomics: Float64Array;
+
+  constructor(
+    readonly machine: Machine,
+    readonly thread: number,
+    readonly core: number,
+    private readonly rng: Rng,
+  ) {
+    this.as = machine.as;
+    this.hier = machine.hier;
+    this.costs = machine.spec.costs;
+    this.atomics = machine.atomics;
+  }
+
+  /** Base address of this thread's thread-local storage block (16 KiB, zeroed). */
+  get tls(): number {
+    return this.machine.tlsBase(this.thread);
+  }
+
+  // ---- translation ----
+
+  private page(addr: number, write: boolean): number {
+    const vpn = Math.floor(addr / PAGE_SIZE);
+    if (vpn === this.tlbVpn && this.tlbEpoch === this.as.epoch && (this.tlbWrite || !write)) return this.tlbSlot;
+    return this.pageSlow(addr, vpn, write);
+  }
+
+  private pageSlow(addr: number, vpn: number, write: boolean): number {
+    const as = this.as;
+    const cost = as.fault(vpn, write);
+    if (cost < 0) throw new MachineFault(cost === -1 ? 'unmapped' : 'protection', addr, this.thread, this.op);
+    this.now += cost;
+    const s = as.faultSlot;
+    this.tlbVpn = vpn;
+    this.tlbSlot = s;
+    this.tlbEpoch = as.epoch;
+    this.tlbWrite = as.pstate[s] === PAGE_RESIDENT && ((as.pprot[s] as number) & PROT_WRITE) !== 0;
+    return s;
+  }
+
+  /** Charges the cache access(es) of `size` bytes at `addr`, whose page is in slot `s`. */
+  private charge(addr: number, s: number, size: number, write: boolean, origin: number): void {
+    const line = Math.floor(addr / LINE_SIZE);
+    const li = (addr & (PAGE_SIZE - 1)) >> 6;
+    this.now += this.hier.access(this.core, line, s * LINES_PER_PAGE + li, write, origin, this.now);
+    if ((addr & (LINE_SIZE - 1)) + size > LINE_SIZE) {
+      const ds = li < LINES_PER_PAGE - 1 ? s * LINES_PER_PAGE + li + 1 : this.page(addr + size - 1, write) * LINES_PER_PAGE;
+      this.now += this.hier.access(this.core, line + 1, ds, write, origin, this.now);
+    }
+  }
+
+  /** Directory slot of the line holding `addr`, whose page is in slot `s`. */
+  private static lineSlot(addr: number, s: number): number {
+    return s * LINES_PER_PAGE + ((addr & (PAGE_SIZE - 1)) >> 6);
+  }
+
+  // ---- plain memory ----
+
+  /** Reads `size` bytes at `addr` (default a word, as allocator metadata). */
+  load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+    const s = this.page(addr, false);
+    this.charge(addr, s, size, false, origin);
+    if (((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) return this.machine.peek(addr, size);
+    return readValue(this.as, s, addr, size);
+  }
+
+  /** Writes `value` (an integer) as `size` bytes at `addr`. */
+  store(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): void {
+    if (!Number.isSafeInteger(value)) throw new TypeError(`store of non-integer ${value} at 0x${addr.toString(16)}`);
+    const s = this.page(addr, true);
+    this.charge(addr, s, size, true, origin);
+    if (((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) {
+      if (((addr + size - 1) & ~(PAGE_SIZE - 1)) !== (addr & ~(PAGE_SIZE - 1))) this.page(addr + size - 1, true);
+      this.machine.poke(addr, value, size);
+      return;
+    }
+    writeValue(this.as, s, addr, value, size);
+  }
+
+  /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. */
+  load64(addr: number, origin: number = ORIGIN_META): number {
+    const s = this.page(addr, false);
+    this.charge(addr, s, 8, false, origin);
+    const d = this.as.pdata32[s];
+    const i = (addr & (PAGE_SIZE - 1)) >> 2;
+    this.hi = d == null ? 0 : (d[i + 1] as number);
+    return d == null ? 0 : (d[i] as number);
+  }
+
+  /** Writes a 64-bit word given as two unsigned 32-bit halves. */
+  store64(addr: number, lo: number, hi: number, origin: number = ORIGIN_META): void {
+    const s = this.page(addr, true);
+    this.charge(addr, s, 8, true, origin);
+    const d = this.as.words(s);
+    const i = (addr & (PAGE_SIZE - 1)) >> 2;
+    d[i] = lo;
+    d[i + 1] = hi;
+  }
+
+  /**
+   * Charges an access to every line of [addr, addr+len) without changing values (the payload
+   * reads and writes of a workload, a memset whose value does not matter).
+   */
+  touch(addr: number, len: number, write: boolean, origin: number = ORIGIN_APP): void {
+    if (len <= 0) return;
+    const end = addr + len;
+    let a = addr;
+    while (a < end) {
+      const s = this.page(a, write);
+      const pageEnd = Math.min(end, (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE);
+      const first = Math.floor(a / LINE_SIZE);
+      const last = Math.floor((pageEnd - 1) / LINE_SIZE);
+      let ds = Cpu.lineSlot(a, s);
+      for (let l = first; l <= last; l++, ds++) this.now += this.hier.access(this.core, l, ds, write, origin, this.now);
+      a = pageEnd;
+    }
+  }
+
+  /** memset: writes `byte` over [addr, addr+len), charged line by line. */
+  fill(addr: number, len: number, byte: number, origin: number = ORIGIN_APP): void {
+    this.touch(addr, len, true, origin);
+    this.machine.fillBytes(addr, len, byte);
+  }
+
+  /** memmove: copies len bytes from src to dst (overlap allowed), charging reads and writes. */
+  copy(dst: number, src: number, len: number, origin: number = ORIGIN_APP): void {
+    if (len <= 0) return;
+    this.touch(src, len, false, origin);
+    this.touch(dst, len, true, origin);
+    this.machine.copyBytes(dst, src, len);
+  }
+
+  // ---- atomics ----
+
+  /** An acquire load. Remember it: a later CAS on this line fails if another core wrote it since. */
+  atomicLoad(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+    const v = this.load(addr, size, origin);
+    this.machine.noteRead(this.core, Math.floor(addr / LINE_SIZE), this.now);
+    return v;
+  }
+
+  /** A release store, or with `seqCst` a store followed by a full fence (xchg/mov+mfence on x86). */
+  atomicStore(addr: number, value: number, seqCst = false, size: AccessSize = 8, origin: number = ORIGIN_META): void {
+    this.store(addr, value, size, origin);
+    if (seqCst) this.fence();
+  }
+
+  fence(): void {
+    this.now += this.costs.fence;
+    this.atomics[A.A_FENCES]++;
+  }
+
+  /** Compare-and-swap. Returns whether the value matched (and was replaced). */
+  cas(addr: number, expected: number, desired: number, size: AccessSize = 8, origin: number = ORIGIN_META): boolean {
+    const s = this.page(addr, true);
+    this.rmw(addr, s, origin, A.A_CAS, true);
+    const cur = readValue(this.as, s, addr, size);
+    if (cur !== expected) {
+      this.atomics[A.A_CAS_FAILED]++;
+      return false;
+    }
+    writeValue(this.as, s, addr, desired, size);
+    return true;
+  }
+
+  exchange(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+    const s = this.page(addr, true);
+    this.rmw(addr, s, origin, A.A_EXCHANGE, false);
+    const old = readValue(this.as, s, addr, size);
+    writeValue(this.as, s, addr, value, size);
+    return old;
+  }
+
+  fetchAdd(addr: number, delta: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+    const s = this.page(addr, true);
+    this.rmw(addr, s, origin, A.A_FETCH_ADD, false);
+    const old = readValue(this.as, s, addr, size);
+    writeValue(this.as, s, addr, wrap(old + delta, size), size);
+    return old;
+  }
+
+  /** fetch_or on a 4-byte word; returns the old value. */
+  fetchOr(addr: number, mask: number, origin: number = ORIGIN_META): number {
+    return this.bitwise(addr, mask, 0, A.A_FETCH_OR, origin, false);
+  }
+
+  /** fetch_and on a 4-byte word; returns the old value. */
+  fetchAnd(addr: number, mask: number, origin: number = ORIGIN_META): number {
+    return this.bitwise(addr, mask, 0, A.A_FETCH_AND, origin, false);
+  }
+
+  /** fetch_or on a 64-bit word given as halves; returns the old low half, old high half in `hi`. */
+  fetchOr64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META): number {
+    return this.bitwise(addr, maskLo, maskHi, A.A_FETCH_OR, origin, true);
+  }
+
+  /** fetch_and on a 64-bit word given as halves; returns the old low half, old high half in `hi`. */
+  fetchAnd64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META): number {
+    return this.bitwise(addr, maskLo, maskHi, A.A_FETCH_AND, origin, true);
+  }
+
+  private bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean): number {
+    const s = this.page(addr, true);
+    this.rmw(addr, s, origin, kind, false);
+    const d = this.as.words(s);
+    const i = (addr & (PAGE_SIZE - 1)) >> 2;
+    const oldLo = d[i] as number;
+    d[i] = kind === A.A_FETCH_OR ? (oldLo | lo) >>> 0 : (oldLo & lo) >>> 0;
+    if (wide) {
+      const oldHi = d[i + 1] as number;
+      d[i + 1] = kind === A.A_FETCH_OR ? (oldHi | hi) >>> 0 : (oldHi & hi) >>> 0;
+      this.hi = oldHi;
+    }
+    return oldLo;
+  }
+
+  /**
+   * Timing of one read-modify-write on the line of `addr`: wait while the line is busy with another
+   * core's atomic, take it exclusively (a transfer if another core has it), pay the atomic latency,
+   * and keep the line busy until done. A CAS whose line another core took for writing since this
+   * core's last atomicLoad of it counts as failed once and pays a retry (re-read and CAS again);
+   * functionally it then succeeds, because operations are linearised (docs/machine.md).
+   */
+  private rmw(addr: number, s: number, origin: number, kind: number, isCas: boolean): void {
+    const line = Math.floor(addr / LINE_SIZE);
+    const hier = this.hier;
+    const dir = hier.dir;
+    const ds = Cpu.lineSlot(addr, s);
+    const at = this.atomics;
+    let retry = false;
+    if (isCas) {
+      const readAt = this.machine.lastRead(this.core, line);
+      const w = dir.lastWriter[ds] as number;
+      if (readAt !== -Infinity && w !== -1 && w !== this.core && (dir.lastWriteTime[ds] as number) > readAt) retry = true;
+    }
+    let contended = false;
+    const busy = dir.busyUntil[ds] as number;
+    if (busy > this.now) {
+      if (busy === Infinity) throw new Error(`atomic on 0x${addr.toString(16)}: its line holds a lock held across operations`);
+      at[A.A_WAIT_CYCLES] += busy - this.now;
+      this.now = busy;
+      contended = true;
+    }
+    // The line came from, or had to be taken away from, another core: a transfer or an invalidation.
+    const k = origin * COUNTERS_PER_ORIGIN;
+    const before = (hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number);
+    this.now += hier.access(this.core, line, ds, true, origin, this.now) + this.costs.atomic;
+    if ((hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number) !== before) contended = true;
+    if (retry) {
+      at[A.A_CAS_FAILED]++;
+      at[A.A_CAS]++;
+      at[A.A_TOTAL]++;
+      this.now += hier.access(this.core, line, ds, false, origin, this.now) + this.costs.atomic;
+    }
+    dir.busyUntil[ds] = this.now;
+    this.machine.noteRead(this.core, line, this.now);
+    at[A.A_TOTAL]++;
+    at[kind]++;
+    if (contended) at[A.A_CONTENDED]++;
+  }
+
+  // ---- locks ----
+
+  /**
+   * Acquires the lock word at `addr` (0 = free, 1 = held): an exchange on its line. If another
+   * thread held it until time T, this thread spins until T, or sleeps on a futex when T is further
+   * away than the spin limit and then pays the wake-up. The line stays busy until unlock.
+   */
+  lock(addr: number, origin: number = ORIGIN_META): void {
+    const s = this.page(addr, true);
+    const hier = this.hier;
+    const ds = Cpu.lineSlot(addr, s);
+    const at = this.atomics;
+    at[A.A_LOCKS]++;
+    const busy = hier.dir.busyUntil[ds] as number;
+    if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
+      throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
+    }
+    if (busy > this.now) {
+      at[A.A_LOCK_CONTENDED]++;
+      const wait = busy - this.now;
+      if (wait > this.costs.spinBeforeSleep) {
+        at[A.A_LOCK_SLEEPS]++;
+        this.now += this.as.syscall('futexWait');
+        this.now = Math.max(this.now, busy + this.costs.wakeLatency);
+      } else {
+        this.now = busy;
+      }
+      at[A.A_LOCK_WAIT_CYCLES] += this.now - (busy - wait);
+    }
+    this.rmw(addr, s, origin, A.A_EXCHANGE, false);
+    writeValue(this.as, s, addr, 1, 8);
+    hier.dir.busyUntil[ds] = Infinity;
+  }
+
+  /** Releases a lock taken with lock(): a release store of 0; the line is free from now on. */
+  unlock(addr: number, origin: number = ORIGIN_META): void {
+    const ds = Cpu.lineSlot(addr, this.page(addr, true));
+    if (this.hier.dir.busyUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
+    this.hier.dir.busyUntil[ds] = 0;
+    this.store(addr, 0, 8, origin);
+    this.hier.dir.busyUntil[ds] = this.now;
+  }
+
+  // ---- compute and OS ----
+
+  /** Charges `units` of non-memory work (roughly, simple instructions). */
+  work(units: number): void {
+    this.now += units * this.costs.computeUnit;
+  }
+
+  mmap(len: number, opts?: MmapOptions): number {
+    const r = this.sys(() => this.as.mmap(len, opts));
+    this.now += r.cost;
+    return r.addr;
+  }
+
+  munmap(addr: number, len: number): void {
+    this.now += this.sys(() => this.as.munmap(addr, len));
+  }
+
+  madvise(addr: number, len: number, advice: Advice): void {
+    this.now += this.sys(() => this.as.madvise(addr, len, advice));
+  }
+
+  mprotect(addr: number, len: number, prot: number): void {
+    this.now += this.sys(() => this.as.mprotect(addr, len, prot));
+  }
+
+  /** mlock(2): counted and charged; pages are not made resident here. */
+  mlock(_addr: number, _len: number): void {
+    this.now += this.as.syscall('mlock');
+  }
+
+  /** sbrk: moves the program break; returns the old break. */
+  sbrk(delta: number): number {
+    const r = this.sys(() => this.as.sbrk(delta));
+    this.now += r.cost;
+    return r.old;
+  }
+
+  /** getrandom(2) for 4 bytes of entropy, drawn from this thread's seeded stream. */
+  getrandom(): number {
+    this.now += this.as.syscall('getrandom');
+    return this.rng.next32();
+  }
+
+  /** A 32-bit random number from this thread's seeded stream, without a system call (the allocator's own PRNG). */
+  random32(): number {
+    return this.rng.next32();
+  }
+
+  private sys<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof SyscallError) throw new MachineFault('invalid-argument', e.address, this.thread, this.op, e.message);
+      throw e;
+    }
+  }
+}
+
+function wrap(v: number, size: AccessSize): number {
+  if (size === 8) return v;
+  const m = size === 4 ? TWO32 : size === 2 ? 65536 : 256;
+  return ((v % m) + m) % m;
+}
+
+/** Reads a value from page slot `s` (within the page). */
+export function readValue(as: AddressSpace, s: number, addr: number, size: number): number {
+  const off = addr & (PAGE_SIZE - 1);
+  const d = as.pdata32[s];
+  if (d === null || d === undefined) return 0;
+  if ((off & 3) === 0) {
+    const i = off >> 2;
+    if (size === 8) return ((d[i + 1] as number) | 0) * TWO32 + (d[i] as number);
+    if (size === 4) return d[i] as number;
+  }
+  const b = as.pdata8[s] as Uint8Array;
+  let v = 0;
+  for (let k = size - 1; k >= 0; k--) v = v * 256 + (b[off + k] as number);
+  if (size === 8 && v >= 2 ** 63) v -= 2 ** 64;
+  return v;
+}
+
+/** Writes a value into page slot `s` (within the page). */
+export function writeValue(as: AddressSpace, s: number, addr: number, value: number, size: number): void {
+  const off = addr & (PAGE_SIZE - 1);
+  const d = as.words(s);
+  if ((off & 3) === 0) {
+    const i = off >> 2;
+    if (size === 8) {
+      const hi = Math.floor(value / TWO32);
+      d[i] = value - hi * TWO32;
+      d[i + 1] = hi;
+      return;
+    }
+    if (size === 4) {
+      d[i] = value;
+      return;
+    }
+  }
+  const b = as.pdata8[s] as Uint8Array;
+  let v = value;
+  if (size === 8) {
+    const hi = Math.floor(value / TWO32);
+    const lo = value - hi * TWO32;
+    for (let k = 0; k < 4; k++) b[off + k] = (lo >>> (8 * k)) & 255;
+    for (let k = 0; k < 4; k++) b[off + 4 + k] = (hi >>> (8 * k)) & 255;
+    return;
+  }
+  for (let k = 0; k < size; k++) {
+    b[off + k] = v & 255;
+    v = Math.floor(v / 256);
+  }
+}

@@ -1,0 +1,7 @@
+export * from './counters.ts';
+export * from './event-queue.ts';
+export * from './kernel.ts';
+export * from './ops.ts';
+export * from './primitives.ts';
+export * from './rng.ts';
+export * from './thread.ts';

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { cacheStats, atomicStats, ORIGIN_APP, ORIGIN_META, LINE_SIZE } from '../../src/machine/index.ts';
+import { tinyMachine, tinySpec } from './helpers.ts';
+
+/** A deliberately naive LRU cache: a list per set, most recent last. */
+class RefCache {
+  private readonly sets: number[][];
+  constructor(private readonly nSets: number, private readonly ways: number) {
+    this.sets = Array.from({ length: nSets }, () => []);
+  }
+  has(line: number): boolean {
+    return (this.sets[line % this.nSets] as number[]).includes(line);
+  }
+  /** Touches `line`; returns the evicted line, if any. */
+  touch(line: number): number | undefined {
+    const set = this.sets[line % this.nSets] as number[];
+    const i = set.indexOf(line);
+    if (i >= 0) set.splice(i, 1);
+    set.push(line);
+    return set.length > this.ways ? set.shift() : undefined;
+  }
+  drop(line: number): void {
+    const set = this.sets[line % this.nSets] as number[];
+    const i = set.indexOf(line);
+    if (i >= 0) set.splice(i, 1);
+  }
+}
+
+describe('cache hierarchy', () => {
+  it('agrees with a reference LRU model on random single-core access streams', () => {
+    const spec = tinySpec(1);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400 }), (stream) => {
+        const m = tinyMachine(1);
+        const cpu = m.cpu(0, 0);
+        const base = cpu.mmap(1 << 20, { populate: true });
+        const l1 = new RefCache(8, spec.l1.ways);
+        const l2 = new RefCache(16, spec.l2.ways);
+        const llc = new RefCache(64, spec.llc.ways);
+        let want = { l1: 0, l2: 0, llc: 0 };
+        const baseLine = base / LINE_SIZE;
+        for (const [off, write] of stream) {
+          const line = baseLine + off;
+          if (!l1.has(line)) {
+            want.l1++;
+            if (!l2.has(line)) {
+              want.l2++;
+              if (!llc.has(line)) want.llc++;
+              llc.touch(line);
+              // L1 is kept inside L2: an L2 eviction drops the line from L1 too.
+              const ev = l2.touch(line);
+              if (ev !== undefined) l1.drop(ev);
+            } else {
+              l2.touch(line);
+            }
+          } else {
+            l2.touch(line);
+          }
+          l1.touch(line);
+          if (write) cpu.store(line * LINE_SIZE, 1, 8, ORIGIN_APP);
+          else cpu.load(line * LINE_SIZE, 8, ORIGIN_APP);
+        }
+        const st = cacheStats(m);
+        expect(st.accesses).toBe(stream.length);
+        expect({ l1: st.l1Misses, l2: st.l2Misses, llc: st.llcMisses }).toEqual(want);
+        want = { l1: 0, l2: 0, llc: 0 };
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('a line written by core A then read by core B is one coherence miss for B, served by A', () => {
+    const m = tinyMachine(2);
+    const a = m.cpu(0, 0);
+    const b = m.cpu(1, 1);
+    const p = a.mmap(4096);
+    b.load(p); // B holds it first (cold)
+    a.store(p, 42); // A takes ownership: B's copy is invalidated
+    const before = cacheStats(m);
+    expect(b.load(p)).toBe(42);
+    const after = cacheStats(m);
+    expect(after.coherenceMisses - before.coherenceMisses).toBe(1);
+    expect(after.transfers - before.transfers).toBe(1);
+    // A line B never held is a cold miss, not a coherence miss.
+    a.store(p + 64, 1);
+    b.load(p + 64);
+    const last = cacheStats(m);
+    expect(last.coherenceMisses).toBe(after.coherenceMisses);
+    expect(last.coldMisses).toBe(after.coldMisses + 2); // A's write and B's read: both first touches
+  });
+
+  it('counts misses by origin, so allocator-caused misses can be told apart', () => {
+    const m = tinyMachine(1);
+    const c = m.cpu(0, 0);
+    const p = c.mmap(8192);
+    c.load(p, 8, ORIGIN_META);
+    c.load(p + 4096, 8, ORIGIN_APP);
+    c.load(p + 4096 + 64, 8, ORIGIN_APP);
+    const st = cacheStats(m);
+    expect(st.byOrigin.allocator.l1Misses).toBe(1);
+    expect(st.byOrigin.app.l1Misses).toBe(2);
+  });
+
+  it('N cores doing CAS on one shared line take at least N line transfers, and contention shows in cycles', () => {
+    for (const n of [2, 4, 8]) {
+      const m = tinyMachine(8);
+      const cpus = Array.from({ length: n }, (_, i) => m.cpu(i, i));
+      const p = cpus[0]!.mmap(4096);
+      cpus[0]!.store(p, 0);
+      for (const c of cpus) c.now = 100_000; // all start together, after the set-up
+      for (const c of cpus) {
+        const v = c.atomicLoad(p);
+        c.cas(p, v, v + 1);
+      }
+      const at = atomicStats(m);
+      const st = cacheStats(m);
+      expect(m.peek(p)).toBe(n);
+      expect(st.transfers).toBeGreaterThanOrEqual(n - 1);
+      expect(at.contended).toBeGreaterThanOrEqual(n - 1);
+      // The last CAS finishes about (n-1) transfers after the first: serialised on the line.
+      const finish = cpus.map((c) => c.now).sort((x, y) => x - y);
+      const spec = tinySpec(8);
+      expect(finish[n - 1]! - finish[0]!).toBeGreaterThanOrEqual((n - 1) * (spec.costs.c2cTransfer));
+    }
+  });
+
+  it('a CAS whose line another core wrote since this core read it counts as failed and pays a retry', () => {
+    const m = tinyMachine(2);
+    const a = m.cpu(0, 0);
+    const b = m.cpu(1, 1);
+    const p = a.mmap(4096);
+    a.now = 100;
+    b.now = 100;
+    const v = a.atomicLoad(p); // A reads at ~100
+    b.now = 200;
+    b.store(p, 7); // B writes at 200
+    a.now = 300;
+    const t0 = a.now;
+    expect(a.cas(p, v, 1)).toBe(false); // functionally the value changed too
+    const st = atomicStats(m);
+    expect(st.casFailed).toBeGreaterThanOrEqual(1);
+    expect(a.now - t0).toBeGreaterThan(tinySpec(2).costs.atomic);
+    // Re-read and retry succeeds without another timing failure.
+    const w = a.atomicLoad(p);
+    expect(a.cas(p, w, 8)).toBe(true);
+    expect(atomicStats(m).casFailed).toBe(st.casFailed);
+  });
+
+  it('locks serialise critical sections: a waiter starts after the holder released', () => {
+    const m = tinyMachine(2);
+    const a = m.cpu(0, 0);
+    const b = m.cpu(1, 1);
+    const lockAddr = a.mmap(4096);
+    a.now = 0;
+    a.lock(lockAddr);
+    a.work(10_000); // long critical section
+    a.unlock(lockAddr);
+    const released = a.now;
+    b.now = 500; // tries while A held it
+    b.lock(lockAddr);
+    expect(b.now).toBeGreaterThan(released);
+    b.unlock(lockAddr);
+    const st = atomicStats(m);
+    expect(st.lockContended).toBe(1);
+    expect(st.lockSleeps).toBe(1); // 10k cycles is longer than the spin limit
+    expect(m.as.syscalls.futexWait).toBe(1);
+  });
+});
