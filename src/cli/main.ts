@@ -1,9 +1,47 @@
 /**
- * The allocsim command line (yargs). Every command lives in its own file under src/cli/commands/.
- * Exit codes: 0 ok, 1 a run failed a check, 2 usage error.
+ * The allocsim command line (yargs). Each command lives in src/cli/commands/.
+ * Exit codes: 0 ok, 1 a run failed a check, 2 usage error (a one-line message, no stack trace).
  */
-export async function main(argv: string[]): Promise<number> {
-  void argv;
-  process.stdout.write('allocsim: a discrete-event simulator of memory-allocator designs\n');
-  return 0;
+import yargs from 'yargs';
+import '../allocators/index.ts';
+import '../workloads/index.ts';
+import { registerDescribe } from './commands/describe.ts';
+import { registerList } from './commands/list.ts';
+import { registerRun } from './commands/run.ts';
+import { EXIT_USAGE, isUsageError } from './errors.ts';
+import { processIo, type Io } from './io.ts';
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  let usage: string | null = null;
+  let y = yargs(argv)
+    .scriptName('allocsim')
+    .usage('allocsim: a discrete-event simulator of memory-allocator designs\n\nUsage: $0 <command> [options]')
+    .strict()
+    .demandCommand(1, 'name a command; see allocsim --help')
+    .recommendCommands()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err !== undefined && err !== null) throw err;
+      usage = msg ?? 'invalid command line';
+    })
+    .help()
+    .version(false);
+  y = registerList(y, io);
+  y = registerDescribe(y, io);
+  y = registerRun(y, io);
+  try {
+    await y.parseAsync();
+  } catch (e) {
+    if (isUsageError(e)) {
+      io.err(`allocsim: ${e.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw e;
+  }
+  if (usage !== null) {
+    io.err(`allocsim: ${String(usage).split('\n')[0]}\n`);
+    return EXIT_USAGE;
+  }
+  return io.exitCode;
 }

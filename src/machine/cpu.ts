@@ -240,7 +240,7 @@ export class Cpu {
     return this.bitwise(addr, maskLo, maskHi, A.A_FETCH_AND, origin, true);
   }
 
-  private bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean): number {
+  protected bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean): number {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, kind, false);
     const d = this.as.words(s);

@@ -6,3 +6,4 @@ export * from './cpu.ts';
 export * from './fault.ts';
 export * from './machine.ts';
 export * from './stats.ts';
+export * from './quiet-cpu.ts';

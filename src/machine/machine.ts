@@ -18,6 +18,8 @@ export interface MachineOptions {
 
 /** Stream ids above this are the machine's (threads use their ids as stream ids). */
 const MACHINE_STREAM_BASE = 1 << 20;
+/** Static data (a program's .data/.bss) sits below the brk heap, as in a PIE executable. */
+export const STATIC_BASE = 0x5555_5550_0000;
 /** Thread-local storage blocks sit above the mmap area, one 64 KiB slot per thread. */
 export const TLS_BASE = 0x7f80_0000_0000;
 export const TLS_SIZE = 16 * 1024;
@@ -33,6 +35,7 @@ export class Machine {
   private readonly readTime: Float64Array;
   private readonly cpus = new Map<number, Cpu>();
   private readonly tls = new Map<number, number>();
+  private staticEnd = STATIC_BASE;
   readonly seed: number;
 
   constructor(readonly spec: MachineSpec, opts: MachineOptions = {}) {
@@ -65,6 +68,18 @@ export class Machine {
       this.tls.set(thread, b);
     }
     return b;
+  }
+
+  /**
+   * Reserves `size` bytes of zero-initialised static data (an allocator's globals, as in the
+   * binary's .bss), page-aligned, mapped without a system call. Pages become resident when touched.
+   */
+  staticData(size: number, name = 'bss'): number {
+    const len = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    const addr = this.staticEnd;
+    this.as.mmap(len, { addr, fixed: 'noreplace', name }, false);
+    this.staticEnd += len;
+    return addr;
   }
 
   // ---- CAS bookkeeping: when each core last read a line (a small direct-mapped table per core) ----

@@ -5,3 +5,4 @@ export * from './ops.ts';
 export * from './primitives.ts';
 export * from './rng.ts';
 export * from './thread.ts';
+export * from './params.ts';

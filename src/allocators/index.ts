@@ -1,0 +1,8 @@
+/** Registers every built-in allocator model. Import this module (not the registry) to get them all. */
+import { registerModel } from './registry.ts';
+import { bumpModel } from './bump/bump.ts';
+
+registerModel(bumpModel);
+
+export * from './registry.ts';
+export * from './contract.ts';

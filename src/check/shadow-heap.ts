@@ -1,0 +1,248 @@
+/**
+ * The shadow heap: an independent record of every live block, fed by each operation of a run,
+ * that checks the allocator's answers against the invariants in docs/invariants.md.
+ *
+ * It knows nothing of allocator internals. It sees returned addresses and sizes, reads simulated
+ * memory without cost (Machine.peek), and watches pages leave the address space. It never changes
+ * what the run measures: it charges nothing and makes no page resident.
+ */
+import { PAGE_SIZE } from '../machine/costs.ts';
+import { PROT_READ, PROT_WRITE } from '../machine/address-space.ts';
+import type { Machine } from '../machine/machine.ts';
+import { hex, type Violation, type ViolationKind, type WorkloadFault } from './violations.ts';
+
+/** Bytes at the start of each new block filled with a pattern, so realloc's copy can be checked. */
+const STAMP_BYTES = 256;
+/** Largest prefix compared across a realloc. */
+const PREFIX_LIMIT = 1 << 20;
+
+interface Block {
+  addr: number;
+  size: number;
+  thread: number;
+}
+
+export class ShadowHeap {
+  readonly violations: Violation[] = [];
+  readonly faults: WorkloadFault[] = [];
+  liveBytes = 0;
+  liveBytesPeak = 0;
+  /** Live blocks by address. */
+  private readonly live = new Map<number, Block>();
+  /** Sorted addresses of live blocks, for overlap search. */
+  private readonly starts: number[] = [];
+  /** Objects freed by a thread other than their allocator and not handed out again at the same address: addr -> size. */
+  readonly remotelyFreed = new Map<number, number>();
+  /** Addresses ever freed (to tell a double free from an invalid one). */
+  private readonly freed = new Set<number>();
+  private readonly maxViolations = 100;
+
+  constructor(private readonly machine: Machine) {
+    const as = machine.as;
+    const prev = as.onDropPage;
+    as.onDropPage = (slot, vpn) => {
+      prev(slot, vpn);
+      this.pageDropped(vpn);
+    };
+  }
+
+  get liveCount(): number {
+    return this.live.size;
+  }
+
+  /** A live block containing `addr`, if any. */
+  blockAt(addr: number): { addr: number; size: number; thread: number } | undefined {
+    const i = this.floorIndex(addr);
+    if (i < 0) return undefined;
+    const b = this.live.get(this.starts[i] as number) as Block;
+    return addr < b.addr + Math.max(1, b.size) ? b : undefined;
+  }
+
+  report(kind: ViolationKind, thread: number, op: string, message: string, address?: number): void {
+    if (this.violations.length >= this.maxViolations) return;
+    this.violations.push({ kind, thread, op, message, address });
+  }
+
+  /**
+   * Checks a block just returned by malloc/calloc/realloc and records it as live. `usable` is the
+   * model's usable size for it; `zeroed` asks to check that the bytes read as zero (calloc).
+   */
+  allocated(thread: number, op: string, addr: number, size: number, align: number, usable: number, zeroed = false): void {
+    if (addr === 0) {
+      this.report('null-return', thread, op, `${op} returned NULL`);
+      return;
+    }
+    if (addr % align !== 0) this.report('misaligned', thread, op, `${op} returned ${hex(addr)}, not ${align}-byte aligned`, addr);
+    if (usable < size) this.report('usable-too-small', thread, op, `${op}: usable size ${usable} < requested ${size} at ${hex(addr)}`, addr);
+    const bad = this.unmappedByte(addr, Math.max(1, size));
+    if (bad >= 0) this.report('unmapped', thread, op, `${op} returned ${hex(addr)}+${size}, but ${hex(bad)} is not mapped read-write`, addr);
+    const clash = this.overlapping(addr, Math.max(1, size));
+    if (clash !== undefined) {
+      this.report(
+        'overlap', thread, op,
+        `${op} returned ${hex(addr)}..${hex(addr + size)}, overlapping live block ${hex(clash.addr)}..${hex(clash.addr + clash.size)} (thread ${clash.thread})`,
+        addr,
+      );
+    }
+    if (zeroed && bad < 0) {
+      const bytes = this.machine.peekBytes(addr, Math.min(size, PREFIX_LIMIT));
+      const nz = bytes.findIndex((b) => b !== 0);
+      if (nz >= 0) this.report('calloc-not-zeroed', thread, op, `${op}: byte ${nz} of ${hex(addr)} is ${bytes[nz]}, not 0`, addr);
+    }
+    this.insert({ addr, size, thread });
+    this.remotelyFreed.delete(addr);
+    this.freed.delete(addr);
+    if (bad < 0 && clash === undefined) this.stamp(addr, size);
+  }
+
+  /**
+   * Classifies a free before it reaches the model: 'ok', or a workload fault (recorded by
+   * `workloadFault` once the caller knows whether the model detected it).
+   */
+  classifyFree(addr: number): 'ok' | 'double-free' | 'invalid-free' {
+    if (addr === 0 || this.live.has(addr)) return 'ok';
+    return this.freed.has(addr) ? 'double-free' : 'invalid-free';
+  }
+
+  workloadFault(fault: WorkloadFault): void {
+    this.faults.push(fault);
+  }
+
+  /** Records a (valid) free. */
+  released(thread: number, addr: number): void {
+    const b = this.live.get(addr);
+    if (b === undefined) return;
+    this.remove(b);
+    this.freed.add(addr);
+    if (b.thread !== thread) this.remotelyFreed.set(addr, b.size);
+  }
+
+  /** Snapshot of a block's prefix before realloc. */
+  beforeRealloc(addr: number, newSize: number): Uint8Array | null {
+    const b = this.live.get(addr);
+    if (b === undefined) return null;
+    return this.machine.peekBytes(addr, Math.min(b.size, newSize, PREFIX_LIMIT));
+  }
+
+  /** After realloc: the old block is gone, the new one is checked and its prefix compared. */
+  afterRealloc(thread: number, op: string, oldAddr: number, newAddr: number, size: number, usable: number, prefix: Uint8Array | null): void {
+    const old = this.live.get(oldAddr);
+    if (newAddr === 0 && size > 0) return; // failed realloc leaves the old block alone
+    if (old !== undefined) this.remove(old);
+    if (size === 0 && newAddr === 0) {
+      this.freed.add(oldAddr);
+      return;
+    }
+    if (prefix !== null && prefix.length > 0) {
+      const now = this.machine.peekBytes(newAddr, prefix.length);
+      for (let i = 0; i < prefix.length; i++) {
+        if (now[i] !== prefix[i]) {
+          this.report('realloc-lost-prefix', thread, op, `${op}: byte ${i} changed from ${prefix[i]} to ${now[i]} (old ${hex(oldAddr)}, new ${hex(newAddr)})`, newAddr);
+          break;
+        }
+      }
+    }
+    this.allocated(thread, op, newAddr, size, 16, usable);
+    if (newAddr !== oldAddr) this.freed.add(oldAddr);
+  }
+
+  /** Lost objects: remotely freed, not live, not inside any region the model reports as free or cached. */
+  checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
+    const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
+    for (const [addr, size] of this.remotelyFreed) {
+      // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
+      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
+        this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
+      }
+    }
+  }
+
+  // ---- internals ----
+
+  private stamp(addr: number, size: number): void {
+    const n = Math.min(size, STAMP_BYTES);
+    const as = this.machine.as;
+    for (let i = 0; i < n; i++) {
+      const a = addr + i;
+      const s = as.pages.get(Math.floor(a / PAGE_SIZE));
+      if (s < 0) continue; // never make a page exist: the checker must not change RSS
+      this.machine.poke(a, (a * 31 + 7) & 255, 1);
+    }
+  }
+
+  private pageDropped(vpn: number): void {
+    const start = vpn * PAGE_SIZE;
+    const b = this.overlapping(start, PAGE_SIZE);
+    if (b !== undefined) {
+      this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
+    }
+  }
+
+  private unmappedByte(addr: number, size: number): number {
+    let a = addr;
+    const end = addr + size;
+    while (a < end) {
+      const v = this.machine.as.vmaAt(a);
+      if (v === undefined || (v.prot & (PROT_READ | PROT_WRITE)) !== (PROT_READ | PROT_WRITE)) return a;
+      a = v.end;
+    }
+    return -1;
+  }
+
+  private floorIndex(addr: number): number {
+    const s = this.starts;
+    let lo = 0;
+    let hi = s.length - 1;
+    let ans = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if ((s[mid] as number) <= addr) {
+        ans = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return ans;
+  }
+
+  private overlapping(addr: number, size: number): Block | undefined {
+    const i = this.floorIndex(addr + size - 1);
+    if (i < 0) return undefined;
+    const b = this.live.get(this.starts[i] as number) as Block;
+    return b.addr + Math.max(1, b.size) > addr ? b : undefined;
+  }
+
+  private insert(b: Block): void {
+    if (this.live.has(b.addr)) this.remove(this.live.get(b.addr) as Block);
+    this.live.set(b.addr, b);
+    this.starts.splice(this.floorIndex(b.addr) + 1, 0, b.addr);
+    this.liveBytes += b.size;
+    if (this.liveBytes > this.liveBytesPeak) this.liveBytesPeak = this.liveBytes;
+  }
+
+  private remove(b: Block): void {
+    this.live.delete(b.addr);
+    const i = this.floorIndex(b.addr);
+    if (i >= 0 && this.starts[i] === b.addr) this.starts.splice(i, 1);
+    this.liveBytes -= b.size;
+  }
+}
+
+function covered(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number, size: number): boolean {
+  let lo = 0;
+  let hi = sorted.length - 1;
+  let ans = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as { addr: number }).addr <= addr) {
+      ans = mid;
+      lo = mid + 1;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  if (ans < 0) return false;
+  const r = sorted[ans] as { addr: number; size: number };
+  return addr + size <= r.addr + r.size;
+}

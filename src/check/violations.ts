@@ -1,0 +1,36 @@
+/** What the invariant checker reports. */
+export type ViolationKind =
+  | 'null-return' // malloc returned 0 without the model reporting out of memory
+  | 'misaligned'
+  | 'unmapped' // part of a returned block is not mapped read-write
+  | 'overlap' // a returned block overlaps a live block
+  | 'usable-too-small'
+  | 'calloc-not-zeroed'
+  | 'realloc-lost-prefix'
+  | 'released-under-live' // a page holding a live block was unmapped or madvised away
+  | 'lost-object' // remotely freed, never allocatable again after every thread flushed
+  | 'model-error'; // the model threw something other than a detected fault
+
+export interface Violation {
+  kind: ViolationKind;
+  message: string;
+  thread: number;
+  /** The operation, e.g. "malloc(24)". */
+  op: string;
+  address?: number;
+}
+
+/** A fault of the workload itself (not the model): freeing what was never allocated or already freed. */
+export interface WorkloadFault {
+  kind: 'double-free' | 'invalid-free';
+  thread: number;
+  op: string;
+  address: number;
+  /** Whether the model detected it (aborted), as the real allocator would or would not. */
+  detectedByModel: boolean;
+  modelMessage?: string;
+}
+
+export function hex(n: number): string {
+  return `0x${n.toString(16)}`;
+}

@@ -1,0 +1,47 @@
+/** `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]` */
+import type { Argv } from 'yargs';
+import { modelInfo } from '../../allocators/index.ts';
+import { runExperiment } from '../../experiment/run.ts';
+import { resultOk } from '../../experiment/result.ts';
+import { lookupWorkload } from '../../workloads/index.ts';
+import { toJSON } from '../../report/format.ts';
+import { formatRun } from '../../report/run-table.ts';
+import { EXIT_CHECK_FAILED } from '../errors.ts';
+import type { Io } from '../io.ts';
+import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
+
+export function registerRun(y: Argv, io: Io): Argv {
+  return y.command(
+    'run',
+    'run one workload against one allocator model',
+    (b) =>
+      b
+        .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`)' })
+        .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'workload (see `allocsim list workloads`)' })
+        .option('threads', { alias: 't', type: 'string', describe: "sets the workload's threads parameter" })
+        .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter override key=value (alloc.key / work.key to disambiguate)' })
+        .option('seed', { type: 'string', default: '1', describe: 'seed of every random choice' })
+        .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
+        .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
+        .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' }),
+    (args) => {
+      const info = modelInfo(String(args.allocator));
+      const { info: winfo } = lookupWorkload(String(args.workload));
+      const params = splitParams(listOption(args.param), info.params, winfo.params);
+      if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
+      const seed = positiveInt('seed', args.seed, 0);
+      const machine = loadMachine(String(args.machine));
+      const r = runExperiment({
+        allocator: info,
+        allocatorParams: params.allocator,
+        workload: String(args.workload),
+        workloadParams: params.workload,
+        seed,
+        machine,
+        check: args.check === true,
+      });
+      io.out(args.json ? toJSON(r) : formatRun(r));
+      if (!resultOk(r)) io.exitCode = EXIT_CHECK_FAILED;
+    },
+  );
+}

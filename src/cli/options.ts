@@ -1,0 +1,76 @@
+/** Option parsing shared by the commands: parameters, machines, thread lists. */
+import { readFileSync } from 'node:fs';
+import { machineFromJSON, machinePreset, type MachineSpec } from '../machine/costs.ts';
+import { parseAssignment, type ParamSpec, type ParamValue } from '../sim/params.ts';
+import { UsageError } from './errors.ts';
+
+/** Reads a machine preset name or a JSON file path. */
+export function loadMachine(nameOrFile: string): MachineSpec {
+  if (!nameOrFile.endsWith('.json')) return machinePreset(nameOrFile);
+  let text: string;
+  try {
+    text = readFileSync(nameOrFile, 'utf8');
+  } catch {
+    throw new UsageError(`cannot read machine file ${nameOrFile}; give a preset name (default, xeon72) or a readable .json file`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${nameOrFile}: not valid JSON (${(e as Error).message})`);
+  }
+  return machineFromJSON(json, nameOrFile);
+}
+
+export interface SplitParams {
+  allocator: Record<string, ParamValue>;
+  workload: Record<string, ParamValue>;
+}
+
+/**
+ * Routes `key=value` overrides to the allocator or the workload, by which one declares the key.
+ * `alloc.key=v` and `work.key=v` force the target; a key neither declares is an error listing both.
+ */
+export function splitParams(
+  assignments: readonly string[],
+  allocatorSpecs: readonly ParamSpec[],
+  workloadSpecs: readonly ParamSpec[],
+): SplitParams {
+  const out: SplitParams = { allocator: {}, workload: {} };
+  for (const a of assignments) {
+    const [rawKey, value] = parseAssignment(a);
+    if (rawKey.startsWith('alloc.')) {
+      out.allocator[rawKey.slice(6)] = value;
+      continue;
+    }
+    if (rawKey.startsWith('work.')) {
+      out.workload[rawKey.slice(5)] = value;
+      continue;
+    }
+    const inA = allocatorSpecs.some((s) => s.name === rawKey);
+    const inW = workloadSpecs.some((s) => s.name === rawKey);
+    if (inA && inW) throw new UsageError(`parameter '${rawKey}' exists for both allocator and workload; write alloc.${rawKey}= or work.${rawKey}=`);
+    if (inA) out.allocator[rawKey] = value;
+    else if (inW) out.workload[rawKey] = value;
+    else {
+      const names = (specs: readonly ParamSpec[]): string => (specs.length === 0 ? '(none)' : specs.map((s) => s.name).join(', '));
+      throw new UsageError(
+        `unknown parameter '${rawKey}'; allocator parameters: ${names(allocatorSpecs)}; workload parameters: ${names(workloadSpecs)}`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Parses a positive integer option value (for --threads, --seed, ...). */
+export function positiveInt(name: string, v: unknown, min = 1): number {
+  const n = typeof v === 'number' ? v : Number(v);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}, got '${String(v)}'`);
+  return n;
+}
+
+/** Normalises a yargs array-or-single option to a string list. */
+export function listOption(v: unknown): string[] {
+  if (v === undefined) return [];
+  return (Array.isArray(v) ? v : [v]).map(String);
+}

@@ -1,0 +1,135 @@
+/**
+ * The driver: one simulated process = a machine, an allocator model and (optionally) the invariant
+ * checker. It performs each allocator call for a thread on that thread's Cpu, feeds the checker,
+ * and keeps the live-byte figures every Result reports. The experiment handler and the property
+ * suite both go through it, so a --check run and `allocsim check` check the same way.
+ */
+import { AllocatorAbort, type AllocatorModel } from '../allocators/contract.ts';
+import { ShadowHeap } from '../check/shadow-heap.ts';
+import { hex } from '../check/violations.ts';
+import type { Cpu } from '../machine/cpu.ts';
+import type { Machine } from '../machine/machine.ts';
+import { QuietCpu } from '../machine/quiet-cpu.ts';
+
+export const DEFAULT_ALIGN = 16;
+
+export class Driver {
+  readonly checker: ShadowHeap | null;
+  liveBytes = 0;
+  liveBytesPeak = 0;
+  /** Requested size of each live block (the application's view). */
+  private readonly sizes = new Map<number, number>();
+  private readonly quiet = new Map<number, QuietCpu>();
+
+  constructor(readonly machine: Machine, readonly model: AllocatorModel, check: boolean) {
+    this.checker = check ? new ShadowHeap(machine) : null;
+  }
+
+  private quietCpu(cpu: Cpu): QuietCpu {
+    let q = this.quiet.get(cpu.thread);
+    if (q === undefined) {
+      q = new QuietCpu(this.machine, cpu.thread, cpu.core);
+      this.quiet.set(cpu.thread, q);
+    }
+    return q;
+  }
+
+  private usable(cpu: Cpu, p: number): number {
+    return this.model.usableSize(this.quietCpu(cpu), p);
+  }
+
+  private grew(p: number, size: number): void {
+    this.sizes.set(p, size);
+    this.liveBytes += size;
+    if (this.liveBytes > this.liveBytesPeak) this.liveBytesPeak = this.liveBytes;
+  }
+
+  private shrank(p: number): void {
+    const s = this.sizes.get(p);
+    if (s === undefined) return;
+    this.sizes.delete(p);
+    this.liveBytes -= s;
+  }
+
+  malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
+    cpu.op = `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`;
+    const p = this.model.malloc(cpu, size, align);
+    if (p !== 0) this.grew(p, size);
+    this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
+    return p;
+  }
+
+  calloc(cpu: Cpu, n: number, size: number): number {
+    cpu.op = `calloc(${n}, ${size})`;
+    const p = this.model.calloc(cpu, n, size);
+    if (p !== 0) this.grew(p, n * size);
+    this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
+    return p;
+  }
+
+  realloc(cpu: Cpu, ptr: number, size: number): number {
+    cpu.op = `realloc(${hex(ptr)}, ${size})`;
+    if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
+    const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
+    const q = this.model.realloc(cpu, ptr, size);
+    if (q !== 0 || size === 0) {
+      this.shrank(ptr);
+      if (q !== 0) this.grew(q, size);
+    }
+    this.checker?.afterRealloc(cpu.thread, cpu.op, ptr, q, size, q === 0 ? 0 : this.usable(cpu, q), prefix);
+    return q;
+  }
+
+  free(cpu: Cpu, ptr: number): void {
+    cpu.op = `free(${hex(ptr)})`;
+    if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') {
+      this.faultyFree(cpu, ptr, false);
+      return;
+    }
+    this.model.free(cpu, ptr);
+    this.shrank(ptr);
+    this.checker?.released(cpu.thread, ptr);
+  }
+
+  usableSize(cpu: Cpu, ptr: number): number {
+    cpu.op = `malloc_usable_size(${hex(ptr)})`;
+    return this.model.usableSize(cpu, ptr);
+  }
+
+  /**
+   * A free (or realloc) of a pointer that is not live: the workload's fault. The model gets it, as
+   * the real allocator would; whether it detects it (aborts) is recorded. A detected fault ends the
+   * run (rethrown); an undetected one is recorded and the run goes on.
+   */
+  private faultyFree(cpu: Cpu, ptr: number, isRealloc: boolean): number {
+    const checker = this.checker as ShadowHeap;
+    const kind = checker.classifyFree(ptr) as 'double-free' | 'invalid-free';
+    try {
+      const r = isRealloc ? this.model.realloc(cpu, ptr, 1) : (this.model.free(cpu, ptr), 0);
+      checker.workloadFault({ kind, thread: cpu.thread, op: cpu.op, address: ptr, detectedByModel: false });
+      return r;
+    } catch (e) {
+      if (e instanceof AllocatorAbort) {
+        checker.workloadFault({ kind, thread: cpu.thread, op: cpu.op, address: ptr, detectedByModel: true, modelMessage: e.message });
+      }
+      throw e;
+    }
+  }
+
+  threadStart(cpu: Cpu): void {
+    cpu.op = 'thread start';
+    this.model.threadStart?.(cpu);
+  }
+
+  threadExit(cpu: Cpu): void {
+    cpu.op = 'thread exit';
+    this.model.threadExit?.(cpu);
+  }
+
+  /** After every thread has exited: the lost-object check, where the model can walk its heap. */
+  finish(anyCpu: Cpu | undefined): void {
+    if (this.checker === null || this.model.heapWalk === undefined || anyCpu === undefined) return;
+    const regions = this.model.heapWalk(this.quietCpu(anyCpu)).filter((r) => r.kind !== 'metadata');
+    this.checker.checkLost(regions);
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Result of one run: the JSON contract of docs/results.md (DESIGN.md "Results"). Field names
+ * are stable; new fields may be added, none renamed.
+ */
+import type { Violation, WorkloadFault } from '../check/violations.ts';
+import type { AtomicStats, CacheStats, MemoryStats } from '../machine/stats.ts';
+import type { Params } from '../sim/params.ts';
+import type { HistogramJSON } from '../sim/counters.ts';
+
+export interface ThreadTime {
+  id: number;
+  name: string;
+  cycles: number;
+  ops: number;
+}
+
+export interface RunError {
+  kind: 'allocator-abort' | 'machine-fault' | 'deadlock' | 'model-error';
+  message: string;
+  thread?: number;
+  address?: number;
+  op?: string;
+}
+
+export interface Result {
+  allocator: string;
+  workload: string;
+  params: { allocator: Params; workload: Params };
+  seed: number;
+  machine: string;
+  time: {
+    cycles: number;
+    /** Simulated seconds at the machine's clock rate. */
+    seconds: number;
+    ops: number;
+    opsPerKcycle: number;
+    threads: ThreadTime[];
+  };
+  cache: CacheStats;
+  atomics: AtomicStats;
+  memory: MemoryStats & { liveBytesPeak: number; liveBytesFinal: number };
+  allocatorCounters: Record<string, number | HistogramJSON>;
+  /** The workload's own figures (e.g. the throughput the real program prints). */
+  workloadReport: Record<string, number>;
+  /** Kernel events (thread steps) and context switches. */
+  kernel: { events: number; contextSwitches: number };
+  check: { enabled: boolean; violations: Violation[]; workloadFaults: WorkloadFault[] };
+  /** Present when the run ended early: a detected fault, a crash, a deadlock. */
+  error?: RunError;
+}
+
+/** True when the run completed with no violations and no error. */
+export function resultOk(r: Result): boolean {
+  return r.error === undefined && r.check.violations.length === 0;
+}

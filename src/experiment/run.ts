@@ -1,0 +1,222 @@
+/**
+ * One run = machine + allocator + workload + seed -> Result.
+ *
+ * The workload's threads run on the kernel; every allocator call and memory operation they yield is
+ * executed here on the thread's Cpu, so its cost lands on the thread's clock.
+ */
+import { AllocatorAbort, type ModelInfo } from '../allocators/contract.ts';
+import { createModel, modelInfo } from '../allocators/registry.ts';
+import type { Cpu } from '../machine/cpu.ts';
+import { MachineFault } from '../machine/fault.ts';
+import { Machine } from '../machine/machine.ts';
+import { machinePreset, type MachineSpec } from '../machine/costs.ts';
+import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
+import { atomicStats, cacheStats, memoryStats } from '../machine/stats.ts';
+import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
+import { resolveParams, type ParamValue } from '../sim/params.ts';
+import { Rng } from '../sim/rng.ts';
+import type { Op, SimThread } from '../sim/thread.ts';
+import type { WorkloadOp } from '../workloads/ops.ts';
+import { lookupWorkload } from '../workloads/registry.ts';
+import { Driver } from './driver.ts';
+import type { Result, RunError } from './result.ts';
+
+export interface RunConfig {
+  /** A registered model name, or a model's info (student models). */
+  allocator: string | ModelInfo;
+  allocatorParams?: Readonly<Record<string, ParamValue>>;
+  workload: string;
+  workloadParams?: Readonly<Record<string, ParamValue>>;
+  seed?: number;
+  machine?: MachineSpec;
+  check?: boolean;
+}
+
+/** Streams above this are the workload's own (threads use small ids). */
+const WORKLOAD_STREAM_BASE = 1 << 16;
+
+class Handler implements OpHandler {
+  private readonly opsByThread: number[] = [];
+  lastCpu: Cpu | undefined;
+
+  constructor(private readonly machine: Machine, private readonly driver: Driver) {}
+
+  ops(id: number): number {
+    return this.opsByThread[id] ?? 0;
+  }
+
+  private cpu(t: SimThread): Cpu {
+    const c = this.machine.cpu(t.id, t.core);
+    c.now = t.clock;
+    this.lastCpu = c;
+    return c;
+  }
+
+  threadStart(t: SimThread): void {
+    const c = this.cpu(t);
+    this.driver.threadStart(c);
+    t.clock = c.now;
+  }
+
+  threadExit(t: SimThread): void {
+    const c = this.cpu(t);
+    this.driver.threadExit(c);
+    t.clock = c.now;
+  }
+
+  execute(t: SimThread, op: Op): unknown {
+    const c = this.cpu(t);
+    const o = op as WorkloadOp;
+    let r: unknown;
+    switch (o.op) {
+      case 'malloc':
+        r = this.driver.malloc(c, o.size, o.align);
+        this.count(t);
+        break;
+      case 'calloc':
+        r = this.driver.calloc(c, o.n, o.size);
+        this.count(t);
+        break;
+      case 'realloc':
+        r = this.driver.realloc(c, o.ptr, o.size);
+        this.count(t);
+        break;
+      case 'free':
+        this.driver.free(c, o.ptr);
+        this.count(t);
+        break;
+      case 'usableSize':
+        r = this.driver.usableSize(c, o.ptr);
+        break;
+      case 'read':
+        c.op = 'application read';
+        r = c.load(o.addr, o.size, ORIGIN_APP);
+        break;
+      case 'write':
+        c.op = 'application write';
+        c.store(o.addr, o.value, o.size, ORIGIN_APP);
+        break;
+      case 'touch':
+        c.op = 'application access';
+        c.touch(o.addr, o.len, o.write, ORIGIN_APP);
+        break;
+      case 'fill':
+        c.op = 'application memset';
+        c.fill(o.addr, o.len, o.byte, ORIGIN_APP);
+        break;
+      case 'compute':
+        c.work(o.units);
+        break;
+      case 'atomic':
+        c.op = 'application atomic';
+        r = appAtomic(c, o.kind, o.addr, o.value, o.expected);
+        break;
+      default:
+        throw new Error(`workload yielded unknown operation '${(op as Op).op}'`);
+    }
+    t.clock = c.now;
+    return r;
+  }
+
+  private count(t: SimThread): void {
+    this.opsByThread[t.id] = (this.opsByThread[t.id] ?? 0) + 1;
+  }
+}
+
+function appAtomic(c: Cpu, kind: string, addr: number, value: number, expected: number): unknown {
+  switch (kind) {
+    case 'load':
+      return c.atomicLoad(addr, 8, ORIGIN_APP);
+    case 'store':
+      return c.atomicStore(addr, value, false, 8, ORIGIN_APP);
+    case 'storeSeqCst':
+      return c.atomicStore(addr, value, true, 8, ORIGIN_APP);
+    case 'cas':
+      return c.cas(addr, expected, value, 8, ORIGIN_APP);
+    case 'exchange':
+      return c.exchange(addr, value, 8, ORIGIN_APP);
+    default:
+      return c.fetchAdd(addr, value, 8, ORIGIN_APP);
+  }
+}
+
+function errorOf(e: unknown): RunError {
+  if (e instanceof AllocatorAbort) return { kind: 'allocator-abort', message: e.message, address: e.address };
+  if (e instanceof MachineFault) {
+    return { kind: 'machine-fault', message: e.message, thread: e.thread, address: e.address, op: e.operation };
+  }
+  if (e instanceof DeadlockError) return { kind: 'deadlock', message: e.message };
+  const err = e as Error;
+  // A bug in a model or workload: keep where it happened, the first frames of the stack.
+  const where = (err.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' <- ');
+  return { kind: 'model-error', message: where === '' ? err.message : `${err.message} (${where})` };
+}
+
+/** Runs one configuration to completion (or to its first fatal error) and returns its Result. */
+export function runExperiment(cfg: RunConfig): Result {
+  const seed = cfg.seed ?? 1;
+  const spec = cfg.machine ?? machinePreset('default');
+  const info = typeof cfg.allocator === 'string' ? modelInfo(cfg.allocator) : cfg.allocator;
+  const { info: winfo, overrides } = lookupWorkload(cfg.workload);
+  const wparams = resolveParams(`workload ${cfg.workload}`, winfo.params, { ...overrides, ...cfg.workloadParams });
+  const machine = new Machine(spec, { seed });
+  const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
+  const driver = new Driver(machine, model, cfg.check === true);
+  const handler = new Handler(machine, driver);
+  const kernel = new Kernel(
+    {
+      cores: spec.cores,
+      contextSwitch: spec.costs.contextSwitch,
+      quantum: spec.costs.quantum,
+      wakeLatency: spec.costs.wakeLatency,
+    },
+    handler,
+  );
+  const instance = winfo.create({
+    params: wparams,
+    seed,
+    cores: spec.cores,
+    rng: (stream) => Rng.stream(seed, WORKLOAD_STREAM_BASE + stream),
+  });
+  for (const th of instance.threads) kernel.spawn(th.body, th.name, th.core);
+
+  let error: RunError | undefined;
+  try {
+    kernel.run();
+    driver.finish(handler.lastCpu);
+  } catch (e) {
+    if (!(e instanceof Error)) throw e;
+    error = errorOf(e);
+  }
+
+  const cycles = kernel.makespan();
+  const threads = kernel.threads.map((t) => ({ id: t.id, name: t.name, cycles: t.clock, ops: handler.ops(t.id) }));
+  const ops = threads.reduce((s, t) => s + t.ops, 0);
+  const cyclesPerSecond = spec.ghz * 1e9;
+  return {
+    allocator: info.name,
+    workload: cfg.workload,
+    params: { allocator: resolveParams(`allocator ${info.name}`, info.params, cfg.allocatorParams ?? {}), workload: wparams },
+    seed,
+    machine: spec.name,
+    time: {
+      cycles,
+      seconds: cycles / cyclesPerSecond,
+      ops,
+      opsPerKcycle: cycles === 0 ? 0 : (ops / cycles) * 1000,
+      threads,
+    },
+    cache: cacheStats(machine),
+    atomics: atomicStats(machine),
+    memory: { ...memoryStats(machine), liveBytesPeak: driver.liveBytesPeak, liveBytesFinal: driver.liveBytes },
+    allocatorCounters: model.counters.toJSON(),
+    workloadReport: error === undefined ? (instance.report?.(cyclesPerSecond) ?? {}) : {},
+    kernel: { events: kernel.events, contextSwitches: kernel.contextSwitches },
+    check: {
+      enabled: cfg.check === true,
+      violations: driver.checker?.violations ?? [],
+      workloadFaults: driver.checker?.faults ?? [],
+    },
+    ...(error !== undefined ? { error } : {}),
+  };
+}

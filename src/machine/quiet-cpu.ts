@@ -1,0 +1,85 @@
+/**
+ * A CPU context that reads and writes simulated memory without any cost or side effect on caches,
+ * faults or counters: the checker uses it to ask a model questions (usable size, heap walk) without
+ * changing the run it observes. The OS calls are refused: answering a question must not map memory.
+ */
+import type { AccessSize } from './cpu.ts';
+import { Cpu } from './cpu.ts';
+import type { Machine } from './machine.ts';
+import type { Advice, MmapOptions } from './address-space.ts';
+import { Rng } from '../sim/rng.ts';
+import { A_FETCH_OR } from './atomic-stats.ts';
+
+export class QuietCpu extends Cpu {
+  constructor(machine: Machine, thread: number, core: number) {
+    super(machine, thread, core, new Rng(0));
+  }
+
+  override load(addr: number, size: AccessSize = 8): number {
+    return this.machine.peek(addr, size);
+  }
+  override store(addr: number, value: number, size: AccessSize = 8): void {
+    this.machine.poke(addr, value, size);
+  }
+  override load64(addr: number): number {
+    this.hi = this.machine.peek(addr + 4, 4);
+    return this.machine.peek(addr, 4);
+  }
+  override store64(addr: number, lo: number, hi: number): void {
+    this.machine.poke(addr, lo, 4);
+    this.machine.poke(addr + 4, hi, 4);
+  }
+  override touch(): void {}
+  override fill(addr: number, len: number, byte: number): void {
+    this.machine.fillBytes(addr, len, byte);
+  }
+  override copy(dst: number, src: number, len: number): void {
+    this.machine.copyBytes(dst, src, len);
+  }
+  override atomicLoad(addr: number, size: AccessSize = 8): number {
+    return this.load(addr, size);
+  }
+  override atomicStore(addr: number, value: number, _seqCst = false, size: AccessSize = 8): void {
+    this.store(addr, value, size);
+  }
+  override fence(): void {}
+  override cas(addr: number, expected: number, desired: number, size: AccessSize = 8): boolean {
+    if (this.load(addr, size) !== expected) return false;
+    this.store(addr, desired, size);
+    return true;
+  }
+  override exchange(addr: number, value: number, size: AccessSize = 8): number {
+    const old = this.load(addr, size);
+    this.store(addr, value, size);
+    return old;
+  }
+  override fetchAdd(addr: number, delta: number, size: AccessSize = 8): number {
+    const old = this.load(addr, size);
+    this.store(addr, old + delta, size);
+    return old;
+  }
+  protected override bitwise(addr: number, lo: number, hi: number, kind: number, _origin: number, wide: boolean): number {
+    const m = this.machine;
+    const or = kind === A_FETCH_OR;
+    const oldLo = m.peek(addr, 4);
+    m.poke(addr, (or ? oldLo | lo : oldLo & lo) >>> 0, 4);
+    if (wide) {
+      const oldHi = m.peek(addr + 4, 4);
+      m.poke(addr + 4, (or ? oldHi | hi : oldHi & hi) >>> 0, 4);
+      this.hi = oldHi;
+    }
+    return oldLo;
+  }
+  override lock(): void {}
+  override unlock(): void {}
+  override work(): void {}
+  override mmap(_len: number, _opts?: MmapOptions): number {
+    throw new Error('a quiet (checker) query must not call mmap');
+  }
+  override munmap(): void {
+    throw new Error('a quiet (checker) query must not call munmap');
+  }
+  override madvise(_a: number, _l: number, _advice: Advice): void {
+    throw new Error('a quiet (checker) query must not call madvise');
+  }
+}

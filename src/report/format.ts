@@ -1,0 +1,28 @@
+/** Number formatting shared by the reports. */
+
+/** 1234567 -> "1,234,567"; fractions keep up to `digits` decimals. */
+export function fmtNum(n: number, digits = 0): string {
+  if (!Number.isFinite(n)) return String(n);
+  return n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: 0 });
+}
+
+/** Bytes in binary units: "1.5 MiB". */
+export function fmtBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let u = 0;
+  while (Math.abs(v) >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${u === 0 ? v : v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
+}
+
+export function fmtPct(part: number, whole: number): string {
+  return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`;
+}
+
+/** Deterministic JSON: two-space indentation, keys in construction order. */
+export function toJSON(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
+}

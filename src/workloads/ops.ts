@@ -1,0 +1,52 @@
+/**
+ * The operations a workload thread yields besides the kernel's (send, recv, barrier, ...): calls
+ * into the allocator, touches of its own memory, compute, and atomics on its own data.
+ * Build them with the constructors: `const p = (yield malloc(64)) as number`.
+ */
+import type { Op } from '../sim/thread.ts';
+
+export interface MallocOp extends Op { readonly op: 'malloc'; readonly size: number; readonly align?: number }
+export interface CallocOp extends Op { readonly op: 'calloc'; readonly n: number; readonly size: number }
+export interface ReallocOp extends Op { readonly op: 'realloc'; readonly ptr: number; readonly size: number }
+export interface FreeOp extends Op { readonly op: 'free'; readonly ptr: number }
+export interface UsableSizeOp extends Op { readonly op: 'usableSize'; readonly ptr: number }
+/** Read a value of `size` bytes of application memory; resumes with the value. */
+export interface ReadOp extends Op { readonly op: 'read'; readonly addr: number; readonly size: 1 | 2 | 4 | 8 }
+/** Write a value of application memory. */
+export interface WriteOp extends Op { readonly op: 'write'; readonly addr: number; readonly value: number; readonly size: 1 | 2 | 4 | 8 }
+/** Touch every line of a range (payload use whose values do not matter). */
+export interface TouchOp extends Op { readonly op: 'touch'; readonly addr: number; readonly len: number; readonly write: boolean }
+/** memset a range of application memory. */
+export interface FillOp extends Op { readonly op: 'fill'; readonly addr: number; readonly len: number; readonly byte: number }
+/** Non-memory work of the application, in compute units (roughly instructions). */
+export interface ComputeOp extends Op { readonly op: 'compute'; readonly units: number }
+/** An atomic on application memory (a message queue's link, a shared counter). */
+export interface AppAtomicOp extends Op {
+  readonly op: 'atomic';
+  readonly kind: 'load' | 'store' | 'storeSeqCst' | 'cas' | 'exchange' | 'fetchAdd';
+  readonly addr: number;
+  readonly value: number;
+  readonly expected: number;
+}
+
+export type WorkloadOp =
+  | MallocOp | CallocOp | ReallocOp | FreeOp | UsableSizeOp | ReadOp | WriteOp | TouchOp | FillOp | ComputeOp | AppAtomicOp;
+
+export const ALLOCATOR_OPS: ReadonlySet<string> = new Set(['malloc', 'calloc', 'realloc', 'free']);
+
+export const malloc = (size: number, align?: number): MallocOp => ({ op: 'malloc', size, align });
+export const calloc = (n: number, size: number): CallocOp => ({ op: 'calloc', n, size });
+export const realloc = (ptr: number, size: number): ReallocOp => ({ op: 'realloc', ptr, size });
+export const free = (ptr: number): FreeOp => ({ op: 'free', ptr });
+export const usableSize = (ptr: number): UsableSizeOp => ({ op: 'usableSize', ptr });
+export const read = (addr: number, size: 1 | 2 | 4 | 8 = 8): ReadOp => ({ op: 'read', addr, size });
+export const write = (addr: number, value: number, size: 1 | 2 | 4 | 8 = 8): WriteOp => ({ op: 'write', addr, value, size });
+export const touch = (addr: number, len: number, write = true): TouchOp => ({ op: 'touch', addr, len, write });
+export const fill = (addr: number, len: number, byte: number): FillOp => ({ op: 'fill', addr, len, byte });
+export const compute = (units: number): ComputeOp => ({ op: 'compute', units });
+export const atomicLoad = (addr: number): AppAtomicOp => ({ op: 'atomic', kind: 'load', addr, value: 0, expected: 0 });
+export const atomicStore = (addr: number, value: number, seqCst = false): AppAtomicOp =>
+  ({ op: 'atomic', kind: seqCst ? 'storeSeqCst' : 'store', addr, value, expected: 0 });
+export const cas = (addr: number, expected: number, value: number): AppAtomicOp => ({ op: 'atomic', kind: 'cas', addr, value, expected });
+export const exchange = (addr: number, value: number): AppAtomicOp => ({ op: 'atomic', kind: 'exchange', addr, value, expected: 0 });
+export const fetchAdd = (addr: number, value: number): AppAtomicOp => ({ op: 'atomic', kind: 'fetchAdd', addr, value, expected: 0 });
