@@ -5,6 +5,7 @@
 import yargs from 'yargs';
 import '../allocators/index.ts';
 import '../workloads/index.ts';
+import { registerCheck } from './commands/check.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerList } from './commands/list.ts';
 import { registerRun } from './commands/run.ts';
@@ -30,6 +31,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerList(y, io);
   y = registerDescribe(y, io);
   y = registerRun(y, io);
+  y = registerCheck(y, io);
   try {
     await y.parseAsync();
   } catch (e) {

@@ -1,0 +1,250 @@
+/**
+ * The invariant property suite every allocator model must pass (`allocsim check`, and the test
+ * suite for every registered model).
+ *
+ * Each property is a fast-check model-based test: a random sequence of commands (malloc, calloc,
+ * realloc, free; on several simulated threads, with frees by a thread other than the allocating one)
+ * runs against the model through the Driver with the shadow-heap checker on. After the sequence
+ * every block is freed, every thread exits (flushing its caches) and the lost-object check runs.
+ * A failure is shrunk to a minimal sequence and reported with the seed and path that replay it.
+ */
+import fc from 'fast-check';
+import { AllocatorAbort, type ModelInfo } from '../allocators/contract.ts';
+import { createModel } from '../allocators/registry.ts';
+import type { Violation } from '../check/violations.ts';
+import type { Cpu } from '../machine/cpu.ts';
+import { Machine } from '../machine/machine.ts';
+import { machinePreset } from '../machine/costs.ts';
+import type { ParamValue } from '../sim/params.ts';
+import { Driver } from './driver.ts';
+
+/** The application's view of one run: live blocks with their owning thread. */
+interface AppModel {
+  live: Array<{ ptr: number; thread: number; size: number }>;
+}
+
+interface Real {
+  driver: Driver;
+  cpus: Cpu[];
+}
+
+class ConformanceFailure extends Error {
+  constructor(readonly violation: Violation | null, message: string) {
+    super(message);
+  }
+}
+
+function assertClean(real: Real): void {
+  const v = real.driver.checker?.violations[0];
+  if (v !== undefined) throw new ConformanceFailure(v, `[${v.kind}] ${v.message}`);
+}
+
+function guarded<T>(real: Real, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ConformanceFailure) throw e;
+    const what = e instanceof AllocatorAbort ? 'the model aborted on a valid operation' : 'the model crashed';
+    throw new ConformanceFailure(null, `${what}: ${(e as Error).message}`);
+  }
+}
+
+class MallocCmd implements fc.Command<AppModel, Real> {
+  constructor(readonly thread: number, readonly size: number, readonly align: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(m: AppModel, r: Real): void {
+    const p = guarded(r, () => r.driver.malloc(r.cpus[this.thread] as Cpu, this.size, this.align));
+    assertClean(r);
+    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.size });
+  }
+  toString(): string {
+    return this.align === 16 ? `malloc(t${this.thread}, ${this.size})` : `malloc(t${this.thread}, ${this.size}, align ${this.align})`;
+  }
+}
+
+class CallocCmd implements fc.Command<AppModel, Real> {
+  constructor(readonly thread: number, readonly n: number, readonly size: number) {}
+  check(): boolean {
+    return true;
+  }
+  run(m: AppModel, r: Real): void {
+    const p = guarded(r, () => r.driver.calloc(r.cpus[this.thread] as Cpu, this.n, this.size));
+    assertClean(r);
+    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.n * this.size });
+  }
+  toString(): string {
+    return `calloc(t${this.thread}, ${this.n}, ${this.size})`;
+  }
+}
+
+/** Frees live block number `pick` (modulo the live count) from `thread`: a remote free when it is not the owner. */
+class FreeCmd implements fc.Command<AppModel, Real> {
+  constructor(readonly thread: number, readonly pick: number) {}
+  check(m: Readonly<AppModel>): boolean {
+    return m.live.length > 0;
+  }
+  run(m: AppModel, r: Real): void {
+    const i = this.pick % m.live.length;
+    const b = m.live[i] as { ptr: number; thread: number };
+    guarded(r, () => r.driver.free(r.cpus[this.thread] as Cpu, b.ptr));
+    assertClean(r);
+    m.live.splice(i, 1);
+  }
+  toString(): string {
+    return `free(t${this.thread}, #${this.pick})`;
+  }
+}
+
+class ReallocCmd implements fc.Command<AppModel, Real> {
+  constructor(readonly thread: number, readonly pick: number, readonly size: number) {}
+  check(m: Readonly<AppModel>): boolean {
+    return m.live.length > 0;
+  }
+  run(m: AppModel, r: Real): void {
+    const i = this.pick % m.live.length;
+    const b = m.live[i] as { ptr: number; thread: number; size: number };
+    const q = guarded(r, () => r.driver.realloc(r.cpus[this.thread] as Cpu, b.ptr, this.size));
+    assertClean(r);
+    if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
+  }
+  toString(): string {
+    return `realloc(t${this.thread}, #${this.pick}, ${this.size})`;
+  }
+}
+
+export interface PropertySpec {
+  name: string;
+  description: string;
+  threads: number;
+  sizes: fc.Arbitrary<number>;
+  aligned: boolean;
+  maxCommands: number;
+}
+
+const smallSize = fc.oneof(
+  { weight: 6, arbitrary: fc.integer({ min: 0, max: 256 }) },
+  { weight: 3, arbitrary: fc.integer({ min: 257, max: 4096 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 4097, max: 70_000 }) },
+);
+const largeSize = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 4096 }) },
+  { weight: 2, arbitrary: fc.integer({ min: 60_000, max: 300_000 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 1 << 20, max: 5 << 20 }) },
+);
+
+export const PROPERTIES: readonly PropertySpec[] = [
+  {
+    name: 'single-thread',
+    description: 'one thread: blocks are aligned, mapped, large enough, disjoint; realloc keeps the prefix; calloc zeroes',
+    threads: 1, sizes: smallSize, aligned: false, maxCommands: 120,
+  },
+  {
+    name: 'remote-frees',
+    description: 'four threads freeing each other\'s blocks: the same invariants, and no remotely freed object is lost',
+    threads: 4, sizes: smallSize, aligned: false, maxCommands: 160,
+  },
+  {
+    name: 'aligned',
+    description: 'malloc with alignments from 8 to 4096 returns aligned, disjoint blocks',
+    threads: 2, sizes: smallSize, aligned: true, maxCommands: 80,
+  },
+  {
+    name: 'large',
+    description: 'large requests (up to 5 MiB) mixed with small ones, including realloc across the size boundary',
+    threads: 2, sizes: largeSize, aligned: false, maxCommands: 60,
+  },
+];
+
+function commandsFor(spec: PropertySpec): fc.Arbitrary<Iterable<fc.Command<AppModel, Real>>> {
+  const thread = fc.nat({ max: spec.threads - 1 });
+  const align = spec.aligned ? fc.constantFrom(8, 16, 32, 64, 128, 256, 4096) : fc.constant(16);
+  const pick = fc.nat({ max: 1000 });
+  return fc.commands(
+    [
+      fc.tuple(thread, spec.sizes, align).map(([t, s, a]) => new MallocCmd(t, s, a)),
+      fc.tuple(thread, spec.sizes, align).map(([t, s, a]) => new MallocCmd(t, s, a)),
+      fc.tuple(thread, fc.integer({ min: 0, max: 16 }), fc.integer({ min: 0, max: 512 })).map(([t, n, s]) => new CallocCmd(t, n, s)),
+      fc.tuple(thread, pick).map(([t, p]) => new FreeCmd(t, p)),
+      fc.tuple(thread, pick).map(([t, p]) => new FreeCmd(t, p)),
+      fc.tuple(thread, pick, spec.sizes).map(([t, p, s]) => new ReallocCmd(t, p, s)),
+    ],
+    { maxCommands: spec.maxCommands },
+  );
+}
+
+function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>): { model: AppModel; real: Real } {
+  const machine = new Machine(machinePreset('default'), { seed: 1 });
+  const model = createModel(info, machine, params);
+  const driver = new Driver(machine, model, true);
+  const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t % machine.spec.cores));
+  for (const c of cpus) guarded({ driver, cpus }, () => driver.threadStart(c));
+  return { model: { live: [] }, real: { driver, cpus } };
+}
+
+/** After the sequence: free what is left (by its owner), exit every thread, run the end-of-run checks. */
+function teardown(m: AppModel, r: Real): void {
+  for (const b of m.live) {
+    guarded(r, () => r.driver.free(r.cpus[b.thread] as Cpu, b.ptr));
+    assertClean(r);
+  }
+  m.live = [];
+  for (const c of r.cpus) guarded(r, () => r.driver.threadExit(c));
+  guarded(r, () => r.driver.finish(r.cpus[0]));
+  assertClean(r);
+}
+
+export interface PropertyResult {
+  name: string;
+  description: string;
+  ok: boolean;
+  runs: number;
+  /** The shrunk failing sequence, one command per entry. */
+  counterexample?: string[];
+  violation?: Violation | null;
+  message?: string;
+  seed: number;
+  path?: string;
+}
+
+export interface ConformanceOptions {
+  seed?: number;
+  numRuns?: number;
+  params?: Readonly<Record<string, ParamValue>>;
+  /** Only these properties (by name). */
+  only?: readonly string[];
+  /** Replay one failing case: fast-check's counterexample path. */
+  path?: string;
+}
+
+export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: ConformanceOptions = {}): PropertyResult {
+  const seed = opts.seed ?? 1;
+  const prop = fc.property(commandsFor(spec), (cmds) => {
+    const { model, real } = setup(info, spec.threads, opts.params ?? {});
+    fc.modelRun(() => ({ model, real }), cmds);
+    teardown(model, real);
+  });
+  const details = fc.check(prop, {
+    seed,
+    numRuns: opts.numRuns ?? 40,
+    ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
+  });
+  const base = { name: spec.name, description: spec.description, runs: details.numRuns, seed };
+  if (!details.failed) return { ...base, ok: true };
+  const err = details.errorInstance;
+  const cmds = details.counterexample?.[0] as Iterable<fc.Command<AppModel, Real>> | undefined;
+  const counterexample = cmds === undefined ? [] : [...cmds].map((c) => c.toString());
+  return {
+    ...base,
+    ok: false,
+    counterexample,
+    violation: err instanceof ConformanceFailure ? err.violation : null,
+    message: err instanceof Error ? err.message : String(err),
+    path: details.counterexamplePath ?? undefined,
+  };
+}
+
+export function runConformance(info: ModelInfo, opts: ConformanceOptions = {}): PropertyResult[] {
+  return PROPERTIES.filter((p) => opts.only === undefined || opts.only.includes(p.name)).map((p) => checkProperty(info, p, opts));
+}
