@@ -177,7 +177,7 @@ function commandsFor(spec: PropertySpec): fc.Arbitrary<Iterable<fc.Command<AppMo
 function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>): { model: AppModel; real: Real } {
   const machine = new Machine(machinePreset('default'), { seed: 1 });
   const model = createModel(info, machine, params);
-  const driver = new Driver(machine, model, true);
+  const driver = new Driver(machine, model, true, info.name);
   const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t % machine.spec.cores));
   for (const c of cpus) guarded({ driver, cpus }, () => driver.threadStart(c));
   return { model: { live: [] }, real: { driver, cpus } };

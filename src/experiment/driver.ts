@@ -21,8 +21,16 @@ export class Driver {
   private readonly sizes = new Map<number, number>();
   private readonly quiet = new Map<number, QuietCpu>();
 
-  constructor(readonly machine: Machine, readonly model: AllocatorModel, check: boolean) {
+  /** Path ids of the top-level operations (`NAME::malloc`, ...), for the per-path profile. */
+  private readonly pathIds: Record<'malloc' | 'calloc' | 'realloc' | 'free' | 'usableSize' | 'threadStart' | 'threadExit', number>;
+
+  constructor(readonly machine: Machine, readonly model: AllocatorModel, check: boolean, name = 'model') {
     this.checker = check ? new ShadowHeap(machine) : null;
+    const id = (op: string): number => machine.paths.id(`${name}::${op}`);
+    this.pathIds = {
+      malloc: id('malloc'), calloc: id('calloc'), realloc: id('realloc'), free: id('free'),
+      usableSize: id('malloc_usable_size'), threadStart: id('thread_start'), threadExit: id('thread_exit'),
+    };
   }
 
   private quietCpu(cpu: Cpu): QuietCpu {
@@ -53,7 +61,9 @@ export class Driver {
 
   malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
     cpu.op = `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`;
+    cpu.path(this.pathIds.malloc);
     const p = this.model.malloc(cpu, size, align);
+    this.machine.paths.leave(cpu.now);
     if (p !== 0) this.grew(p, size);
     this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
     return p;
@@ -61,7 +71,9 @@ export class Driver {
 
   calloc(cpu: Cpu, n: number, size: number): number {
     cpu.op = `calloc(${n}, ${size})`;
+    cpu.path(this.pathIds.calloc);
     const p = this.model.calloc(cpu, n, size);
+    this.machine.paths.leave(cpu.now);
     if (p !== 0) this.grew(p, n * size);
     this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
     return p;
@@ -71,7 +83,9 @@ export class Driver {
     cpu.op = `realloc(${hex(ptr)}, ${size})`;
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
+    cpu.path(this.pathIds.realloc);
     const q = this.model.realloc(cpu, ptr, size);
+    this.machine.paths.leave(cpu.now);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
       if (q !== 0) this.grew(q, size);
@@ -86,14 +100,19 @@ export class Driver {
       this.faultyFree(cpu, ptr, false);
       return;
     }
+    cpu.path(this.pathIds.free);
     this.model.free(cpu, ptr);
+    this.machine.paths.leave(cpu.now);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
   }
 
   usableSize(cpu: Cpu, ptr: number): number {
     cpu.op = `malloc_usable_size(${hex(ptr)})`;
-    return this.model.usableSize(cpu, ptr);
+    cpu.path(this.pathIds.usableSize);
+    const n = this.model.usableSize(cpu, ptr);
+    this.machine.paths.leave(cpu.now);
+    return n;
   }
 
   /**
@@ -118,12 +137,16 @@ export class Driver {
 
   threadStart(cpu: Cpu): void {
     cpu.op = 'thread start';
+    cpu.path(this.pathIds.threadStart);
     this.model.threadStart?.(cpu);
+    this.machine.paths.leave(cpu.now);
   }
 
   threadExit(cpu: Cpu): void {
     cpu.op = 'thread exit';
+    cpu.path(this.pathIds.threadExit);
     this.model.threadExit?.(cpu);
+    this.machine.paths.leave(cpu.now);
   }
 
   /** After every thread has exited: the lost-object check, where the model can walk its heap. */

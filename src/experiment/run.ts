@@ -161,7 +161,7 @@ export function runExperiment(cfg: RunConfig): Result {
   const wparams = resolveParams(`workload ${cfg.workload}`, winfo.params, { ...overrides, ...cfg.workloadParams });
   const machine = new Machine(spec, { seed });
   const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
-  const driver = new Driver(machine, model, cfg.check === true);
+  const driver = new Driver(machine, model, cfg.check === true, info.name);
   const handler = new Handler(machine, driver);
   const kernel = new Kernel(
     {

@@ -343,6 +343,16 @@ export class Cpu {
     this.hier.dir.busyUntil[ds] = this.now;
   }
 
+  // ---- profile ----
+
+  /**
+   * Enters a named code path (e.g. `machine.paths.id('snmalloc::dealloc_remote')`): what the machine
+   * counts from now on is attributed to it, until the next switch. Ids are cheap; take them once.
+   */
+  path(id: number): void {
+    this.machine.paths.switchTo(id, this.now, true);
+  }
+
   // ---- compute and OS ----
 
   /** Charges `units` of non-memory work (roughly, simple instructions). */

@@ -7,3 +7,4 @@ export * from './fault.ts';
 export * from './machine.ts';
 export * from './stats.ts';
 export * from './quiet-cpu.ts';
+export * from './paths.ts';

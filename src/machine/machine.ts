@@ -7,6 +7,7 @@ import * as A from './atomic-stats.ts';
 import { CacheHierarchy } from './cache-hierarchy.ts';
 import { LINE_SIZE, PAGE_SIZE, type MachineSpec } from './costs.ts';
 import { Cpu, readValue, writeValue } from './cpu.ts';
+import { PathProfile } from './paths.ts';
 import { Rng } from '../sim/rng.ts';
 
 export interface MachineOptions {
@@ -31,6 +32,8 @@ export class Machine {
   readonly as: AddressSpace;
   /** Atomic and lock counters, indexed by the A_* constants of atomic-stats.ts. */
   readonly atomics = new Float64Array(A.A_COUNT);
+  /** Which code path spent what (cpu.path); see paths.ts. */
+  readonly paths: PathProfile;
   private readonly readLine: Float64Array;
   private readonly readTime: Float64Array;
   private readonly cpus = new Map<number, Cpu>();
@@ -41,6 +44,7 @@ export class Machine {
   constructor(readonly spec: MachineSpec, opts: MachineOptions = {}) {
     this.seed = opts.seed ?? 1;
     this.hier = new CacheHierarchy(spec);
+    this.paths = new PathProfile(this.hier.counts, this.atomics);
     this.as = new AddressSpace(spec.costs, opts.reclaimLazyFree === true);
     this.as.onNewPage = (slot) => this.hier.dir.resetPage(slot);
     this.as.onDropPage = (slot, vpn) => this.hier.flushPage(slot, vpn);
