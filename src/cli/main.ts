@@ -8,6 +8,7 @@ import '../workloads/index.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerList } from './commands/list.ts';
+import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
 import { EXIT_USAGE, isUsageError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
@@ -32,6 +33,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerDescribe(y, io);
   y = registerRun(y, io);
   y = registerCheck(y, io);
+  y = registerOstepFreespace(y, io);
   try {
     await y.parseAsync();
   } catch (e) {
