@@ -36,6 +36,11 @@ export class ShadowHeap {
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
+  /**
+   * The block being freed (or reallocated) right now: the model may unmap its pages during the
+   * call, which is not a release under a live block. -1 when none.
+   */
+  releasing = -1;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -150,8 +155,9 @@ export class ShadowHeap {
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
-      // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
-      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
+      // Handed out again inside a bigger block (coalesced), sitting free in the heap, or given back
+      // to the OS (its pages unmapped): not lost.
+      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size) && this.unmappedByte(addr, Math.max(1, size)) < 0) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
       }
     }
@@ -173,7 +179,7 @@ export class ShadowHeap {
   private pageDropped(vpn: number): void {
     const start = vpn * PAGE_SIZE;
     const b = this.overlapping(start, PAGE_SIZE);
-    if (b !== undefined) {
+    if (b !== undefined && b.addr !== this.releasing) {
       this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
     }
   }

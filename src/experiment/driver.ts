@@ -4,7 +4,7 @@
  * and keeps the live-byte figures every Result reports. The experiment handler and the property
  * suite both go through it, so a --check run and `allocsim check` check the same way.
  */
-import { AllocatorAbort, type AllocatorModel } from '../allocators/contract.ts';
+import { AllocatorAbort, type AllocatorModel, type HeapRegion } from '../allocators/contract.ts';
 import { ShadowHeap } from '../check/shadow-heap.ts';
 import { hex } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
@@ -84,7 +84,9 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
+    if (this.checker !== null) this.checker.releasing = ptr;
     const q = this.model.realloc(cpu, ptr, size);
+    if (this.checker !== null) this.checker.releasing = -1;
     this.machine.paths.leave(cpu.now);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -101,7 +103,9 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
+    if (this.checker !== null) this.checker.releasing = ptr;
     this.model.free(cpu, ptr);
+    if (this.checker !== null) this.checker.releasing = -1;
     this.machine.paths.leave(cpu.now);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
@@ -147,6 +151,11 @@ export class Driver {
     cpu.path(this.pathIds.threadExit);
     this.model.threadExit?.(cpu);
     this.machine.paths.leave(cpu.now);
+  }
+
+  /** The model's heap walk, read without cost; undefined when the model has none. */
+  heapWalk(cpu: Cpu): HeapRegion[] | undefined {
+    return this.model.heapWalk?.(this.quietCpu(cpu));
   }
 
   /** After every thread has exited: the lost-object check, where the model can walk its heap. */

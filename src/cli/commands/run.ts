@@ -1,6 +1,5 @@
 /** `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]` */
 import type { Argv } from 'yargs';
-import { modelInfo } from '../../allocators/index.ts';
 import { runExperiment } from '../../experiment/run.ts';
 import { resultOk } from '../../experiment/result.ts';
 import { lookupWorkload } from '../../workloads/index.ts';
@@ -8,6 +7,7 @@ import { toJSON } from '../../report/format.ts';
 import { formatRun } from '../../report/run-table.ts';
 import { EXIT_CHECK_FAILED } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
 
 export function registerRun(y: Argv, io: Io): Argv {
@@ -16,7 +16,7 @@ export function registerRun(y: Argv, io: Io): Argv {
     'run one workload against one allocator model',
     (b) =>
       b
-        .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`)' })
+        .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)' })
         .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'workload (see `allocsim list workloads`)' })
         .option('threads', { alias: 't', type: 'string', describe: "sets the workload's threads parameter" })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter override key=value (alloc.key / work.key to disambiguate)' })
@@ -24,8 +24,8 @@ export function registerRun(y: Argv, io: Io): Argv {
         .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
         .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
         .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' }),
-    (args) => {
-      const info = modelInfo(String(args.allocator));
+    async (args) => {
+      const info = await resolveModel(String(args.allocator));
       const { info: winfo } = lookupWorkload(String(args.workload));
       const params = splitParams(listOption(args.param), info.params, winfo.params);
       if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
