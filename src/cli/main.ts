@@ -7,6 +7,7 @@ import '../allocators/index.ts';
 import '../workloads/index.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerDescribe } from './commands/describe.ts';
+import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
 import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
@@ -34,6 +35,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerRun(y, io);
   y = registerCheck(y, io);
   y = registerOstepFreespace(y, io);
+  y = registerInit(y, io);
   try {
     await y.parseAsync();
   } catch (e) {
