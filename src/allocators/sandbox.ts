@@ -25,15 +25,21 @@ export class Sandbox {
   readonly machine: Machine;
   readonly model: AllocatorModel;
   private readonly started = new Set<number>();
+  /** Memory accesses one call may make before it counts as an endless loop (re-armed by every cpu()). */
+  accessBudget = 2_000_000;
 
   constructor(readonly info: ModelInfo, opts: SandboxOptions = {}) {
     this.machine = new Machine(machinePreset(opts.machine ?? 'default'), { seed: opts.seed ?? 1 });
     this.model = createModel(info, this.machine, opts.params ?? {}, opts.seed ?? 1);
   }
 
-  /** Thread `thread`'s Cpu (bound to core thread mod cores); starts the thread in the model on first use. */
+  /**
+   * Thread `thread`'s Cpu (bound to core thread mod cores), with a fresh access budget; starts the
+   * thread in the model on first use. Take it anew for each call.
+   */
   cpu(thread = 0): Cpu {
     const c = this.machine.cpu(thread, thread % this.machine.spec.cores);
+    c.accessBudget = this.accessBudget;
     if (!this.started.has(thread)) {
       this.started.add(thread);
       this.model.threadStart?.(c);
@@ -60,7 +66,9 @@ export class Sandbox {
   /** The model's heap walk (free, cached and metadata regions), sorted by address; [] without heapWalk. */
   heap(): HeapRegion[] {
     if (this.model.heapWalk === undefined) return [];
-    return [...this.model.heapWalk(new QuietCpu(this.machine, 0, 0))].sort((a, b) => a.addr - b.addr);
+    const quiet = new QuietCpu(this.machine, 0, 0);
+    quiet.accessBudget = this.accessBudget;
+    return [...this.model.heapWalk(quiet)].sort((a, b) => a.addr - b.addr);
   }
 
   /** The free regions of the heap walk, sorted by address. */

@@ -19,6 +19,9 @@ import { machinePreset } from '../machine/costs.ts';
 import type { ParamValue } from '../sim/params.ts';
 import { Driver } from './driver.ts';
 
+/** Memory accesses one operation of a short sequence may make before it counts as an endless loop. */
+const SEQUENCE_ACCESS_BUDGET = 2_000_000;
+
 /** The application's view of one run: live blocks with their owning thread. */
 interface AppModel {
   live: Array<{ ptr: number; thread: number; size: number }>;
@@ -45,7 +48,7 @@ function assertClean(real: Real): void {
 /** The coalescing invariant (src/check/coalescing.ts), for models that declare it. */
 function assertCoalesced(real: Real, op: string): void {
   if (!real.coalescing) return;
-  const regions = real.driver.heapWalk(real.cpus[0] as Cpu);
+  const regions = guarded(real, () => real.driver.heapWalk(real.cpus[0] as Cpu));
   const pair = regions === undefined ? undefined : adjacentFree(regions);
   if (pair !== undefined) {
     const v: Violation = { kind: 'not-coalesced', message: notCoalescedMessage(op, pair), thread: -1, op, address: pair[0].addr };
@@ -124,6 +127,7 @@ class ReallocCmd implements fc.Command<AppModel, Real> {
     assertClean(r);
     assertCoalesced(r, this.toString());
     if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
+    else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) freed p (returning NULL, as glibc does)
   }
   toString(): string {
     return `realloc(t${this.thread}, #${this.pick}, ${this.size})`;
@@ -194,6 +198,7 @@ function setup(info: ModelInfo, threads: number, params: Readonly<Record<string,
   const machine = new Machine(machinePreset('default'), { seed: 1 });
   const model = createModel(info, machine, params);
   const driver = new Driver(machine, model, true, info.name);
+  driver.accessBudget = SEQUENCE_ACCESS_BUDGET;
   const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t % machine.spec.cores));
   const coalescing = guarded({ driver, cpus, coalescing: false }, () => coalescesImmediately(model.describe().constants));
   const real: Real = { driver, cpus, coalescing };

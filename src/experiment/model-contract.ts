@@ -13,6 +13,11 @@ export interface ContractCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /**
+   * A failure of the model's shape (missing method, wrong return type): nothing else can run. A
+   * crash on a valid call is not blocking: the invariant suite then finds its minimal sequence.
+   */
+  blocking?: boolean;
 }
 
 const REQUIRED = ['malloc', 'free', 'realloc', 'calloc', 'usableSize', 'describe'] as const;
@@ -45,16 +50,16 @@ class Probe {
     this.checks.push({ name, ok: true, detail });
   }
 
-  fail(name: string, detail: string): void {
-    this.checks.push({ name, ok: false, detail });
+  fail(name: string, detail: string, blocking = true): void {
+    this.checks.push({ name, ok: false, detail, blocking });
   }
 
-  /** Runs `fn`; a throw is a failed check named `name`. Returns undefined on a throw. */
-  attempt<T>(name: string, call: string, fn: () => T): { v: T } | undefined {
+  /** Runs `fn`; a throw is a failed check named `name` (blocking only if said). Returns undefined on a throw. */
+  attempt<T>(name: string, call: string, fn: () => T, blocking = false): { v: T } | undefined {
     try {
       return { v: fn() };
     } catch (e) {
-      this.fail(name, `${call} ${crashText(e, this.file)}`);
+      this.fail(name, `${call} ${crashText(e, this.file)}`, blocking);
       return undefined;
     }
   }
@@ -66,7 +71,7 @@ class Probe {
       return undefined;
     }
     if (v === 0) {
-      this.fail(name, `${call} returned 0 (out of memory) on an empty heap`);
+      this.fail(name, `${call} returned 0 (out of memory) on an empty heap`, false);
       return undefined;
     }
     return v;
@@ -94,28 +99,29 @@ function checkMethods(p: Probe, m: AllocatorModel): boolean {
   return true;
 }
 
-function checkAllocation(p: Probe, m: AllocatorModel, cpu: Cpu): void {
-  const r = p.attempt('malloc', 'malloc(cpu, 24)', () => m.malloc(cpu, 24));
+function checkAllocation(p: Probe, m: AllocatorModel, box: Sandbox): void {
+  const cpu = (): Cpu => box.cpu(0);
+  const r = p.attempt('malloc', 'malloc(cpu, 24)', () => m.malloc(cpu(), 24));
   const ptr = r === undefined ? undefined : p.address('malloc', 'malloc(cpu, 24)', r.v);
   if (ptr === undefined) return;
   p.pass('malloc', `malloc(cpu, 24) returned 0x${ptr.toString(16)}`);
-  const u = p.attempt('usableSize', 'usableSize(cpu, p)', () => m.usableSize(cpu, ptr));
+  const u = p.attempt('usableSize', 'usableSize(cpu, p)', () => m.usableSize(cpu(), ptr));
   if (u !== undefined) {
     if (typeof u.v !== 'number' || !Number.isFinite(u.v)) p.fail('usableSize', `usableSize(cpu, p) returned ${describeValue(u.v)}; it must return a number of bytes`);
-    else if (u.v < 24) p.fail('usableSize', `usableSize(cpu, p) of a 24-byte block returned ${u.v}; it must be at least the size asked for`);
+    else if (u.v < 24) p.fail('usableSize', `usableSize(cpu, p) of a 24-byte block returned ${u.v}; it must be at least the size asked for`, false);
     else p.pass('usableSize', `usableSize of a 24-byte block is ${u.v}`);
   }
-  if (p.attempt('free', 'free(cpu, p)', () => m.free(cpu, ptr)) !== undefined) p.pass('free', 'free(cpu, p) returned');
-  const r2 = p.attempt('realloc', 'realloc(cpu, malloc(cpu, 8), 100)', () => m.realloc(cpu, m.malloc(cpu, 8), 100));
+  if (p.attempt('free', 'free(cpu, p)', () => m.free(cpu(), ptr)) !== undefined) p.pass('free', 'free(cpu, p) returned');
+  const r2 = p.attempt('realloc', 'realloc(cpu, malloc(cpu, 8), 100)', () => m.realloc(cpu(), m.malloc(cpu(), 8), 100));
   const q = r2 === undefined ? undefined : p.address('realloc', 'realloc(cpu, p, 100)', r2.v);
-  if (q !== undefined && p.attempt('realloc', 'free(cpu, q) after realloc', () => m.free(cpu, q)) !== undefined) p.pass('realloc', 'realloc(cpu, p, 100) returned a block');
-  const r3 = p.attempt('calloc', 'calloc(cpu, 4, 8)', () => m.calloc(cpu, 4, 8));
+  if (q !== undefined && p.attempt('realloc', 'free(cpu, q) after realloc', () => m.free(cpu(), q)) !== undefined) p.pass('realloc', 'realloc(cpu, p, 100) returned a block');
+  const r3 = p.attempt('calloc', 'calloc(cpu, 4, 8)', () => m.calloc(cpu(), 4, 8));
   const z = r3 === undefined ? undefined : p.address('calloc', 'calloc(cpu, 4, 8)', r3.v);
-  if (z !== undefined && p.attempt('calloc', 'free(cpu, calloc(...))', () => m.free(cpu, z)) !== undefined) p.pass('calloc', 'calloc(cpu, 4, 8) returned a block');
+  if (z !== undefined && p.attempt('calloc', 'free(cpu, calloc(...))', () => m.free(cpu(), z)) !== undefined) p.pass('calloc', 'calloc(cpu, 4, 8) returned a block');
 }
 
 function checkDescribe(p: Probe, m: AllocatorModel): void {
-  const r = p.attempt('describe', 'describe()', () => m.describe());
+  const r = p.attempt('describe', 'describe()', () => m.describe(), true);
   if (r === undefined) return;
   const d = r.v as unknown as Record<string, unknown> | null;
   const problems: string[] = [];
@@ -149,7 +155,7 @@ function checkHeapWalk(p: Probe, m: AllocatorModel, box: Sandbox): void {
 /** Probes `info` against the contract; `file` (the model's source) lets crashes name its lines. */
 export function probeContract(info: ModelInfo, file?: string): ContractCheck[] {
   const p = new Probe(file);
-  const made = p.attempt('create', 'create(env)', () => new Sandbox(info));
+  const made = p.attempt('create', 'create(env)', () => new Sandbox(info), true);
   if (made === undefined) return p.checks;
   const box = made.v;
   const m = box.model as AllocatorModel | null | undefined;
@@ -159,12 +165,11 @@ export function probeContract(info: ModelInfo, file?: string): ContractCheck[] {
   }
   p.pass('create', `create(env) made a ${(m as object).constructor?.name ?? 'model'}`);
   if (!checkMethods(p, m)) return p.checks;
-  const cpu = p.attempt('threadStart', 'threadStart(cpu)', () => box.cpu(0));
-  if (cpu === undefined) return p.checks;
-  checkAllocation(p, m, cpu.v);
+  if (p.attempt('threadStart', 'threadStart(cpu)', () => box.cpu(0), true) === undefined) return p.checks;
+  checkAllocation(p, m, box);
   checkDescribe(p, m);
   checkHeapWalk(p, m, box);
-  if (m.threadExit !== undefined && p.attempt('threadExit', 'threadExit(cpu)', () => m.threadExit?.(cpu.v)) !== undefined) {
+  if (m.threadExit !== undefined && p.attempt('threadExit', 'threadExit(cpu)', () => m.threadExit?.(box.cpu(0))) !== undefined) {
     p.pass('threadExit', 'threadExit(cpu) returned');
   }
   return p.checks;
@@ -172,4 +177,9 @@ export function probeContract(info: ModelInfo, file?: string): ContractCheck[] {
 
 export function contractOk(checks: readonly ContractCheck[]): boolean {
   return checks.every((c) => c.ok);
+}
+
+/** Does a failure keep the invariant suite from running? */
+export function contractBlocks(checks: readonly ContractCheck[]): boolean {
+  return checks.some((c) => !c.ok && c.blocking === true);
 }

@@ -9,7 +9,7 @@ import type { Argv } from 'yargs';
 import { modelInfo, type ModelInfo } from '../../allocators/index.ts';
 import { PROPERTIES, runConformance, type PropertyResult } from '../../experiment/conformance.ts';
 import { runCoursework, selectCoursework, type CourseworkRun } from '../../experiment/coursework-suite.ts';
-import { contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
+import { contractBlocks, contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
 import { parseAssignment, resolveParams, type ParamValue } from '../../sim/params.ts';
 import { formatContract, formatCoursework } from '../../report/coursework-report.ts';
 import { toJSON } from '../../report/format.ts';
@@ -90,14 +90,16 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         report.contract = probeContract(info, file);
         text.push(formatContract(file, report.contract));
       }
-      if (report.contract === undefined || contractOk(report.contract)) {
-        report.results = runConformance(info, {
-          seed,
-          numRuns: positiveInt('runs', args.runs),
-          params,
-          only: only.length > 0 ? only : undefined,
-          path: args.path === undefined ? undefined : String(args.path),
-        });
+      if (report.contract === undefined || !contractBlocks(report.contract)) {
+        const path = args.path === undefined ? undefined : String(args.path);
+        try {
+          report.results = runConformance(info, { seed, numRuns: positiveInt('runs', args.runs), params, only: only.length > 0 ? only : undefined, path });
+        } catch (e) {
+          if (path !== undefined && e instanceof Error && e.message.startsWith('Unable to replay')) {
+            throw new UsageError(`--path ${path} does not replay a failure of ${info.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+          }
+          throw e;
+        }
         text.push(formatCheck(info.name, report.results, file ?? info.name));
         const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
         if (withWorkloads && report.results.every((r) => r.ok)) {
