@@ -113,7 +113,7 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
     return await runPoints(points, {
       jobs,
       modules: spec.modules,
-      onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} ×${p.threads}`),
+      onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`),
     });
   } finally {
     progress.stop();

@@ -34,7 +34,11 @@ export async function runPoints(points: readonly GridPoint[], opts: PoolOptions)
   };
   const threads = Math.min(opts.jobs, points.length);
   if (threads <= 1) {
-    points.forEach((p, i) => finished(i, runExperiment(p.config)));
+    for (const [i, p] of points.entries()) {
+      finished(i, runExperiment(p.config));
+      // Let timers (the progress bar) and signals in between runs.
+      await new Promise((r) => setTimeout(r, 0));
+    }
     return results;
   }
   const pool = new Piscina<RunTask, Result>({

@@ -63,7 +63,7 @@ export function formatCompare(s: Summary, ctx: TableContext): string {
   }
   const lines = [
     chalk.bold(`relative to ${s.baseline}`) +
-      chalk.dim(` (per benchmark and thread count; ${ctx.seeds} seed${ctx.seeds === 1 ? '' : 's'}: mean (min–max) or mean ±sd; machine ${ctx.machine})`),
+      chalk.dim(` (per benchmark and thread count; ${ctx.seeds === 1 ? '1 seed' : `${ctx.seeds} seeds: mean (min–max) or mean ±sd`}; machine ${ctx.machine})`),
     t.toString(),
   ];
   const overall = s.overall.filter((o) => o.relTimeGeomean !== null);

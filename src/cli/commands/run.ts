@@ -10,6 +10,7 @@ import { lookupWorkload } from '../../workloads/index.ts';
 import { toJSON } from '../../report/format.ts';
 import { formatRun } from '../../report/run-table.ts';
 import { cachegrindFile, toCachegrind } from '../../report/cachegrind.ts';
+import { loadModules } from '../grid-options.ts';
 import { checkWritable, writeFilesAtomically } from '../outputs.ts';
 import { EXIT_CHECK_FAILED } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -30,8 +31,10 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
         .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' })
         .option('profile', { type: 'boolean', default: false, describe: 'add the per-path profile to the Result (profile field)' })
-        .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' }),
-    (args) => {
+        .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
+        .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' }),
+    async (args) => {
+      await loadModules(listOption(args.load));
       const cgOut = args['cachegrind-out'] === undefined ? undefined : String(args['cachegrind-out']);
       if (cgOut !== undefined) checkWritable('--cachegrind-out', cgOut);
       const info = modelInfo(String(args.allocator));
