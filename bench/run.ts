@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
- * --json. Each figure is the median of --runs timed runs (default 3) in this one process, after one
+ * --json. Rates are per CPU second of this process (user + system), which other load on the
+ * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 3) in this one process, after one
  * untimed warm-up run.
  */
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
