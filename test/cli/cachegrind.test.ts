@@ -8,16 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/experiment/result.ts';
-import { cli, FIXTURE } from './helpers.ts';
+import { cli, FIXTURE, hasTool } from './helpers.ts';
 
-function has(tool: string): boolean {
-  try {
-    execFileSync('which', [tool], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'allocsim-cg-'));
 
@@ -33,7 +25,7 @@ describe('Cachegrind-format output', () => {
     expect(JSON.stringify(rest)).toBe(JSON.stringify(plain)); // profiling changes no figure
   });
 
-  it.skipIf(!has('cg_annotate'))('cg_annotate reads files written by run and compare; cg_diff compares two', async () => {
+  it.skipIf(!hasTool('cg_annotate'))('cg_annotate reads files written by run and compare; cg_diff compares two', async () => {
     const a = join(dir, 'run.cg');
     const b = join(dir, 'compare.cg');
     expect((await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--cachegrind-out', a])).code).toBe(0);

@@ -12,7 +12,7 @@ import type { GridSpec } from '../../src/experiment/grid.ts';
 import type { Result } from '../../src/experiment/result.ts';
 import { runExperiment } from '../../src/experiment/run.ts';
 import type { Summary } from '../../src/experiment/summary.ts';
-import { cli, FIXTURE } from './helpers.ts';
+import { cli, FIXTURE, hasTool } from './helpers.ts';
 
 // The teaching pair once it is registered; until then bump against a test-only slower bump.
 const PAIR = hasModel('freelist') && hasModel('buckets') ? 'freelist,buckets' : 'bump,test-slowbump';
@@ -26,14 +26,6 @@ interface Report {
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-function hasTool(name: string): boolean {
-  try {
-    execFileSync('which', [name], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('allocsim compare', () => {
   let serial = '';

@@ -1,4 +1,5 @@
 /** Runs the CLI in this process and captures what it prints. */
+import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.ts';
 
@@ -20,3 +21,13 @@ export const BIN = join(ROOT, 'bin', 'allocsim');
 
 /** The test-only second allocator (`test-slowbump`), loaded with --load. */
 export const FIXTURE = join(ROOT, 'test', 'experiment', 'fixtures', 'slow-bump.ts');
+
+/** True when an external tool (cg_annotate, rsvg-convert) is on the PATH. */
+export function hasTool(name: string): boolean {
+  try {
+    execFileSync('which', [name], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
