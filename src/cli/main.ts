@@ -5,10 +5,13 @@
 import yargs from 'yargs';
 import '../allocators/index.ts';
 import '../workloads/index.ts';
+import { registerBatchit } from './commands/batchit.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
+import { registerMerge } from './commands/merge.ts';
 import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
 import { EXIT_USAGE, isUsageError } from './errors.ts';
@@ -32,8 +35,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .version(false);
   y = registerList(y, io);
   y = registerDescribe(y, io);
-  y = registerRun(y, io);
+  y = registerRun(y, io, argv);
   y = registerCheck(y, io);
+  y = registerCompare(y, io, argv);
+  y = registerMerge(y, io, argv);
+  y = registerBatchit(y, io, argv);
   y = registerOstepFreespace(y, io);
   y = registerInit(y, io);
   try {
