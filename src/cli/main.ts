@@ -9,6 +9,7 @@ import { registerBatchit } from './commands/batchit.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerDescribe } from './commands/describe.ts';
+import { registerGrade } from './commands/grade.ts';
 import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
@@ -42,6 +43,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerBatchit(y, io, argv);
   y = registerOstepFreespace(y, io);
   y = registerInit(y, io);
+  y = registerGrade(y, io);
   try {
     await y.parseAsync();
   } catch (e) {

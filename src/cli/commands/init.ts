@@ -8,14 +8,11 @@
  * so `npx allocsim check allocator.ts` works at once, offline; `npm install` recreates them.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { basename, join, relative } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
-
-/** The allocsim checkout this command runs from (its package.json is there). */
-export const ALLOCSIM_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+import { ALLOCSIM_ROOT } from '../package-root.ts';
 
 export const TEMPLATES = {
   freelist: 'first-fit free list with a 16-byte header, splitting, coalescing, one lock (CS3650 HW08 made thread-safe)',
