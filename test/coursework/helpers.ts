@@ -2,18 +2,10 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+
+export { cli as allocsim, hasTool } from '../cli/helpers.ts';
 
 export const REPO = join(import.meta.dirname, '..', '..');
-
-export async function allocsim(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => { out += t; }, err: (t) => { err += t; }, exitCode: 0 };
-  const code = await main(args, io);
-  return { out, err, code };
-}
 
 export function tempDir(prefix = 'allocsim-cw-'): string {
   return mkdtempSync(join(tmpdir(), prefix));

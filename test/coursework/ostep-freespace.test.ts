@@ -8,21 +8,12 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.ts';
-import type { Io } from '../../src/cli/io.ts';
+import { allocsim } from './helpers.ts';
 
 interface Golden {
   cases: Array<{ args: string[]; stdout: string }>;
 }
 const golden = JSON.parse(readFileSync(join(import.meta.dirname, 'fixtures', 'ostep', 'golden.json'), 'utf8')) as Golden;
-
-async function allocsim(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  let out = '';
-  let err = '';
-  const io: Io = { out: (t) => { out += t; }, err: (t) => { err += t; }, exitCode: 0 };
-  const code = await main(args, io);
-  return { out, err, code };
-}
 
 describe('ostep-freespace matches malloc.py', () => {
   it.each(golden.cases.map((c) => [c.args.join(' '), c]))('%s', async (_name, c) => {
