@@ -73,6 +73,9 @@ export class QuietCpu extends Cpu {
   override path(): void {}
   override lock(): void {}
   override unlock(): void {}
+  override tryLock(): boolean {
+    return true;
+  }
   override work(): void {}
   override mmap(_len: number, _opts?: MmapOptions): number {
     throw new Error('a quiet (checker) query must not call mmap');

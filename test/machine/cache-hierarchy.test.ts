@@ -166,4 +166,24 @@ describe('cache hierarchy', () => {
     expect(st.lockSleeps).toBe(1); // 10k cycles is longer than the spin limit
     expect(m.as.syscalls.futexWait).toBe(1);
   });
+
+  it('tryLock fails without waiting while another thread holds the lock, and succeeds after', () => {
+    const m = tinyMachine(2);
+    const a = m.cpu(0, 0);
+    const b = m.cpu(1, 1);
+    const lockAddr = a.mmap(4096);
+    a.now = 0;
+    a.lock(lockAddr);
+    a.work(10_000);
+    a.unlock(lockAddr);
+    const released = a.now;
+    b.now = 500;
+    const failed = atomicStats(m).casFailed;
+    expect(b.tryLock(lockAddr)).toBe(false);
+    expect(b.now).toBeLessThan(released);
+    expect(atomicStats(m).casFailed).toBe(failed + 1);
+    b.now = released + 1;
+    expect(b.tryLock(lockAddr)).toBe(true);
+    b.unlock(lockAddr);
+  });
 });
