@@ -109,6 +109,16 @@ export function largebinIndex(sz: number): number {
   return 126;
 }
 
+/** The step of the largebin_index_64 clause that indexes a chunk size (0 past the last clause). */
+export function largebinSpacing(sz: number): number {
+  if (Math.floor(sz / 64) <= 48) return 64;
+  if (Math.floor(sz / 512) <= 20) return 512;
+  if (Math.floor(sz / 4096) <= 10) return 4096;
+  if (Math.floor(sz / 32768) <= 4) return 32768;
+  if (Math.floor(sz / 262144) <= 2) return 262144;
+  return 0;
+}
+
 /** bin_index (M:1616). */
 export function binIndex(sz: number): number {
   return inSmallbinRange(sz) ? smallbinIndex(sz) : largebinIndex(sz);

@@ -6,7 +6,8 @@ import type { ModelDescription, SizeClass } from '../contract.ts';
 import {
   ARENAS_PER_CORE, CHUNK_HDR_SZ, DEFAULT_MMAP_THRESHOLD_MAX, FASTBIN_CONSOLIDATION_THRESHOLD, HEAP_MAX_SIZE,
   HEAP_MIN_SIZE, MALLOC_ALIGNMENT, MAX_TCACHE_SIZE, MIN_LARGE_SIZE, MINSIZE, MMAP_AS_MORECORE_SIZE, NBINS,
-  NFASTBINS, NSMALLBINS, SIZE_SZ, TCACHE_MAX_BINS, binRange, csize2tidx, maxFastFor, request2size, tidx2usize,
+  NFASTBINS, NSMALLBINS, SIZE_SZ, TCACHE_MAX_BINS, binRange, csize2tidx, largebinSpacing, maxFastFor, request2size,
+  tidx2usize,
 } from './constants.ts';
 import type { Tunables } from './params.ts';
 
@@ -47,7 +48,7 @@ export function sizeClasses(t: Tunables): SizeClass[] {
   for (let i = 2; i < NBINS - 1; i++) {
     const [lo, hi] = binRange(i);
     if (i < NSMALLBINS) out.push(row(i, 'smallbin', lo, hi, MALLOC_ALIGNMENT));
-    else out.push(row(i, 'largebin', lo, hi, hi === Infinity ? 'unbounded' : hi - lo + MALLOC_ALIGNMENT));
+    else out.push(row(i, 'largebin', lo, hi, hi === Infinity ? 'unbounded' : largebinSpacing(lo)));
   }
   return out;
 }
