@@ -10,14 +10,18 @@ import { fill, glibcRig } from './glibc-helpers.ts';
 const N = 300;
 const SIZE = 2000; // a 2016-byte chunk: above the tcache and fastbin limits, so every free coalesces
 
+/** One thread that filled the main heap with N blocks, and the figures before any free. */
+function filledMainHeap() {
+  const rig = glibcRig();
+  const c = rig.cpus[0]!;
+  const blocks = fill(rig, c, N, SIZE);
+  const as = rig.machine.as;
+  return { rig, c, blocks, as, rssFull: as.rssBytes, brkCalls: as.syscalls.brk };
+}
+
 describe('glibc trimming', () => {
   it('frees that merge into top past trim_threshold shrink the main heap with brk: RSS falls', () => {
-    const rig = glibcRig();
-    const c = rig.cpus[0]!;
-    const blocks = fill(rig, c, N, SIZE);
-    const as = rig.machine.as;
-    const rssFull = as.rssBytes;
-    const brkCalls = as.syscalls.brk;
+    const { rig, c, blocks, as, rssFull, brkCalls } = filledMainHeap();
     expect(as.brkEnd - BRK_BASE).toBeGreaterThan(N * SIZE);
     for (const p of blocks) rig.model.free(c, p);
     expect(as.syscalls.brk).toBeGreaterThan(brkCalls);
@@ -45,12 +49,7 @@ describe('glibc trimming', () => {
   });
 
   it('one live chunk at the top of the main heap pins all the memory below it', () => {
-    const rig = glibcRig();
-    const c = rig.cpus[0]!;
-    const blocks = fill(rig, c, N, SIZE);
-    const as = rig.machine.as;
-    const rssFull = as.rssBytes;
-    const brkCalls = as.syscalls.brk;
+    const { rig, c, blocks, as, rssFull, brkCalls } = filledMainHeap();
     const last = blocks.pop()!;
     for (const p of blocks) rig.model.free(c, p);
     // Everything below `last` coalesced into one free chunk, but it does not border top: no trim.

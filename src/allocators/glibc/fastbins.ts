@@ -6,12 +6,11 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
-import { CHUNK_HDR_SZ, NFASTBINS, PREV_INUSE, fastbinIndex, protectPtr } from './constants.ts';
-import {
-  chunksize, clearInuseBitAtOffset, head, inuseBitAtOffset, misaligned, prevInuse, prevSize, setFoot, setHead,
-} from './chunk.ts';
-import { malloc_printerr, unlinkChunk, unsortedPushFront } from './bins.ts';
-import { AV_HAVE_FASTCHUNKS, AV_MUTEX, AV_SYSTEM_MEM, AV_TOP, CH_FD, fastbinAddr } from './layout.ts';
+import { CHUNK_HDR_SZ, NFASTBINS, fastbinIndex, protectPtr } from './constants.ts';
+import { chunksize, head, misaligned } from './chunk.ts';
+import { malloc_printerr } from './bins.ts';
+import { coalesce } from './coalesce.ts';
+import { AV_HAVE_FASTCHUNKS, AV_MUTEX, AV_SYSTEM_MEM, CH_FD, fastbinAddr } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
 /** The safe-linked fd of a fastbin chunk, revealed. */
@@ -86,6 +85,8 @@ export function fastbinPop(m: Ptmalloc, c: Cpu, av: number, idx: number, what: s
   }
 }
 
+const CONSOLIDATE_CHECKS = { prevSize: 'corrupted size vs. prev_size in fastbins', unsorted: null };
+
 /** A bound on one fastbin's length: only a cycle (from an undetected double free) can exceed it. */
 const CYCLE_GUARD = 1 << 26;
 
@@ -107,39 +108,8 @@ export function mallocConsolidate(m: Ptmalloc, c: Cpu, av: number): void {
       if (fastbinIndex(chunksize(c, p)) !== i) malloc_printerr('malloc_consolidate(): invalid chunk size', p);
       if (++steps > CYCLE_GUARD) throw new Error('glibc model: fastbin list has a cycle (the heap was corrupted by an undetected double free)');
       const nextp = revealFd(c, p);
-      consolidateOne(c, av, p);
+      coalesce(m, c, av, p, chunksize(c, p), CONSOLIDATE_CHECKS);
       p = nextp;
     }
-  }
-}
-
-/** The "slightly streamlined version of consolidation code in free()" for one fastbin chunk. */
-function consolidateOne(c: Cpu, av: number, chunk: number): void {
-  let p = chunk;
-  let size = chunksize(c, p);
-  const nextchunk = p + size;
-  const nextsize = chunksize(c, nextchunk);
-  c.work(10);
-  if (!prevInuse(c, p)) {
-    const prevsize = prevSize(c, p);
-    size += prevsize;
-    p -= prevsize;
-    if (chunksize(c, p) !== prevsize) malloc_printerr('corrupted size vs. prev_size in fastbins', p);
-    unlinkChunk(c, p);
-  }
-  if (nextchunk !== c.load(av + AV_TOP)) {
-    if (!inuseBitAtOffset(c, nextchunk, nextsize)) {
-      size += nextsize;
-      unlinkChunk(c, nextchunk);
-    } else {
-      clearInuseBitAtOffset(c, nextchunk, 0);
-    }
-    unsortedPushFront(c, av, p, size, null);
-    setHead(c, p, size + PREV_INUSE);
-    setFoot(c, p, size);
-  } else {
-    size += nextsize;
-    setHead(c, p, size + PREV_INUSE);
-    c.store(av + AV_TOP, p);
   }
 }

@@ -10,11 +10,9 @@ import {
   CHUNK_HDR_SZ, FASTBIN_CONSOLIDATION_THRESHOLD, MALLOC_ALIGNMENT, MINSIZE, PREV_INUSE, csize2tidx, sizeOf,
   wrapsAround,
 } from './constants.ts';
-import {
-  chunksize, clearInuseBitAtOffset, flag, head, inuseBitAtOffset, isMmapped, misaligned, prevInuse, prevSize,
-  setFoot, setHead,
-} from './chunk.ts';
-import { malloc_printerr, unlinkChunk, unsortedPushFront } from './bins.ts';
+import { chunksize, flag, head, isMmapped, misaligned } from './chunk.ts';
+import { malloc_printerr } from './bins.ts';
+import { coalesce } from './coalesce.ts';
 import { fastbinFree, mallocConsolidate } from './fastbins.ts';
 import { heapForPtr } from './arena.ts';
 import { heapTrim } from './heap.ts';
@@ -75,6 +73,8 @@ function checkNormalFree(c: Cpu, av: number, p: number, size: number): void {
   if (nh <= CHUNK_HDR_SZ || sizeOf(nh) >= c.load(av + AV_SYSTEM_MEM)) malloc_printerr('free(): invalid next size (normal)', p + CHUNK_HDR_SZ);
 }
 
+const FREE_CHECKS = { prevSize: 'corrupted size vs. prev_size while consolidating', unsorted: 'free(): corrupted unsorted chunks' };
+
 /** Coalesce and bin (or merge into top) under the lock, then consolidate and trim after a large free. */
 function freeNormal(m: Ptmalloc, c: Cpu, av: number, chunk: number, chunkSize: number): void {
   m.path(c, '_int_free');
@@ -82,36 +82,7 @@ function freeNormal(m: Ptmalloc, c: Cpu, av: number, chunk: number, chunkSize: n
   checkNormalFree(c, av, chunk, chunkSize);
   const pb = m.perturbByte(c);
   if (pb !== 0) c.fill(chunk + CHUNK_HDR_SZ, chunkSize - CHUNK_HDR_SZ, pb);
-  let p = chunk;
-  let size = chunkSize;
-  const nextchunk = p + size;
-  const nextsize = chunksize(c, nextchunk);
-  c.work(20);
-  if (!prevInuse(c, p)) {
-    const prevsize = prevSize(c, p);
-    size += prevsize;
-    p -= prevsize;
-    if (chunksize(c, p) !== prevsize) malloc_printerr('corrupted size vs. prev_size while consolidating', p);
-    unlinkChunk(c, p);
-    m.count('coalesceBackward');
-  }
-  if (nextchunk !== c.load(av + AV_TOP)) {
-    if (!inuseBitAtOffset(c, nextchunk, nextsize)) {
-      unlinkChunk(c, nextchunk);
-      size += nextsize;
-      m.count('coalesceForward');
-    } else {
-      clearInuseBitAtOffset(c, nextchunk, 0);
-    }
-    unsortedPushFront(c, av, p, size, 'free(): corrupted unsorted chunks');
-    setHead(c, p, size + PREV_INUSE);
-    setFoot(c, p, size);
-  } else {
-    size += nextsize;
-    setHead(c, p, size + PREV_INUSE);
-    c.store(av + AV_TOP, p);
-    m.count('mergeIntoTop');
-  }
+  const size = coalesce(m, c, av, chunk, chunkSize, FREE_CHECKS);
   if (size >= FASTBIN_CONSOLIDATION_THRESHOLD) trimAfterLargeFree(m, c, av);
 }
 
