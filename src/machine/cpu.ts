@@ -392,6 +392,13 @@ export class Cpu {
     this.now += this.sys(() => this.as.munmap(addr, len));
   }
 
+  /** mremap(2) with MREMAP_MAYMOVE: returns the mapping's (possibly new) address. */
+  mremap(addr: number, oldLen: number, newLen: number): number {
+    const r = this.sys(() => this.as.mremap(addr, oldLen, newLen));
+    this.now += r.cost;
+    return r.addr;
+  }
+
   madvise(addr: number, len: number, advice: Advice): void {
     this.now += this.sys(() => this.as.madvise(addr, len, advice));
   }

@@ -83,6 +83,9 @@ export class QuietCpu extends Cpu {
   override munmap(): void {
     throw new Error('a quiet (checker) query must not call munmap');
   }
+  override mremap(): number {
+    throw new Error('a quiet (checker) query must not call mremap');
+  }
   override madvise(_a: number, _l: number, _advice: Advice): void {
     throw new Error('a quiet (checker) query must not call madvise');
   }

@@ -60,4 +60,23 @@ describe('glibc mmapped chunks', () => {
     expect(rig.machine.as.syscalls.mmap).toBe(mmaps);
     expect(p < rig.machine.as.brkEnd).toBe(true);
   });
+
+  it('realloc of an mmapped chunk uses mremap: no copy, no new faults for the old pages; shrinking gives pages back', () => {
+    const rig = glibcRig();
+    const c = rig.cpus[0]!;
+    rig.model.malloc(c, 16);
+    const p = rig.model.malloc(c, 300_000);
+    c.touch(p, 300_000, true);
+    c.store(p + 299_992, 0x1234);
+    const as = rig.machine.as;
+    const faults = as.pageFaults;
+    const q = rig.model.realloc(c, p, 600_000);
+    expect(as.syscalls.mremap).toBe(1);
+    expect(as.pageFaults).toBe(faults);
+    expect(c.load(q + 299_992)).toBe(0x1234);
+    const rss = as.rssBytes;
+    expect(rig.model.realloc(c, q, 100_000)).toBe(q);
+    expect(as.syscalls.mremap).toBe(2);
+    expect(rss - as.rssBytes).toBeGreaterThanOrEqual(196 * 1024);
+  });
 });

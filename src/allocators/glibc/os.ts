@@ -26,6 +26,16 @@ export function tryMmap(c: Cpu, len: number, opts?: MmapOptions): number {
   }
 }
 
+/** mremap(MREMAP_MAYMOVE): the new address, or MAP_FAILED. */
+export function tryMremap(c: Cpu, addr: number, oldLen: number, newLen: number): number {
+  try {
+    return c.mremap(addr, oldLen, newLen);
+  } catch (e) {
+    if (refused(e)) return MAP_FAILED;
+    throw e;
+  }
+}
+
 /** MORECORE(delta) = __sbrk(delta): returns the old break, or MORECORE_FAILURE. */
 export function morecore(m: Ptmalloc, c: Cpu, delta: number): number {
   let cur = c.load(m.g(G_CURBRK));

@@ -3,10 +3,8 @@
  * a heap chunk (arena locked) shrinks in place, grows into top or into a free next chunk, or moves
  * (_int_malloc, memcpy, _int_free, with no copy when the new chunk is the old one's neighbour); the
  * split-off tail is freed and may land in the tcache.
- *
- * Mapped chunks: glibc uses mremap(MREMAP_MAYMOVE). The simulated kernel has no mremap, so the
- * model takes glibc's own !HAVE_MREMAP path: keep the chunk if it is big enough, else malloc,
- * copy, munmap (docs/models/glibc.md).
+ * An mmapped chunk is resized with mremap_chunk (HAVE_MREMAP on Linux), falling back to keeping
+ * it if it is big enough, or malloc, copy, munmap.
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
@@ -22,7 +20,7 @@ import { arenaForChunk, ptmallocInit } from './arena.ts';
 import { intFree } from './int-free.ts';
 import { intMalloc } from './int-malloc.ts';
 import { libcFree, libcMalloc } from './malloc.ts';
-import { munmapChunk } from './sysmalloc.ts';
+import { mremapChunk, munmapChunk } from './sysmalloc.ts';
 import { maybeInitTcache } from './tcache.ts';
 import { AV_MUTEX, AV_SYSTEM_MEM, AV_TOP } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
@@ -47,6 +45,8 @@ export function libcRealloc(m: Ptmalloc, c: Cpu, oldmem: number, bytes: number):
   const nb = checkedRequest2size(bytes);
   if (nb === 0) return 0;
   if (isMmapped(h)) {
+    const np = mremapChunk(m, c, oldp, nb);
+    if (np !== 0) return chunk2mem(np);
     if (oldsize - SIZE_SZ >= nb) return oldmem; // do nothing
     const newmem = libcMalloc(m, c, bytes);
     if (newmem === 0) return 0;

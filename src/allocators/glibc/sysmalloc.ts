@@ -2,7 +2,7 @@
  * Getting memory from the system and giving it back (malloc.c M:2413-3060): sysmalloc (mmap a
  * request at or above the mmap threshold; else grow top: sbrk for the main arena, grow_heap or a
  * new heap for the others), sysmalloc_mmap, the brk-failure fallback, systrim (sbrk(-n) of top
- * beyond top_pad) and munmap_chunk.
+ * beyond top_pad), munmap_chunk and mremap_chunk.
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import {
@@ -14,7 +14,7 @@ import { malloc_printerr } from './bins.ts';
 import { heapForPtr } from './arena.ts';
 import { growHeap, newHeap } from './heap.ts';
 import { intFree } from './int-free.ts';
-import { MAP_FAILED, MORECORE_FAILURE, morecore, tryMmap } from './os.ts';
+import { MAP_FAILED, MORECORE_FAILURE, morecore, tryMmap, tryMremap } from './os.ts';
 import {
   AV_FLAGS, AV_MAX_SYSTEM_MEM, AV_SYSTEM_MEM, AV_TOP, HEAP_INFO_SIZE, HI_AR_PTR, HI_PREV, HI_SIZE,
   MP_MAX_MMAPPED_MEM, MP_MAX_N_MMAPS, MP_MMAP_THRESHOLD, MP_MMAPPED_MEM, MP_N_MMAPS, MP_N_MMAPS_MAX, MP_SBRK_BASE,
@@ -234,16 +234,41 @@ export function systrim(m: Ptmalloc, c: Cpu, pad: number, av: number): boolean {
   return true;
 }
 
-/** munmap_chunk (M:3037): checks the mapping's alignment, updates mp_ with atomics, munmaps. */
-export function munmapChunk(m: Ptmalloc, c: Cpu, p: number): void {
-  m.path(c, 'munmap_chunk');
+/** The mapping of an mmapped chunk (its start, its length), checked as munmap_chunk and mremap_chunk do. */
+function mappingOf(c: Cpu, p: number, what: string): { block: number; total: number; off: number; size: number } {
   const size = chunksize(c, p);
   const off = prevSize(c, p);
   const mem = chunk2mem(p);
   const block = p - off;
   const total = off + size;
   const inPage = mem % PAGESIZE;
-  if (block % PAGESIZE !== 0 || total % PAGESIZE !== 0 || (inPage & (inPage - 1)) !== 0) malloc_printerr('munmap_chunk(): invalid pointer', mem);
+  if (block % PAGESIZE !== 0 || total % PAGESIZE !== 0 || (inPage & (inPage - 1)) !== 0) malloc_printerr(what, mem);
+  return { block, total, off, size };
+}
+
+/**
+ * mremap_chunk (M:3068): resizes an mmapped chunk with mremap(MREMAP_MAYMOVE) to the page-rounded
+ * nb + offset + 8; nothing happens when the page count is unchanged. Returns the chunk or 0.
+ */
+export function mremapChunk(m: Ptmalloc, c: Cpu, p: number, nb: number): number {
+  m.path(c, 'mremap_chunk');
+  const { block, total, off, size } = mappingOf(c, p, 'mremap_chunk(): invalid pointer');
+  const newSize = alignUp(nb + off + SIZE_SZ, PAGESIZE);
+  if (total === newSize) return p;
+  const cp = tryMremap(c, block, total, newSize);
+  if (cp === MAP_FAILED) return 0;
+  m.count('mremappedChunks');
+  const np = cp + off;
+  setHead(c, np, newSize - off + IS_MMAPPED);
+  const now = c.fetchAdd(m.mp + MP_MMAPPED_MEM, newSize - size - off) + newSize - size - off;
+  atomicMax(c, m.mp + MP_MAX_MMAPPED_MEM, now, 8);
+  return np;
+}
+
+/** munmap_chunk (M:3037): checks the mapping's alignment, updates mp_ with atomics, munmaps. */
+export function munmapChunk(m: Ptmalloc, c: Cpu, p: number): void {
+  m.path(c, 'munmap_chunk');
+  const { block, total } = mappingOf(c, p, 'munmap_chunk(): invalid pointer');
   c.fetchAdd(m.mp + MP_N_MMAPS, -1, 4);
   c.fetchAdd(m.mp + MP_MMAPPED_MEM, -total);
   c.munmap(block, total);
