@@ -10,7 +10,7 @@ import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import { TCACHE_MAX_BINS, protectPtr } from './constants.ts';
 import { chunk2mem, misaligned } from './chunk.ts';
 import { malloc_printerr } from './bins.ts';
-import { arenaGet } from './arena.ts';
+import { arenaGet, arenaGetRetry } from './arena.ts';
 import { intMalloc } from './int-malloc.ts';
 import { libcFree } from './malloc.ts';
 import {
@@ -82,15 +82,19 @@ export function tcacheDoubleFreeCheck(m: Ptmalloc, c: Cpu, tc: number, p: number
 
 /**
  * tcache_init (M:3229): allocates the struct through the thread's arena (arena_get, _int_malloc,
- * unlock) and zeroes it. MAYBE_INIT_TCACHE calls it whenever the pointer is NULL and the thread
+ * arena_get_retry on failure, unlock) and zeroes it. MAYBE_INIT_TCACHE calls it whenever the pointer is NULL and the thread
  * is not shutting down.
  */
 export function maybeInitTcache(m: Ptmalloc, c: Cpu): void {
   if (tcacheOf(c) !== 0 || c.load(c.tls + TLS_TCACHE_SHUTTING_DOWN, 1) !== 0) return;
   m.path(c, 'tcache_init');
   m.count('tcacheInit');
-  const av = arenaGet(m, c, TCACHE_STRUCT_SIZE);
-  const victim = av === 0 ? 0 : intMalloc(m, c, av, TCACHE_STRUCT_SIZE);
+  let av = arenaGet(m, c, TCACHE_STRUCT_SIZE);
+  let victim = intMalloc(m, c, av, TCACHE_STRUCT_SIZE);
+  if (victim === 0 && av !== 0) {
+    av = arenaGetRetry(m, c, av, TCACHE_STRUCT_SIZE);
+    victim = intMalloc(m, c, av, TCACHE_STRUCT_SIZE);
+  }
   if (av !== 0) c.unlock(av + AV_MUTEX);
   if (victim !== 0) {
     c.store(c.tls + TLS_TCACHE, victim);
