@@ -9,10 +9,10 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
 import { REQUEST_MAX, SIZE_SZ } from './constants.ts';
 import { chunksize, head, isMmapped, mem2chunk } from './chunk.ts';
-import { arenaGet, arenaGetRetry, heapForPtr, ptmallocInit } from './arena.ts';
-import { intMalloc } from './int-malloc.ts';
+import { arenaGet, heapForPtr, ptmallocInit } from './arena.ts';
+import { intMalloc, intMallocLocked } from './int-malloc.ts';
 import { maybeInitTcache } from './tcache.ts';
-import { AV_MAX_SYSTEM_MEM, AV_MUTEX, AV_TOP, HI_MPROTECT_SIZE, MP_SBRK_BASE } from './layout.ts';
+import { AV_MAX_SYSTEM_MEM, AV_TOP, HI_MPROTECT_SIZE, MP_SBRK_BASE } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
 /** The bytes of top (from its start) that may hold old data: memory above them is fresh and zero. */
@@ -36,21 +36,14 @@ export function libcCalloc(m: Ptmalloc, c: Cpu, n: number, elemSize: number): nu
   ptmallocInit(m, c);
   maybeInitTcache(m, c);
   const single = m.singleThread(c);
-  let av = single ? m.mainArena : arenaGet(m, c, sz);
+  const av = single ? m.mainArena : arenaGet(m, c, sz);
   let oldtop = 0;
   let oldtopsize = 0;
   if (av !== 0) {
     oldtop = c.load(av + AV_TOP);
     oldtopsize = dirtyTopBytes(m, c, av, oldtop);
   }
-  let mem = intMalloc(m, c, av, sz);
-  if (!single) {
-    if (mem === 0 && av !== 0) {
-      av = arenaGetRetry(m, c, av, sz);
-      mem = intMalloc(m, c, av, sz);
-    }
-    if (av !== 0) c.unlock(av + AV_MUTEX);
-  }
+  const mem = single ? intMalloc(m, c, av, sz) : intMallocLocked(m, c, av, sz);
   if (mem === 0) return 0;
   const p = mem2chunk(mem);
   const pb = m.perturbByte(c);

@@ -19,10 +19,11 @@ import {
   unsortedPushFront,
 } from './bins.ts';
 import { fastbinPop, mallocConsolidate } from './fastbins.ts';
+import { arenaGetRetry } from './arena.ts';
 import { sysmalloc } from './sysmalloc.ts';
 import { tcacheBinUsable, tcacheGet, tcacheHasRoom, tcacheOf, tcachePut } from './tcache.ts';
 import {
-  AV_HAVE_FASTCHUNKS, AV_LAST_REMAINDER, AV_SYSTEM_MEM, AV_TOP, G_GLOBAL_MAX_FAST, MP_TCACHE_UNSORTED_LIMIT, binAt,
+  AV_HAVE_FASTCHUNKS, AV_LAST_REMAINDER, AV_MUTEX, AV_SYSTEM_MEM, AV_TOP, G_GLOBAL_MAX_FAST, MP_TCACHE_UNSORTED_LIMIT, binAt,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
@@ -67,6 +68,21 @@ export function intMalloc(m: Ptmalloc, c: Cpu, av: number, bytes: number): numbe
     if (p === 0) p = useTop(m, c, av, nb);
     if (p !== RETRY) return allocPerturb(m, c, p, bytes);
   }
+}
+
+/**
+ * _int_malloc on the locked arena `av`, and once more on arena_get_retry's arena if that failed;
+ * then the arena is unlocked (the shape of __libc_malloc, tcache_init and __libc_calloc).
+ */
+export function intMallocLocked(m: Ptmalloc, c: Cpu, arena: number, bytes: number): number {
+  let av = arena;
+  let victim = intMalloc(m, c, av, bytes);
+  if (victim === 0 && av !== 0) {
+    av = arenaGetRetry(m, c, av, bytes);
+    victim = intMalloc(m, c, av, bytes);
+  }
+  if (av !== 0) c.unlock(av + AV_MUTEX);
+  return victim;
 }
 
 /** Step 1: pop the fastbin, then move further chunks of the size into the tcache. */

@@ -7,12 +7,12 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { DEFAULT_MMAP_THRESHOLD_MAX, checkedRequest2size, csize2tidx, sizeOf } from './constants.ts';
 import { head, isMmapped, mem2chunk } from './chunk.ts';
-import { arenaForChunk, arenaGet, arenaGetRetry, ptmallocInit } from './arena.ts';
+import { arenaForChunk, arenaGet, ptmallocInit } from './arena.ts';
 import { intFree } from './int-free.ts';
-import { intMalloc } from './int-malloc.ts';
+import { intMalloc, intMallocLocked } from './int-malloc.ts';
 import { munmapChunk } from './sysmalloc.ts';
 import { maybeInitTcache, tcacheBinUsable, tcacheCount, tcacheGet, tcacheOf } from './tcache.ts';
-import { AV_MUTEX, MP_MMAP_THRESHOLD, MP_NO_DYN_THRESHOLD, MP_TRIM_THRESHOLD } from './layout.ts';
+import { MP_MMAP_THRESHOLD, MP_NO_DYN_THRESHOLD, MP_TRIM_THRESHOLD } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
 /** __libc_malloc. */
@@ -30,14 +30,7 @@ export function libcMalloc(m: Ptmalloc, c: Cpu, bytes: number): number {
     return tcacheGet(c, tc, tcIdx);
   }
   if (m.singleThread(c)) return intMalloc(m, c, m.mainArena, bytes);
-  let av = arenaGet(m, c, bytes);
-  let victim = intMalloc(m, c, av, bytes);
-  if (victim === 0 && av !== 0) {
-    av = arenaGetRetry(m, c, av, bytes);
-    victim = intMalloc(m, c, av, bytes);
-  }
-  if (av !== 0) c.unlock(av + AV_MUTEX);
-  return victim;
+  return intMallocLocked(m, c, arenaGet(m, c, bytes), bytes);
 }
 
 /** __libc_free. */

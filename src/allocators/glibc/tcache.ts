@@ -10,11 +10,11 @@ import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import { TCACHE_MAX_BINS, protectPtr } from './constants.ts';
 import { chunk2mem, misaligned } from './chunk.ts';
 import { malloc_printerr } from './bins.ts';
-import { arenaGet, arenaGetRetry } from './arena.ts';
-import { intMalloc } from './int-malloc.ts';
+import { arenaGet } from './arena.ts';
+import { intMallocLocked } from './int-malloc.ts';
 import { libcFree } from './malloc.ts';
 import {
-  AV_MUTEX, G_TCACHE_KEY, MP_TCACHE_BINS, MP_TCACHE_COUNT, TC_COUNTS, TC_ENTRIES, TCACHE_STRUCT_SIZE, TE_KEY,
+  G_TCACHE_KEY, MP_TCACHE_BINS, MP_TCACHE_COUNT, TC_COUNTS, TC_ENTRIES, TCACHE_STRUCT_SIZE, TE_KEY,
   TE_NEXT, TLS_TCACHE, TLS_TCACHE_SHUTTING_DOWN,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
@@ -89,13 +89,7 @@ export function maybeInitTcache(m: Ptmalloc, c: Cpu): void {
   if (tcacheOf(c) !== 0 || c.load(c.tls + TLS_TCACHE_SHUTTING_DOWN, 1) !== 0) return;
   m.path(c, 'tcache_init');
   m.count('tcacheInit');
-  let av = arenaGet(m, c, TCACHE_STRUCT_SIZE);
-  let victim = intMalloc(m, c, av, TCACHE_STRUCT_SIZE);
-  if (victim === 0 && av !== 0) {
-    av = arenaGetRetry(m, c, av, TCACHE_STRUCT_SIZE);
-    victim = intMalloc(m, c, av, TCACHE_STRUCT_SIZE);
-  }
-  if (av !== 0) c.unlock(av + AV_MUTEX);
+  const victim = intMallocLocked(m, c, arenaGet(m, c, TCACHE_STRUCT_SIZE), TCACHE_STRUCT_SIZE);
   if (victim !== 0) {
     c.store(c.tls + TLS_TCACHE, victim);
     c.fill(victim, TCACHE_STRUCT_SIZE, 0, ORIGIN_META);
