@@ -127,7 +127,7 @@ class ReallocCmd implements fc.Command<AppModel, Real> {
     assertClean(r);
     assertCoalesced(r, this.toString());
     if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
-    else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) freed p (returning NULL, as glibc does)
+    else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
   }
   toString(): string {
     return `realloc(t${this.thread}, #${this.pick}, ${this.size})`;

@@ -106,9 +106,7 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
-    if (this.checker !== null) this.checker.releasing = ptr;
-    const q = this.model.realloc(cpu, ptr, size);
-    if (this.checker !== null) this.checker.releasing = -1;
+    const q = this.releasing(ptr, () => this.model.realloc(cpu, ptr, size));
     this.leave(cpu);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -125,12 +123,22 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
-    if (this.checker !== null) this.checker.releasing = ptr;
-    this.model.free(cpu, ptr);
-    if (this.checker !== null) this.checker.releasing = -1;
+    this.releasing(ptr, () => this.model.free(cpu, ptr));
     this.leave(cpu);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
+  }
+
+  /** Runs a free or realloc of `ptr`: pages the model gives back under that block while doing it are no fault. */
+  private releasing<T>(ptr: number, fn: () => T): T {
+    const checker = this.checker;
+    if (checker === null) return fn();
+    checker.releasing = ptr;
+    try {
+      return fn();
+    } finally {
+      checker.releasing = 0;
+    }
   }
 
   usableSize(cpu: Cpu, ptr: number): number {
