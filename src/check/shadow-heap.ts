@@ -33,6 +33,12 @@ export class ShadowHeap {
   private readonly starts: number[] = [];
   /** Objects freed by a thread other than their allocator and not handed out again at the same address: addr -> size. */
   readonly remotelyFreed = new Map<number, number>();
+  /** When each remotely freed object was freed (an event number), and when each page last left memory. */
+  private readonly remoteFreeSeq = new Map<number, number>();
+  private readonly pageDropSeq = new Map<number, number>();
+  private seq = 0;
+  /** The block a free or realloc is releasing right now: its own pages may leave memory. */
+  private releasing = -1;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
@@ -91,6 +97,7 @@ export class ShadowHeap {
     }
     this.insert({ addr, size, thread });
     this.remotelyFreed.delete(addr);
+    this.remoteFreeSeq.delete(addr);
     this.freed.delete(addr);
     if (bad < 0 && clash === undefined) this.stamp(addr, size);
   }
@@ -108,17 +115,27 @@ export class ShadowHeap {
     this.faults.push(fault);
   }
 
+  /** A valid free of `addr` is about to reach the model (which may give the block's pages back). */
+  beforeFree(addr: number): void {
+    this.releasing = addr;
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
+    this.releasing = -1;
     const b = this.live.get(addr);
     if (b === undefined) return;
     this.remove(b);
     this.freed.add(addr);
-    if (b.thread !== thread) this.remotelyFreed.set(addr, b.size);
+    if (b.thread !== thread) {
+      this.remotelyFreed.set(addr, b.size);
+      this.remoteFreeSeq.set(addr, ++this.seq);
+    }
   }
 
   /** Snapshot of a block's prefix before realloc. */
   beforeRealloc(addr: number, newSize: number): Uint8Array | null {
+    this.releasing = addr;
     const b = this.live.get(addr);
     if (b === undefined) return null;
     return this.machine.peekBytes(addr, Math.min(b.size, newSize, PREFIX_LIMIT));
@@ -126,6 +143,7 @@ export class ShadowHeap {
 
   /** After realloc: the old block is gone, the new one is checked and its prefix compared. */
   afterRealloc(thread: number, op: string, oldAddr: number, newAddr: number, size: number, usable: number, prefix: Uint8Array | null): void {
+    this.releasing = -1;
     const old = this.live.get(oldAddr);
     if (newAddr === 0 && size > 0) return; // failed realloc leaves the old block alone
     if (old !== undefined) this.remove(old);
@@ -146,10 +164,15 @@ export class ShadowHeap {
     if (newAddr !== oldAddr) this.freed.add(oldAddr);
   }
 
-  /** Lost objects: remotely freed, not live, not inside any region the model reports as free or cached. */
+  /**
+   * Lost objects: remotely freed, not live, not inside any region the model reports as free or
+   * cached, and not given back to the OS (a model that unmaps an empty page or a large block after
+   * the free has not lost the object: its memory left the process).
+   */
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
+      if (this.releasedToOs(addr, size)) continue;
       // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
       if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
@@ -170,12 +193,34 @@ export class ShadowHeap {
     }
   }
 
+  /** Was the memory of an object freed remotely returned to the OS since (a page dropped, or no longer mapped)? */
+  private releasedToOs(addr: number, size: number): boolean {
+    if (this.machine.as.vmaAt(addr) === undefined) return true;
+    const freedAt = this.remoteFreeSeq.get(addr) ?? Infinity;
+    const last = Math.floor((addr + Math.max(1, size) - 1) / PAGE_SIZE);
+    for (let v = Math.floor(addr / PAGE_SIZE); v <= last; v++) {
+      if ((this.pageDropSeq.get(v) ?? -1) > freedAt) return true;
+    }
+    return false;
+  }
+
   private pageDropped(vpn: number): void {
+    this.pageDropSeq.set(vpn, ++this.seq);
     const start = vpn * PAGE_SIZE;
-    const b = this.overlapping(start, PAGE_SIZE);
+    const b = this.liveOnPage(start);
     if (b !== undefined) {
       this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
     }
+  }
+
+  /** A live block on the page at `start`, other than the one being released. */
+  private liveOnPage(start: number): Block | undefined {
+    for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {
+      const b = this.live.get(this.starts[i] as number) as Block;
+      if (b.addr + Math.max(1, b.size) <= start) return undefined; // live blocks are disjoint: none earlier reaches the page
+      if (b.addr !== this.releasing) return b;
+    }
+    return undefined;
   }
 
   private unmappedByte(addr: number, size: number): number {

@@ -100,6 +100,7 @@ export class Driver {
       this.faultyFree(cpu, ptr, false);
       return;
     }
+    this.checker?.beforeFree(ptr);
     cpu.path(this.pathIds.free);
     this.model.free(cpu, ptr);
     this.machine.paths.leave(cpu.now);
