@@ -30,13 +30,15 @@ export function directLead(headerBytes: number, align: number): number {
 }
 
 /**
- * Maps a block of `size` bytes with at least `headerBytes` in front of the payload. Counts
- * `directMaps` and `pagesMapped`.
+ * Maps a block of `size` bytes with at least `headerBytes` in front of the payload, the mapping
+ * aligned to `mapAlign` (or the alignment asked for, if larger). Counts `directMaps` and `pagesMapped`.
  */
-export function mapDirect(cpu: Cpu, size: number, align: number, headerBytes: number, counters: Counters, name: string): DirectBlock {
+export function mapDirect(
+  cpu: Cpu, size: number, align: number, headerBytes: number, counters: Counters, name: string, mapAlign = PAGE_SIZE,
+): DirectBlock {
   const lead = directLead(headerBytes, align);
   const len = roundUp(lead + Math.max(size, 1), PAGE_SIZE);
-  const base = cpu.mmap(len, { align: Math.max(PAGE_SIZE, align), name });
+  const base = cpu.mmap(len, { align: Math.max(PAGE_SIZE, align, mapAlign), name });
   counters.add('directMaps');
   counters.add('pagesMapped', len / PAGE_SIZE);
   return { base, len, payload: base + lead };

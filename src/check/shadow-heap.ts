@@ -39,6 +39,8 @@ export class ShadowHeap {
   private seq = 0;
   /** The block a free or realloc is releasing right now: its own pages may leave memory. */
   private releasing = -1;
+  /** Event number of the free under way: pages the model unmaps during it count as released after it. */
+  private releasingSeq = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
@@ -49,6 +51,11 @@ export class ShadowHeap {
     as.onDropPage = (slot, vpn) => {
       prev(slot, vpn);
       this.pageDropped(vpn);
+    };
+    const prevUnmap = as.onUnmapRange;
+    as.onUnmapRange = (start, end) => {
+      prevUnmap(start, end);
+      this.rangeUnmapped(start, end);
     };
   }
 
@@ -118,19 +125,23 @@ export class ShadowHeap {
   /** A valid free of `addr` is about to reach the model (which may give the block's pages back). */
   beforeFree(addr: number): void {
     this.releasing = addr;
+    this.releasingSeq = ++this.seq;
   }
 
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
-    this.releasing = -1;
     const b = this.live.get(addr);
-    if (b === undefined) return;
+    if (b === undefined) {
+      this.releasing = -1;
+      return;
+    }
     this.remove(b);
     this.freed.add(addr);
     if (b.thread !== thread) {
       this.remotelyFreed.set(addr, b.size);
-      this.remoteFreeSeq.set(addr, ++this.seq);
+      this.remoteFreeSeq.set(addr, this.releasing === addr ? this.releasingSeq : ++this.seq);
     }
+    this.releasing = -1;
   }
 
   /** Snapshot of a block's prefix before realloc. */
@@ -193,15 +204,20 @@ export class ShadowHeap {
     }
   }
 
-  /** Was the memory of an object freed remotely returned to the OS since (a page dropped, or no longer mapped)? */
+  /** Was the memory of an object freed remotely returned to the OS since (a page dropped or unmapped)? */
   private releasedToOs(addr: number, size: number): boolean {
-    if (this.machine.as.vmaAt(addr) === undefined) return true;
     const freedAt = this.remoteFreeSeq.get(addr) ?? Infinity;
     const last = Math.floor((addr + Math.max(1, size) - 1) / PAGE_SIZE);
     for (let v = Math.floor(addr / PAGE_SIZE); v <= last; v++) {
       if ((this.pageDropSeq.get(v) ?? -1) > freedAt) return true;
     }
     return false;
+  }
+
+  /** Pages leaving the address space, touched or not (an untouched page never reaches pageDropped). */
+  private rangeUnmapped(start: number, end: number): void {
+    const seq = ++this.seq;
+    for (let v = Math.floor(start / PAGE_SIZE); v < Math.ceil(end / PAGE_SIZE); v++) this.pageDropSeq.set(v, seq);
   }
 
   private pageDropped(vpn: number): void {
