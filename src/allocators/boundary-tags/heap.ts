@@ -33,8 +33,10 @@ export interface TagHeapConfig {
   mmapThreshold: number;
   insert: InsertPolicy;
   counters: Counters;
-  /** Name of the mappings, for heap pictures. */
+  /** Name of the mappings, for heap pictures, and the prefix of the code paths (`NAME::first_fit`, ...). */
   name: string;
+  /** Path ids by name (machine.paths.id), for the per-path profile. */
+  pathId: (name: string) => number;
 }
 
 export class TagHeap {
@@ -45,6 +47,7 @@ export class TagHeap {
   private readonly name: string;
   /** Size of the block the last findFit returned (a return register, valid within one call). */
   private fitSize = 0;
+  private readonly paths: { lock: number; fit: number; coalesce: number; grow: number; direct: number };
 
   constructor(cfg: TagHeapConfig) {
     this.chunkBytes = cfg.chunkBytes;
@@ -52,6 +55,8 @@ export class TagHeap {
     this.insert = cfg.insert;
     this.counters = cfg.counters;
     this.name = cfg.name;
+    const id = (path: string): number => cfg.pathId(`${cfg.name}::${path}`);
+    this.paths = { lock: id('lock'), fit: id('first_fit'), coalesce: id('coalesce'), grow: id('grow'), direct: id('direct_map') };
     if (this.mmapThreshold > this.chunkBytes - CHUNK_OVERHEAD) {
       throw new RangeError(`mmap threshold ${this.mmapThreshold} does not fit a ${this.chunkBytes}-byte chunk`);
     }
@@ -60,6 +65,7 @@ export class TagHeap {
   // ---- locking ----
 
   lock(cpu: Cpu, heap: number): void {
+    cpu.path(this.paths.lock);
     cpu.lock(heap + HS_LOCK);
     this.counters.add('lockAcquisitions');
   }
@@ -99,6 +105,7 @@ export class TagHeap {
   // ---- direct blocks: [offset][len|MMAPPED|INUSE][payload ...] ----
 
   allocDirect(cpu: Cpu, n: number, align: number): number {
+    cpu.path(this.paths.direct);
     const d = mapDirect(cpu, n, align, TAG_BYTES, this.counters, this.name);
     cpu.store(d.payload - 16, d.payload - d.base);
     cpu.store(d.payload - 8, d.len + MMAPPED + INUSE);
@@ -106,6 +113,7 @@ export class TagHeap {
   }
 
   freeDirect(cpu: Cpu, p: number, tag: number): void {
+    cpu.path(this.paths.direct);
     const base = p - cpu.load(p - 16);
     unmapDirect(cpu, base, tagSize(tag), this.counters);
   }
@@ -125,6 +133,7 @@ export class TagHeap {
 
   /** First fit: the first free block on the list that is big enough. Leaves its size in fitSize. */
   protected findFit(cpu: Cpu, heap: number, asize: number): number {
+    cpu.path(this.paths.fit);
     let b = cpu.load(heap + HS_FREE);
     let steps = 0;
     while (b !== 0) {
@@ -192,6 +201,7 @@ export class TagHeap {
 
   /** Maps a new chunk for the heap and puts its one big free block on the list; returns that block. */
   protected grow(cpu: Cpu, heap: number): number {
+    cpu.path(this.paths.grow);
     cpu.work(WORK.grow);
     const len = this.chunkBytes;
     const c = cpu.mmap(len, { align: len, name: this.name });
@@ -214,6 +224,7 @@ export class TagHeap {
 
   /** Frees the heap block at payload p whose header word is `tag`, merging it with free neighbours. */
   free(cpu: Cpu, heap: number, p: number, tag: number): void {
+    cpu.path(this.paths.coalesce);
     cpu.work(WORK.free);
     const b = p - 8;
     if ((tag & INUSE) === 0) throw new AllocatorAbort('free(): double free detected (the block is already free)', p);

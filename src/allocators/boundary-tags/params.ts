@@ -39,7 +39,10 @@ export function tagHeapFrom(env: ModelEnv, name: string, make: HeapFactory = (c)
       `allocator ${name}: parameter mmapThreshold=${mmapThreshold} must be at most half a chunk (${chunkBytes / 2}); raise chunkKiB or lower mmapThreshold`,
     );
   }
-  return make({ chunkBytes, mmapThreshold, insert: str(env.params, 'insert') as InsertPolicy, counters: env.counters, name });
+  return make({
+    chunkBytes, mmapThreshold, insert: str(env.params, 'insert') as InsertPolicy, counters: env.counters, name,
+    pathId: (path) => env.machine.paths.id(path),
+  });
 }
 
 /** The constants a boundary-tag model shows in describe(). */

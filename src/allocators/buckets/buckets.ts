@@ -35,9 +35,12 @@ class Buckets extends BaseModel {
   readonly header: number;
   readonly classes: BucketClass[];
   private readonly globals: number;
+  private readonly paths: { lock: number; newPage: number; large: number; release: number };
 
   constructor(env: ModelEnv) {
     super(env);
+    const id = (path: string): number => env.machine.paths.id(`buckets::${path}`);
+    this.paths = { lock: id('lock'), newPage: id('new_page'), large: id('direct_map'), release: id('release_page') };
     this.pageBytes = num(env.params, 'pageKiB') * 1024;
     if (!Number.isInteger(Math.log2(this.pageBytes))) {
       throw new ParamError(`allocator buckets: parameter pageKiB=${this.pageBytes / 1024} must be a power of two (e.g. 4)`);
@@ -62,6 +65,7 @@ class Buckets extends BaseModel {
     const cls = classFor(this.classes, size, align, this.header);
     if (cls < 0) return this.mallocLarge(cpu, size, align);
     const c = this.classes[cls] as BucketClass;
+    cpu.path(this.paths.lock);
     cpu.lock(this.globals + G_LOCK);
     this.counters.add('lockAcquisitions');
     let page = cpu.load(this.listHead(cls));
@@ -75,6 +79,7 @@ class Buckets extends BaseModel {
   }
 
   private mallocLarge(cpu: Cpu, size: number, align: number): number {
+    cpu.path(this.paths.large);
     const d = mapDirect(cpu, size, align, this.header, this.counters, 'buckets', this.pageBytes);
     const hdr = this.pageOf(d.payload);
     cpu.store(hdr + P_KIND, KIND_LARGE, 4);
@@ -84,6 +89,7 @@ class Buckets extends BaseModel {
   }
 
   private newPage(cpu: Cpu, cls: number): number {
+    cpu.path(this.paths.newPage);
     cpu.work(WORK.newPage);
     const page = cpu.mmap(this.pageBytes, { align: this.pageBytes, name: 'buckets' });
     cpu.store(page + P_KIND, KIND_BUCKET, 4);
@@ -102,6 +108,7 @@ class Buckets extends BaseModel {
     const page = this.pageOf(ptr);
     const kind = cpu.load(page + P_KIND, 4);
     if (kind === KIND_LARGE) {
+      cpu.path(this.paths.large);
       unmapDirect(cpu, cpu.load(page + P_BASE), cpu.load(page + P_LEN), this.counters);
       return;
     }
@@ -111,6 +118,7 @@ class Buckets extends BaseModel {
     if (kind !== KIND_BUCKET || c === undefined || offset < 0 || offset % c.size !== 0) {
       throw new AllocatorAbort('free(): invalid pointer', ptr);
     }
+    cpu.path(this.paths.lock);
     cpu.lock(this.globals + G_LOCK);
     this.counters.add('lockAcquisitions');
     if (!releaseSlot(cpu, page, offset / c.size)) {
@@ -127,6 +135,7 @@ class Buckets extends BaseModel {
   /** An empty page goes back to the OS, unless it is the only page of its class with room (no mmap/munmap ping-pong). */
   private releaseIfSpare(cpu: Cpu, cls: number, page: number): void {
     if (cpu.load(page + P_NEXT) === 0 && cpu.load(page + P_PREV) === 0) return;
+    cpu.path(this.paths.release);
     this.unlinkPage(cpu, cls, page);
     cpu.munmap(page, this.pageBytes);
     this.counters.add('bucketPagesUnmapped');

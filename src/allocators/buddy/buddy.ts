@@ -45,9 +45,12 @@ class Buddy extends BaseModel {
   readonly minOrder: number;
   readonly maxOrder: number;
   private readonly globals: number;
+  private readonly paths: { lock: number; split: number; merge: number; large: number };
 
   constructor(env: ModelEnv) {
     super(env);
+    const id = (path: string): number => env.machine.paths.id(`buddy::${path}`);
+    this.paths = { lock: id('lock'), split: id('split'), merge: id('merge'), large: id('direct_map') };
     this.minOrder = num(env.params, 'minOrder');
     this.maxOrder = num(env.params, 'maxOrder');
     if (this.minOrder > this.maxOrder - 1) {
@@ -71,11 +74,13 @@ class Buddy extends BaseModel {
     const lead = Math.max(HEADER, align); // payload offset: the header, or the alignment (blocks are aligned to their size)
     const order = this.orderFor(lead + Math.max(size, 1));
     if (order > this.maxOrder) {
+      cpu.path(this.paths.large);
       const d = mapDirect(cpu, size, align, HEADER, this.counters, 'buddy');
       cpu.store(d.base, d.len + MAPPED + USED);
       cpu.store(d.payload - 8, d.payload - d.base);
       return d.payload;
     }
+    cpu.path(this.paths.lock);
     cpu.lock(this.globals + G_LOCK);
     this.counters.add('lockAcquisitions');
     const b = this.take(cpu, order);
@@ -91,6 +96,7 @@ class Buddy extends BaseModel {
     while (k <= this.maxOrder && cpu.load(this.listHead(k)) === 0) k++;
     const b = k > this.maxOrder ? this.newHeap(cpu) : this.pop(cpu, k);
     if (k > this.maxOrder) k = this.maxOrder;
+    if (k > order) cpu.path(this.paths.split);
     while (k > order) {
       cpu.work(WORK.split);
       k--;
@@ -119,14 +125,17 @@ class Buddy extends BaseModel {
     let b = ptr - cpu.load(ptr - 8);
     const tag = cpu.load(b);
     if ((tag & MAPPED) !== 0) {
+      cpu.path(this.paths.large);
       unmapDirect(cpu, b, tag - (tag % 4), this.counters);
       return;
     }
     if ((tag & USED) === 0) throw new AllocatorAbort('free(): double free detected (the block is already free)', ptr);
     let k = Math.floor(tag / 4);
+    cpu.path(this.paths.lock);
     cpu.lock(this.globals + G_LOCK);
     this.counters.add('lockAcquisitions');
     cpu.store(b, k * 4); // free, so a second free of ptr is caught even after a merge
+    cpu.path(this.paths.merge);
     while (k < this.maxOrder) {
       const buddy = buddyOf(b, k);
       if (cpu.load(buddy) !== k * 4) break; // in use, or split into smaller blocks

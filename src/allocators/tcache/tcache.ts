@@ -35,7 +35,7 @@ class Tcache extends BaseModel {
   private readonly globals: number;
   readonly layout: CacheLayout;
   readonly binLimit: number;
-  private readonly flushPath: number;
+  private readonly paths: { get: number; put: number; flush: number };
 
   constructor(env: ModelEnv) {
     super(env);
@@ -43,7 +43,8 @@ class Tcache extends BaseModel {
     this.globals = env.machine.staticData(HEAP_STATE_BYTES + 64, 'tcache.bss');
     this.layout = new CacheLayout(num(env.params, 'bins'));
     this.binLimit = num(env.params, 'binLimit');
-    this.flushPath = env.machine.paths.id('tcache::flush');
+    const id = (path: string): number => env.machine.paths.id(`tcache::${path}`);
+    this.paths = { get: id('cache_get'), put: id('cache_put'), flush: id('flush') };
   }
 
   private get globalHeap(): number {
@@ -75,6 +76,7 @@ class Tcache extends BaseModel {
     this.counters.add('mallocs');
     if (this.heap.wantsDirect(size, align)) return this.heap.allocDirect(cpu, size, align);
     if (align <= 16) {
+      cpu.path(this.paths.get);
       cpu.work(WORK.lookup);
       const bin = this.layout.binOf(blockSizeFor(size));
       if (bin < this.layout.bins) {
@@ -113,6 +115,7 @@ class Tcache extends BaseModel {
   }
 
   private cachePut(cpu: Cpu, ptr: number, bin: number): void {
+    cpu.path(this.paths.put);
     cpu.work(WORK.put);
     const tc = this.cacheOf(cpu);
     const key = cpu.load(this.globals + G_KEY);
@@ -125,7 +128,7 @@ class Tcache extends BaseModel {
 
   /** Returns all but the newest `keep` entries of a bin to the global heap, under one lock. */
   private flush(cpu: Cpu, tc: number, bin: number, keep: number): void {
-    cpu.path(this.flushPath);
+    cpu.path(this.paths.flush);
     let e = this.layout.head(cpu, tc, bin);
     if (keep === 0) {
       this.layout.setHead(cpu, tc, bin, 0);
