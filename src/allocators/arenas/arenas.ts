@@ -31,7 +31,7 @@ const G_ARENAS = 64;
 const TLS_ARENA = 0;
 const WORK_BIND = 10;
 
-class Arenas extends BaseModel {
+export class Arenas extends BaseModel {
   private readonly heap: TagHeap;
   private readonly globals: number;
   readonly arenaCount: number;

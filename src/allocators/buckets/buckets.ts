@@ -30,7 +30,7 @@ const G_LOCK = 0;
 const G_LISTS = 64;
 const WORK = { entry: 6, classLookup: 4, free: 6, listOp: 4, newPage: 20 } as const;
 
-class Buckets extends BaseModel {
+export class Buckets extends BaseModel {
   readonly pageBytes: number;
   readonly header: number;
   readonly classes: BucketClass[];

@@ -41,7 +41,7 @@ export function buddyOf(b: number, k: number): number {
   return Math.floor(b / size) % 2 === 0 ? b + size : b - size;
 }
 
-class Buddy extends BaseModel {
+export class Buddy extends BaseModel {
   readonly minOrder: number;
   readonly maxOrder: number;
   private readonly globals: number;

@@ -30,7 +30,7 @@ const G_KEY = HEAP_STATE_BYTES;
 const G_CACHES = HEAP_STATE_BYTES + 8;
 const WORK = { lookup: 4, put: 4, get: 4, flushStep: 3 } as const;
 
-class Tcache extends BaseModel {
+export class Tcache extends BaseModel {
   private readonly heap: TagHeap;
   private readonly globals: number;
   readonly layout: CacheLayout;
