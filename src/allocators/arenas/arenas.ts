@@ -22,7 +22,7 @@ import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../boundary-tags
 import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';
 import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
 
-/** glibc's arena limit when arena_max is unset: 8 arenas per CPU (malloc/arena.c arena_get2, NARENAS_FROM_NCORES). */
+/** glibc's arena limit when arena_max is unset: 8 arenas per CPU (NARENAS_FROM_NCORES in malloc/malloc.c, applied by arena_get2 in malloc/arena.c). */
 const ARENAS_PER_CORE = 8;
 // Static data: the round-robin counter on its own line, then one line per arena.
 const G_NEXT = 0;
@@ -129,7 +129,7 @@ export const arenasModel: ModelInfo = {
     {
       name: 'arenas', type: 'int', default: 0, min: 0, max: 4096,
       description: 'number of arenas; 0 = glibc\'s default limit, 8 per core of the machine',
-      source: 'glibc malloc/arena.c arena_get2: NARENAS_FROM_NCORES(n) = n * 8 on 64-bit',
+      source: 'glibc malloc/malloc.c NARENAS_FROM_NCORES(n) = 8n on 64-bit, the limit arena_get2 (malloc/arena.c) applies',
     },
   ],
   doc: 'docs/models/arenas.md',
