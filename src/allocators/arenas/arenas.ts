@@ -70,26 +70,17 @@ export class Arenas extends BaseModel {
   malloc(cpu: Cpu, size: number, align = 16): number {
     this.counters.add('mallocs');
     if (this.heap.wantsDirect(size, align)) return this.heap.allocDirect(cpu, size, align);
-    const a = this.arenaOf(cpu);
-    this.heap.lock(cpu, a);
-    const p = this.heap.alloc(cpu, a, size, align);
-    this.heap.unlock(cpu, a);
-    return p;
+    return this.heap.lockedAlloc(cpu, this.arenaOf(cpu), size, align);
   }
 
   free(cpu: Cpu, ptr: number): void {
     if (ptr === 0) return;
     this.counters.add('frees');
-    const tag = this.heap.tagOf(cpu, ptr);
-    if (TagHeap.isDirect(tag)) {
-      this.heap.freeDirect(cpu, ptr, tag);
-      return;
-    }
+    const tag = this.heap.unmapIfDirect(cpu, ptr);
+    if (tag === 0) return;
     const owner = this.heap.heapOf(cpu, ptr);
     if (owner !== cpu.load(cpu.tls + TLS_ARENA)) this.counters.add('remoteFrees');
-    this.heap.lock(cpu, owner);
-    this.heap.free(cpu, owner, ptr, tag);
-    this.heap.unlock(cpu, owner);
+    this.heap.lockedFree(cpu, owner, ptr, tag);
   }
 
   usableSize(cpu: Cpu, ptr: number): number {

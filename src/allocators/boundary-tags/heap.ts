@@ -16,6 +16,8 @@
  */
 import { AllocatorAbort } from '../contract.ts';
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
+import type { Machine } from '../../machine/machine.ts';
+import { acquire, pathIds } from '../model-support.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { PAGE_SIZE } from '../../machine/costs.ts';
 import type { Counters } from '../../sim/counters.ts';
@@ -35,8 +37,8 @@ export interface TagHeapConfig {
   counters: Counters;
   /** Name of the mappings, for heap pictures, and the prefix of the code paths (`NAME::first_fit`, ...). */
   name: string;
-  /** Path ids by name (machine.paths.id), for the per-path profile. */
-  pathId: (name: string) => number;
+  /** The machine, for the per-path profile's path ids. */
+  machine: Machine;
 }
 
 export class TagHeap {
@@ -55,8 +57,7 @@ export class TagHeap {
     this.insert = cfg.insert;
     this.counters = cfg.counters;
     this.name = cfg.name;
-    const id = (path: string): number => cfg.pathId(`${cfg.name}::${path}`);
-    this.paths = { lock: id('lock'), fit: id('first_fit'), coalesce: id('coalesce'), grow: id('grow'), direct: id('direct_map') };
+    this.paths = pathIds(cfg.machine, cfg.name, { lock: 'lock', fit: 'first_fit', coalesce: 'coalesce', grow: 'grow', direct: 'direct_map' });
     if (this.mmapThreshold > this.chunkBytes - CHUNK_OVERHEAD) {
       throw new RangeError(`mmap threshold ${this.mmapThreshold} does not fit a ${this.chunkBytes}-byte chunk`);
     }
@@ -65,13 +66,26 @@ export class TagHeap {
   // ---- locking ----
 
   lock(cpu: Cpu, heap: number): void {
-    cpu.path(this.paths.lock);
-    cpu.lock(heap + HS_LOCK);
-    this.counters.add('lockAcquisitions');
+    acquire(cpu, heap + HS_LOCK, this.counters, this.paths.lock);
   }
 
   unlock(cpu: Cpu, heap: number): void {
     cpu.unlock(heap + HS_LOCK);
+  }
+
+  /** malloc on the heap at `heap` under its lock. */
+  lockedAlloc(cpu: Cpu, heap: number, n: number, align: number): number {
+    this.lock(cpu, heap);
+    const p = this.alloc(cpu, heap, n, align);
+    this.unlock(cpu, heap);
+    return p;
+  }
+
+  /** free on the heap at `heap` under its lock; `tag` is the block's header word. */
+  lockedFree(cpu: Cpu, heap: number, p: number, tag: number): void {
+    this.lock(cpu, heap);
+    this.free(cpu, heap, p, tag);
+    this.unlock(cpu, heap);
   }
 
   // ---- queries ----
@@ -112,10 +126,16 @@ export class TagHeap {
     return d.payload;
   }
 
-  freeDirect(cpu: Cpu, p: number, tag: number): void {
+  /**
+   * The first step of every free: reads the block's header; a directly mapped block is unmapped
+   * on the spot (returns 0, no lock needed), a heap block's tag is returned.
+   */
+  unmapIfDirect(cpu: Cpu, p: number): number {
+    const tag = this.tagOf(cpu, p);
+    if (!TagHeap.isDirect(tag)) return tag;
     cpu.path(this.paths.direct);
-    const base = p - cpu.load(p - 16);
-    unmapDirect(cpu, base, tagSize(tag), this.counters);
+    unmapDirect(cpu, p - cpu.load(p - 16), tagSize(tag), this.counters);
+    return 0;
   }
 
   // ---- allocation (lock held) ----

@@ -2,7 +2,7 @@
  * The parameters every boundary-tag model shares (freelist, arenas, tcache), and building a
  * TagHeap from them with a clear error for a bad combination.
  */
-import { num, ParamError, str, type ParamSpec } from '../../sim/params.ts';
+import { num, ParamError, requirePowerOfTwo, str, type ParamSpec } from '../../sim/params.ts';
 import type { ModelEnv } from '../contract.ts';
 import { INSERT_POLICIES, type InsertPolicy } from './free-list.ts';
 import { TagHeap, type TagHeapConfig } from './heap.ts';
@@ -30,9 +30,7 @@ export type HeapFactory = (cfg: TagHeapConfig) => TagHeap;
 
 export function tagHeapFrom(env: ModelEnv, name: string, make: HeapFactory = (c) => new TagHeap(c)): TagHeap {
   const chunkBytes = num(env.params, 'chunkKiB') * 1024;
-  if (!Number.isInteger(Math.log2(chunkBytes))) {
-    throw new ParamError(`allocator ${name}: parameter chunkKiB=${chunkBytes / 1024} must be a power of two (e.g. 64)`);
-  }
+  requirePowerOfTwo(`allocator ${name}`, 'chunkKiB', chunkBytes / 1024, 64);
   const mmapThreshold = num(env.params, 'mmapThreshold');
   if (mmapThreshold > chunkBytes / 2) {
     throw new ParamError(
@@ -41,7 +39,7 @@ export function tagHeapFrom(env: ModelEnv, name: string, make: HeapFactory = (c)
   }
   return make({
     chunkBytes, mmapThreshold, insert: str(env.params, 'insert') as InsertPolicy, counters: env.counters, name,
-    pathId: (path) => env.machine.paths.id(path),
+    machine: env.machine,
   });
 }
 

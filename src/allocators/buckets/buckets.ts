@@ -16,7 +16,8 @@
  * used); docs/models/buckets.md.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { num, ParamError } from '../../sim/params.ts';
+import { num, requirePowerOfTwo } from '../../sim/params.ts';
+import { acquire, pathIds } from '../model-support.ts';
 import { BaseModel } from '../base-model.ts';
 import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../contract.ts';
 import { mapDirect, unmapDirect } from '../direct-map.ts';
@@ -39,12 +40,9 @@ export class Buckets extends BaseModel {
 
   constructor(env: ModelEnv) {
     super(env);
-    const id = (path: string): number => env.machine.paths.id(`buckets::${path}`);
-    this.paths = { lock: id('lock'), newPage: id('new_page'), large: id('direct_map'), release: id('release_page') };
+    this.paths = pathIds(env.machine, 'buckets', { lock: 'lock', newPage: 'new_page', large: 'direct_map', release: 'release_page' });
     this.pageBytes = num(env.params, 'pageKiB') * 1024;
-    if (!Number.isInteger(Math.log2(this.pageBytes))) {
-      throw new ParamError(`allocator buckets: parameter pageKiB=${this.pageBytes / 1024} must be a power of two (e.g. 4)`);
-    }
+    requirePowerOfTwo('allocator buckets', 'pageKiB', this.pageBytes / 1024, 4);
     this.header = headerBytes(this.pageBytes);
     this.classes = bucketClasses(this.pageBytes);
     this.globals = env.machine.staticData(G_LISTS + 8 * this.classes.length, 'buckets.bss');
@@ -65,9 +63,7 @@ export class Buckets extends BaseModel {
     const cls = classFor(this.classes, size, align, this.header);
     if (cls < 0) return this.mallocLarge(cpu, size, align);
     const c = this.classes[cls] as BucketClass;
-    cpu.path(this.paths.lock);
-    cpu.lock(this.globals + G_LOCK);
-    this.counters.add('lockAcquisitions');
+    acquire(cpu, this.globals + G_LOCK, this.counters, this.paths.lock);
     let page = cpu.load(this.listHead(cls));
     if (page === 0) page = this.newPage(cpu, cls);
     const slot = claimSlot(cpu, page);
@@ -118,9 +114,7 @@ export class Buckets extends BaseModel {
     if (kind !== KIND_BUCKET || c === undefined || offset < 0 || offset % c.size !== 0) {
       throw new AllocatorAbort('free(): invalid pointer', ptr);
     }
-    cpu.path(this.paths.lock);
-    cpu.lock(this.globals + G_LOCK);
-    this.counters.add('lockAcquisitions');
+    acquire(cpu, this.globals + G_LOCK, this.counters, this.paths.lock);
     if (!releaseSlot(cpu, page, offset / c.size)) {
       cpu.unlock(this.globals + G_LOCK);
       throw new AllocatorAbort('free(): double free detected (the slot is already free)', ptr);

@@ -20,6 +20,7 @@ import { num, ParamError } from '../../sim/params.ts';
 import { BaseModel } from '../base-model.ts';
 import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../contract.ts';
 import { mapDirect, unmapDirect } from '../direct-map.ts';
+import { acquire, pathIds } from '../model-support.ts';
 
 const USED = 1;
 const MAPPED = 2; // a direct mapping: the header holds its length
@@ -49,8 +50,7 @@ export class Buddy extends BaseModel {
 
   constructor(env: ModelEnv) {
     super(env);
-    const id = (path: string): number => env.machine.paths.id(`buddy::${path}`);
-    this.paths = { lock: id('lock'), split: id('split'), merge: id('merge'), large: id('direct_map') };
+    this.paths = pathIds(env.machine, 'buddy', { lock: 'lock', split: 'split', merge: 'merge', large: 'direct_map' });
     this.minOrder = num(env.params, 'minOrder');
     this.maxOrder = num(env.params, 'maxOrder');
     if (this.minOrder > this.maxOrder - 1) {
@@ -80,9 +80,7 @@ export class Buddy extends BaseModel {
       cpu.store(d.payload - 8, d.payload - d.base);
       return d.payload;
     }
-    cpu.path(this.paths.lock);
-    cpu.lock(this.globals + G_LOCK);
-    this.counters.add('lockAcquisitions');
+    acquire(cpu, this.globals + G_LOCK, this.counters, this.paths.lock);
     const b = this.take(cpu, order);
     cpu.store(b, order * 4 + USED);
     cpu.unlock(this.globals + G_LOCK);
@@ -131,9 +129,7 @@ export class Buddy extends BaseModel {
     }
     if ((tag & USED) === 0) throw new AllocatorAbort('free(): double free detected (the block is already free)', ptr);
     let k = Math.floor(tag / 4);
-    cpu.path(this.paths.lock);
-    cpu.lock(this.globals + G_LOCK);
-    this.counters.add('lockAcquisitions');
+    acquire(cpu, this.globals + G_LOCK, this.counters, this.paths.lock);
     cpu.store(b, k * 4); // free, so a second free of ptr is caught even after a merge
     cpu.path(this.paths.merge);
     while (k < this.maxOrder) {

@@ -33,23 +33,14 @@ export class Freelist extends BaseModel {
   malloc(cpu: Cpu, size: number, align = 16): number {
     this.counters.add('mallocs');
     if (this.heap.wantsDirect(size, align)) return this.heap.allocDirect(cpu, size, align);
-    this.heap.lock(cpu, this.globals);
-    const p = this.heap.alloc(cpu, this.globals, size, align);
-    this.heap.unlock(cpu, this.globals);
-    return p;
+    return this.heap.lockedAlloc(cpu, this.globals, size, align);
   }
 
   free(cpu: Cpu, ptr: number): void {
     if (ptr === 0) return;
     this.counters.add('frees');
-    const tag = this.heap.tagOf(cpu, ptr);
-    if (TagHeap.isDirect(tag)) {
-      this.heap.freeDirect(cpu, ptr, tag);
-      return;
-    }
-    this.heap.lock(cpu, this.globals);
-    this.heap.free(cpu, this.globals, ptr, tag);
-    this.heap.unlock(cpu, this.globals);
+    const tag = this.heap.unmapIfDirect(cpu, ptr);
+    if (tag !== 0) this.heap.lockedFree(cpu, this.globals, ptr, tag);
   }
 
   usableSize(cpu: Cpu, ptr: number): number {

@@ -23,6 +23,7 @@ import { blockSizeFor, HEAP_STATE_BYTES, TAG_BYTES, tagSize } from '../boundary-
 import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../boundary-tags/params.ts';
 import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';
 import { CacheLayout } from './cache.ts';
+import { pathIds } from '../model-support.ts';
 
 // Static data: the global heap state (its lock first), then the tcache key and the list of caches.
 const G_HEAP = 0;
@@ -43,8 +44,7 @@ export class Tcache extends BaseModel {
     this.globals = env.machine.staticData(HEAP_STATE_BYTES + 64, 'tcache.bss');
     this.layout = new CacheLayout(num(env.params, 'bins'));
     this.binLimit = num(env.params, 'binLimit');
-    const id = (path: string): number => env.machine.paths.id(`tcache::${path}`);
-    this.paths = { get: id('cache_get'), put: id('cache_put'), flush: id('flush') };
+    this.paths = pathIds(env.machine, 'tcache', { get: 'cache_get', put: 'cache_put', flush: 'flush' });
   }
 
   private get globalHeap(): number {
@@ -89,29 +89,18 @@ export class Tcache extends BaseModel {
         this.counters.add('cacheMisses');
       }
     }
-    this.heap.lock(cpu, this.globalHeap);
-    const p = this.heap.alloc(cpu, this.globalHeap, size, align);
-    this.heap.unlock(cpu, this.globalHeap);
-    return p;
+    return this.heap.lockedAlloc(cpu, this.globalHeap, size, align);
   }
 
   free(cpu: Cpu, ptr: number): void {
     if (ptr === 0) return;
     this.counters.add('frees');
-    const tag = this.heap.tagOf(cpu, ptr);
-    if (TagHeap.isDirect(tag)) {
-      this.heap.freeDirect(cpu, ptr, tag);
-      return;
-    }
+    const tag = this.heap.unmapIfDirect(cpu, ptr);
+    if (tag === 0) return;
     cpu.work(WORK.lookup);
     const bin = this.layout.binOf(tagSize(tag));
-    if (bin < this.layout.bins) {
-      this.cachePut(cpu, ptr, bin);
-      return;
-    }
-    this.heap.lock(cpu, this.globalHeap);
-    this.heap.free(cpu, this.globalHeap, ptr, tag);
-    this.heap.unlock(cpu, this.globalHeap);
+    if (bin < this.layout.bins) this.cachePut(cpu, ptr, bin);
+    else this.heap.lockedFree(cpu, this.globalHeap, ptr, tag);
   }
 
   private cachePut(cpu: Cpu, ptr: number, bin: number): void {
