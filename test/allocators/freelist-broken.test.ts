@@ -36,7 +36,7 @@ describe('the invariant suite catches a broken freelist', () => {
     expect(r.path, 'a replay path is reported').toBeDefined();
   });
 
-  it('the correct freelist passes the same property with the same seed', () => {
-    expect(checkProperty(freelistModel, property('remote-frees'), { seed: 1, numRuns: 100 }).ok).toBe(true);
+  it('the correct freelist passes the same property with the same seed (no false alarm)', () => {
+    expect(checkProperty(freelistModel, property('remote-frees'), { seed: 1, numRuns: 40 }).ok).toBe(true);
   });
 });
