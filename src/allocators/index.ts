@@ -1,9 +1,22 @@
-/** Registers every built-in allocator model. Import this module (not the registry) to get them all. */
+/**
+ * Registers every built-in allocator model. Import this module (not the registry) to get them all.
+ * The teaching models are registered in the order of the teaching ladder (docs/models/teaching.md).
+ */
 import { registerModel } from './registry.ts';
 import { bumpModel } from './bump/bump.ts';
+import { freelistModel } from './freelist/freelist.ts';
+import { bucketsModel } from './buckets/buckets.ts';
+import { buddyModel } from './buddy/buddy.ts';
+import { tcacheModel } from './tcache/tcache.ts';
+import { arenasModel } from './arenas/arenas.ts';
 import { glibcModel } from './glibc/glibc.ts';
 
 registerModel(bumpModel);
+registerModel(freelistModel);
+registerModel(bucketsModel);
+registerModel(buddyModel);
+registerModel(tcacheModel);
+registerModel(arenasModel);
 registerModel(glibcModel);
 
 export * from './registry.ts';

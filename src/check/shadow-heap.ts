@@ -41,6 +41,13 @@ export class ShadowHeap {
    * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
    */
   releasing = 0;
+  /** The last free or realloc begun and its event number (pages it gives back count as after the free). */
+  private lastReleased = 0;
+  private lastReleaseSeq = 0;
+  /** Event numbers: when each remotely freed object was freed, and when each page last left memory. */
+  private readonly remoteFreeSeq = new Map<number, number>();
+  private readonly pageGoneSeq = new Map<number, number>();
+  private seq = 0;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -49,6 +56,24 @@ export class ShadowHeap {
       prev(slot, vpn);
       this.pageDropped(vpn);
     };
+    const prevUnmap = as.onUnmapRange;
+    as.onUnmapRange = (start, end) => {
+      prevUnmap(start, end);
+      // Untouched pages have no slot and never reach onDropPage: record the whole range.
+      const seq = ++this.seq;
+      for (let v = Math.floor(start / PAGE_SIZE); v < Math.ceil(end / PAGE_SIZE); v++) this.pageGoneSeq.set(v, seq);
+    };
+  }
+
+  /** A free or realloc of `addr` is under way: pages given back meanwhile may be the block's own. */
+  beginRelease(addr: number): void {
+    this.releasing = addr;
+    this.lastReleased = addr;
+    this.lastReleaseSeq = ++this.seq;
+  }
+
+  endRelease(): void {
+    this.releasing = 0;
   }
 
   get liveCount(): number {
@@ -96,6 +121,7 @@ export class ShadowHeap {
     }
     this.insert({ addr, size, thread });
     this.remotelyFreed.delete(addr);
+    this.remoteFreeSeq.delete(addr);
     this.freed.delete(addr);
     if (bad < 0 && clash === undefined) this.stamp(addr, size);
   }
@@ -119,7 +145,10 @@ export class ShadowHeap {
     if (b === undefined) return;
     this.remove(b);
     this.freed.add(addr);
-    if (b.thread !== thread) this.remotelyFreed.set(addr, b.size);
+    if (b.thread !== thread) {
+      this.remotelyFreed.set(addr, b.size);
+      this.remoteFreeSeq.set(addr, this.lastReleased === addr ? this.lastReleaseSeq : ++this.seq);
+    }
   }
 
   /** Snapshot of a block's prefix before realloc. */
@@ -153,7 +182,8 @@ export class ShadowHeap {
 
   /**
    * Lost objects: remotely freed, not live, and with some byte that is neither inside a region the
-   * model reports as free or cached nor on a page given back to the OS. An object may end up split
+   * model reports as free or cached nor on a page given back to the OS (not resident now, or dropped
+   * or unmapped at some point after the free). An object may end up split
    * across free regions (part coalesced into one free chunk, part into another), and the part of it
    * a model trimmed or unmapped is no longer resident.
    */
@@ -179,7 +209,10 @@ export class ShadowHeap {
         a = r.addr + r.size;
         continue;
       }
-      if (this.machine.isResident(a)) return false;
+      // Not lost if its page is no longer resident, or left memory after the free (even if the
+      // address has since been mapped and touched again for something else).
+      const vpn = Math.floor(a / PAGE_SIZE);
+      if (this.machine.isResident(a) && (this.pageGoneSeq.get(vpn) ?? -1) < (this.remoteFreeSeq.get(addr) ?? Infinity)) return false;
       a = (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE;
     }
     return true;
@@ -197,6 +230,7 @@ export class ShadowHeap {
   }
 
   private pageDropped(vpn: number): void {
+    this.pageGoneSeq.set(vpn, ++this.seq);
     const start = vpn * PAGE_SIZE;
     // Live blocks are disjoint and sorted: those overlapping the page are a run ending at the floor of its last byte.
     for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {

@@ -133,11 +133,11 @@ export class Driver {
   private releasing<T>(ptr: number, fn: () => T): T {
     const checker = this.checker;
     if (checker === null) return fn();
-    checker.releasing = ptr;
+    checker.beginRelease(ptr);
     try {
       return fn();
     } finally {
-      checker.releasing = 0;
+      checker.endRelease();
     }
   }
 

@@ -93,6 +93,8 @@ export class AddressSpace {
   onDropPage: (slot: number, vpn: number) => void = () => {};
   /** Called before mremap moves a page to another address (its lines are cached by the old address). */
   onMovePage: (slot: number, vpn: number) => void = () => {};
+  /** Called when [start, end) leaves the address space (munmap, MAP_FIXED over it, brk shrinking). */
+  onUnmapRange: (start: number, end: number) => void = () => {};
 
   constructor(private readonly costs: Costs, private readonly reclaimLazyFree = false) {
     this.syscalls = Object.fromEntries(SYSCALL_KINDS.map((k) => [k, 0])) as Record<SyscallKind, number>;
@@ -416,6 +418,7 @@ export class AddressSpace {
   }
 
   private unmapRange(start: number, end: number): number {
+    this.onUnmapRange(start, end);
     let cost = 0;
     this.forEachPage(start / PAGE_SIZE, end / PAGE_SIZE, (v, s) => {
       if (this.pstate[s] !== PAGE_ZERO) cost += this.costs.unmapPerPage;
