@@ -137,6 +137,9 @@ export class HeapRecorder {
   private static classify(text: string, removed: readonly HeapRegion[], added: readonly HeapRegion[]): string[] {
     const freeing = text.startsWith('Free');
     const inside = (a: HeapRegion, b: HeapRegion): boolean => a.addr >= b.addr && a.addr + a.size <= b.addr + b.size;
+    const cachedOnly = (rs: readonly HeapRegion[]): boolean => rs.length > 0 && rs.every((r) => r.kind === 'cached');
+    if (!freeing && cachedOnly(removed) && added.length === 0) return ['from a thread cache'];
+    if (freeing && removed.length === 0 && cachedOnly(added)) return ['into a thread cache'];
     if (!freeing && removed.length === 1 && added.length === 1 && inside(added[0] as HeapRegion, removed[0] as HeapRegion)) return ['split'];
     if (!freeing && removed.length > 0 && added.length === 0) return ['took a whole free block'];
     if (!freeing && removed.length === 0 && added.length === 1) return ['split'];
