@@ -58,6 +58,7 @@ export interface RecorderOptions {
 interface SysCounts {
   mmap: number;
   munmap: number;
+  brk: number;
   mapped: number;
 }
 
@@ -84,7 +85,7 @@ export class HeapRecorder {
   }
 
   private sys(m: Machine): SysCounts {
-    return { mmap: m.as.syscalls.mmap, munmap: m.as.syscalls.munmap, mapped: m.as.mappedBytes };
+    return { mmap: m.as.syscalls.mmap, munmap: m.as.syscalls.munmap, brk: m.as.syscalls.brk, mapped: m.as.mappedBytes };
   }
 
   private walk(model: AllocatorModel, m: Machine): HeapRegion[] | undefined {
@@ -124,6 +125,8 @@ export class HeapRecorder {
     if (sa.mmap > sb.mmap && sa.munmap > sb.munmap) notes.push(`mmap and munmap: ${delta >= 0 ? '+' : ''}${delta} B mapped`);
     else if (sa.mmap > sb.mmap) notes.push(`new memory: mmap ${delta} B`);
     else if (sa.munmap > sb.munmap) notes.push(`unmap: ${-delta} B returned to the OS`);
+    else if (sa.brk > sb.brk && delta > 0) notes.push(`heap grown: brk +${delta} B`);
+    else if (sa.brk > sb.brk && delta < 0) notes.push(`heap trimmed: brk ${delta} B`);
     const key = (r: HeapRegion): string => `${r.kind}:${r.addr}:${r.size}`;
     const bk = new Set((before ?? []).map(key));
     const ak = new Set((after ?? []).map(key));
@@ -140,9 +143,8 @@ export class HeapRecorder {
     const cachedOnly = (rs: readonly HeapRegion[]): boolean => rs.length > 0 && rs.every((r) => r.kind === 'cached');
     if (!freeing && cachedOnly(removed) && added.length === 0) return ['from a thread cache'];
     if (freeing && removed.length === 0 && cachedOnly(added)) return ['into a thread cache'];
-    if (!freeing && removed.length === 1 && added.length === 1 && inside(added[0] as HeapRegion, removed[0] as HeapRegion)) return ['split'];
+    if (!freeing && removed.length <= 1 && added.length >= 1 && added.every((a) => removed.length === 0 || inside(a, removed[0] as HeapRegion))) return ['split'];
     if (!freeing && removed.length > 0 && added.length === 0) return ['took a whole free block'];
-    if (!freeing && removed.length === 0 && added.length === 1) return ['split'];
     if (freeing && removed.length > 0 && added.length === 1 && removed.every((r) => inside(r, added[0] as HeapRegion))) {
       return [`coalesce (${removed.length + 1} blocks into one)`];
     }

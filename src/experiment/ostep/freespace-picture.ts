@@ -5,7 +5,8 @@
  *   heap |HH000000HH1111+.....HH22222222...........................| 1000..1100
  *
  * One character per byte (or per group of bytes for heaps over 100 bytes): H header, a digit or
- * letter the payload of that ptr[i], + alignment padding, . free.
+ * letter the payload of that ptr[i], + alignment padding, . free, [ the first byte of each block on
+ * the free list (so uncoalesced neighbours show as separate blocks).
  */
 import type { FreeSpace, FreeSpaceConfig } from './freespace.ts';
 
@@ -13,9 +14,10 @@ const NAMES = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ';
 const MAX_COLUMNS = 100;
 
 const FREE = 0;
-const PAD = 1;
-const HEADER = 2;
-const PAYLOAD = 3;
+const FREE_START = 1;
+const PAD = 2;
+const HEADER = 3;
+const PAYLOAD = 4;
 
 function bytesPerColumn(size: number): number {
   return Math.max(1, Math.ceil(size / MAX_COLUMNS));
@@ -24,7 +26,7 @@ function bytesPerColumn(size: number): number {
 export function heapLegend(cfg: FreeSpaceConfig): string {
   const per = bytesPerColumn(cfg.size);
   const unit = per === 1 ? 'one character per byte' : `one character per ${per} bytes`;
-  return `Heap pictures (${unit}): H header, 0-9a-zA-Z payload of ptr[i] (# beyond 61), + alignment padding, . free\n`;
+  return `Heap pictures (${unit}): H header, 0-9a-zA-Z payload of ptr[i] (# beyond 61), + alignment padding, . free, [ start of a free-list block\n`;
 }
 
 /** The heap from base to base+size as one line of characters. */
@@ -45,6 +47,7 @@ export function heapPicture(m: FreeSpace, names: ReadonlyMap<number, number>): s
       }
     }
   };
+  for (const e of m.freelist) mark(e.addr, e.addr + Math.min(1, e.size), FREE_START, '[');
   for (const [addr, bytes] of m.sizemap) {
     const d = m.details.get(addr);
     const i = names.get(addr);
