@@ -108,6 +108,24 @@ export class ShadowHeap {
     this.faults.push(fault);
   }
 
+  /**
+   * The model aborted during a valid operation `op` on `address`: if an earlier fault at that
+   * address went undetected, this is its late detection (a hardened allocator that checks frees
+   * when it drains a quarantine). Returns whether a fault was matched.
+   */
+  detectedLater(address: number, message: string, op: string): boolean {
+    for (let i = this.faults.length - 1; i >= 0; i--) {
+      const f = this.faults[i] as WorkloadFault;
+      if (f.address === address && !f.detectedByModel) {
+        f.detectedByModel = true;
+        f.modelMessage = message;
+        f.detectedLaterBy = op;
+        return true;
+      }
+    }
+    return false;
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
     const b = this.live.get(addr);

@@ -29,6 +29,11 @@ export interface WorkloadFault {
   /** Whether the model detected it (aborted), as the real allocator would or would not. */
   detectedByModel: boolean;
   modelMessage?: string;
+  /**
+   * Set when the model detected the fault later than the faulty call (IsoAlloc checks a double free
+   * only when its quarantine is flushed): the operation during which it aborted.
+   */
+  detectedLaterBy?: string;
 }
 
 export function hex(n: number): string {
