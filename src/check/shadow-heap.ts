@@ -116,13 +116,24 @@ export class ShadowHeap {
   detectedLater(address: number, message: string, op: string): boolean {
     for (let i = this.faults.length - 1; i >= 0; i--) {
       const f = this.faults[i] as WorkloadFault;
-      if (f.address === address && !f.detectedByModel) {
+      if (address >= f.address && address < f.address + Math.max(1, f.size ?? 1) && !f.detectedByModel) {
         f.detectedByModel = true;
         f.modelMessage = message;
         f.detectedLaterBy = op;
         return true;
       }
     }
+    return false;
+  }
+
+  /**
+   * An application write of [addr, addr+len): records an out-of-bounds-write fault when it is not
+   * inside one live block (a model with canaries may detect it later). Returns whether it was inside.
+   */
+  appWrite(thread: number, op: string, addr: number, len: number): boolean {
+    const b = this.blockAt(addr);
+    if (b !== undefined && addr + len <= b.addr + Math.max(1, b.size)) return true;
+    this.faults.push({ kind: 'out-of-bounds-write', thread, op, address: addr, size: len, detectedByModel: false });
     return false;
   }
 

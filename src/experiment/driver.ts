@@ -148,6 +148,11 @@ export class Driver {
     }
   }
 
+  /** An application write (write, fill, touch for writing): the checker notes writes outside live blocks. */
+  appWrite(cpu: Cpu, addr: number, len: number): void {
+    this.checker?.appWrite(cpu.thread, cpu.op, addr, len);
+  }
+
   threadStart(cpu: Cpu): void {
     cpu.op = 'thread start';
     cpu.path(this.pathIds.threadStart);
