@@ -2,9 +2,11 @@
 import { registerModel } from './registry.ts';
 import { bumpModel } from './bump/bump.ts';
 import { isoallocModel } from './isoalloc/isoalloc.ts';
+import { feoramallocModel } from './feoramalloc/feoramalloc.ts';
 
 registerModel(bumpModel);
 registerModel(isoallocModel);
+registerModel(feoramallocModel);
 
 export * from './registry.ts';
 export * from './contract.ts';

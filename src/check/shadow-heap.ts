@@ -33,9 +33,16 @@ export class ShadowHeap {
   private readonly starts: number[] = [];
   /** Objects freed by a thread other than their allocator and not handed out again at the same address: addr -> size. */
   readonly remotelyFreed = new Map<number, number>();
+  /** When each remotely freed object was freed, and the ranges unmapped since (event counter). */
+  private readonly freedAt = new Map<number, number>();
+  private readonly unmapped: Array<{ start: number; end: number; at: number }> = [];
+  private events = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
+  /** The block a free or realloc is releasing: its pages may go while the model frees it. */
+  private releasing = -1;
+  private releaseEvent = 0;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -43,6 +50,11 @@ export class ShadowHeap {
     as.onDropPage = (slot, vpn) => {
       prev(slot, vpn);
       this.pageDropped(vpn);
+    };
+    const prevUnmap = as.onUnmapRange;
+    as.onUnmapRange = (start, end) => {
+      prevUnmap(start, end);
+      this.unmapped.push({ start, end, at: ++this.events });
     };
   }
 
@@ -137,13 +149,27 @@ export class ShadowHeap {
     return false;
   }
 
+  /** A free or realloc of `addr` is under way (until `endRelease`): unmapping its pages is no violation. */
+  beginRelease(addr: number): void {
+    this.releasing = addr;
+    this.releaseEvent = ++this.events;
+  }
+
+  endRelease(): void {
+    this.releasing = -1;
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
     const b = this.live.get(addr);
     if (b === undefined) return;
     this.remove(b);
     this.freed.add(addr);
-    if (b.thread !== thread) this.remotelyFreed.set(addr, b.size);
+    if (b.thread !== thread) {
+      this.remotelyFreed.set(addr, b.size);
+      // Freed when the free began: pages the free itself unmaps count as returned to the OS.
+      this.freedAt.set(addr, addr === this.releasing ? this.releaseEvent : ++this.events);
+    }
   }
 
   /** Snapshot of a block's prefix before realloc. */
@@ -175,10 +201,13 @@ export class ShadowHeap {
     if (newAddr !== oldAddr) this.freed.add(oldAddr);
   }
 
-  /** Lost objects: remotely freed, not live, not inside any region the model reports as free or cached. */
+  /** Lost objects: remotely freed, not live, not unmapped since, not inside any region the model reports as free or cached. */
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
+      // Its memory went back to the OS (was unmapped) after it was freed: not lost.
+      const at = this.freedAt.get(addr) ?? 0;
+      if (this.unmapped.some((u) => u.at > at && u.start <= addr && addr < u.end)) continue;
       // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
       if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
@@ -202,7 +231,7 @@ export class ShadowHeap {
   private pageDropped(vpn: number): void {
     const start = vpn * PAGE_SIZE;
     const b = this.overlapping(start, PAGE_SIZE);
-    if (b !== undefined) {
+    if (b !== undefined && b.addr !== this.releasing) {
       this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
     }
   }

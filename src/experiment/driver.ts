@@ -84,7 +84,9 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
+    this.checker?.beginRelease(ptr);
     const q = this.guard(cpu, () => this.model.realloc(cpu, ptr, size));
+    this.checker?.endRelease();
     this.machine.paths.leave(cpu.now);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -101,10 +103,12 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
+    this.checker?.beginRelease(ptr);
     this.guard(cpu, () => this.model.free(cpu, ptr));
     this.machine.paths.leave(cpu.now);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
+    this.checker?.endRelease();
   }
 
   usableSize(cpu: Cpu, ptr: number): number {

@@ -93,6 +93,8 @@ export class AddressSpace {
   onNewPage: (slot: number) => void = () => {};
   /** Called before a page slot is released (its physical page is gone). */
   onDropPage: (slot: number, vpn: number) => void = () => {};
+  /** Called when [start, end) is unmapped (munmap, MAP_FIXED replacement, brk shrink). */
+  onUnmapRange: (start: number, end: number) => void = () => {};
 
   constructor(private readonly costs: Costs, private readonly reclaimLazyFree = false) {
     this.syscalls = Object.fromEntries(SYSCALL_KINDS.map((k) => [k, 0])) as Record<SyscallKind, number>;
@@ -366,6 +368,7 @@ export class AddressSpace {
   }
 
   private unmapRange(start: number, end: number): number {
+    this.onUnmapRange(start, end);
     let cost = 0;
     this.forEachPage(start / PAGE_SIZE, end / PAGE_SIZE, (v, s) => {
       if (this.pstate[s] !== PAGE_ZERO) cost += this.costs.unmapPerPage;
