@@ -3,10 +3,12 @@ import { registerModel } from './registry.ts';
 import { bumpModel } from './bump/bump.ts';
 import { isoallocModel } from './isoalloc/isoalloc.ts';
 import { feoramallocModel } from './feoramalloc/feoramalloc.ts';
+import { feoramallocV2Model } from './feoramalloc-v2/feoramalloc-v2.ts';
 
 registerModel(bumpModel);
 registerModel(isoallocModel);
 registerModel(feoramallocModel);
+registerModel(feoramallocV2Model);
 
 export * from './registry.ts';
 export * from './contract.ts';

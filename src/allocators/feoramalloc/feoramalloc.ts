@@ -12,6 +12,7 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { bool } from '../../sim/params.ts';
 import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
+import { C_ALIGNMENT, alignedWithin, odinRequest } from '../odin-runtime/c-shim.ts';
 import { heapAlloc } from './alloc.ts';
 import type { FeoraCtx } from './context.ts';
 import { heapFree } from './free.ts';
@@ -62,21 +63,19 @@ class Feoramalloc implements AllocatorModel {
   }
 
   /**
-   * heap_allocator_proc: size = max(size, alignment) for alignments up to 64. Larger alignments are
-   * refused by the real allocator (an assertion); the model serves them inside a bigger block.
+   * heap_allocator_proc: size = max(size, alignment) for alignments up to 64; larger ones are the
+   * model's extension (odin-runtime/c-shim.ts).
    */
-  malloc(cpu: Cpu, size: number, align = 16): number {
+  malloc(cpu: Cpu, size: number, align = C_ALIGNMENT): number {
     this.tlsBases.add(cpu.tls);
-    if (align <= MAX_ALIGNMENT) return heapAlloc(this.ctx, cpu, Math.max(size, align), this.mallocZeroes);
-    const p = heapAlloc(this.ctx, cpu, Math.max(size, align) + align - MAX_ALIGNMENT, this.mallocZeroes);
-    return Math.ceil(p / align) * align;
+    return alignedWithin(heapAlloc(this.ctx, cpu, odinRequest(size, align), this.mallocZeroes), align);
   }
 
   calloc(cpu: Cpu, n: number, size: number): number {
     const total = n * size;
     if (!Number.isSafeInteger(total) || total > 2 ** 47) return 0;
     this.tlsBases.add(cpu.tls);
-    return heapAlloc(this.ctx, cpu, Math.max(total, 16), true); // C's 16-byte alignment, as malloc's default
+    return heapAlloc(this.ctx, cpu, odinRequest(total, C_ALIGNMENT), true);
   }
 
   free(cpu: Cpu, ptr: number): void {
@@ -91,7 +90,7 @@ class Feoramalloc implements AllocatorModel {
       return 0;
     }
     const old = this.usableSize(cpu, ptr);
-    const want = Math.max(size, 16); // C's alignment, as heap_allocator_proc's max(size, alignment)
+    const want = odinRequest(size, C_ALIGNMENT);
     if (this.blockStart(cpu, ptr) !== ptr) {
       // An over-aligned block (model extension): move it.
       const q = heapAlloc(this.ctx, cpu, want, false);
