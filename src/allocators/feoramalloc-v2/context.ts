@@ -4,9 +4,7 @@
  * state is in simulated memory: the per-thread Heap mapping, segment headers and slab records.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { QuietCpu } from '../../machine/quiet-cpu.ts';
 import type { Counters } from '../../sim/counters.ts';
-import { AllocatorAbort } from '../contract.ts';
 import { currentThreadId } from '../odin-runtime/thread-id.ts';
 import { G_SLAB_SHIFT, G_SLABS_DATA, L_BIN_SIZE, L_DATA, SLAB_RECORD_SIZE, T_LOCAL_HEAP, T_THREAD_ID, WHOLE_SEGMENT, segmentOf } from './layout.ts';
 
@@ -27,9 +25,7 @@ export interface V2Ctx {
   readonly paths: V2Paths;
 }
 
-export function count(ctx: V2Ctx, cpu: Cpu, name: string, delta = 1): void {
-  if (!(cpu instanceof QuietCpu)) ctx.counters.add(name, delta);
-}
+export { count } from '../counting.ts';
 
 export function threadId(cpu: Cpu): number {
   return currentThreadId(cpu, T_THREAD_ID);
@@ -39,9 +35,7 @@ export function localHeap(cpu: Cpu): number {
   return cpu.load(cpu.tls + T_LOCAL_HEAP);
 }
 
-export function odinPanic(message: string, address = 0): never {
-  throw new AllocatorAbort(message, address);
-}
+export { odinPanic } from '../odin-runtime/panic.ts';
 
 /** find_segment_from_pointer. */
 export function segmentFor(ctx: V2Ctx, p: number): number {

@@ -13,8 +13,8 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { bool, num } from '../../sim/params.ts';
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
-import { C_ALIGNMENT, alignedWithin, odinRequest } from '../odin-runtime/c-shim.ts';
+import type { ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
+import { OdinCHeap, type OdinHeap } from '../odin-runtime/c-heap.ts';
 import { binStart, segmentFor, slabFor, type V2Ctx } from './context.ts';
 import { heapAlloc, heapFree, heapLocalCleanup, heapResize } from './heap.ts';
 import { v2HeapWalk } from './heap-walk.ts';
@@ -30,94 +30,54 @@ const SOURCES = [
   'odin-lang/Odin PR #4749 comment of 2025-05-09 (the doubly-tagged remote free pointer)',
 ];
 
-class FeoramallocV2 implements AllocatorModel {
-  readonly counters;
-  private readonly ctx: V2Ctx;
-  private readonly mallocZeroes: boolean;
-  /** TLS base of every thread that started: only for the heap walk. */
-  private readonly tlsBases = new Set<number>();
+function makeHeap(env: ModelEnv): OdinHeap {
+  const id = (n: string): number => env.machine.paths.id(`feoramalloc-v2::${n}`);
+  const ctx: V2Ctx = {
+    globals: env.machine.staticData(GLOBALS_SIZE, 'feoramalloc-v2.bss'),
+    segmentSize: num(env.params, 'segmentKiB') * 1024,
+    counters: env.counters,
+    paths: {
+      alloc: id('make_bin'), makeSlab: id('make_slab'), adopt: id('adopt_orphan'), localFree: id('free_bin'),
+      remoteFree: id('remote_free_push'), collect: id('collect_remote_frees'), segment: id('make_segment'),
+    },
+  };
+  const slabOf = (cpu: Cpu, ptr: number): number => slabFor(cpu, segmentFor(ctx, ptr), ptr);
+  return {
+    alloc: (cpu, size, zero) => heapAlloc(ctx, cpu, size, zero),
+    free: (cpu, ptr) => heapFree(ctx, cpu, ptr),
+    resize: (cpu, ptr, oldSize, newSize) => heapResize(ctx, cpu, ptr, oldSize, newSize),
+    blockStart: (cpu, ptr) => binStart(cpu, slabOf(cpu, ptr), ptr),
+    usableSize: (cpu, ptr) => {
+      const slab = slabOf(cpu, ptr);
+      return binStart(cpu, slab, ptr) + cpu.load(slab + L_BIN_SIZE) - ptr;
+    },
+    threadExit: (cpu) => heapLocalCleanup(ctx, cpu),
+    heapWalk: (cpu, tlsBases) => v2HeapWalk(cpu, ctx.globals, ctx.segmentSize, tlsBases),
+    describe: () => describeDesign2(ctx.segmentSize, bool(env.params, 'mallocZeroes')),
+  };
+}
 
-  constructor(env: ModelEnv) {
-    this.counters = env.counters;
-    this.mallocZeroes = bool(env.params, 'mallocZeroes');
-    const id = (n: string): number => env.machine.paths.id(`feoramalloc-v2::${n}`);
-    this.ctx = {
-      globals: env.machine.staticData(GLOBALS_SIZE, 'feoramalloc-v2.bss'),
-      segmentSize: num(env.params, 'segmentKiB') * 1024,
-      counters: env.counters,
-      paths: {
-        alloc: id('make_bin'), makeSlab: id('make_slab'), adopt: id('adopt_orphan'), localFree: id('free_bin'),
-        remoteFree: id('remote_free_push'), collect: id('collect_remote_frees'), segment: id('make_segment'),
-      },
-    };
+function describeDesign2(seg: number, mallocZeroes: boolean): ModelDescription {
+  const sizeClasses: SizeClass[] = [];
+  for (let r = 0; r < BIN_RANKS; r++) {
+    const bin = MIN_BIN_SIZE << r;
+    const cls = sizeClass(bin);
+    const shape = segmentShape(seg, cls, seg);
+    const full = cls === CLASS_SMALL ? Math.floor(SMALL_SLAB_SIZE / bin) : Math.floor(shape.firstCapacity / bin);
+    sizeClasses.push({ index: r, size: bin, class: cls === CLASS_SMALL ? 'small' : 'large', binsPerSlab: full, binsInFirstSlab: Math.floor(shape.firstCapacity / bin) });
   }
-
-  threadStart(cpu: Cpu): void {
-    this.tlsBases.add(cpu.tls);
-  }
-
-  threadExit(cpu: Cpu): void {
-    heapLocalCleanup(this.ctx, cpu);
-  }
-
-  malloc(cpu: Cpu, size: number, align = C_ALIGNMENT): number {
-    this.tlsBases.add(cpu.tls);
-    return alignedWithin(heapAlloc(this.ctx, cpu, odinRequest(size, align), this.mallocZeroes), align);
-  }
-
-  calloc(cpu: Cpu, n: number, size: number): number {
-    const total = n * size;
-    if (!Number.isSafeInteger(total) || total > 2 ** 47) return 0;
-    this.tlsBases.add(cpu.tls);
-    return heapAlloc(this.ctx, cpu, odinRequest(total, C_ALIGNMENT), true);
-  }
-
-  free(cpu: Cpu, ptr: number): void {
-    heapFree(this.ctx, cpu, ptr);
-  }
-
-  /** C realloc on heap_resize: the old size is the block's usable size, nothing is zeroed. */
-  realloc(cpu: Cpu, ptr: number, size: number): number {
-    if (ptr === 0) return this.malloc(cpu, size);
-    if (size === 0) {
-      heapFree(this.ctx, cpu, ptr);
-      return 0;
-    }
-    return heapResize(this.ctx, cpu, ptr, this.usableSize(cpu, ptr), odinRequest(size, C_ALIGNMENT));
-  }
-
-  usableSize(cpu: Cpu, ptr: number): number {
-    const slab = slabFor(cpu, segmentFor(this.ctx, ptr), ptr);
-    return binStart(cpu, slab, ptr) + cpu.load(slab + L_BIN_SIZE) - ptr;
-  }
-
-  heapWalk(cpu: Cpu): HeapRegion[] {
-    return v2HeapWalk(cpu, this.ctx.globals, this.ctx.segmentSize, this.tlsBases);
-  }
-
-  describe(): ModelDescription {
-    const seg = this.ctx.segmentSize;
-    const sizeClasses: SizeClass[] = [];
-    for (let r = 0; r < BIN_RANKS; r++) {
-      const bin = MIN_BIN_SIZE << r;
-      const cls = sizeClass(bin);
-      const shape = segmentShape(seg, cls, seg);
-      const full = cls === CLASS_SMALL ? Math.floor(SMALL_SLAB_SIZE / bin) : Math.floor(shape.firstCapacity / bin);
-      sizeClasses.push({ index: r, size: bin, class: cls === CLASS_SMALL ? 'small' : 'large', binsPerSlab: full, binsInFirstSlab: Math.floor(shape.firstCapacity / bin) });
-    }
-    return {
-      name: 'feoramalloc-v2',
-      summary: 'feoramalloc design 2: segments of slabs, bump-then-free-list bins, remote frees by a CAS loop on a doubly-tagged list',
-      sizeClasses,
-      constants: {
-        segmentSize: seg, smallSlabSize: SMALL_SLAB_SIZE, smallBinMax: SMALL_BIN_MAX, maxBinSize: MAX_BIN_SIZE, maxAlignment: MAX_ALIGNMENT,
-        segmentHeaderBytes: SEGMENT_HEADER_SIZE, slabRecordBytes: SLAB_RECORD_SIZE, smallSegmentFirstDataOffset: firstDataOffset(seg / SMALL_SLAB_SIZE),
-        largeSlabCapacity: segmentShape(seg, CLASS_LARGE, seg).firstCapacity, hugeBookKeeping: HUGE_BOOK_KEEPING,
-        maxEmptyOrphanedSegments: MAX_EMPTY_ORPHANED_SEGMENTS, mallocZeroes: this.mallocZeroes,
-      },
-      sources: SOURCES,
-    };
-  }
+  return {
+    name: 'feoramalloc-v2',
+    summary: 'feoramalloc design 2: segments of slabs, bump-then-free-list bins, remote frees by a CAS loop on a doubly-tagged list',
+    sizeClasses,
+    constants: {
+      segmentSize: seg, smallSlabSize: SMALL_SLAB_SIZE, smallBinMax: SMALL_BIN_MAX, maxBinSize: MAX_BIN_SIZE, maxAlignment: MAX_ALIGNMENT,
+      segmentHeaderBytes: SEGMENT_HEADER_SIZE, slabRecordBytes: SLAB_RECORD_SIZE, smallSegmentFirstDataOffset: firstDataOffset(seg / SMALL_SLAB_SIZE),
+      largeSlabCapacity: segmentShape(seg, CLASS_LARGE, seg).firstCapacity, hugeBookKeeping: HUGE_BOOK_KEEPING,
+      maxEmptyOrphanedSegments: MAX_EMPTY_ORPHANED_SEGMENTS, mallocZeroes,
+    },
+    sources: SOURCES,
+  };
 }
 
 export const feoramallocV2Model: ModelInfo = {
@@ -138,6 +98,6 @@ export const feoramallocV2Model: ModelInfo = {
   create: (env) => {
     const kib = num(env.params, 'segmentKiB');
     if (!Number.isInteger(Math.log2(kib))) throw new Error(`feoramalloc-v2: segmentKiB=${kib} must be a power of two, e.g. 2048`);
-    return new FeoramallocV2(env);
+    return new OdinCHeap(env.counters, makeHeap(env), bool(env.params, 'mallocZeroes'));
   },
 };

@@ -4,9 +4,7 @@
  * the heap cache in the superpage's alignment padding), the orphanage globals and the thread-locals.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { QuietCpu } from '../../machine/quiet-cpu.ts';
 import type { Counters } from '../../sim/counters.ts';
-import { AllocatorAbort } from '../contract.ts';
 import { currentThreadId } from '../odin-runtime/thread-id.ts';
 import { T_LOCAL_HEAP_CACHE, T_THREAD_ID } from './layout.ts';
 
@@ -29,9 +27,7 @@ export interface FeoraCtx {
   readonly paths: FeoraPaths;
 }
 
-export function count(ctx: FeoraCtx, cpu: Cpu, name: string, delta = 1): void {
-  if (!(cpu instanceof QuietCpu)) ctx.counters.add(name, delta);
-}
+export { count } from '../counting.ts';
 
 export function threadId(cpu: Cpu): number {
   return currentThreadId(cpu, T_THREAD_ID);
@@ -42,7 +38,4 @@ export function localCache(cpu: Cpu): number {
   return cpu.load(cpu.tls + T_LOCAL_HEAP_CACHE);
 }
 
-/** panic_contextless: the Odin runtime prints the message and traps. */
-export function odinPanic(message: string, address = 0): never {
-  throw new AllocatorAbort(message, address);
-}
+export { odinPanic } from '../odin-runtime/panic.ts';

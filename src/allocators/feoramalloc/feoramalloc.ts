@@ -11,8 +11,8 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { bool } from '../../sim/params.ts';
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
-import { C_ALIGNMENT, alignedWithin, odinRequest } from '../odin-runtime/c-shim.ts';
+import type { ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
+import { OdinCHeap, type OdinHeap } from '../odin-runtime/c-heap.ts';
 import { heapAlloc } from './alloc.ts';
 import type { FeoraCtx } from './context.ts';
 import { heapFree } from './free.ts';
@@ -32,87 +32,18 @@ export const FEORAMALLOC_SOURCES = [
   'odin-lang/Odin PR #4749 text (capacities 7907 / 15, 9 -> 16, 257 -> 512, 64 KiB -> two slabs)',
 ];
 
-class Feoramalloc implements AllocatorModel {
-  readonly counters;
-  private readonly ctx: FeoraCtx;
-  private readonly mallocZeroes: boolean;
-  /** TLS base of every thread that started: only for the heap walk, which visits their heaps. */
-  private readonly tlsBases = new Set<number>();
-
-  constructor(env: ModelEnv) {
-    this.counters = env.counters;
-    this.mallocZeroes = bool(env.params, 'mallocZeroes');
-    const id = (n: string): number => env.machine.paths.id(`feoramalloc::${n}`);
-    this.ctx = {
-      globals: env.machine.staticData(GLOBALS_SIZE, 'feoramalloc.bss'),
-      counters: env.counters,
-      paths: {
-        alloc: id('alloc_bin'), collect: id('collect_remote_frees'), slabSetup: id('slab_setup'), wide: id('slab_wide_alloc'),
-        huge: id('huge_alloc'), localFree: id('local_free'), remoteFree: id('remote_free'), notify: id('notify_owner'),
-        merge: id('merge_remote_frees'), orphanage: id('orphanage'),
-      },
-    };
-  }
-
-  threadStart(cpu: Cpu): void {
-    this.tlsBases.add(cpu.tls);
-  }
-
-  threadExit(cpu: Cpu): void {
-    threadExitCleaner(this.ctx, cpu);
-  }
-
-  /**
-   * heap_allocator_proc: size = max(size, alignment) for alignments up to 64; larger ones are the
-   * model's extension (odin-runtime/c-shim.ts).
-   */
-  malloc(cpu: Cpu, size: number, align = C_ALIGNMENT): number {
-    this.tlsBases.add(cpu.tls);
-    return alignedWithin(heapAlloc(this.ctx, cpu, odinRequest(size, align), this.mallocZeroes), align);
-  }
-
-  calloc(cpu: Cpu, n: number, size: number): number {
-    const total = n * size;
-    if (!Number.isSafeInteger(total) || total > 2 ** 47) return 0;
-    this.tlsBases.add(cpu.tls);
-    return heapAlloc(this.ctx, cpu, odinRequest(total, C_ALIGNMENT), true);
-  }
-
-  free(cpu: Cpu, ptr: number): void {
-    heapFree(this.ctx, cpu, ptr);
-  }
-
-  /** C realloc on heap_resize: the old size is the block's usable size, nothing is zeroed. */
-  realloc(cpu: Cpu, ptr: number, size: number): number {
-    if (ptr === 0) return this.malloc(cpu, size);
-    if (size === 0) {
-      heapFree(this.ctx, cpu, ptr);
-      return 0;
-    }
-    const old = this.usableSize(cpu, ptr);
-    const want = odinRequest(size, C_ALIGNMENT);
-    if (this.blockStart(cpu, ptr) !== ptr) {
-      // An over-aligned block (model extension): move it.
-      const q = heapAlloc(this.ctx, cpu, want, false);
-      cpu.copy(q, ptr, Math.min(old, size));
-      heapFree(this.ctx, cpu, ptr);
-      return q;
-    }
-    return heapResize(this.ctx, cpu, ptr, old, want);
-  }
-
-  usableSize(cpu: Cpu, ptr: number): number {
-    const sp = superpageOf(ptr);
-    const huge = cpu.load(sp + P_HUGE_SIZE);
-    if (huge > 0) return sp + huge - ptr;
-    const slab = slabOf(ptr);
-    const bin = cpu.load(slab + S_BIN_SIZE);
-    if (bin > MAX_BIN_SIZE) return slab + slabsNeededForSize(bin) * SLAB_SIZE - ptr;
-    return this.blockStart(cpu, ptr) + bin - ptr;
-  }
-
-  /** The start of the bin (or run, or mapping) holding `ptr`. */
-  private blockStart(cpu: Cpu, ptr: number): number {
+function makeHeap(env: ModelEnv): OdinHeap {
+  const id = (n: string): number => env.machine.paths.id(`feoramalloc::${n}`);
+  const ctx: FeoraCtx = {
+    globals: env.machine.staticData(GLOBALS_SIZE, 'feoramalloc.bss'),
+    counters: env.counters,
+    paths: {
+      alloc: id('alloc_bin'), collect: id('collect_remote_frees'), slabSetup: id('slab_setup'), wide: id('slab_wide_alloc'),
+      huge: id('huge_alloc'), localFree: id('local_free'), remoteFree: id('remote_free'), notify: id('notify_owner'),
+      merge: id('merge_remote_frees'), orphanage: id('orphanage'),
+    },
+  };
+  const blockStart = (cpu: Cpu, ptr: number): number => {
     const sp = superpageOf(ptr);
     if (cpu.load(sp + P_HUGE_SIZE) > 0) return sp + 64;
     const slab = slabOf(ptr);
@@ -120,33 +51,47 @@ class Feoramalloc implements AllocatorModel {
     if (bin > MAX_BIN_SIZE) return slab + WIDE_DATA_OFFSET;
     const data = cpu.load(slab + S_DATA);
     return data + Math.floor((ptr - data) / bin) * bin;
-  }
+  };
+  return {
+    alloc: (cpu, size, zero) => heapAlloc(ctx, cpu, size, zero),
+    free: (cpu, ptr) => heapFree(ctx, cpu, ptr),
+    resize: (cpu, ptr, oldSize, newSize) => heapResize(ctx, cpu, ptr, oldSize, newSize),
+    blockStart,
+    usableSize: (cpu, ptr) => {
+      const sp = superpageOf(ptr);
+      const huge = cpu.load(sp + P_HUGE_SIZE);
+      if (huge > 0) return sp + huge - ptr;
+      const slab = slabOf(ptr);
+      const bin = cpu.load(slab + S_BIN_SIZE);
+      if (bin > MAX_BIN_SIZE) return slab + slabsNeededForSize(bin) * SLAB_SIZE - ptr;
+      return blockStart(cpu, ptr) + bin - ptr;
+    },
+    threadExit: (cpu) => threadExitCleaner(ctx, cpu),
+    heapWalk: (cpu, tlsBases) => feoraHeapWalk(cpu, ctx.globals, tlsBases),
+    describe: () => describeDesign1(bool(env.params, 'mallocZeroes')),
+  };
+}
 
-  heapWalk(cpu: Cpu): HeapRegion[] {
-    return feoraHeapWalk(cpu, this.ctx.globals, this.tlsBases);
+function describeDesign1(mallocZeroes: boolean): ModelDescription {
+  const sizeClasses: SizeClass[] = [];
+  for (let r = 0; r < BIN_RANKS; r++) {
+    const l = slabLayout(MIN_BIN_SIZE << r);
+    sizeClasses.push({ index: r, size: l.binSize, binsPerSlab: l.bins, sectors: l.sectors, dataOffset: l.dataOffset, unusedBytes: l.unusedBytes });
   }
-
-  describe(): ModelDescription {
-    const sizeClasses: SizeClass[] = [];
-    for (let r = 0; r < BIN_RANKS; r++) {
-      const l = slabLayout(MIN_BIN_SIZE << r);
-      sizeClasses.push({ index: r, size: l.binSize, binsPerSlab: l.bins, sectors: l.sectors, dataOffset: l.dataOffset, unusedBytes: l.unusedBytes });
-    }
-    return {
-      name: 'feoramalloc',
-      summary: 'feoramalloc design 1: lock-free bitmap slab allocator (local and remote free bitmaps per slab)',
-      sizeClasses,
-      constants: {
-        superpageSize: SUPERPAGE_SIZE, slabSize: SLAB_SIZE, slabsPerSuperpage: SLAB_COUNT, slabHeaderBytes: SLAB_HEADER_SIZE,
-        minBinSize: MIN_BIN_SIZE, maxBinSize: MAX_BIN_SIZE, maxAlignment: MAX_ALIGNMENT, slabWideBookKeeping: SLAB_BOOK_KEEPING,
-        slabWideDataOffset: WIDE_DATA_OFFSET, slabsFor64KiBRequest: slabsNeededForSize(64 * 1024),
-        hugeAllocationThreshold: HUGE_ALLOCATION_THRESHOLD, hugeBookKeeping: HUGE_BOOK_KEEPING,
-        superpageCacheRatio: SUPERPAGE_CACHE_RATIO, slabMapStride: SLAB_MAP_STRIDE,
-        maxEmptyOrphanedSuperpages: MAX_EMPTY_ORPHANED_SUPERPAGES, mallocZeroes: this.mallocZeroes,
-      },
-      sources: FEORAMALLOC_SOURCES,
-    };
-  }
+  return {
+    name: 'feoramalloc',
+    summary: 'feoramalloc design 1: lock-free bitmap slab allocator (local and remote free bitmaps per slab)',
+    sizeClasses,
+    constants: {
+      superpageSize: SUPERPAGE_SIZE, slabSize: SLAB_SIZE, slabsPerSuperpage: SLAB_COUNT, slabHeaderBytes: SLAB_HEADER_SIZE,
+      minBinSize: MIN_BIN_SIZE, maxBinSize: MAX_BIN_SIZE, maxAlignment: MAX_ALIGNMENT, slabWideBookKeeping: SLAB_BOOK_KEEPING,
+      slabWideDataOffset: WIDE_DATA_OFFSET, slabsFor64KiBRequest: slabsNeededForSize(64 * 1024),
+      hugeAllocationThreshold: HUGE_ALLOCATION_THRESHOLD, hugeBookKeeping: HUGE_BOOK_KEEPING,
+      superpageCacheRatio: SUPERPAGE_CACHE_RATIO, slabMapStride: SLAB_MAP_STRIDE,
+      maxEmptyOrphanedSuperpages: MAX_EMPTY_ORPHANED_SUPERPAGES, mallocZeroes,
+    },
+    sources: FEORAMALLOC_SOURCES,
+  };
 }
 
 export const feoramallocModel: ModelInfo = {
@@ -160,5 +105,5 @@ export const feoramallocModel: ModelInfo = {
     },
   ],
   doc: 'docs/models/feoramalloc.md',
-  create: (env) => new Feoramalloc(env),
+  create: (env) => new OdinCHeap(env.counters, makeHeap(env), bool(env.params, 'mallocZeroes')),
 };

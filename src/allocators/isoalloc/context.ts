@@ -41,10 +41,7 @@ export function rootOf(ctx: IsoCtx, cpu: Cpu): number {
   return cpu.load(ctx.statics + S_ROOT);
 }
 
-/** Adds to a counter, except for the checker's questions (a quiet Cpu): --check must not change the figures. */
-export function count(ctx: IsoCtx, cpu: Cpu, name: string, delta = 1): void {
-  if (!(cpu instanceof QuietCpu)) ctx.counters.add(name, delta);
-}
+export { count } from '../counting.ts';
 
 /** LOCK_ROOT(): the global pthread mutex around every small operation (include/iso_alloc_internal.h). */
 export function lockRoot(ctx: IsoCtx, cpu: Cpu): void {

@@ -4,19 +4,13 @@
  * an exited thread and orphan adoption; and the contrast with design 1 on a multi-thread run.
  */
 import { describe, expect, it } from 'vitest';
-import { createModel, modelInfo, type AllocatorModel } from '../../../src/allocators/index.ts';
 import { describeData } from '../../../src/cli/commands/describe.ts';
 import { runExperiment } from '../../../src/experiment/run.ts';
-import { A_CAS, Machine, machinePreset, type Cpu } from '../../../src/machine/index.ts';
+import { A_CAS, type Cpu } from '../../../src/machine/index.ts';
+import { setupModel } from '../model-setup.ts';
 import '../../../src/workloads/index.ts';
 
-function setup(threads: number): { machine: Machine; model: AllocatorModel; cpus: Cpu[] } {
-  const machine = new Machine(machinePreset('default'));
-  const model = createModel(modelInfo('feoramalloc-v2'), machine);
-  const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t));
-  for (const c of cpus) model.threadStart?.(c);
-  return { machine, model, cpus };
-}
+const setup = (threads: number) => setupModel('feoramalloc-v2', threads);
 
 describe('feoramalloc-v2', () => {
   it('lays out a 2 MiB Small segment as 32 slabs after a 2944-byte header, and Large segments as one slab', () => {

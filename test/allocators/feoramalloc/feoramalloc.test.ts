@@ -4,17 +4,11 @@
  * until the slab fills, the owner notified only for full slabs; the superpage orphanage.
  */
 import { describe, expect, it } from 'vitest';
-import { createModel, modelInfo, type AllocatorModel } from '../../../src/allocators/index.ts';
 import { describeData } from '../../../src/cli/commands/describe.ts';
-import { A_CAS, A_CAS_FAILED, A_EXCHANGE, A_FETCH_ADD, A_FETCH_OR, Machine, machinePreset, type Cpu } from '../../../src/machine/index.ts';
+import { A_CAS, A_CAS_FAILED, A_EXCHANGE, A_FETCH_ADD, A_FETCH_OR, type Cpu, type Machine } from '../../../src/machine/index.ts';
+import { setupModel } from '../model-setup.ts';
 
-function setup(threads: number): { machine: Machine; model: AllocatorModel; cpus: Cpu[] } {
-  const machine = new Machine(machinePreset('default'));
-  const model = createModel(modelInfo('feoramalloc'), machine);
-  const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t));
-  for (const c of cpus) model.threadStart?.(c);
-  return { machine, model, cpus };
-}
+const setup = (threads: number) => setupModel('feoramalloc', threads);
 
 function atomicsDelta(machine: Machine, fn: () => void): Record<string, number> {
   const kinds = { cas: A_CAS, casFailed: A_CAS_FAILED, exchange: A_EXCHANGE, fetchAdd: A_FETCH_ADD, fetchOr: A_FETCH_OR };
