@@ -56,9 +56,10 @@ export function freeVirtualMemory(cpu: Cpu, ptr: number, size: number): void {
 
 /**
  * _resize_virtual_memory(ptr, old, new, alignment > 0): mremap without MREMAP_MAYMOVE, else a new
- * aligned mapping, a copy and an unmap. The machine has no mremap: shrinking in place is an munmap
- * of the tail; growing in place maps the extension with MAP_FIXED_NOREPLACE, which fails (ENOMEM
- * for mremap) when the range is taken.
+ * aligned mapping, a copy and an unmap. The machine's mremap always may move (MREMAP_MAYMOVE),
+ * which would lose the alignment, so the in-place call is modelled by its effect: shrinking unmaps
+ * the tail; growing maps the extension with MAP_FIXED_NOREPLACE, which fails (mremap's ENOMEM) when
+ * the range is taken.
  */
 export function resizeVirtualMemory(cpu: Cpu, ptr: number, oldSize: number, newSize: number, alignment: number): number {
   if (oldSize === newSize) return ptr;

@@ -1,0 +1,2 @@
+export * from './batchit.ts';
+export * from './shape.ts';
