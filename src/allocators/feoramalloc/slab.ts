@@ -185,4 +185,3 @@ export function cacheSlab(cpu: Cpu, lhc: number, slab: number): void {
   cacheAddSlab(cpu, lhc, slab, binRank(cpu.load(slab + S_BIN_SIZE)));
 }
 
-export { S_IS_FULL };

@@ -150,4 +150,3 @@ export function makeHugeAllocation(ctx: FeoraCtx, cpu: Cpu, request: number): nu
   return sp + 64;
 }
 
-export { P_OWNER, P_HUGE_SIZE, P_FREE_SLABS };
