@@ -456,9 +456,15 @@ export function readValue(as: AddressSpace, s: number, addr: number, size: numbe
     if (size === 4) return d[i] as number;
   }
   const b = as.pdata8[s] as Uint8Array;
+  if (size === 8) {
+    // Two halves, the high one signed, as the aligned path: exact within ±2^53 (a byte-wise sum of
+    // 8 bytes would round a negative value such as -1 before its sign is restored).
+    const lo = (b[off] as number) | ((b[off + 1] as number) << 8) | ((b[off + 2] as number) << 16) | ((b[off + 3] as number) << 24);
+    const hi = (b[off + 4] as number) | ((b[off + 5] as number) << 8) | ((b[off + 6] as number) << 16) | ((b[off + 7] as number) << 24);
+    return hi * TWO32 + (lo >>> 0);
+  }
   let v = 0;
   for (let k = size - 1; k >= 0; k--) v = v * 256 + (b[off + k] as number);
-  if (size === 8 && v >= 2 ** 63) v -= 2 ** 64;
   return v;
 }
 
