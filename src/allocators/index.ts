@@ -10,6 +10,9 @@ import { buddyModel } from './buddy/buddy.ts';
 import { tcacheModel } from './tcache/tcache.ts';
 import { arenasModel } from './arenas/arenas.ts';
 import { glibcModel } from './glibc/glibc.ts';
+import { isoallocModel } from './isoalloc/isoalloc.ts';
+import { feoramallocModel } from './feoramalloc/feoramalloc.ts';
+import { feoramallocV2Model } from './feoramalloc-v2/feoramalloc-v2.ts';
 
 registerModel(bumpModel);
 registerModel(freelistModel);
@@ -18,6 +21,9 @@ registerModel(buddyModel);
 registerModel(tcacheModel);
 registerModel(arenasModel);
 registerModel(glibcModel);
+registerModel(isoallocModel);
+registerModel(feoramallocModel);
+registerModel(feoramallocV2Model);
 
 export * from './registry.ts';
 export * from './contract.ts';

@@ -33,6 +33,10 @@ export class ShadowHeap {
   private readonly starts: number[] = [];
   /** Objects freed by a thread other than their allocator and not handed out again at the same address: addr -> size. */
   readonly remotelyFreed = new Map<number, number>();
+  /** When each remotely freed object was freed, and the ranges unmapped since (event counter). */
+  private readonly freedAt = new Map<number, number>();
+  private readonly unmapped: Array<{ start: number; end: number; at: number }> = [];
+  private events = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
@@ -40,14 +44,10 @@ export class ShadowHeap {
    * The block whose free (or realloc) is under way: the model may give its pages back to the OS
    * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
    */
-  releasing = 0;
-  /** The last free or realloc begun and its event number (pages it gives back count as after the free). */
+  private releasingBlock = 0;
+  /** The last block whose release began, and when (event counter): pages its own free unmaps are returned to the OS. */
   private lastReleased = 0;
-  private lastReleaseSeq = 0;
-  /** Event numbers: when each remotely freed object was freed, and when each page last left memory. */
-  private readonly remoteFreeSeq = new Map<number, number>();
-  private readonly pageGoneSeq = new Map<number, number>();
-  private seq = 0;
+  private lastReleaseEvent = 0;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -59,21 +59,8 @@ export class ShadowHeap {
     const prevUnmap = as.onUnmapRange;
     as.onUnmapRange = (start, end) => {
       prevUnmap(start, end);
-      // Untouched pages have no slot and never reach onDropPage: record the whole range.
-      const seq = ++this.seq;
-      for (let v = Math.floor(start / PAGE_SIZE); v < Math.ceil(end / PAGE_SIZE); v++) this.pageGoneSeq.set(v, seq);
+      this.unmapped.push({ start, end, at: ++this.events });
     };
-  }
-
-  /** A free or realloc of `addr` is under way: pages given back meanwhile may be the block's own. */
-  beginRelease(addr: number): void {
-    this.releasing = addr;
-    this.lastReleased = addr;
-    this.lastReleaseSeq = ++this.seq;
-  }
-
-  endRelease(): void {
-    this.releasing = 0;
   }
 
   get liveCount(): number {
@@ -121,7 +108,6 @@ export class ShadowHeap {
     }
     this.insert({ addr, size, thread });
     this.remotelyFreed.delete(addr);
-    this.remoteFreeSeq.delete(addr);
     this.freed.delete(addr);
     if (bad < 0 && clash === undefined) this.stamp(addr, size);
   }
@@ -139,6 +125,51 @@ export class ShadowHeap {
     this.faults.push(fault);
   }
 
+  /**
+   * The model aborted during a valid operation `op` on `address`: if an earlier fault at that
+   * address went undetected, this is its late detection (a hardened allocator that checks frees
+   * when it drains a quarantine). Returns whether a fault was matched.
+   */
+  detectedLater(address: number, message: string, op: string): boolean {
+    for (let i = this.faults.length - 1; i >= 0; i--) {
+      const f = this.faults[i] as WorkloadFault;
+      if (address >= f.address && address < f.address + Math.max(1, f.size ?? 1) && !f.detectedByModel) {
+        f.detectedByModel = true;
+        f.modelMessage = message;
+        f.detectedLaterBy = op;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An application write of [addr, addr+len): records an out-of-bounds-write fault when it is not
+   * inside one live block (a model with canaries may detect it later). Returns whether it was inside.
+   */
+  appWrite(thread: number, op: string, addr: number, len: number): boolean {
+    const b = this.blockAt(addr);
+    if (b !== undefined && addr + len <= b.addr + Math.max(1, b.size)) return true;
+    this.faults.push({ kind: 'out-of-bounds-write', thread, op, address: addr, size: len, detectedByModel: false });
+    return false;
+  }
+
+  /**
+   * The block whose free (or realloc) is under way: the model may give its pages back to the OS
+   * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
+   */
+  get releasing(): number {
+    return this.releasingBlock;
+  }
+
+  set releasing(addr: number) {
+    this.releasingBlock = addr;
+    if (addr !== 0) {
+      this.lastReleased = addr;
+      this.lastReleaseEvent = ++this.events;
+    }
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
     const b = this.live.get(addr);
@@ -147,7 +178,8 @@ export class ShadowHeap {
     this.freed.add(addr);
     if (b.thread !== thread) {
       this.remotelyFreed.set(addr, b.size);
-      this.remoteFreeSeq.set(addr, this.lastReleased === addr ? this.lastReleaseSeq : ++this.seq);
+      // Freed when the free began: pages the free itself unmaps count as returned to the OS.
+      this.freedAt.set(addr, addr === this.lastReleased ? this.lastReleaseEvent : ++this.events);
     }
   }
 
@@ -182,14 +214,16 @@ export class ShadowHeap {
 
   /**
    * Lost objects: remotely freed, not live, and with some byte that is neither inside a region the
-   * model reports as free or cached nor on a page given back to the OS (not resident now, or dropped
-   * or unmapped at some point after the free). An object may end up split
+   * model reports as free or cached nor on a page given back to the OS. An object may end up split
    * across free regions (part coalesced into one free chunk, part into another), and the part of it
    * a model trimmed or unmapped is no longer resident.
    */
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
+      // Unmapped after it was freed (even if the address was mapped again since): back to the OS, not lost.
+      const at = this.freedAt.get(addr) ?? 0;
+      if (this.unmapped.some((u) => u.at > at && u.start <= addr && addr < u.end)) continue;
       // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
       if (this.overlapping(addr, Math.max(1, size)) === undefined && !this.accountedFor(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
@@ -209,10 +243,7 @@ export class ShadowHeap {
         a = r.addr + r.size;
         continue;
       }
-      // Not lost if its page is no longer resident, or left memory after the free (even if the
-      // address has since been mapped and touched again for something else).
-      const vpn = Math.floor(a / PAGE_SIZE);
-      if (this.machine.isResident(a) && (this.pageGoneSeq.get(vpn) ?? -1) < (this.remoteFreeSeq.get(addr) ?? Infinity)) return false;
+      if (this.machine.isResident(a)) return false;
       a = (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE;
     }
     return true;
@@ -230,7 +261,6 @@ export class ShadowHeap {
   }
 
   private pageDropped(vpn: number): void {
-    this.pageGoneSeq.set(vpn, ++this.seq);
     const start = vpn * PAGE_SIZE;
     // Live blocks are disjoint and sorted: those overlapping the page are a run ending at the floor of its last byte.
     for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {

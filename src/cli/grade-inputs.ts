@@ -16,9 +16,11 @@ import { ALLOCSIM_ROOT } from './package-root.ts';
 /** The trace workload and the parameter naming its file (issue 8: `-w trace --param file=F`). */
 export const TRACE_WORKLOAD = 'trace';
 export const TRACE_FILE_PARAM = 'file';
-/** Where the project's synthetic traces ship, relative to the checkout (first that exists). */
-export const TRACE_DIRS = ['traces', join('traces', 'synthetic')];
-const TRACE_EXT = /\.(rep|trace|txt)$/;
+/** Where the project's synthetic CS:APP-format traces ship, relative to the checkout (first that has some). */
+export const TRACE_DIRS = [join('traces', 'csapp'), 'traces'];
+const TRACE_EXT = /\.rep$/;
+/** Tiny traces for debugging, left out of grading as CS:APP's config.h leaves out short1/short2. */
+const DEBUG_TRACE = /^short/;
 
 /** Stand-ins when neither traces nor coursework programs are in this build. */
 export const RANDOM_INPUTS: readonly GradeInput[] = [
@@ -40,7 +42,7 @@ function shippedTraces(): string[] {
   for (const d of TRACE_DIRS) {
     const dir = join(ALLOCSIM_ROOT, d);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    const files = readdirSync(dir).filter((f) => TRACE_EXT.test(f)).sort();
+    const files = readdirSync(dir).filter((f) => TRACE_EXT.test(f) && !DEBUG_TRACE.test(f)).sort();
     if (files.length > 0) return files.map((f) => join(dir, f));
   }
   return [];

@@ -84,7 +84,7 @@ export class Driver {
   malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
     this.arm(cpu, `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`);
     cpu.path(this.pathIds.malloc);
-    const p = this.model.malloc(cpu, size, align);
+    const p = this.guard(cpu, () => this.model.malloc(cpu, size, align));
     this.leave(cpu);
     if (p !== 0) this.grew(p, size);
     this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
@@ -94,7 +94,7 @@ export class Driver {
   calloc(cpu: Cpu, n: number, size: number): number {
     this.arm(cpu, `calloc(${n}, ${size})`);
     cpu.path(this.pathIds.calloc);
-    const p = this.model.calloc(cpu, n, size);
+    const p = this.guard(cpu, () => this.model.calloc(cpu, n, size));
     this.leave(cpu);
     if (p !== 0) this.grew(p, n * size);
     this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
@@ -106,7 +106,7 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
-    const q = this.releasing(ptr, () => this.model.realloc(cpu, ptr, size));
+    const q = this.releasing(ptr, () => this.guard(cpu, () => this.model.realloc(cpu, ptr, size)));
     this.leave(cpu);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -123,7 +123,7 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
-    this.releasing(ptr, () => this.model.free(cpu, ptr));
+    this.releasing(ptr, () => this.guard(cpu, () => this.model.free(cpu, ptr)));
     this.leave(cpu);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
@@ -133,11 +133,11 @@ export class Driver {
   private releasing<T>(ptr: number, fn: () => T): T {
     const checker = this.checker;
     if (checker === null) return fn();
-    checker.beginRelease(ptr);
+    checker.releasing = ptr;
     try {
       return fn();
     } finally {
-      checker.endRelease();
+      checker.releasing = 0;
     }
   }
 
@@ -169,6 +169,24 @@ export class Driver {
     }
   }
 
+  /**
+   * Runs a valid operation. If the model aborts there on an address where an earlier faulty free
+   * went undetected, the checker records that fault as detected late (by this operation).
+   */
+  private guard<T>(cpu: Cpu, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof AllocatorAbort && e.address !== 0) this.checker?.detectedLater(e.address, e.message, cpu.op);
+      throw e;
+    }
+  }
+
+  /** An application write (write, fill, touch for writing): the checker notes writes outside live blocks. */
+  appWrite(cpu: Cpu, addr: number, len: number): void {
+    this.checker?.appWrite(cpu.thread, cpu.op, addr, len);
+  }
+
   threadStart(cpu: Cpu): void {
     this.arm(cpu, 'thread start');
     cpu.path(this.pathIds.threadStart);
@@ -179,7 +197,7 @@ export class Driver {
   threadExit(cpu: Cpu): void {
     this.arm(cpu, 'thread exit');
     cpu.path(this.pathIds.threadExit);
-    this.model.threadExit?.(cpu);
+    this.guard(cpu, () => this.model.threadExit?.(cpu));
     this.leave(cpu);
   }
 

@@ -42,7 +42,8 @@ describe('arenas', () => {
       runExperiment({ allocator, workload: 'random', workloadParams: { threads: 4, ops: 1500 }, seed: 1 });
     const single = run('freelist');
     const many = run('arenas');
-    expect(many.atomics.locks).toBe(single.atomics.locks); // one lock acquisition per operation in both
+    // About one lock acquisition per operation in both (arenas also takes the arena-list lock when a thread first binds).
+    expect(Math.abs(many.atomics.locks - single.atomics.locks)).toBeLessThanOrEqual(4);
     expect(single.atomics.lockContended).toBeGreaterThan(0.5 * single.atomics.locks);
     expect(many.atomics.lockContended).toBeLessThan(0.25 * single.atomics.lockContended);
     expect(many.atomics.lockWaitCycles).toBeLessThan(0.25 * single.atomics.lockWaitCycles);

@@ -19,7 +19,7 @@ describe('shadow heap and memory returned to the OS', () => {
     const a = c.mmap(8192);
     heap.allocated(0, 'malloc', a + 16, 5000, 16, 8000);
     c.store(a, 1);
-    heap.beginRelease(a + 16);
+    heap.releasing = a + 16;
     c.munmap(a, 8192);
     heap.released(0, a + 16);
     expect(heap.violations).toEqual([]);
@@ -27,7 +27,7 @@ describe('shadow heap and memory returned to the OS', () => {
     heap.allocated(0, 'malloc', b + 16, 100, 16, 100);
     heap.allocated(0, 'malloc', b + 128, 100, 16, 100);
     c.store(b, 1);
-    heap.beginRelease(b + 16);
+    heap.releasing = b + 16;
     c.munmap(b, 4096);
     expect(heap.violations.map((v) => v.kind)).toEqual(['released-under-live']);
   });
@@ -40,9 +40,9 @@ describe('shadow heap and memory returned to the OS', () => {
     heap.allocated(0, 'malloc', kept + 64, 32, 16, 32);
     c.store(kept, 1); // its page stays resident
     heap.allocated(0, 'malloc', gone + 4096, 0, 16, 16); // its page is never touched
-    heap.beginRelease(kept + 64);
+    heap.releasing = kept + 64;
     heap.released(1, kept + 64);
-    heap.beginRelease(gone + 4096);
+    heap.releasing = gone + 4096;
     heap.released(1, gone + 4096);
     c.munmap(gone, 8192);
     c.mmap(8192); // the same range mapped again, for something else
