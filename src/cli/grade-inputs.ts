@@ -70,7 +70,8 @@ export function defaultInputs(): InputSelection {
   }
   const course = COURSEWORK_WORKLOADS.filter((w) => isRegistered(w.name));
   const missing = COURSEWORK_WORKLOADS.filter((w) => !isRegistered(w.name)).map((w) => w.name);
-  inputs.push(...course.map((w) => ({ label: w.name, workload: w.name, params: w.params })));
+  // Graded at the workloads' own defaults (check runs them at the course's correctness size).
+  inputs.push(...course.map((w) => ({ label: w.name, workload: w.name, params: {} })));
   if (course.length > 0) notes.push(`coursework programs: ${course.map((w) => w.name).join(', ')}`);
   if (missing.length > 0) notes.push(`not in this build: ${missing.join(', ')}`);
   if (inputs.length === 0) {

@@ -35,6 +35,7 @@ export function formatCoursework(sel: CourseworkSelection, runs: readonly Course
     const res = r.result;
     for (const v of res.check.violations.slice(0, 5)) lines.push(chalk.red(`  ${r.workload.name}: [${v.kind}] thread ${v.thread}: ${v.message}`));
     if (res.error !== undefined) lines.push(chalk.red(`  ${r.workload.name}: run ended early (${res.error.kind}): ${res.error.message}`));
+    if (r.wrongAnswer !== undefined) lines.push(chalk.red(`  ${r.workload.name}: ${r.wrongAnswer}`));
   }
   return `${lines.join('\n')}\n`;
 }

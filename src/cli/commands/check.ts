@@ -41,7 +41,7 @@ interface CheckReport {
   file?: string;
   contract?: ContractCheck[];
   results: PropertyResult[];
-  coursework?: Array<{ workload: string; ok: boolean; cycles: number; ops: number; rssPeakBytes: number; violations: number; error?: string }>;
+  coursework?: Array<{ workload: string; ok: boolean; cycles: number; ops: number; rssPeakBytes: number; violations: number; error?: string; wrongAnswer?: string }>;
   courseworkMissing?: string[];
 }
 
@@ -50,6 +50,7 @@ function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework
     workload: r.workload.name, ok: r.ok, cycles: r.result.time.cycles, ops: r.result.time.ops,
     rssPeakBytes: r.result.memory.rssPeakBytes, violations: r.result.check.violations.length,
     ...(r.result.error !== undefined ? { error: r.result.error.message } : {}),
+    ...(r.wrongAnswer !== undefined ? { wrongAnswer: r.wrongAnswer } : {}),
   }));
 }
 
