@@ -10,6 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
+import { ModelFileError, modelFromExports } from '../experiment/model-file.ts';
 import { pathToFileURL } from 'node:url';
 import type { ModelInfo } from '../allocators/contract.ts';
 import { modelInfo } from '../allocators/index.ts';
@@ -23,28 +24,6 @@ export function isModelFile(arg: string): boolean {
   return arg.includes('/') || arg.includes('\\') || EXTENSIONS.some((e) => arg.endsWith(e));
 }
 
-function shapeOf(file: string, exported: unknown): ModelInfo {
-  const name = basename(file);
-  if (typeof exported === 'function') {
-    throw new UsageError(`${name}: the default export is a function or class; export a ModelInfo instead: export default defineModel({ name, create: (env) => new MyModel(env) })`);
-  }
-  if (exported === null || typeof exported !== 'object') {
-    throw new UsageError(`${name}: no model exported; add: export default defineModel({ name: 'mine', create: (env) => new MyModel(env) }) (defineModel is in 'allocsim/kit')`);
-  }
-  const e = exported as Partial<ModelInfo>;
-  if (typeof e.create !== 'function') throw new UsageError(`${name}: the exported model has no create(env) function returning the model object`);
-  if (e.params !== undefined && !Array.isArray(e.params)) throw new UsageError(`${name}: the exported model's params must be an array of parameter specs`);
-  const modelName = typeof e.name === 'string' && e.name !== '' ? e.name : name.replace(/\.[mc]?[tj]s$/, '');
-  return {
-    name: modelName,
-    summary: typeof e.summary === 'string' ? e.summary : `student model from ${name}`,
-    family: 'student',
-    params: e.params ?? [],
-    ...(typeof e.doc === 'string' ? { doc: e.doc } : {}),
-    create: e.create.bind(e),
-  };
-}
-
 /** Loads a model file (relative to the working directory) and returns its ModelInfo. */
 export async function loadModelFile(file: string): Promise<ModelInfo> {
   const abs = resolve(file);
@@ -56,7 +35,12 @@ export async function loadModelFile(file: string): Promise<ModelInfo> {
     const msg = e instanceof Error ? e.message.split('\n').find((l) => l.trim() !== '') ?? e.name : String(e);
     throw new UsageError(`${basename(file)}: cannot load it: ${msg.trim()}`);
   }
-  return shapeOf(file, mod.default ?? mod.model);
+  try {
+    return modelFromExports(file, mod.default ?? mod.model);
+  } catch (e) {
+    if (e instanceof ModelFileError) throw new UsageError(e.message);
+    throw e;
+  }
 }
 
 /** A registered model by name, or a model file checked against the contract (the first problem is the error). */
