@@ -108,6 +108,8 @@ class ReallocCmd implements fc.Command<AppModel, Real> {
     const q = guarded(r, () => r.driver.realloc(r.cpus[this.thread] as Cpu, b.ptr, this.size));
     assertClean(r);
     if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
+    // realloc(p, 0) returning null freed p (glibc semantics; the shadow heap records it freed).
+    else if (this.size === 0) m.live.splice(i, 1);
   }
   toString(): string {
     return `realloc(t${this.thread}, #${this.pick}, ${this.size})`;
