@@ -45,8 +45,22 @@ export interface Result {
   /** Kernel events (thread steps) and context switches. */
   kernel: { events: number; contextSwitches: number };
   check: { enabled: boolean; violations: Violation[]; workloadFaults: WorkloadFault[] };
+  /** Per code path (cpu.path names), present when the run asked for a profile. */
+  profile?: PathStats[];
   /** Present when the run ended early: a detected fault, a crash, a deadlock. */
   error?: RunError;
+}
+
+/** What the machine counted while a code path was current (see src/machine/paths.ts). */
+export interface PathStats {
+  path: string;
+  calls: number;
+  accesses: number;
+  l1Misses: number;
+  llcMisses: number;
+  coherenceMisses: number;
+  atomics: number;
+  cycles: number;
 }
 
 /** True when the run completed with no violations and no error. */

@@ -19,7 +19,7 @@ import type { Op, SimThread } from '../sim/thread.ts';
 import type { WorkloadOp } from '../workloads/ops.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { Driver } from './driver.ts';
-import type { Result, RunError } from './result.ts';
+import type { PathStats, Result, RunError } from './result.ts';
 
 export interface RunConfig {
   /** A registered model name, or a model's info (student models). */
@@ -30,6 +30,8 @@ export interface RunConfig {
   seed?: number;
   machine?: MachineSpec;
   check?: boolean;
+  /** Add the per-path profile (Result.profile). */
+  profile?: boolean;
 }
 
 /** Streams above this are the workload's own (threads use small ids). */
@@ -217,6 +219,18 @@ export function runExperiment(cfg: RunConfig): Result {
       violations: driver.checker?.violations ?? [],
       workloadFaults: driver.checker?.faults ?? [],
     },
+    ...(cfg.profile === true ? { profile: profileOf(machine) } : {}),
     ...(error !== undefined ? { error } : {}),
   };
+}
+
+/** The per-path table of the machine, paths that saw anything. */
+function profileOf(machine: Machine): PathStats[] {
+  return machine.paths
+    .table()
+    .filter((r) => r.events.some((v) => v !== 0))
+    .map(({ path, events: e }) => ({
+      path, calls: e[0] ?? 0, accesses: e[1] ?? 0, l1Misses: e[2] ?? 0, llcMisses: e[3] ?? 0,
+      coherenceMisses: e[4] ?? 0, atomics: e[5] ?? 0, cycles: e[6] ?? 0,
+    }));
 }

@@ -68,6 +68,7 @@ export interface PathIds {
   inbox: number;
   init: number;
   flush: number;
+  backend: number;
 }
 
 export class Ctx {
@@ -109,6 +110,7 @@ export class Ctx {
       allocFast: id('alloc_fast'), allocRefill: id('alloc_refill'), allocNewSlab: id('alloc_new_slab'),
       allocLarge: id('alloc_large'), deallocLocal: id('dealloc_local'), deallocLocalSlow: id('dealloc_local_slow'),
       deallocRemote: id('dealloc_remote'), post: id('post'), inbox: id('inbox'), init: id('init'), flush: id('flush'),
+      backend: id('backend'),
     };
   }
 

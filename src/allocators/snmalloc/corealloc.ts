@@ -108,7 +108,7 @@ function smallRefill(S: Ctx, cpu: Cpu, a: number, sc: number, size: number): num
 /** small_refill_slow: check_init, a new slab from the backend, its free list built. */
 function smallRefillSlow(S: Ctx, cpu: Cpu, a: number, sc: number, size: number): number {
   if (isDefault(S, a)) return smallAlloc(S, cpu, checkInitSlow(S, cpu), size);
-  cpu.path(S.P.allocNewSlab);
+  cpu.path(S.P.backend);
   const rsize = S.table.sizes[sc] as number;
   const slabSize = S.table.slabSize(sc);
   const { chunk, meta } = S.backend.allocChunk(cpu, S.localState(a), slabSize, S.remoteOf(a) + fullSmall(sc));
@@ -176,6 +176,7 @@ function allocNotSmall(S: Ctx, cpu: Cpu, a: number, size: number): number {
   if (isDefault(S, a)) return allocNotSmall(S, cpu, checkInitSlow(S, cpu), size);
   if (size > 2 ** 47) return 0;
   const bits = nextPow2Bits(size);
+  cpu.path(S.P.backend);
   const { chunk, meta } = S.backend.allocChunk(cpu, S.localState(a), 2 ** bits, S.remoteOf(a) + fullLarge(bits));
   cpu.path(S.P.allocLarge);
   if (chunk === 0) return 0;

@@ -60,7 +60,9 @@ export function deallocLocalObjectSlow(S: Ctx, cpu: Cpu, a: number, ras: number,
   if (cpu.load(meta + S.M.large, 1) === 1) {
     seqRemove(cpu, meta);
     S.counters.add('largeFrees');
+    cpu.path(S.P.backend);
     S.backend.deallocChunk(cpu, S.localState(a), meta, p, 2 ** (64 - Pagemap.sizeclassOf(ras)));
+    cpu.path(S.P.deallocLocalSlow);
     return;
   }
   deallocLocalObjectMeta(S, cpu, a, Pagemap.sizeclassOf(ras) - 64, meta);
@@ -104,7 +106,9 @@ export function deallocLocalSlabs(S: Ctx, cpu: Cpu, a: number, sc: number, check
     seqRemove(cpu, meta);
     const start = clearSlab(S, cpu, meta, sc);
     S.counters.add('slabs.returned');
+    cpu.path(S.P.backend);
     S.backend.deallocChunk(cpu, S.localState(a), meta, start, S.table.slabSize(sc));
+    cpu.path(S.P.deallocLocalSlow);
   });
 }
 

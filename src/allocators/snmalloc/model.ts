@@ -36,8 +36,9 @@ export const SNMALLOC_SOURCES = [
   'src/snmalloc/pal/pal_linux.h',
 ];
 
-class Snmalloc extends BaseModel {
-  private readonly S: Ctx;
+export class Snmalloc extends BaseModel {
+  /** The process's snmalloc state (exposed for tests and reports). */
+  readonly S: Ctx;
 
   constructor(env: ModelEnv, name: string, build: Build) {
     super(env);

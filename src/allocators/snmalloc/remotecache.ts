@@ -92,10 +92,13 @@ export class RemoteCache {
   /** dealloc: a remote free of `p` (slab metadata `meta`) into the outbox, after reserve_space. */
   dealloc(cpu: Cpu, a: number, meta: number, p: number): void {
     if (this.batchit === null) {
+      cpu.work(2);
       const ras = this.pagemap.loadRas(cpu, this.pagemap.entry(cpu, p));
       this.forward(cpu, a, Pagemap.remoteOf(ras), this.msgs.emplaceSingleton(cpu, p));
       return;
     }
+    // ring_set's multiply-shift hash and the compare loop over the ways.
+    cpu.work(6);
     this.current = a;
     this.batchit.add(cpu, a + this.L.batching, meta, p, this.sink);
   }
