@@ -8,7 +8,7 @@
  * Links are stored raw: msgpass's queue key only encodes them in check builds of snmalloc.
  */
 import type { Op } from '../sim/thread.ts';
-import { atomicStore, exchange, read } from './ops.ts';
+import { atomicStore, exchange, prefetch, read } from './ops.ts';
 
 export const Q_BACK = 0;
 export const Q_FRONT = 64;
@@ -37,8 +37,11 @@ export function* canDequeue(q: number): Gen<boolean> {
   return f !== b;
 }
 
-/** dequeue(cb): every element before the `back` snapshot; returns how many were handed to cb. */
-export function* dequeue(q: number, cb: (msg: number) => Gen<void>): Gen<number> {
+/**
+ * dequeue(cb): every element before the `back` snapshot; returns how many were handed to cb. With
+ * `prefetchNext` the next element is prefetched before cb runs (Aal::prefetch in freelist_queue.h).
+ */
+export function* dequeue(q: number, cb: (msg: number) => Gen<void>, prefetchNext = true): Gen<number> {
   let curr = (yield read(q + Q_FRONT)) as number;
   if (curr === 0) return 0;
   const b = (yield read(q + Q_BACK)) as number;
@@ -46,6 +49,7 @@ export function* dequeue(q: number, cb: (msg: number) => Gen<void>): Gen<number>
   while (curr !== b) {
     const next = (yield read(curr)) as number;
     if (next === 0) break;
+    if (prefetchNext) yield prefetch(next);
     yield* cb(curr);
     n++;
     curr = next;

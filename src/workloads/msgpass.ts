@@ -15,7 +15,7 @@
  */
 import { counterAdd, join, recv, send, spawn, tryRecv, waitBelow, yieldCore } from '../sim/ops.ts';
 import { SimCounter, SimQueue } from '../sim/primitives.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { bool, num, type ParamSpec } from '../sim/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { canDequeue, dequeue, destroy, enqueue, queueInit, Q_BYTES } from './mpscq.ts';
@@ -36,7 +36,8 @@ const PARAMS: ParamSpec[] = [
   { name: 'proxies', type: 'int', default: 2, min: 0, max: 512, description: 'proxy threads (--proxies)', source: SRC },
   { name: 'batches', type: 'int', default: 1 << 20, min: 1, description: 'batches per producer at scale=1 (--batches)', source: SRC },
   { name: 'maxOut', type: 'int', default: 4096, min: 1, description: 'back-pressure limit on messages outstanding (--max-out)', source: SRC },
-  { name: 'scale', type: 'number', default: 1 / 512, min: 1e-7, max: 1, description: 'multiplies batches (1 = the source default of 2^20)' },
+  { name: 'prefetch', type: 'bool', default: true, description: 'dequeue prefetches the next message (Aal::prefetch in FreeListMPSCQ::dequeue); false drops it', source: 'src/snmalloc/mem/freelist_queue.h' },
+  { name: 'scale', type: 'number', default: 1 / 256, min: 1e-7, max: 1, description: 'multiplies batches (1 = the source default of 2^20; the default 1/256 gives 4096 batches per producer)' },
 ];
 
 type Gen<T> = Generator<Op, T, unknown>;
@@ -49,12 +50,15 @@ function create(env: WorkloadEnv): WorkloadInstance {
   const nQueue = nCons + nProxy;
   const batches = Math.max(1, Math.round(num(p, 'batches') * num(p, 'scale')));
   const maxOut = num(p, 'maxOut');
+  const pf = bool(p, 'prefetch');
   const outstanding = new SimCounter('messages_outstanding');
   const bells = Array.from({ length: nQueue }, (_, q) => new SimQueue(`msgpass-bell-${q}`));
   const waiting = new Array<boolean>(nQueue).fill(false);
   let g = 0;
   let qs = 0;
   let produced = 0;
+  let waits = 0;
+  let peakOutstanding = 0;
   const queue = (q: number): number => qs + q * Q_BYTES;
 
   function* ring(q: number): Gen<void> {
@@ -94,7 +98,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
       if (yield* canDequeue(q)) {
         reap = yield* dequeue(q, function* (m) {
           yield free(m);
-        });
+        }, pf);
       }
       yield fetchAdd(g + OUTSTANDING, -reap);
       if (reap > 0) yield counterAdd(outstanding, -reap);
@@ -114,7 +118,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
           const rcpt = r.next() % qix;
           yield* enqueue(queue(rcpt), m, m);
           yield* ring(rcpt);
-        });
+        }, pf);
       }
       yield yieldCore();
       if (!(yield* more(qix, qix + 1))) break;
@@ -128,7 +132,10 @@ function create(env: WorkloadEnv): WorkloadInstance {
   function* producer(pix: number): ThreadBody {
     const r = XoroshiroP128R32.seeded(5489 + pix, pix, env.seed);
     for (let batchix = batches; batchix > 0; batchix--) {
-      while (((yield atomicLoad(g + OUTSTANDING)) as number) >= maxOut) yield waitBelow(outstanding, maxOut);
+      while (((yield atomicLoad(g + OUTSTANDING)) as number) >= maxOut) {
+        waits++;
+        yield waitBelow(outstanding, maxOut);
+      }
       const nmsg = (r.next() & 15) + 1;
       const size = MSG_SIZES[r.next() % MSG_SIZES.length] as number;
       let first = 0;
@@ -144,7 +151,8 @@ function create(env: WorkloadEnv): WorkloadInstance {
       const rcpt = r.next() % nQueue;
       yield* enqueue(queue(rcpt), first, last);
       yield fetchAdd(g + OUTSTANDING, nmsg);
-      yield counterAdd(outstanding, nmsg);
+      const now = (yield counterAdd(outstanding, nmsg)) as number;
+      if (now > peakOutstanding) peakOutstanding = now;
       produced += nmsg;
       yield* ring(rcpt);
       if ((batchix & 15) === 1) yield yieldCore();
@@ -173,7 +181,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
 
   return {
     threads: [{ name: 'main', body: main() }],
-    report: (cyclesPerSecond) => ({ batchesPerProducer: batches, messages: produced, cyclesPerSecond }),
+    report: () => ({ batchesPerProducer: batches, messages: produced, producerWaits: waits, peakOutstanding }),
   };
 }
 

@@ -93,8 +93,8 @@ export interface SnmallocConfig {
   remoteSlotBits: number;
   /** REMOTE_BATCH_LIMIT in bytes; 0 = unbounded inbox processing (0.7.0). */
   inboxBound: number;
-  /** How `Aal::prefetch` is modelled: not at all, or as a fetch the thread does not wait for. */
-  prefetch: 'off' | 'free';
+  /** `Aal::prefetch` as a fetch the thread does not wait for ('on'), or dropped ('off', an ablation). */
+  prefetch: 'on' | 'off';
   /** Return slabs when unused > returnMinUnused and unused > length >> returnLengthShift (corealloc.h). */
   returnMinUnused: number;
   returnLengthShift: number;
@@ -116,7 +116,7 @@ export function snmallocParams(d: { minAllocSize: number; batchit: boolean }): P
     { name: 'remoteCache', type: 'int', default: MIN_CHUNK_SIZE, min: 0, description: 'REMOTE_CACHE: outbox budget in bytes before a post', source: SRC_ALLOCCONFIG },
     { name: 'remoteSlotBits', type: 'int', default: 8, min: 1, max: 12, description: 'REMOTE_SLOT_BITS: the outbox has 2^bits slots', source: SRC_ALLOCCONFIG },
     { name: 'inboxBound', type: 'int', default: 1 << 20, min: 0, description: 'REMOTE_BATCH_LIMIT: bytes of owned frees per inbox pass; 0 = unbounded (0.7.0)', source: 'src/snmalloc/mem/corealloc.h' },
-    { name: 'prefetch', type: 'enum', default: 'off', choices: ['off', 'free'], description: "Aal::prefetch: 'off' = not modelled (the later access pays the miss), 'free' = fetched without waiting" },
+    { name: 'prefetch', type: 'enum', default: 'on', choices: ['on', 'off'], description: "Aal::prefetch of the next free object / queue element: 'on' fetches without waiting, 'off' drops it (ablation)", source: 'src/snmalloc/mem/freelist.h' },
     { name: 'returnMinUnused', type: 'int', default: 2, min: 0, description: 'return slabs when unused > this ...', source: 'src/snmalloc/mem/corealloc.h' },
     { name: 'returnLengthShift', type: 'int', default: 2, min: 0, max: 16, description: '... and unused > length >> this', source: 'src/snmalloc/mem/corealloc.h' },
     { name: 'localCacheBits', type: 'int', default: 21, min: 15, max: 30, description: 'per-thread buddy keeps blocks below 2^bits; a coalesced 2^bits block goes to the global range', source: 'src/snmalloc/backend/base_constants.h' },
@@ -146,7 +146,7 @@ export function configFromParams(name: string, build: Build, p: Params): Snmallo
     remoteCache: num(p, 'remoteCache'),
     remoteSlotBits: num(p, 'remoteSlotBits'),
     inboxBound: num(p, 'inboxBound'),
-    prefetch: str(p, 'prefetch') as 'off' | 'free',
+    prefetch: str(p, 'prefetch') as 'on' | 'off',
     returnMinUnused: num(p, 'returnMinUnused'),
     returnLengthShift: num(p, 'returnLengthShift'),
     localCacheBits: num(p, 'localCacheBits'),

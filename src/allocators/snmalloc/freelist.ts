@@ -42,25 +42,23 @@ function big(lo: number, hi: number): bigint {
 export class FreeList {
   private readonly checked: boolean;
   private readonly backward: boolean;
-  private readonly prefetchFree: boolean;
+  private readonly prefetchOn: boolean;
   /** The signature word of a free object (word 1). */
   static readonly PREV = 8;
 
   constructor(cfg: SnmallocConfig) {
     this.checked = cfg.mit.forwardEdge;
     this.backward = cfg.mit.backwardEdge;
-    this.prefetchFree = cfg.prefetch === 'free';
+    this.prefetchOn = cfg.prefetch === 'on';
   }
 
   /**
-   * Aal::prefetch (aal/aal_x86.h): with `prefetch=free` the line is fetched now but the thread does
-   * not wait for it; with `off` nothing happens and the later access pays the miss.
+   * Aal::prefetch (aal/aal_x86.h, __builtin_prefetch(p, 1, 3)): with `prefetch=on` the line is
+   * fetched now without the thread waiting (Cpu.prefetch); `off` drops it, so the later access pays
+   * the whole miss (an ablation).
    */
   prefetch(cpu: Cpu, addr: number, write = true): void {
-    if (!this.prefetchFree || addr === 0) return;
-    const t = cpu.now;
-    cpu.touch(addr, 1, write, ORIGIN_LINK);
-    cpu.now = t;
+    if (this.prefetchOn && addr !== 0) cpu.prefetch(addr, write, ORIGIN_LINK);
   }
 
   /** `*field = encode(value)` (Object::store_null / the store half of store_next). */
