@@ -40,11 +40,12 @@ interface Row {
   perFree: number;
   atomics: number;
   inboxL1: number;
-  inboxLLC: number;
   inboxCoh: number;
   inboxCycles: number;
   l1Misses: number;
   batch: number;
+  waits: number;
+  peak: number;
 }
 
 function row(r: Result, name: string): Row {
@@ -57,11 +58,12 @@ function row(r: Result, name: string): Row {
     perFree: (c['queue.elementsProcessed'] as number) / (c.remoteFrees as number),
     atomics: r.atomics.total,
     inboxL1: inbox?.l1Misses ?? 0,
-    inboxLLC: inbox?.llcMisses ?? 0,
     inboxCoh: inbox?.coherenceMisses ?? 0,
     inboxCycles: inbox?.cycles ?? 0,
     l1Misses: r.cache.l1Misses,
     batch: typeof bs === 'object' ? bs.mean : 1,
+    waits: r.workloadReport.producerWaits ?? 0,
+    peak: r.workloadReport.peakOutstanding ?? 0,
   };
 }
 
@@ -69,8 +71,8 @@ const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
 console.log(`machine ${machine.name}, seeds ${seeds.join(',')}, allocator params ${JSON.stringify(params)}, workload params ${JSON.stringify(work)}\n`);
-console.log('| N | variant | Mcycles | elements/remote free | mean batch | atomics | inbox L1 misses | inbox LLC misses | inbox coherence | inbox Mcycles | time change (min..max) |');
-console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('| N | variant | Mcycles | elements/remote free | mean batch | atomics | inbox L1 misses | inbox coherence | inbox Mcycles | producer waits | peak outstanding | time change (min..max) |');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const n of ns) {
   const res: Record<string, Row[]> = { snmalloc: [], 'snmalloc+batchit': [] };
   for (const seed of seeds) {
@@ -85,6 +87,6 @@ for (const n of ns) {
   for (const [name, rows] of [['snmalloc', off], ['snmalloc+batchit', on]] as const) {
     const m = (k: keyof Row): number => mean(rows.map((r) => r[k]));
     const change = name === 'snmalloc' ? '' : `${fmt(mean(changes), 1)}% (${fmt(Math.min(...changes), 1)}..${fmt(Math.max(...changes), 1)})`;
-    console.log(`| ${n} | ${name} | ${fmt(m('cycles') / 1e6, 2)} | ${fmt(m('perFree'), 3)} | ${fmt(m('batch'), 1)} | ${fmt(m('atomics'))} | ${fmt(m('inboxL1'))} | ${fmt(m('inboxLLC'))} | ${fmt(m('inboxCoh'))} | ${fmt(m('inboxCycles') / 1e6, 2)} | ${change} |`);
+    console.log(`| ${n} | ${name} | ${fmt(m('cycles') / 1e6, 2)} | ${fmt(m('perFree'), 3)} | ${fmt(m('batch'), 1)} | ${fmt(m('atomics'))} | ${fmt(m('inboxL1'))} | ${fmt(m('inboxCoh'))} | ${fmt(m('inboxCycles') / 1e6, 2)} | ${fmt(m('waits'))} | ${fmt(m('peak'))} | ${change} |`);
   }
 }

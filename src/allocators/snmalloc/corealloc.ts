@@ -94,12 +94,7 @@ function smallRefill(S: Ctx, cpu: Cpu, a: number, sc: number, size: number): num
     cpu.store(ac + AC_LENGTH, length - 1, 2);
     if (cpu.load(meta + S.M.needed, 2) === 0) cpu.store(ac + AC_UNUSED, cpu.load(ac + AC_UNUSED, 2) - 1, 2);
     const { p, active } = allocFreeList(S, cpu, a, meta, sc);
-    if (active) {
-      cpu.store(ac + AC_LENGTH, cpu.load(ac + AC_LENGTH, 2) + 1, 2);
-      seqInsert(cpu, ac, meta);
-    } else {
-      seqInsert(cpu, a + S.L.laden, meta);
-    }
+    placeSlab(S, cpu, a, sc, meta, active);
     return p;
   }
   return smallRefillSlow(S, cpu, a, sc, size);
@@ -121,14 +116,19 @@ function smallRefillSlow(S: Ctx, cpu: Cpu, a: number, sc: number, size: number):
   cpu.store(meta + S.M.large, 0, 1);
   allocNewList(S, cpu, a, chunk, meta, rsize, slabSize);
   const { p, active } = allocFreeList(S, cpu, a, meta, sc);
-  const ac = allocClass(S, a, sc);
-  if (active) {
-    cpu.store(ac + AC_LENGTH, cpu.load(ac + AC_LENGTH, 2) + 1, 2);
-    seqInsert(cpu, ac, meta);
-  } else {
-    seqInsert(cpu, a + S.L.laden, meta);
-  }
+  placeSlab(S, cpu, a, sc, meta, active);
   return p;
+}
+
+/** After alloc_free_list: a still-active slab joins `available` (length++), a sleeping one `laden`. */
+function placeSlab(S: Ctx, cpu: Cpu, a: number, sc: number, meta: number, active: boolean): void {
+  if (!active) {
+    seqInsert(cpu, a + S.L.laden, meta);
+    return;
+  }
+  const ac = allocClass(S, a, sc);
+  cpu.store(ac + AC_LENGTH, cpu.load(ac + AC_LENGTH, 2) + 1, 2);
+  seqInsert(cpu, ac, meta);
 }
 
 /**
