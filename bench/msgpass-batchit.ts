@@ -3,13 +3,14 @@
  * Prints, per N, the means over seeds of: simulated time, queue elements processed per remote free,
  * total atomics, and the inbox path's misses (from the per-path profile), plus the time change.
  *
- *   node --import tsx bench/msgpass-batchit.ts [--n 1,2,4,8] [--seeds 1,2,3] [--machine default]
+ *   node --import tsx bench/msgpass-batchit.ts [--n 1,2,4,8] [--seeds 1,2,3] [--machine default|xeon72|FILE.json]
  *        [--param key=value ...]   (allocator parameters, e.g. prefetch=free, inboxBound=0)
  *        [--work key=value ...]    (workload parameters, e.g. scale=0.01)
  */
 import { runExperiment } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/result.ts';
-import { machinePreset } from '../src/machine/costs.ts';
+import { readFileSync } from 'node:fs';
+import { machineFromJSON, machinePreset } from '../src/machine/costs.ts';
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 
@@ -31,7 +32,8 @@ function pairs(name: string): Record<string, string> {
 
 const ns = arg('n', '1,2,4,8').split(',').map(Number);
 const seeds = arg('seeds', '1,2,3').split(',').map(Number);
-const machine = machinePreset(arg('machine', 'default'));
+const machineArg = arg('machine', 'default');
+const machine = machineArg.endsWith('.json') ? machineFromJSON(JSON.parse(readFileSync(machineArg, 'utf8')), machineArg) : machinePreset(machineArg);
 const params = pairs('param');
 const work = pairs('work');
 

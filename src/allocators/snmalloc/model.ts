@@ -16,7 +16,7 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { BaseModel } from '../base-model.ts';
 import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
 import {
-  ALLOCATOR_SIZE, MAX_CAPACITY_BITS, MIN_CHUNK_SIZE, NUM_SMALL_SIZECLASSES, configFromParams, snmallocParams, type Build,
+  ALLOCATOR_SIZE, MAX_CAPACITY_BITS, MIN_CHUNK_SIZE, NUM_SMALL_SIZECLASSES, configFromParams, nextPow2Bits, snmallocParams, type Build,
 } from './config.ts';
 import { Ctx } from './context.ts';
 import { alloc } from './corealloc.ts';
@@ -118,7 +118,7 @@ export class Snmalloc extends BaseModel {
         allocatorBytes: ALLOCATOR_SIZE[c.build],
         remoteCacheBytes: c.remoteCache,
         remoteSlots: 2 ** c.remoteSlotBits,
-        remoteSlotShift: Math.log2(16384),
+        remoteSlotShift: nextPow2Bits(c.allocatorSize),
         inboxBoundBytes: c.inboxBound,
         returnSlabsRule: `unused > ${c.returnMinUnused} and unused > length >> ${c.returnLengthShift}`,
         localBuddyMaxBlockBytes: 2 ** (c.localCacheBits - 1),
