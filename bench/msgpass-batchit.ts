@@ -53,7 +53,11 @@ interface Row {
 function row(r: Result, name: string): Row {
   if (r.error !== undefined) throw new Error(`${name}: ${r.error.message}`);
   const c = r.allocatorCounters;
-  const inbox = r.profile?.find((p) => p.path === `${name}::inbox`);
+  // Result.profile: per path, counts in the order of profile.events (Calls, Acc, L1m, LLm, Coh, Atom, Cyc).
+  const ev = r.profile?.events ?? [];
+  const cells = r.profile?.paths.find((p) => p.path === `${name}::inbox`)?.events;
+  const at = (e: string): number => (cells === undefined ? 0 : (cells[ev.indexOf(e)] ?? 0));
+  const inbox = { l1Misses: at('L1m'), coherenceMisses: at('Coh'), cycles: at('Cyc') };
   const bs = c['batchit.batchSize'];
   return {
     cycles: r.time.cycles,

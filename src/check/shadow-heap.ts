@@ -33,9 +33,21 @@ export class ShadowHeap {
   private readonly starts: number[] = [];
   /** Objects freed by a thread other than their allocator and not handed out again at the same address: addr -> size. */
   readonly remotelyFreed = new Map<number, number>();
+  /** When each remotely freed object was freed, and the ranges unmapped since (event counter). */
+  private readonly freedAt = new Map<number, number>();
+  private readonly unmapped: Array<{ start: number; end: number; at: number }> = [];
+  private events = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
+  /**
+   * The block whose free (or realloc) is under way: the model may give its pages back to the OS
+   * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
+   */
+  private releasingBlock = 0;
+  /** The last block whose release began, and when (event counter): pages its own free unmaps are returned to the OS. */
+  private lastReleased = 0;
+  private lastReleaseEvent = 0;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -43,6 +55,11 @@ export class ShadowHeap {
     as.onDropPage = (slot, vpn) => {
       prev(slot, vpn);
       this.pageDropped(vpn);
+    };
+    const prevUnmap = as.onUnmapRange;
+    as.onUnmapRange = (start, end) => {
+      prevUnmap(start, end);
+      this.unmapped.push({ start, end, at: ++this.events });
     };
   }
 
@@ -108,13 +125,62 @@ export class ShadowHeap {
     this.faults.push(fault);
   }
 
+  /**
+   * The model aborted during a valid operation `op` on `address`: if an earlier fault at that
+   * address went undetected, this is its late detection (a hardened allocator that checks frees
+   * when it drains a quarantine). Returns whether a fault was matched.
+   */
+  detectedLater(address: number, message: string, op: string): boolean {
+    for (let i = this.faults.length - 1; i >= 0; i--) {
+      const f = this.faults[i] as WorkloadFault;
+      if (address >= f.address && address < f.address + Math.max(1, f.size ?? 1) && !f.detectedByModel) {
+        f.detectedByModel = true;
+        f.modelMessage = message;
+        f.detectedLaterBy = op;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An application write of [addr, addr+len): records an out-of-bounds-write fault when it is not
+   * inside one live block (a model with canaries may detect it later). Returns whether it was inside.
+   */
+  appWrite(thread: number, op: string, addr: number, len: number): boolean {
+    const b = this.blockAt(addr);
+    if (b !== undefined && addr + len <= b.addr + Math.max(1, b.size)) return true;
+    this.faults.push({ kind: 'out-of-bounds-write', thread, op, address: addr, size: len, detectedByModel: false });
+    return false;
+  }
+
+  /**
+   * The block whose free (or realloc) is under way: the model may give its pages back to the OS
+   * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
+   */
+  get releasing(): number {
+    return this.releasingBlock;
+  }
+
+  set releasing(addr: number) {
+    this.releasingBlock = addr;
+    if (addr !== 0) {
+      this.lastReleased = addr;
+      this.lastReleaseEvent = ++this.events;
+    }
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
     const b = this.live.get(addr);
     if (b === undefined) return;
     this.remove(b);
     this.freed.add(addr);
-    if (b.thread !== thread) this.remotelyFreed.set(addr, b.size);
+    if (b.thread !== thread) {
+      this.remotelyFreed.set(addr, b.size);
+      // Freed when the free began: pages the free itself unmaps count as returned to the OS.
+      this.freedAt.set(addr, addr === this.lastReleased ? this.lastReleaseEvent : ++this.events);
+    }
   }
 
   /** Snapshot of a block's prefix before realloc. */
@@ -146,18 +212,42 @@ export class ShadowHeap {
     if (newAddr !== oldAddr) this.freed.add(oldAddr);
   }
 
-  /** Lost objects: remotely freed, not live, not inside any region the model reports as free or cached. */
+  /**
+   * Lost objects: remotely freed, not live, and with some byte that is neither inside a region the
+   * model reports as free or cached nor on a page given back to the OS. An object may end up split
+   * across free regions (part coalesced into one free chunk, part into another), and the part of it
+   * a model trimmed or unmapped is no longer resident.
+   */
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
+      // Unmapped after it was freed (even if the address was mapped again since): back to the OS, not lost.
+      const at = this.freedAt.get(addr) ?? 0;
+      if (this.unmapped.some((u) => u.at > at && u.start <= addr && addr < u.end)) continue;
       // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
-      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
+      if (this.overlapping(addr, Math.max(1, size)) === undefined && !this.accountedFor(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
       }
     }
   }
 
   // ---- internals ----
+
+  /** Every byte of [addr, addr+size) is in a free region or on a page that is no longer resident. */
+  private accountedFor(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number, size: number): boolean {
+    const end = addr + Math.max(1, size);
+    let a = addr;
+    while (a < end) {
+      const r = regionAt(sorted, a);
+      if (r !== undefined) {
+        a = r.addr + r.size;
+        continue;
+      }
+      if (this.machine.isResident(a)) return false;
+      a = (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE;
+    }
+    return true;
+  }
 
   private stamp(addr: number, size: number): void {
     const n = Math.min(size, STAMP_BYTES);
@@ -172,9 +262,13 @@ export class ShadowHeap {
 
   private pageDropped(vpn: number): void {
     const start = vpn * PAGE_SIZE;
-    const b = this.overlapping(start, PAGE_SIZE);
-    if (b !== undefined) {
+    // Live blocks are disjoint and sorted: those overlapping the page are a run ending at the floor of its last byte.
+    for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {
+      const b = this.live.get(this.starts[i] as number) as Block;
+      if (b.addr + Math.max(1, b.size) <= start) break;
+      if (b.addr === this.releasing) continue;
       this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
+      return;
     }
   }
 
@@ -229,7 +323,8 @@ export class ShadowHeap {
   }
 }
 
-function covered(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number, size: number): boolean {
+/** The last region (sorted by start) starting at or before `addr`, if it contains `addr`. */
+function regionAt(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number): { addr: number; size: number } | undefined {
   let lo = 0;
   let hi = sorted.length - 1;
   let ans = -1;
@@ -242,7 +337,7 @@ function covered(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: nu
       hi = mid - 1;
     }
   }
-  if (ans < 0) return false;
+  if (ans < 0) return undefined;
   const r = sorted[ans] as { addr: number; size: number };
-  return addr + size <= r.addr + r.size;
+  return addr < r.addr + r.size ? r : undefined;
 }

@@ -22,6 +22,11 @@ export interface RunError {
   op?: string;
 }
 
+export interface PathProfileJSON {
+  events: string[];
+  paths: Array<{ path: string; events: number[] }>;
+}
+
 export interface Result {
   allocator: string;
   workload: string;
@@ -45,22 +50,13 @@ export interface Result {
   /** Kernel events (thread steps) and context switches. */
   kernel: { events: number; contextSwitches: number };
   check: { enabled: boolean; violations: Violation[]; workloadFaults: WorkloadFault[] };
-  /** Per code path (cpu.path names), present when the run asked for a profile. */
-  profile?: PathStats[];
+  /**
+   * Only with RunConfig.profile: what each allocator code path (cpu.path) spent, as counts of
+   * `events` (Calls, Acc, L1m, LLm, Coh, Atom, Cyc) per path. The source of --cachegrind-out.
+   */
+  profile?: PathProfileJSON;
   /** Present when the run ended early: a detected fault, a crash, a deadlock. */
   error?: RunError;
-}
-
-/** What the machine counted while a code path was current (see src/machine/paths.ts). */
-export interface PathStats {
-  path: string;
-  calls: number;
-  accesses: number;
-  l1Misses: number;
-  llcMisses: number;
-  coherenceMisses: number;
-  atomics: number;
-  cycles: number;
 }
 
 /** True when the run completed with no violations and no error. */

@@ -12,6 +12,7 @@ import { Machine } from '../machine/machine.ts';
 import { machinePreset, type MachineSpec } from '../machine/costs.ts';
 import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
 import { atomicStats, cacheStats, memoryStats } from '../machine/stats.ts';
+import { PATH_EVENTS } from '../machine/paths.ts';
 import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../sim/params.ts';
 import { Rng } from '../sim/rng.ts';
@@ -19,7 +20,7 @@ import type { Op, SimThread } from '../sim/thread.ts';
 import type { WorkloadOp } from '../workloads/ops.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { Driver } from './driver.ts';
-import type { PathStats, Result, RunError } from './result.ts';
+import type { Result, RunError } from './result.ts';
 
 export interface RunConfig {
   /** A registered model name, or a model's info (student models). */
@@ -30,7 +31,7 @@ export interface RunConfig {
   seed?: number;
   machine?: MachineSpec;
   check?: boolean;
-  /** Add the per-path profile (Result.profile). */
+  /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
   profile?: boolean;
 }
 
@@ -96,14 +97,17 @@ class Handler implements OpHandler {
         break;
       case 'write':
         c.op = 'application write';
+        this.driver.appWrite(c, o.addr, o.size);
         c.store(o.addr, o.value, o.size, ORIGIN_APP);
         break;
       case 'touch':
         c.op = 'application access';
+        if (o.write) this.driver.appWrite(c, o.addr, o.len);
         c.touch(o.addr, o.len, o.write, ORIGIN_APP);
         break;
       case 'fill':
         c.op = 'application memset';
+        this.driver.appWrite(c, o.addr, o.len);
         c.fill(o.addr, o.len, o.byte, ORIGIN_APP);
         break;
       case 'compute':
@@ -222,18 +226,7 @@ export function runExperiment(cfg: RunConfig): Result {
       violations: driver.checker?.violations ?? [],
       workloadFaults: driver.checker?.faults ?? [],
     },
-    ...(cfg.profile === true ? { profile: profileOf(machine) } : {}),
+    ...(cfg.profile === true ? { profile: { events: [...PATH_EVENTS], paths: machine.paths.table() } } : {}),
     ...(error !== undefined ? { error } : {}),
   };
-}
-
-/** The per-path table of the machine, paths that saw anything. */
-function profileOf(machine: Machine): PathStats[] {
-  return machine.paths
-    .table()
-    .filter((r) => r.events.some((v) => v !== 0))
-    .map(({ path, events: e }) => ({
-      path, calls: e[0] ?? 0, accesses: e[1] ?? 0, l1Misses: e[2] ?? 0, llcMisses: e[3] ?? 0,
-      coherenceMisses: e[4] ?? 0, atomics: e[5] ?? 0, cycles: e[6] ?? 0,
-    }));
 }

@@ -32,7 +32,7 @@ export const ADVICES: readonly Advice[] = ['dontneed', 'free', 'willneed', 'dodu
 export interface MmapOptions {
   /** Alignment of the returned address (a power of two, at least a page). */
   align?: number;
-  /** Requested address; with `fixed` it is mandatory. */
+  /** Requested address: with `fixed` it is mandatory, without it a hint used when that range is free. */
   addr?: number;
   /** 'replace' = MAP_FIXED (unmaps what was there); 'noreplace' = MAP_FIXED_NOREPLACE. */
   fixed?: 'replace' | 'noreplace';
@@ -64,6 +64,8 @@ export class SyscallError extends Error {
 
 /** Top of the mmap area; mappings are placed top-down below it, as Linux does. */
 export const MMAP_TOP = 0x7f00_0000_0000;
+/** Lowest address a mapping may take (Linux's default vm.mmap_min_addr). */
+export const MMAP_MIN_ADDR = 0x1_0000;
 /** Start of the brk heap (a typical PIE heap start). */
 export const BRK_BASE = 0x5555_5600_0000;
 
@@ -91,6 +93,10 @@ export class AddressSpace {
   onNewPage: (slot: number) => void = () => {};
   /** Called before a page slot is released (its physical page is gone). */
   onDropPage: (slot: number, vpn: number) => void = () => {};
+  /** Called when [start, end) is unmapped (munmap, MAP_FIXED replacement, brk shrink). */
+  onUnmapRange: (start: number, end: number) => void = () => {};
+  /** Called before mremap moves a page to another address (its lines are cached by the old address). */
+  onMovePage: (slot: number, vpn: number) => void = () => {};
 
   constructor(private readonly costs: Costs, private readonly reclaimLazyFree = false) {
     this.syscalls = Object.fromEntries(SYSCALL_KINDS.map((k) => [k, 0])) as Record<SyscallKind, number>;
@@ -260,6 +266,9 @@ export class AddressSpace {
         if (opts.fixed === 'noreplace') throw new SyscallError(addr, 'mmap: MAP_FIXED_NOREPLACE range is already mapped');
         cost += this.unmapRange(addr, addr + size);
       }
+    } else if (opts.addr !== undefined && this.hintUsable(opts.addr, size, align)) {
+      // Without MAP_FIXED the address is a hint: Linux uses it when the range is free.
+      addr = opts.addr;
     } else {
       addr = this.findGap(size, align);
     }
@@ -282,6 +291,59 @@ export class AddressSpace {
     const cost = this.syscall('munmap');
     checkRange(addr, len, 'munmap');
     return cost + this.unmapRange(addr, addr + roundUp(len, PAGE_SIZE));
+  }
+
+  /**
+   * mremap(2) with MREMAP_MAYMOVE. Shrinking unmaps the tail; growing extends the mapping in place
+   * when the pages after it are free, and otherwise moves it to a new range: the page-table entries
+   * move with their pages (contents and residency follow, no copy, no fault), charged per resident
+   * page. The old range must lie within one mapping. Returns the (new) address and the cost.
+   */
+  mremap(addr: number, oldLen: number, newLen: number): { addr: number; cost: number } {
+    let cost = this.syscall('mremap');
+    checkRange(addr, oldLen, 'mremap');
+    if (!(newLen > 0)) throw new SyscallError(addr, `mremap: bad new length ${newLen} (EINVAL)`);
+    const oldSize = roundUp(oldLen, PAGE_SIZE);
+    const newSize = roundUp(newLen, PAGE_SIZE);
+    const vma = this.vmaAt(addr);
+    if (vma === undefined || vma.end < addr + oldSize) throw new SyscallError(addr, 'mremap: old range is not within one mapping (EFAULT)');
+    if (newSize === oldSize) return { addr, cost };
+    if (newSize < oldSize) return { addr, cost: cost + this.unmapRange(addr + newSize, addr + oldSize) };
+    if (vma.end === addr + oldSize && addr + newSize <= MMAP_TOP && !this.overlaps(addr + oldSize, addr + newSize)) {
+      vma.end = addr + newSize;
+      this.grewMapping(newSize - oldSize);
+      this.epoch++;
+      return { addr, cost };
+    }
+    const to = this.findGap(newSize, PAGE_SIZE);
+    this.insertVma({ ...vma, start: to, end: to + newSize });
+    this.grewMapping(newSize);
+    const delta = to / PAGE_SIZE - addr / PAGE_SIZE;
+    this.forEachPage(addr / PAGE_SIZE, (addr + oldSize) / PAGE_SIZE, (v, s) => {
+      cost += this.movePage(v, s, v + delta);
+    });
+    cost += this.unmapRange(addr, addr + oldSize); // its pages are gone already: only the mapping goes
+    return { addr: to, cost };
+  }
+
+  private grewMapping(bytes: number): void {
+    this.mappedBytes += bytes;
+    if (this.mappedBytes > this.peakMappedBytes) this.peakMappedBytes = this.mappedBytes;
+  }
+
+  /** Re-keys page `vpn` (slot `s`) as page `to`, keeping its state and contents; returns the cycles. */
+  private movePage(vpn: number, s: number, to: number): number {
+    const state = this.pstate[s] as number;
+    const prot = this.pprot[s] as number;
+    const d32 = this.pdata32[s] ?? null;
+    const d8 = this.pdata8[s] ?? null;
+    this.onMovePage(s, vpn);
+    this.pages.delete(vpn);
+    const s2 = this.newPage(to, prot);
+    this.pstate[s2] = state;
+    this.pdata32[s2] = d32;
+    this.pdata8[s2] = d8;
+    return state === PAGE_RESIDENT || state === PAGE_LAZYFREE ? this.costs.unmapPerPage : 0;
   }
 
   mprotect(addr: number, len: number, prot: number): number {
@@ -361,6 +423,7 @@ export class AddressSpace {
   }
 
   private unmapRange(start: number, end: number): number {
+    this.onUnmapRange(start, end);
     let cost = 0;
     this.forEachPage(start / PAGE_SIZE, end / PAGE_SIZE, (v, s) => {
       if (this.pstate[s] !== PAGE_ZERO) cost += this.costs.unmapPerPage;
@@ -412,6 +475,11 @@ export class AddressSpace {
       a = v.end;
     }
     return true;
+  }
+
+  /** Can a mapping of `size` bytes go at the hint `addr` (aligned, free, above mmap_min_addr, below MMAP_TOP)? */
+  private hintUsable(addr: number, size: number, align: number): boolean {
+    return addr % align === 0 && addr >= MMAP_MIN_ADDR && addr + size <= MMAP_TOP && !this.overlaps(addr, addr + size);
   }
 
   /** Highest aligned gap of `size` bytes below MMAP_TOP (top-down first fit). */

@@ -293,7 +293,6 @@ export class Cpu {
     let contended = false;
     const busy = dir.busyUntil[ds] as number;
     if (busy > this.now) {
-      if (busy === Infinity) throw new Error(`atomic on 0x${addr.toString(16)}: its line holds a lock held across operations`);
       at[A.A_WAIT_CYCLES] += busy - this.now;
       this.now = busy;
       contended = true;
@@ -320,43 +319,78 @@ export class Cpu {
 
   /**
    * Acquires the lock word at `addr` (0 = free, 1 = held): an exchange on its line. If another
-   * thread held it until time T, this thread spins until T, or sleeps on a futex when T is further
-   * away than the spin limit and then pays the wake-up. The line stays busy until unlock.
+   * thread held it until time T, this thread spins until T, or, when T is further away than the
+   * spin limit, sleeps on a futex: it then runs only `wakeLatency` after T (plus the futex calls).
+   * The lock itself is free from T: while a sleeper wakes up, a running thread may take the lock
+   * (barging, as glibc's mutexes allow), so the lock's own timeline advances by critical sections,
+   * not by wake-ups. The sleeper's critical section is therefore placed on the lock's timeline at T
+   * (its clock is `skew` cycles later); unlock() releases the lock at its own clock minus that skew.
+   * Without this, every contended hand-off would serialise a full wake-up behind the lock (a
+   * convoy no real mutex with barging shows). Other data on the lock's line stays usable.
    */
   lock(addr: number, origin: number = ORIGIN_META): void {
     const s = this.page(addr, true);
     const hier = this.hier;
+    const dir = hier.dir;
     const ds = Cpu.lineSlot(addr, s);
     const at = this.atomics;
     at[A.A_LOCKS]++;
-    const busy = hier.dir.busyUntil[ds] as number;
+    const busy = dir.lockUntil[ds] as number;
     if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
       throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
     }
+    let skew = 0;
     if (busy > this.now) {
       at[A.A_LOCK_CONTENDED]++;
-      const wait = busy - this.now;
-      if (wait > this.costs.spinBeforeSleep) {
+      const start = this.now;
+      if (busy - this.now > this.costs.spinBeforeSleep) {
         at[A.A_LOCK_SLEEPS]++;
+        // futex_wait by this thread; the releaser's futex_wake is counted here too (it cannot be
+        // charged to the releaser, whose operation ran before this one).
         this.now += this.as.syscall('futexWait');
+        this.as.syscall('futexWake');
         this.now = Math.max(this.now, busy + this.costs.wakeLatency);
+        skew = this.now - busy;
       } else {
         this.now = busy;
       }
-      at[A.A_LOCK_WAIT_CYCLES] += this.now - (busy - wait);
+      at[A.A_LOCK_WAIT_CYCLES] += this.now - start;
     }
     this.rmw(addr, s, origin, A.A_EXCHANGE, false);
     writeValue(this.as, s, addr, 1, 8);
-    hier.dir.busyUntil[ds] = Infinity;
+    dir.lockUntil[ds] = Infinity;
+    dir.lockSkew[ds] = skew;
+  }
+
+  /**
+   * pthread_mutex_trylock (glibc's lll_trylock): one CAS on the lock word. If another thread holds
+   * the lock at this time, the CAS fails (counted and charged as a failed CAS, no waiting) and this
+   * returns false; otherwise the lock is taken as by lock() and this returns true.
+   */
+  tryLock(addr: number, origin: number = ORIGIN_META): boolean {
+    const s = this.page(addr, true);
+    const ds = Cpu.lineSlot(addr, s);
+    const busy = this.hier.dir.lockUntil[ds] as number;
+    if (busy === Infinity || busy <= this.now || readValue(this.as, s, addr, 8) !== 0) {
+      this.lock(addr, origin);
+      return true;
+    }
+    const at = this.atomics;
+    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), ds, false, origin, this.now) + this.costs.atomic;
+    at[A.A_TOTAL]++;
+    at[A.A_CAS]++;
+    at[A.A_CAS_FAILED]++;
+    at[A.A_CONTENDED]++;
+    return false;
   }
 
   /** Releases a lock taken with lock(): a release store of 0; the line is free from now on. */
   unlock(addr: number, origin: number = ORIGIN_META): void {
     const ds = Cpu.lineSlot(addr, this.page(addr, true));
-    if (this.hier.dir.busyUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
-    this.hier.dir.busyUntil[ds] = 0;
+    const dir = this.hier.dir;
+    if (dir.lockUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
     this.store(addr, 0, 8, origin);
-    this.hier.dir.busyUntil[ds] = this.now;
+    dir.lockUntil[ds] = this.now - (dir.lockSkew[ds] as number);
   }
 
   // ---- profile ----
@@ -384,6 +418,13 @@ export class Cpu {
 
   munmap(addr: number, len: number): void {
     this.now += this.sys(() => this.as.munmap(addr, len));
+  }
+
+  /** mremap(2) with MREMAP_MAYMOVE: returns the mapping's (possibly new) address. */
+  mremap(addr: number, oldLen: number, newLen: number): number {
+    const r = this.sys(() => this.as.mremap(addr, oldLen, newLen));
+    this.now += r.cost;
+    return r.addr;
   }
 
   madvise(addr: number, len: number, advice: Advice): void {
@@ -444,9 +485,15 @@ export function readValue(as: AddressSpace, s: number, addr: number, size: numbe
     if (size === 4) return d[i] as number;
   }
   const b = as.pdata8[s] as Uint8Array;
+  if (size === 8) {
+    // Two halves, the high one signed, as the aligned path: exact within ±2^53 (a byte-wise sum of
+    // 8 bytes would round a negative value such as -1 before its sign is restored).
+    const lo = (b[off] as number) | ((b[off + 1] as number) << 8) | ((b[off + 2] as number) << 16) | ((b[off + 3] as number) << 24);
+    const hi = (b[off + 4] as number) | ((b[off + 5] as number) << 8) | ((b[off + 6] as number) << 16) | ((b[off + 7] as number) << 24);
+    return hi * TWO32 + (lo >>> 0);
+  }
   let v = 0;
   for (let k = size - 1; k >= 0; k--) v = v * 256 + (b[off + k] as number);
-  if (size === 8 && v >= 2 ** 63) v -= 2 ** 64;
   return v;
 }
 
