@@ -1,8 +1,10 @@
 /** Registers every built-in allocator model. Import this module (not the registry) to get them all. */
 import { registerModel } from './registry.ts';
 import { bumpModel } from './bump/bump.ts';
+import { mimallocModels } from './mimalloc/mimalloc.ts';
 
 registerModel(bumpModel);
+for (const m of mimallocModels) registerModel(m);
 
 export * from './registry.ts';
 export * from './contract.ts';

@@ -35,6 +35,8 @@ export class ShadowHeap {
   readonly remotelyFreed = new Map<number, number>();
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
+  /** The block whose free (or realloc) is under way: the model may release its pages meanwhile. */
+  private releasing = -1;
   private readonly maxViolations = 100;
 
   constructor(private readonly machine: Machine) {
@@ -108,8 +110,18 @@ export class ShadowHeap {
     this.faults.push(fault);
   }
 
+  /**
+   * A free or realloc of live block `addr` is about to reach the model: until `released` (or
+   * `afterRealloc`), the model may give the block's pages back to the OS (a purge or munmap inside
+   * free) without that counting as a page released under a live block.
+   */
+  beginRelease(addr: number): void {
+    this.releasing = addr;
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
+    this.releasing = -1;
     const b = this.live.get(addr);
     if (b === undefined) return;
     this.remove(b);
@@ -126,6 +138,7 @@ export class ShadowHeap {
 
   /** After realloc: the old block is gone, the new one is checked and its prefix compared. */
   afterRealloc(thread: number, op: string, oldAddr: number, newAddr: number, size: number, usable: number, prefix: Uint8Array | null): void {
+    this.releasing = -1;
     const old = this.live.get(oldAddr);
     if (newAddr === 0 && size > 0) return; // failed realloc leaves the old block alone
     if (old !== undefined) this.remove(old);
@@ -150,8 +163,8 @@ export class ShadowHeap {
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
-      // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
-      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
+      // Handed out again inside a bigger block (coalesced), sitting free in the heap, or given back to the OS (unmapped): not lost.
+      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size) && this.machine.as.vmaAt(addr) !== undefined) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
       }
     }
@@ -172,9 +185,13 @@ export class ShadowHeap {
 
   private pageDropped(vpn: number): void {
     const start = vpn * PAGE_SIZE;
-    const b = this.overlapping(start, PAGE_SIZE);
-    if (b !== undefined) {
+    // Live blocks are disjoint, so walking down from the last one starting in the page finds every one that overlaps it.
+    for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {
+      const b = this.live.get(this.starts[i] as number) as Block;
+      if (b.addr + Math.max(1, b.size) <= start) break;
+      if (b.addr === this.releasing) continue;
       this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
+      break;
     }
   }
 

@@ -83,6 +83,7 @@ export class Driver {
     cpu.op = `realloc(${hex(ptr)}, ${size})`;
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
+    if (ptr !== 0) this.checker?.beginRelease(ptr);
     cpu.path(this.pathIds.realloc);
     const q = this.model.realloc(cpu, ptr, size);
     this.machine.paths.leave(cpu.now);
@@ -100,6 +101,7 @@ export class Driver {
       this.faultyFree(cpu, ptr, false);
       return;
     }
+    this.checker?.beginRelease(ptr);
     cpu.path(this.pathIds.free);
     this.model.free(cpu, ptr);
     this.machine.paths.leave(cpu.now);
