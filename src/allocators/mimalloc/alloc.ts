@@ -23,10 +23,9 @@ export function pageMalloc(m: Mi, cpu: Cpu, heap: number, page: number, size: nu
   if (block === 0) return mallocGeneric(m, cpu, heap, size, zero);
   setUsed(m, cpu, page, getUsed(m, cpu, page) + 1);
   cpu.store(page + P.free, blockNext(m, cpu, page, block));
-  const bsize = blockSize(m, cpu, page);
-  if (zero) cpu.fill(block, bsize - m.cfg.padding, 0, ORIGIN_APP);
+  if (zero) cpu.fill(block, blockSize(m, cpu, page) - m.cfg.padding, 0, ORIGIN_APP);
   else if (m.cfg.secure > 0) cpu.store(block, 0, 8, ORIGIN_LINK); // don't leak internal data
-  if (m.cfg.padding > 0) writePadding(m, cpu, page, block, bsize, size);
+  if (m.cfg.padding > 0) writePadding(m, cpu, page, block, blockSize(m, cpu, page), size);
   return block;
 }
 

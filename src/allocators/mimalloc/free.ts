@@ -120,8 +120,8 @@ function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: numb
   const prev = enter(m, cpu, m.paths.freeMt);
   cpu.work(8);
   m.counters.add('free.remote');
-  const bsize = blockSize(m, cpu, page);
   if (m.cfg.padding > 0) {
+    const bsize = blockSize(m, cpu, page);
     checkPadding(m, cpu, page, block, bsize);
     paddingShrink(m, cpu, page, block, bsize, WORD);
   }

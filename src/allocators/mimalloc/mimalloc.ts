@@ -40,9 +40,10 @@ function pathsOf(cpuPaths: (name: string) => number, name: string): MiPaths {
   };
 }
 
-class Mimalloc implements AllocatorModel {
+export class Mimalloc implements AllocatorModel {
   readonly counters: Counters;
-  private readonly m: Mi;
+  /** The model's context (layouts, static addresses): for tests and tools that look inside. */
+  readonly m: Mi;
 
   constructor(env: ModelEnv, private readonly name: string) {
     this.counters = env.counters;

@@ -30,7 +30,7 @@ export function mimallocParams(secure: number, batchit: boolean): ParamSpec[] {
     { name: 'arena_purge_mult', type: 'int', default: 10, min: 0, description: 'arena purge delay = purge_delay x this', source: OPTIONS },
     { name: 'purge_decommits', type: 'bool', default: true, description: 'purge with MADV_DONTNEED (decommit) rather than MADV_FREE (reset)', source: OPTIONS },
     { name: 'arena_reserve', type: 'int', default: 1024 * 1024, min: 0, description: 'KiB reserved per arena (doubling every 8 arenas after 8); 0 = no arenas', source: OPTIONS },
-    { name: 'max_segment_reclaim', type: 'int', default: 8, min: 0, description: 'abandoned segments visited per reclaim attempt (clamped to 8..1024; v2.4.1 reads it as a percentage, see docs)', source: OPTIONS },
+    { name: 'max_segment_reclaim', type: 'int', default: -1, min: -1, description: 'reclaim tries: v2.1.2 a count (default 8, clamped to 8..1024), v2.4.1 a percentage of the abandoned segments (default 10); -1 = the version\'s default', source: OPTIONS },
     { name: 'abandoned_page_purge', type: 'bool', default: false, description: 'force purging a segment when it is abandoned', source: OPTIONS },
     { name: 'abandoned_reclaim_on_free', type: 'bool', default: false, description: 'a remote free into an abandoned segment first reclaims it (v2.4.1 option; absent in v2.1.2)', source: 'mimalloc v2.4.1 src/options.c, src/free.c' },
     { name: 'generic_collect', type: 'int', default: 10000, min: 1, max: 1000000, description: 'v2.4.1: mi_heap_collect every this many generic mallocs', source: 'mimalloc v2.4.1 src/options.c, src/page.c' },
@@ -53,6 +53,12 @@ export interface MiConfig {
   purgeDecommits: boolean;
   arenaReserve: number;
   maxSegmentReclaim: number;
+  /**
+   * segment.c: v2.1.2 pops a global abandoned list and swaps the `visited` list back in when it runs
+   * dry (so one pass can revisit the same segments); v2.1.4+ walks the arenas' abandoned bitmaps
+   * with a cursor, visiting each segment once per pass.
+   */
+  abandonedCursor: boolean;
   abandonedPagePurge: boolean;
   reclaimOnFree: boolean;
   genericCollect: number;
@@ -96,7 +102,8 @@ export function configFrom(p: Params): MiConfig {
     arenaPurgeMult: num(p, 'arena_purge_mult'),
     purgeDecommits: bool(p, 'purge_decommits'),
     arenaReserve: num(p, 'arena_reserve') * 1024,
-    maxSegmentReclaim: Math.min(1024, Math.max(8, num(p, 'max_segment_reclaim'))),
+    maxSegmentReclaim: num(p, 'max_segment_reclaim') >= 0 ? num(p, 'max_segment_reclaim') : v212 ? 8 : 10,
+    abandonedCursor: !v212,
     abandonedPagePurge: bool(p, 'abandoned_page_purge'),
     reclaimOnFree: bool(p, 'abandoned_reclaim_on_free'),
     genericCollect: num(p, 'generic_collect'),

@@ -89,10 +89,14 @@ function abandonedPush(m: Mi, cpu: Cpu, segment: number): void {
   cpu.fetchAdd(m.g + G_ABANDONED_COUNT, 1);
 }
 
-/** segment.c mi_abandoned_pop (with the reader count held while reading `abandoned_next`). */
+/**
+ * segment.c mi_abandoned_pop (with the reader count held while reading `abandoned_next`). v2.1.2
+ * swaps the visited list back in when the list is empty; with the v2.1.4+ cursor semantics
+ * (`abandonedCursor`) a pass does not, and the set-aside segments return after the pass.
+ */
 function abandonedPop(m: Mi, cpu: Cpu): number {
   const head = m.g + G_ABANDONED;
-  if (taggedPtr(cpu.load(head)) === 0 && !visitedRevisit(m, cpu)) return 0;
+  if (taggedPtr(cpu.load(head)) === 0 && (m.cfg.abandonedCursor || !visitedRevisit(m, cpu))) return 0;
   cpu.fetchAdd(m.g + G_ABANDONED_READERS, 1);
   let ts = cpu.atomicLoad(head);
   let segment = taggedPtr(ts);
@@ -207,12 +211,29 @@ function segmentReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, segment: num
   return result;
 }
 
+/** segment.c mi_segment_get_reclaim_tries (v2.4.1): a percentage of the abandoned segments, 8..1024. */
+function reclaimTries(m: Mi, cpu: Cpu): number {
+  if (!m.cfg.abandonedCursor) return Math.min(1024, Math.max(8, m.cfg.maxSegmentReclaim));
+  const perc = Math.min(100, m.cfg.maxSegmentReclaim);
+  const total = cpu.load(m.g + G_ABANDONED_COUNT);
+  if (perc <= 0 || total === 0) return 0;
+  const rel = Math.floor((total * perc) / 100);
+  const tries = rel <= 1 ? 1 : Math.min(rel, 1024);
+  return tries < 8 && total > 8 ? 8 : tries;
+}
+
 /** segment.c mi_segment_try_reclaim. */
 function segmentTryReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded: number, bsize: number, right: { ok: boolean }): number {
-  const S = m.L.segment;
   right.ok = false;
+  const result = tryReclaimPass(m, cpu, heap, tld, slicesNeeded, bsize, right);
+  if (m.cfg.abandonedCursor) visitedRevisit(m, cpu); // _mi_arena_field_cursor_done: set-aside segments are abandoned again
+  return result;
+}
+
+function tryReclaimPass(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded: number, bsize: number, right: { ok: boolean }): number {
+  const S = m.L.segment;
   const scratch = { ok: false };
-  for (let tries = m.cfg.maxSegmentReclaim; tries > 0; tries--) {
+  for (let tries = reclaimTries(m, cpu); tries > 0; tries--) {
     const segment = abandonedPop(m, cpu);
     if (segment === 0) break;
     m.counters.add('segment.visited');
@@ -226,7 +247,9 @@ function segmentTryReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNee
     } else if (visits > 3) {
       segmentReclaim(m, cpu, heap, tld, segment, 0, scratch); // always reclaim on the 3rd visit
     } else {
-      segmentTryPurge(m, cpu, segment, true);
+      // set aside (v2.4.1: not counted as a try, and no forced purge)
+      if (m.cfg.abandonedCursor) tries++;
+      segmentTryPurge(m, cpu, segment, !m.cfg.abandonedCursor);
       visitedPush(m, cpu, segment);
     }
   }
@@ -250,7 +273,8 @@ export function abandonedCollect(m: Mi, cpu: Cpu, heap: number, force: boolean):
   const tld = cpu.load(heap + m.L.heap.tld);
   if (force) visitedRevisit(m, cpu);
   const scratch = { ok: false };
-  for (let tries = force ? 16 * 1024 : 1024; tries > 0; tries--) {
+  const max = m.cfg.abandonedCursor && force ? cpu.load(m.g + G_ABANDONED_COUNT) : force ? 16 * 1024 : 1024;
+  for (let tries = max; tries > 0; tries--) {
     const segment = abandonedPop(m, cpu);
     if (segment === 0) break;
     segmentCheckFree(m, cpu, tld, segment, 0, 0);
@@ -261,4 +285,5 @@ export function abandonedCollect(m: Mi, cpu: Cpu, heap: number, force: boolean):
       visitedPush(m, cpu, segment);
     }
   }
+  if (m.cfg.abandonedCursor) visitedRevisit(m, cpu);
 }
