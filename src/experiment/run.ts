@@ -12,6 +12,7 @@ import { Machine } from '../machine/machine.ts';
 import { machinePreset, type MachineSpec } from '../machine/costs.ts';
 import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
 import { atomicStats, cacheStats, memoryStats } from '../machine/stats.ts';
+import { PATH_EVENTS } from '../machine/paths.ts';
 import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../sim/params.ts';
 import { Rng } from '../sim/rng.ts';
@@ -30,6 +31,8 @@ export interface RunConfig {
   seed?: number;
   machine?: MachineSpec;
   check?: boolean;
+  /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
+  profile?: boolean;
 }
 
 /** Streams above this are the workload's own (threads use small ids). */
@@ -217,6 +220,7 @@ export function runExperiment(cfg: RunConfig): Result {
       violations: driver.checker?.violations ?? [],
       workloadFaults: driver.checker?.faults ?? [],
     },
+    ...(cfg.profile === true ? { profile: { events: [...PATH_EVENTS], paths: machine.paths.table() } } : {}),
     ...(error !== undefined ? { error } : {}),
   };
 }

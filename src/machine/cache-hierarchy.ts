@@ -35,8 +35,11 @@ export const C_COLD = 5;
 export const C_CAPACITY = 6;
 export const C_UPGRADE = 7;
 export const C_C2C = 8;
+/** Cycles of the accesses that took the slow path (the fast L1 hits are counted, not summed). */
 export const C_CYCLES = 9;
-export const COUNTERS_PER_ORIGIN = 10;
+/** Accesses that took the slow path. */
+export const C_SLOW = 10;
+export const COUNTERS_PER_ORIGIN = 11;
 
 export class CacheHierarchy {
   readonly l1: CacheLevel[];
@@ -45,7 +48,7 @@ export class CacheHierarchy {
   readonly dir: Directory;
   /** Per origin, COUNTERS_PER_ORIGIN counters (see C_*). */
   readonly counts = new Float64Array(3 * COUNTERS_PER_ORIGIN);
-  private readonly l1Hit: number;
+  readonly l1Hit: number;
   private readonly l2Hit: number;
   private readonly llcHit: number;
   private readonly dram: number;
@@ -78,11 +81,11 @@ export class CacheHierarchy {
     counts[base + C_ACCESS]++;
     if (i >= 0 && (!write || l1.writable[i] === 1)) {
       l1.use(i);
-      counts[base + C_CYCLES] += this.l1Hit;
       return this.l1Hit;
     }
     const cost = this.slow(core, line, ds, write, base, now, l1, i);
     counts[base + C_CYCLES] += cost;
+    counts[base + C_SLOW]++;
     return cost;
   }
 
@@ -172,9 +175,9 @@ export class CacheHierarchy {
       } else {
         (this.l1[o] as CacheLevel).downgrade(line);
         (this.l2[o] as CacheLevel).downgrade(line);
-        const k = llc.find(line);
+        const k = llc.lookup(line);
         if (k >= 0) llc.use(k);
-        else llc.fill(llc.victim(line), line, s, false); // the owner's dirty copy is written back
+        else llc.fill(llc.victimWay, line, s, false); // the owner's dirty copy is written back
       }
       dir.owner[s] = NO_CORE;
     } else {
@@ -244,9 +247,9 @@ export class CacheHierarchy {
         dir.owner[os] = NO_CORE;
         // Write-back of an owned line into the LLC.
         const llc = this.llc;
-        const k = llc.find(old);
+        const k = llc.lookup(old);
         if (k >= 0) llc.use(k);
-        else llc.fill(llc.victim(old), old, os, false);
+        else llc.fill(llc.victimWay, old, os, false);
       }
     }
     l2.fill(v, line, s, writable);

@@ -13,7 +13,7 @@ export class CacheLevel {
   readonly sets: number;
   readonly ways: number;
   readonly tags: Float64Array;
-  readonly stamps: Float64Array;
+  readonly stamps: Uint32Array;
   readonly writable: Uint8Array;
   readonly dirSlot: Int32Array;
   private readonly setMask: number;
@@ -24,7 +24,7 @@ export class CacheLevel {
     this.ways = geometry.ways;
     const n = this.sets * this.ways;
     this.tags = new Float64Array(n).fill(NO_LINE);
-    this.stamps = new Float64Array(n);
+    this.stamps = new Uint32Array(n);
     this.writable = new Uint8Array(n);
     this.dirSlot = new Int32Array(n);
     this.setMask = this.sets - 1;
@@ -50,7 +50,16 @@ export class CacheLevel {
 
   /** Marks way `i` most recently used. */
   use(i: number): void {
-    this.stamps[i] = ++this.tick;
+    this.stamps[i] = this.nextTick();
+  }
+
+  /** LRU stamps are 32-bit; on wrap-around every stamp restarts from zero (order is lost once per 2^32 uses). */
+  private nextTick(): number {
+    if (this.tick === 0xffffffff) {
+      this.stamps.fill(0);
+      this.tick = 0;
+    }
+    return ++this.tick;
   }
 
   /**
@@ -111,7 +120,7 @@ export class CacheLevel {
     this.tags[i] = line;
     this.dirSlot[i] = dirSlot;
     this.writable[i] = writable ? 1 : 0;
-    this.stamps[i] = ++this.tick;
+    this.stamps[i] = this.nextTick();
   }
 
   /** Drops `line` if present; returns whether it was present. */

@@ -334,6 +334,28 @@ export class Cpu {
     hier.dir.busyUntil[ds] = Infinity;
   }
 
+  /**
+   * pthread_mutex_trylock (glibc's lll_trylock): one CAS on the lock word. If another thread holds
+   * the lock at this time, the CAS fails (counted and charged as a failed CAS, no waiting) and this
+   * returns false; otherwise the lock is taken as by lock() and this returns true.
+   */
+  tryLock(addr: number, origin: number = ORIGIN_META): boolean {
+    const s = this.page(addr, true);
+    const ds = Cpu.lineSlot(addr, s);
+    const busy = this.hier.dir.busyUntil[ds] as number;
+    if (busy === Infinity || busy <= this.now || readValue(this.as, s, addr, 8) !== 0) {
+      this.lock(addr, origin);
+      return true;
+    }
+    const at = this.atomics;
+    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), ds, false, origin, this.now) + this.costs.atomic;
+    at[A.A_TOTAL]++;
+    at[A.A_CAS]++;
+    at[A.A_CAS_FAILED]++;
+    at[A.A_CONTENDED]++;
+    return false;
+  }
+
   /** Releases a lock taken with lock(): a release store of 0; the line is free from now on. */
   unlock(addr: number, origin: number = ORIGIN_META): void {
     const ds = Cpu.lineSlot(addr, this.page(addr, true));
@@ -368,6 +390,13 @@ export class Cpu {
 
   munmap(addr: number, len: number): void {
     this.now += this.sys(() => this.as.munmap(addr, len));
+  }
+
+  /** mremap(2) with MREMAP_MAYMOVE: returns the mapping's (possibly new) address. */
+  mremap(addr: number, oldLen: number, newLen: number): number {
+    const r = this.sys(() => this.as.mremap(addr, oldLen, newLen));
+    this.now += r.cost;
+    return r.addr;
   }
 
   madvise(addr: number, len: number, advice: Advice): void {

@@ -3,7 +3,7 @@
  */
 import * as A from './atomic-stats.ts';
 import {
-  C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_UPGRADE,
+  C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_SLOW, C_UPGRADE,
   COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_LINK, ORIGIN_META,
 } from './cache-hierarchy.ts';
 import { PAGE_SIZE, SYSCALL_KINDS, type SyscallKind } from './costs.ts';
@@ -63,7 +63,7 @@ export interface MemoryStats {
   syscallsByKind: Record<SyscallKind, number>;
 }
 
-function countsOf(c: Float64Array, origins: readonly number[]): CacheCounts {
+function countsOf(c: Float64Array, origins: readonly number[], l1Hit: number): CacheCounts {
   const sum = (k: number): number => origins.reduce((s, o) => s + (c[o * COUNTERS_PER_ORIGIN + k] as number), 0);
   return {
     accesses: sum(C_ACCESS),
@@ -75,19 +75,20 @@ function countsOf(c: Float64Array, origins: readonly number[]): CacheCounts {
     capacityMisses: sum(C_CAPACITY),
     upgrades: sum(C_UPGRADE),
     transfers: sum(C_C2C),
-    cycles: sum(C_CYCLES),
+    cycles: sum(C_CYCLES) + (sum(C_ACCESS) - sum(C_SLOW)) * l1Hit,
   };
 }
 
 export function cacheStats(m: Machine): CacheStats {
   const c = m.hier.counts;
+  const h = m.hier.l1Hit;
   return {
-    ...countsOf(c, [ORIGIN_APP, ORIGIN_META, ORIGIN_LINK]),
+    ...countsOf(c, [ORIGIN_APP, ORIGIN_META, ORIGIN_LINK], h),
     byOrigin: {
-      app: countsOf(c, [ORIGIN_APP]),
-      allocator: countsOf(c, [ORIGIN_META, ORIGIN_LINK]),
-      allocatorMeta: countsOf(c, [ORIGIN_META]),
-      allocatorLink: countsOf(c, [ORIGIN_LINK]),
+      app: countsOf(c, [ORIGIN_APP], h),
+      allocator: countsOf(c, [ORIGIN_META, ORIGIN_LINK], h),
+      allocatorMeta: countsOf(c, [ORIGIN_META], h),
+      allocatorLink: countsOf(c, [ORIGIN_LINK], h),
     },
   };
 }

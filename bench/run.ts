@@ -1,0 +1,41 @@
+/**
+ * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
+ * --json. Rates are per CPU second of this process (user + system), which other load on the
+ * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 3) in this one process, after one
+ * untimed warm-up run.
+ */
+import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const runsArg = args.indexOf('--runs');
+const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
+
+const cases: Array<{ name: string; target?: number; fn: () => BenchFigure }> = [
+  { name: 'machine accesses', target: 8e6, fn: () => machineAccesses() },
+  { name: 'kernel events', target: 2e6, fn: () => kernelEvents() },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+
+const out: Array<BenchFigure & { runs: number; min: number; max: number; target?: number }> = [];
+for (const c of cases) {
+  c.fn(); // warm-up: let the JIT compile the hot paths before timing
+  const figs = Array.from({ length: runs }, () => c.fn());
+  const vals = figs.map((f) => f.value);
+  const mid = figs.find((f) => f.value === median(vals)) as BenchFigure;
+  out.push({ ...mid, runs, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
+}
+
+if (json) {
+  process.stdout.write(`${JSON.stringify({ node: process.version, results: out }, null, 2)}\n`);
+} else {
+  for (const r of out) {
+    const m = (v: number) => `${(v / 1e6).toFixed(2)} M`;
+    const verdict = r.target === undefined ? '' : r.value >= r.target ? `  (target ${m(r.target)}: met)` : `  (target ${m(r.target)}: NOT met)`;
+    process.stdout.write(`${r.name.padEnd(22)} ${m(r.value)} ${r.unit}  [min ${m(r.min)}, max ${m(r.max)}, ${r.runs} runs]${verdict}\n`);
+  }
+}
