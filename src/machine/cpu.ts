@@ -12,7 +12,7 @@
  * through the `hi` register.
  */
 import {
-  PAGE_RESIDENT, PROT_WRITE, SyscallError, type AddressSpace, type Advice, type MmapOptions,
+  PAGE_RESIDENT, PROT_READ, PROT_WRITE, SyscallError, type AddressSpace, type Advice, type MmapOptions,
 } from './address-space.ts';
 import * as A from './atomic-stats.ts';
 import { C_C2C, C_UPGRADE, COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_META, type CacheHierarchy } from './cache-hierarchy.ts';
@@ -169,6 +169,22 @@ export class Cpu {
     this.touch(src, len, false, origin);
     this.touch(dst, len, true, origin);
     this.machine.copyBytes(dst, src, len);
+  }
+
+  /**
+   * A software prefetch (`__builtin_prefetch`): the line is fetched into this core's caches now (a
+   * miss or transfer is counted and coherence state changes, for writes the line is taken
+   * exclusively), but the thread does not wait for it: its clock does not move. Like the hardware
+   * instruction it never faults: a prefetch of a page that is not resident, or not accessible, is
+   * dropped.
+   */
+  prefetch(addr: number, write = false, origin: number = ORIGIN_META): void {
+    const s = this.as.pages.get(Math.floor(addr / PAGE_SIZE));
+    if (s < 0 || (this.as.pstate[s] as number) < PAGE_RESIDENT) return;
+    if (((this.as.pprot[s] as number) & (write ? PROT_WRITE : PROT_READ)) === 0) return;
+    const t = this.now;
+    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), Cpu.lineSlot(addr, s), write, origin, this.now);
+    this.now = t;
   }
 
   // ---- atomics ----

@@ -70,6 +70,7 @@ export class QuietCpu extends Cpu {
     }
     return oldLo;
   }
+  override prefetch(): void {}
   override path(): void {}
   override lock(): void {}
   override unlock(): void {}
