@@ -19,3 +19,13 @@ describe('ported generators reproduce the C programs\' sequences', () => {
     expect([b.next(), b.next(), b.next()]).toEqual([393554, 432897, 480504]);
   });
 });
+
+describe('64-bit generators', () => {
+  it("alloc-test's PRNG(41) and mstress's pick() from seed 43, as compiled C++", async () => {
+    const { AllocTestPrng, SplitMixPick } = await import('../../../src/workloads/lib/prng64.ts');
+    const a = new AllocTestPrng(41);
+    expect([a.rng32(), a.rng32(), a.rng64()]).toEqual([3608098730, 922600695, 343832789838122688n]);
+    const m = new SplitMixPick(43);
+    expect([m.pick(1000), m.pick(100), m.pick(7)]).toEqual([962, 65, 3]);
+  });
+});
