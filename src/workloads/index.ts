@@ -13,6 +13,8 @@ import { mstressWorkload } from './mstress.ts';
 import { rptestWorkload } from './rptest.ts';
 import { mleakWorkload } from './mleak.ts';
 import { mallocLargeWorkload } from './malloc-large.ts';
+import { cfracWorkload } from './cfrac.ts';
+import { espressoWorkload } from './espresso.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
@@ -29,6 +31,8 @@ registerWorkload(mstressWorkload);
 registerWorkload(rptestWorkload);
 registerWorkload(mleakWorkload);
 registerWorkload(mallocLargeWorkload);
+registerWorkload(cfracWorkload);
+registerWorkload(espressoWorkload);
 
 export * from './registry.ts';
 export * from './contract.ts';
