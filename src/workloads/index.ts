@@ -15,6 +15,7 @@ import { mleakWorkload } from './mleak.ts';
 import { mallocLargeWorkload } from './malloc-large.ts';
 import { cfracWorkload } from './cfrac.ts';
 import { espressoWorkload } from './espresso.ts';
+import { isoallocCmpWorkload } from './isoalloc-cmp.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
@@ -33,6 +34,7 @@ registerWorkload(mleakWorkload);
 registerWorkload(mallocLargeWorkload);
 registerWorkload(cfracWorkload);
 registerWorkload(espressoWorkload);
+registerWorkload(isoallocCmpWorkload);
 
 export * from './registry.ts';
 export * from './contract.ts';
