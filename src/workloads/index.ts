@@ -16,6 +16,10 @@ import { mallocLargeWorkload } from './malloc-large.ts';
 import { cfracWorkload } from './cfrac.ts';
 import { espressoWorkload } from './espresso.ts';
 import { isoallocCmpWorkload } from './isoalloc-cmp.ts';
+import { collatzListWorkload } from './collatz-list.ts';
+import { collatzVectorWorkload } from './collatz-vector.ts';
+import { fragWorkload } from './frag.ts';
+import { ostepOpsWorkload } from './ostep-ops.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
@@ -35,6 +39,10 @@ registerWorkload(mallocLargeWorkload);
 registerWorkload(cfracWorkload);
 registerWorkload(espressoWorkload);
 registerWorkload(isoallocCmpWorkload);
+registerWorkload(collatzListWorkload);
+registerWorkload(collatzVectorWorkload);
+registerWorkload(fragWorkload);
+registerWorkload(ostepOpsWorkload);
 
 export * from './registry.ts';
 export * from './contract.ts';
