@@ -4,6 +4,7 @@ import { ShardError } from '../experiment/shard.ts';
 import { MachineSpecError } from '../machine/costs.ts';
 import { ParamError } from '../sim/params.ts';
 import { UnknownWorkloadError } from '../workloads/registry.ts';
+import { WorkloadInputError } from '../workloads/contract.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -20,6 +21,6 @@ export const EXIT_USAGE = 2;
 export function isUsageError(e: unknown): e is Error {
   return (
     e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError ||
-    e instanceof UnknownWorkloadError || e instanceof MachineSpecError || e instanceof ShardError
+    e instanceof UnknownWorkloadError || e instanceof MachineSpecError || e instanceof ShardError || e instanceof WorkloadInputError
   );
 }

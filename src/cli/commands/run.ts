@@ -1,6 +1,7 @@
 /**
  * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]
  *  [--profile] [--cachegrind-out FILE]`
+ *  `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
  */
 import type { Argv } from 'yargs';
 import { modelInfo } from '../../allocators/index.ts';
@@ -12,9 +13,19 @@ import { formatRun } from '../../report/run-table.ts';
 import { cachegrindFile, toCachegrind } from '../../report/cachegrind.ts';
 import { loadModules } from '../grid-options.ts';
 import { checkWritable, writeFilesAtomically } from '../outputs.ts';
-import { EXIT_CHECK_FAILED } from '../errors.ts';
+import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { fileLineSource } from '../line-file.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
+
+function workloadOf(workload: unknown, trace: unknown): string {
+  if (trace === undefined) {
+    if (workload === undefined) throw new UsageError('name a workload with -w (see `allocsim list workloads`) or a trace file with --trace FILE');
+    return String(workload);
+  }
+  if (workload !== undefined && workload !== 'trace') throw new UsageError(`--trace replays a trace; it cannot be combined with -w ${String(workload)}`);
+  return 'trace';
+}
 
 export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv {
   return y.command(
@@ -23,7 +34,8 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
     (b) =>
       b
         .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`)' })
-        .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'workload (see `allocsim list workloads`)' })
+        .option('workload', { alias: 'w', type: 'string', describe: 'workload (see `allocsim list workloads`)' })
+        .option('trace', { type: 'string', describe: 'replay a trace file (short for -w trace --param file=FILE)' })
         .option('threads', { alias: 't', type: 'string', describe: "sets the workload's threads parameter" })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter override key=value (alloc.key / work.key to disambiguate)' })
         .option('seed', { type: 'string', default: '1', describe: 'seed of every random choice' })
@@ -38,16 +50,19 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const cgOut = args['cachegrind-out'] === undefined ? undefined : String(args['cachegrind-out']);
       if (cgOut !== undefined) checkWritable('--cachegrind-out', cgOut);
       const info = modelInfo(String(args.allocator));
-      const { info: winfo } = lookupWorkload(String(args.workload));
+      const workload = workloadOf(args.workload, args.trace);
+      const { info: winfo } = lookupWorkload(workload);
       const params = splitParams(listOption(args.param), info.params, winfo.params);
+      if (args.trace !== undefined) params.workload.file = String(args.trace);
       if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
       const r = runExperiment({
         allocator: info,
         allocatorParams: params.allocator,
-        workload: String(args.workload),
+        workload,
         workloadParams: params.workload,
+        openLines: fileLineSource,
         seed,
         machine,
         check: args.check === true,
