@@ -117,6 +117,9 @@ class Handler implements OpHandler {
       case 'compute':
         c.work(o.units);
         break;
+      case 'prefetch':
+        c.prefetch(o.addr, o.write, ORIGIN_APP);
+        break;
       case 'atomic':
         c.op = 'application atomic';
         r = appAtomic(c, o.kind, o.addr, o.value, o.expected);
