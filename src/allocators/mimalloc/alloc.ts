@@ -53,7 +53,7 @@ export function mallocZero(m: Mi, cpu: Cpu, size: number, zero: boolean): number
 
 /** alloc-aligned.c: MI_MAX_ALIGN_GUARANTEE (v2.1.2: 8 x 16 bytes; v2.4.1: MI_MEDIUM_OBJ_SIZE_MAX). */
 function maxAlignGuarantee(m: Mi): number {
-  return m.cfg.version === '2.1.2' ? 8 * MAX_ALIGN : m.cfg.mediumObjSizeMax;
+  return m.cfg.version !== '2.4.1' ? 8 * MAX_ALIGN : m.cfg.mediumObjSizeMax;
 }
 
 /**

@@ -21,7 +21,10 @@ import {
 import { osAlloc, osCommit, osFree, osPurge } from './os.ts';
 import { MEM_ARENA, MEM_OS, SEGMENT_SIZE, alignUp } from './types.ts';
 
-/** mi_arena_t offsets (v2.1.2 layout; bitmaps follow the struct). */
+/**
+ * mi_arena_t offsets (the v2.1.2 struct plus v2.1.4's `blocks_abandoned`; the bitmaps follow the
+ * struct: in use, dirty, abandoned, committed, purge).
+ */
 export const A_ID = 0;
 export const A_START = 32;
 export const A_BLOCK_COUNT = 40;
@@ -30,8 +33,9 @@ const A_PURGE_EXPIRE = 104;
 const A_BLOCKS_DIRTY = 112;
 const A_BLOCKS_COMMITTED = 120;
 const A_BLOCKS_PURGE = 128;
-export const A_BLOCKS_INUSE = 136;
-const A_STRUCT = 144;
+export const A_BLOCKS_ABANDONED = 136;
+export const A_BLOCKS_INUSE = 144;
+const A_STRUCT = 152;
 
 /** arena.c: MI_ARENA_BLOCK_SIZE = MI_SEGMENT_SIZE; MI_ARENA_MIN_OBJ_SIZE = half a block. */
 export const ARENA_BLOCK_SIZE = SEGMENT_SIZE;
@@ -94,16 +98,17 @@ function reserve(m: Mi, cpu: Cpu, reqSize: number): number {
   m.counters.add('arena.reserved');
   const bcount = size / ARENA_BLOCK_SIZE;
   const fields = Math.ceil(bcount / FIELD_BITS);
-  const arena = metaZalloc(m, cpu, A_STRUCT + 4 * fields * 8);
+  const arena = metaZalloc(m, cpu, A_STRUCT + 5 * fields * 8);
   const inuse = arena + A_BLOCKS_INUSE;
   cpu.store(arena + A_START, start);
   cpu.store(arena + A_BLOCK_COUNT, bcount);
   cpu.store(arena + A_FIELD_COUNT, fields);
   cpu.store(arena + A_BLOCKS_DIRTY, inuse + fields * 8);
-  cpu.store(arena + A_BLOCKS_COMMITTED, inuse + 2 * fields * 8);
-  cpu.store(arena + A_BLOCKS_PURGE, inuse + 3 * fields * 8);
+  cpu.store(arena + A_BLOCKS_ABANDONED, inuse + 2 * fields * 8);
+  cpu.store(arena + A_BLOCKS_COMMITTED, inuse + 3 * fields * 8);
+  cpu.store(arena + A_BLOCKS_PURGE, inuse + 4 * fields * 8);
   // memory reserved on an overcommit OS counts as committed (arena_eager_commit = 2)
-  cpu.fill(inuse + 2 * fields * 8, fields * 8, 0xff, 0);
+  cpu.fill(inuse + 3 * fields * 8, fields * 8, 0xff, 0);
   const post = fields * FIELD_BITS - bcount;
   if (post > 0) bitmapClaim(cpu, inuse, bcount, post); // never allocate in the leftover bits
   const i = cpu.fetchAdd(m.g + G_ARENA_COUNT, 1);

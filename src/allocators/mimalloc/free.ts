@@ -24,6 +24,8 @@ import { hasAligned, pageFlags } from './page-queue.ts';
 import { pageFreeCollect, pageRetire, pageUnfull, pageUseDelayedFree } from './page.ts';
 import { checkPadding, paddingShrink } from './padding.ts';
 import { cookieOf, segmentHugePageReset } from './segment.ts';
+import { segmentAttemptReclaim } from './segment-abandon.ts';
+import { heapEnsure, heapOf } from './heap.ts';
 import { forEachThreadFree } from './thread-free.ts';
 import { DELAYED_FREEING, NO_DELAYED_FREE, SEGMENT_HUGE, USE_DELAYED_FREE, WORD } from './types.ts';
 
@@ -115,8 +117,19 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
   leave(m, cpu, prev);
 }
 
-/** free.c mi_free_block_mt: padding checks, huge-page reset, then the remote push (or BatchIt). */
+/**
+ * free.c mi_free_block_mt: (2cca58/v2.4.1 with abandoned_reclaim_on_free: reclaim an abandoned
+ * segment and free locally instead), padding checks, huge-page reset, then the remote push (or BatchIt).
+ */
 function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: number): void {
+  if (m.cfg.reclaimOnFree && cpu.load(segment + m.L.segment.threadId) === 0) {
+    // mi_heap_get_default() initialises the thread (2cca58); v2.4.1 skips threads already done
+    const heap = m.cfg.version === '2.4.1' ? heapOf(cpu) : heapEnsure(m, cpu);
+    if (heap !== 0 && segmentAttemptReclaim(m, cpu, heap, segment)) {
+      free(m, cpu, block); // now a local free in our heap
+      return;
+    }
+  }
   const prev = enter(m, cpu, m.paths.freeMt);
   cpu.work(8);
   m.counters.add('free.remote');

@@ -20,7 +20,7 @@ export const MIMALLOC_BATCHIT_SHAPE: BatchItShape = { sets: 8, ways: 2, hash: 'm
 
 export function mimallocParams(secure: number, batchit: boolean): ParamSpec[] {
   return [
-    { name: 'version', type: 'enum', default: '2.1.2', choices: MI_VERSIONS, description: 'mimalloc release whose behaviour to follow (2.1.2: mimalloc-bench pin of the BatchIt paper; 2.4.1: latest v2)', source: 'mimalloc-bench build-bench-env.sh; microsoft/mimalloc tags' },
+    { name: 'version', type: 'enum', default: '2cca58', choices: MI_VERSIONS, description: 'mimalloc code to follow: 2cca58 (the commit the BatchIt paper patched), 2.1.2 (mimalloc-bench pin), 2.4.1 (latest v2)', source: 'BatchIt paper section 3.1; mimalloc-bench build-bench-env.sh; microsoft/mimalloc' },
     { name: 'secure', type: 'int', default: secure, min: 0, max: 4, description: 'MI_SECURE build level (0 = release; 4 = mimalloc-bench mi-sec)', source: 'mimalloc include/mimalloc/types.h' },
     { name: 'batchit', type: 'bool', default: batchit, description: 'cache remote frees per page in the freeing thread (BatchIt, ISMM 2024 section 3.1)', source: 'BatchIt paper section 3.1' },
     { name: 'batchit.carryLength', type: 'bool', default: false, description: 'deeper integration: a batch carries its length and head, so the owner splices it without walking (paper section 3.1 / 4.2)', source: 'BatchIt paper section 3.1' },
@@ -32,7 +32,7 @@ export function mimallocParams(secure: number, batchit: boolean): ParamSpec[] {
     { name: 'arena_reserve', type: 'int', default: 1024 * 1024, min: 0, description: 'KiB reserved per arena (doubling every 8 arenas after 8); 0 = no arenas', source: OPTIONS },
     { name: 'max_segment_reclaim', type: 'int', default: -1, min: -1, description: 'reclaim tries: v2.1.2 a count (default 8, clamped to 8..1024), v2.4.1 a percentage of the abandoned segments (default 10); -1 = the version\'s default', source: OPTIONS },
     { name: 'abandoned_page_purge', type: 'bool', default: false, description: 'force purging a segment when it is abandoned', source: OPTIONS },
-    { name: 'abandoned_reclaim_on_free', type: 'bool', default: false, description: 'a remote free into an abandoned segment first reclaims it (v2.4.1 option; absent in v2.1.2)', source: 'mimalloc v2.4.1 src/options.c, src/free.c' },
+    { name: 'abandoned_reclaim_on_free', type: 'int', default: -1, min: -1, max: 1, description: 'a free into an abandoned segment first reclaims it: 1 on, 0 off, -1 the version\'s default (2cca58: on; 2.4.1: off; absent in 2.1.2)', source: 'mimalloc 2cca58 and v2.4.1 src/options.c, src/alloc.c/free.c' },
     { name: 'generic_collect', type: 'int', default: 10000, min: 1, max: 1000000, description: 'v2.4.1: mi_heap_collect every this many generic mallocs', source: 'mimalloc v2.4.1 src/options.c, src/page.c' },
   ];
 }
@@ -87,8 +87,11 @@ export interface MiConfig {
 export function configFrom(p: Params): MiConfig {
   const version = str(p, 'version') as MiVersion;
   const secure = num(p, 'secure');
+  /** v2.1.x code (v2.1.2 and 2cca58 share the allocation paths and the structs). */
+  const v21 = version !== '2.4.1';
   const v212 = version === '2.1.2';
-  const div = v212 ? 4 : 8;
+  const div = v21 ? 4 : 8;
+  const reclaimOnFree = num(p, 'abandoned_reclaim_on_free');
   return {
     version,
     secure,
@@ -105,17 +108,17 @@ export function configFrom(p: Params): MiConfig {
     maxSegmentReclaim: num(p, 'max_segment_reclaim') >= 0 ? num(p, 'max_segment_reclaim') : v212 ? 8 : 10,
     abandonedCursor: !v212,
     abandonedPagePurge: bool(p, 'abandoned_page_purge'),
-    reclaimOnFree: bool(p, 'abandoned_reclaim_on_free'),
+    reclaimOnFree: !v212 && (reclaimOnFree === 1 || (reclaimOnFree === -1 && version === '2cca58')),
     genericCollect: num(p, 'generic_collect'),
     smallObjSizeMax: 64 * 1024 / div,
     mediumObjSizeMax: 512 * 1024 / div,
-    genericEvery: v212 ? 1 : 100,
-    candidateSearch: v212 ? 1 : 4,
-    retireExtra: v212 ? 1 : 0,
+    genericEvery: v21 ? 1 : 100,
+    candidateSearch: v21 ? 1 : 4,
+    retireExtra: v21 ? 1 : 0,
     minExtend: secure > 0 ? 8 * secure : 4,
-    randomExtend: v212 ? secure >= 1 : secure >= 2,
-    coinExtend: v212 ? secure >= 3 : secure >= 2,
-    extendOnlyWhenEmpty: !v212 || secure <= 2,
-    cookieCheck: v212 ? secure >= 4 : secure >= 3,
+    randomExtend: v21 ? secure >= 1 : secure >= 2,
+    coinExtend: v21 ? secure >= 3 : secure >= 2,
+    extendOnlyWhenEmpty: !v21 || secure <= 2,
+    cookieCheck: v21 ? secure >= 4 : secure >= 3,
   };
 }

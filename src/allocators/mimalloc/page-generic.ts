@@ -168,7 +168,7 @@ export function mallocGeneric(m: Mi, cpu: Cpu, heap: number, size: number, zero:
   if (page !== 0) {
     p = pageMalloc(m, cpu, heap, page, size, zero);
     // v2.4.1: a page that is now completely used (e.g. a large page's single block) moves to the full queue
-    if (m.cfg.version !== '2.1.2' && cpu.load(page + m.L.page.reserved, 2) === getUsed(m, cpu, page)) {
+    if (m.cfg.version === '2.4.1' && cpu.load(page + m.L.page.reserved, 2) === getUsed(m, cpu, page)) {
       pageToFull(m, cpu, page, pageQueueOf(m, cpu, page));
     }
   }

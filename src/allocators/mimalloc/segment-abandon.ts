@@ -1,116 +1,21 @@
 /**
  * Abandonment and reclaim (mimalloc src/segment.c "Abandonment", "Reclaim abandoned pages").
  *
- * A segment whose pages all belong to exited threads gets `thread_id = 0` and joins a global
- * lock-free list (a tagged pointer against A-B-A, a reader count against purging a segment being
- * read); segments visited without being reclaimed go to a second `visited` list that migrates back
- * when the first runs dry. A thread that needs a segment first visits up to `max_segment_reclaim`
- * abandoned segments: it frees empty ones, reclaims one with a fitting free span or a page of the
- * wanted size, reclaims any segment on its third visit, and purges and sets aside the rest.
- *
- * This is v2.1.2's design; v2.4.1 keeps abandoned segments in arena bitmaps instead (the model
- * uses the list for both versions; docs/models/mimalloc.md).
+ * A segment whose pages all belong to exited threads gets `thread_id = 0` and is abandoned
+ * (abandoned.ts: v2.1.2's global list, or the arenas' bitmaps from v2.1.4 and in 2cca58). A thread
+ * that needs a segment first visits some abandoned segments (v2.1.2: up to `max_segment_reclaim`;
+ * later: that percentage of them): it frees empty ones, reclaims one with a fitting free span or a
+ * page of the wanted size, reclaims any segment on its third visit, and sets aside the rest. With
+ * `abandoned_reclaim_on_free` (2cca58, v2.4.1 option) a free into an abandoned segment reclaims it.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import {
-  G_ABANDONED, G_ABANDONED_COUNT, G_ABANDONED_READERS, G_ABANDONED_VISITED, G_ABANDONED_VISITED_COUNT,
-  blockSize, enter, getUsed, leave, segmentOf, sliceAt, type Mi,
-} from './internal.ts';
+import { abandonedClear, abandonedCount, abandonedMark, abandonedSetAside, cursorInit, cursorNext } from './abandoned.ts';
+import { blockSize, enter, getUsed, leave, segmentOf, sliceAt, type Mi } from './internal.ts';
 import { pageAllFree, pageFreeCollect, pageReclaim, pageUseDelayedFree } from './page.ts';
 import { segmentTryPurge } from './segment-commit.ts';
 import { sliceIsUsed, spanFreeCoalesce, spanRemoveFromQueue } from './segment-span.ts';
 import { segmentAlloc, segmentFree, segmentPageClear } from './segment.ts';
-import { SEGMENT_SIZE, USE_DELAYED_FREE } from './types.ts';
-
-/** segment.c MI_TAGGED_MASK: the tag lives in the low (segment-alignment) bits of the pointer. */
-function taggedPtr(ts: number): number {
-  return ts - (ts % SEGMENT_SIZE);
-}
-
-function tagged(segment: number, ts: number): number {
-  return segment + (((ts % SEGMENT_SIZE) + 1) % SEGMENT_SIZE);
-}
-
-function nextOf(m: Mi, cpu: Cpu, segment: number): number {
-  return cpu.atomicLoad(segment + m.L.segment.abandonedNext);
-}
-
-function setNext(m: Mi, cpu: Cpu, segment: number, next: number): void {
-  cpu.atomicStore(segment + m.L.segment.abandonedNext, next);
-}
-
-/** segment.c mi_abandoned_visited_push. */
-function visitedPush(m: Mi, cpu: Cpu, segment: number): void {
-  const head = m.g + G_ABANDONED_VISITED;
-  for (;;) {
-    const anext = cpu.atomicLoad(head);
-    setNext(m, cpu, segment, anext);
-    if (cpu.cas(head, anext, segment)) break;
-  }
-  cpu.fetchAdd(m.g + G_ABANDONED_VISITED_COUNT, 1);
-}
-
-/** segment.c mi_abandoned_visited_revisit: move the visited list back to the abandoned list. */
-function visitedRevisit(m: Mi, cpu: Cpu): boolean {
-  const visited = m.g + G_ABANDONED_VISITED;
-  const abandoned = m.g + G_ABANDONED;
-  if (cpu.load(visited) === 0) return false;
-  const first = cpu.exchange(visited, 0);
-  if (first === 0) return false;
-  let ts = cpu.atomicLoad(abandoned);
-  const count = cpu.load(m.g + G_ABANDONED_VISITED_COUNT);
-  if (taggedPtr(ts) === 0 && cpu.cas(abandoned, ts, tagged(first, ts))) {
-    cpu.fetchAdd(m.g + G_ABANDONED_COUNT, count);
-    cpu.fetchAdd(m.g + G_ABANDONED_VISITED_COUNT, -count);
-    return true;
-  }
-  let last = first;
-  for (let next = nextOf(m, cpu, last); next !== 0; next = nextOf(m, cpu, last)) last = next;
-  ts = cpu.atomicLoad(abandoned);
-  for (;;) {
-    setNext(m, cpu, last, taggedPtr(ts));
-    if (cpu.cas(abandoned, ts, tagged(first, ts))) break;
-    ts = cpu.atomicLoad(abandoned);
-  }
-  cpu.fetchAdd(m.g + G_ABANDONED_COUNT, count);
-  cpu.fetchAdd(m.g + G_ABANDONED_VISITED_COUNT, -count);
-  return true;
-}
-
-/** segment.c mi_abandoned_push. */
-function abandonedPush(m: Mi, cpu: Cpu, segment: number): void {
-  const head = m.g + G_ABANDONED;
-  let ts = cpu.atomicLoad(head);
-  for (;;) {
-    setNext(m, cpu, segment, taggedPtr(ts));
-    if (cpu.cas(head, ts, tagged(segment, ts))) break;
-    ts = cpu.atomicLoad(head);
-  }
-  cpu.fetchAdd(m.g + G_ABANDONED_COUNT, 1);
-}
-
-/**
- * segment.c mi_abandoned_pop (with the reader count held while reading `abandoned_next`). v2.1.2
- * swaps the visited list back in when the list is empty; with the v2.1.4+ cursor semantics
- * (`abandonedCursor`) a pass does not, and the set-aside segments return after the pass.
- */
-function abandonedPop(m: Mi, cpu: Cpu): number {
-  const head = m.g + G_ABANDONED;
-  if (taggedPtr(cpu.load(head)) === 0 && (m.cfg.abandonedCursor || !visitedRevisit(m, cpu))) return 0;
-  cpu.fetchAdd(m.g + G_ABANDONED_READERS, 1);
-  let ts = cpu.atomicLoad(head);
-  let segment = taggedPtr(ts);
-  while (segment !== 0 && !cpu.cas(head, ts, tagged(nextOf(m, cpu, segment), ts))) {
-    ts = cpu.atomicLoad(head);
-    segment = taggedPtr(ts);
-  }
-  cpu.fetchAdd(m.g + G_ABANDONED_READERS, -1);
-  if (segment !== 0) {
-    setNext(m, cpu, segment, 0);
-    cpu.fetchAdd(m.g + G_ABANDONED_COUNT, -1);
-  }
-  return segment;
-}
+import { MEMID_KIND, MEM_ARENA, USE_DELAYED_FREE } from './types.ts';
 
 /** Iterates the slices after the header, as spans/pages (segment.c mi_slices_start_iterate). */
 function forEachSpan(m: Mi, cpu: Cpu, segment: number, fn: (slice: number) => number): void {
@@ -134,14 +39,24 @@ export function segmentAbandon(m: Mi, cpu: Cpu, tld: number, segment: number): v
     }
     return slice;
   });
-  segmentTryPurge(m, cpu, segment, m.cfg.abandonedPagePurge);
+  // 2cca58+: segments outside arenas can only be reclaimed by a free, so purge them now
+  const notInArena = m.cfg.abandonedCursor && cpu.load(segment + MEMID_KIND, 4) !== MEM_ARENA;
+  segmentTryPurge(m, cpu, segment, notInArena || m.cfg.abandonedPagePurge);
   m.counters.add('segment.abandoned');
   const count = tld + m.L.tld.segmentCount;
   cpu.store(count, cpu.load(count) - 1);
-  cpu.atomicStore(segment + S.threadId, 0);
-  setNext(m, cpu, segment, 0);
   cpu.store(segment + S.abandonedVisits, 1);
-  abandonedPush(m, cpu, segment);
+  clearWasReclaimed(m, cpu, tld, segment);
+  abandonedMark(m, cpu, segment);
+}
+
+/** 2cca58+: a segment that was reclaimed no longer counts in the thread's reclaim_count. */
+export function clearWasReclaimed(m: Mi, cpu: Cpu, tld: number, segment: number): void {
+  const w = m.L.segment.wasReclaimed;
+  if (w < 0 || cpu.load(segment + w, 1) === 0) return;
+  const a = tld + m.L.tld.reclaimCount;
+  cpu.store(a, cpu.load(a) - 1);
+  cpu.store(segment + w, 0, 1);
 }
 
 /** segment.c _mi_segment_page_abandon: one more abandoned page; the whole segment when all are. */
@@ -186,8 +101,13 @@ function segmentReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, segment: num
   const P = m.L.page;
   const prev = enter(m, cpu, m.paths.reclaim);
   right.ok = false;
-  cpu.store(segment + S.threadId, cpu.tls);
+  cpu.atomicStore(segment + S.threadId, cpu.tls);
   cpu.store(segment + S.abandonedVisits, 0);
+  if (S.wasReclaimed >= 0) {
+    cpu.store(segment + S.wasReclaimed, 1, 1);
+    const rc = tld + m.L.tld.reclaimCount;
+    cpu.store(rc, cpu.load(rc) + 1);
+  }
   const count = tld + m.L.tld.segmentCount;
   cpu.store(count, cpu.load(count) + 1);
   m.counters.add('segment.reclaimed');
@@ -211,11 +131,11 @@ function segmentReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, segment: num
   return result;
 }
 
-/** segment.c mi_segment_get_reclaim_tries (v2.4.1): a percentage of the abandoned segments, 8..1024. */
+/** segment.c: v2.1.2 visits `max_segment_reclaim` (8..1024); later, that percentage of the abandoned segments (8..1024). */
 function reclaimTries(m: Mi, cpu: Cpu): number {
   if (!m.cfg.abandonedCursor) return Math.min(1024, Math.max(8, m.cfg.maxSegmentReclaim));
   const perc = Math.min(100, m.cfg.maxSegmentReclaim);
-  const total = cpu.load(m.g + G_ABANDONED_COUNT);
+  const total = abandonedCount(m, cpu);
   if (perc <= 0 || total === 0) return 0;
   const rel = Math.floor((total * perc) / 100);
   const tries = rel <= 1 ? 1 : Math.min(rel, 1024);
@@ -224,17 +144,12 @@ function reclaimTries(m: Mi, cpu: Cpu): number {
 
 /** segment.c mi_segment_try_reclaim. */
 function segmentTryReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded: number, bsize: number, right: { ok: boolean }): number {
-  right.ok = false;
-  const result = tryReclaimPass(m, cpu, heap, tld, slicesNeeded, bsize, right);
-  if (m.cfg.abandonedCursor) visitedRevisit(m, cpu); // _mi_arena_field_cursor_done: set-aside segments are abandoned again
-  return result;
-}
-
-function tryReclaimPass(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded: number, bsize: number, right: { ok: boolean }): number {
   const S = m.L.segment;
+  right.ok = false;
   const scratch = { ok: false };
+  const cursor = cursorInit(m, cpu, heap);
   for (let tries = reclaimTries(m, cpu); tries > 0; tries--) {
-    const segment = abandonedPop(m, cpu);
+    const segment = cursorNext(m, cpu, cursor);
     if (segment === 0) break;
     m.counters.add('segment.visited');
     const visits = cpu.load(segment + S.abandonedVisits) + 1;
@@ -247,10 +162,10 @@ function tryReclaimPass(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded
     } else if (visits > 3) {
       segmentReclaim(m, cpu, heap, tld, segment, 0, scratch); // always reclaim on the 3rd visit
     } else {
-      // set aside (v2.4.1: not counted as a try, and no forced purge)
+      // set aside (later versions: not counted as a try, and no forced purge)
       if (m.cfg.abandonedCursor) tries++;
       segmentTryPurge(m, cpu, segment, !m.cfg.abandonedCursor);
-      visitedPush(m, cpu, segment);
+      abandonedSetAside(m, cpu, segment);
     }
   }
   return 0;
@@ -271,19 +186,31 @@ export function segmentReclaimOrAlloc(m: Mi, cpu: Cpu, heap: number, tld: number
 /** segment.c _mi_abandoned_collect: free what became empty in abandoned segments; purge the rest. */
 export function abandonedCollect(m: Mi, cpu: Cpu, heap: number, force: boolean): void {
   const tld = cpu.load(heap + m.L.heap.tld);
-  if (force) visitedRevisit(m, cpu);
   const scratch = { ok: false };
-  const max = m.cfg.abandonedCursor && force ? cpu.load(m.g + G_ABANDONED_COUNT) : force ? 16 * 1024 : 1024;
+  const cursor = cursorInit(m, cpu, heap);
+  const max = m.cfg.abandonedCursor ? (force ? abandonedCount(m, cpu) : 1024) : force ? 16 * 1024 : 1024;
   for (let tries = max; tries > 0; tries--) {
-    const segment = abandonedPop(m, cpu);
+    const segment = cursorNext(m, cpu, cursor);
     if (segment === 0) break;
     segmentCheckFree(m, cpu, tld, segment, 0, 0);
     if (cpu.load(segment + m.L.segment.used) === 0) {
       segmentReclaim(m, cpu, heap, tld, segment, 0, scratch);
     } else {
       segmentTryPurge(m, cpu, segment, force);
-      visitedPush(m, cpu, segment);
+      abandonedSetAside(m, cpu, segment);
     }
   }
-  if (m.cfg.abandonedCursor) visitedRevisit(m, cpu);
+}
+
+/**
+ * segment.c _mi_segment_attempt_reclaim (2cca58, v2.4.1): on a free into an abandoned segment,
+ * reclaim it, unless this thread already owns more reclaimed segments than half its segments.
+ */
+export function segmentAttemptReclaim(m: Mi, cpu: Cpu, heap: number, segment: number): boolean {
+  if (cpu.atomicLoad(segment + m.L.segment.threadId) !== 0) return false;
+  const tld = cpu.load(heap + m.L.heap.tld);
+  if (cpu.load(tld + m.L.tld.reclaimCount) * 2 > cpu.load(tld + m.L.tld.segmentCount)) return false;
+  if (!abandonedClear(m, cpu, segment)) return false;
+  m.counters.add('segment.reclaimedOnFree');
+  return segmentReclaim(m, cpu, heap, tld, segment, 0, { ok: false }) !== 0;
 }

@@ -10,7 +10,7 @@ import { arenaAlloc, arenaFree, type MemId } from './arena.ts';
 import { pageKindOf, pageSizeFor } from './bins.ts';
 import { G_ABANDONED_READERS, G_HEAP_MAIN_COOKIE, pageAreaSize, segmentOf, sliceAt, type Mi, enter, leave } from './internal.ts';
 import { osProtect, osReset } from './os.ts';
-import { segmentAbandon, segmentReclaimOrAlloc } from './segment-abandon.ts';
+import { clearWasReclaimed, segmentAbandon, segmentReclaimOrAlloc } from './segment-abandon.ts';
 import { committedSize, segmentEnsureCommitted, segmentTryPurge, setMaskFull } from './segment-commit.ts';
 import { sliceIsUsed, spanAllocate, spanFree, spanFreeCoalesce, spanRemoveFromQueue, spansFindAndAllocate } from './segment-span.ts';
 import {
@@ -128,6 +128,7 @@ export function segmentFree(m: Mi, cpu: Cpu, tld: number, segment: number): void
   m.counters.add('segment.freed');
   cpu.store(segment + S.threadId, 0);
   trackSize(m, cpu, tld, -1);
+  clearWasReclaimed(m, cpu, tld, segment);
   const size = cpu.load(segment + S.segmentSize);
   if (m.cfg.secure > 0) {
     osProtect(m, cpu, segment + cpu.load(segment + S.infoSlices) * SLICE_SIZE - OS_PAGE, OS_PAGE, false);

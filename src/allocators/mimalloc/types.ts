@@ -8,8 +8,13 @@
  * these offsets in simulated memory, so which fields share a cache line is mimalloc's.
  */
 
-export type MiVersion = '2.1.2' | '2.4.1';
-export const MI_VERSIONS: readonly MiVersion[] = ['2.1.2', '2.4.1'];
+/**
+ * v2.1.2: the mimalloc-bench `mi2` pin; 2cca58: the commit the BatchIt paper patched (v2.1.2+106,
+ * "Merge branch 'dev' into dev-slice", 2024-03-03): v2.1.2's structs and page/alloc code with
+ * v2.1.4's arena-based abandonment and reclaim-on-free; v2.4.1: the latest v2.
+ */
+export type MiVersion = '2.1.2' | '2cca58' | '2.4.1';
+export const MI_VERSIONS: readonly MiVersion[] = ['2.1.2', '2cca58', '2.4.1'];
 
 export const KiB = 1024;
 export const MiB = 1024 * KiB;
@@ -98,8 +103,10 @@ export interface SegmentLayout {
   purgeExpire: number;
   purgeMask: number;
   commitMask: number;
-  /** v2.1.2: abandoned_next; the model uses `next` in v2.4.1 (see docs: abandonment follows v2.1.2). */
+  /** v2.1.2: abandoned_next (the abandoned list's link); later versions: `next` (unused by abandonment). */
   abandonedNext: number;
+  /** 2cca58 and later: was_reclaimed (bool), else -1. */
+  wasReclaimed: number;
   abandoned: number;
   abandonedVisits: number;
   used: number;
@@ -142,6 +149,8 @@ export interface TldLayout {
   spans: number;
   /** segments.count */
   segmentCount: number;
+  /** segments.reclaim_count (2cca58 and later) */
+  reclaimCount: number;
 }
 
 export interface Layout {
@@ -159,7 +168,7 @@ export const RANDOM_AVAILABLE = 128;
 
 function pageLayout(version: MiVersion, encoded: boolean): PageLayout {
   const k = encoded ? 16 : 0;
-  if (version === '2.1.2') {
+  if (version !== '2.4.1') {
     return {
       size: 80 + k, sliceCount: 0, sliceOffset: 4, bits: 8, capacity: 10, reserved: 12, flags: 14, retire: 15,
       free: 16, used: 24, usedSize: 4, blockSize: 28, blockSizeSize: 4, localFree: 32, pageStart: -1,
@@ -174,16 +183,16 @@ function pageLayout(version: MiVersion, encoded: boolean): PageLayout {
 }
 
 function segmentLayout(version: MiVersion, pageSize: number): SegmentLayout {
-  if (version === '2.1.2') {
+  if (version !== '2.4.1') {
     return {
       size: 264 + (SLICES_PER_SEGMENT + 1) * pageSize, memid: 0, allowDecommit: 24, allowPurge: 25, segmentSize: 32,
-      purgeExpire: 40, purgeMask: 48, commitMask: 112, abandonedNext: 176, abandoned: 192, abandonedVisits: 200,
+      purgeExpire: 40, purgeMask: 48, commitMask: 112, abandonedNext: 176, wasReclaimed: version === '2cca58' ? 184 : -1, abandoned: 192, abandonedVisits: 200,
       used: 208, cookie: 216, segmentSlices: 224, infoSlices: 232, kind: 240, sliceEntries: 248, threadId: 256, slices: 264,
     };
   }
   return {
     size: 288 + (SLICES_PER_SEGMENT + 1) * pageSize, memid: 0, allowDecommit: 24, allowPurge: 25, segmentSize: 32,
-    purgeExpire: 48, purgeMask: 56, commitMask: 120, abandonedNext: 184, abandoned: 200, abandonedVisits: 208,
+    purgeExpire: 48, purgeMask: 56, commitMask: 120, abandonedNext: 184, wasReclaimed: 192, abandoned: 200, abandonedVisits: 208,
     used: 216, cookie: 224, segmentSlices: 248, infoSlices: 256, kind: 264, sliceEntries: 272, threadId: 280, slices: 288,
   };
 }
@@ -191,7 +200,7 @@ function segmentLayout(version: MiVersion, pageSize: number): SegmentLayout {
 function heapLayout(version: MiVersion, padding: boolean): HeapLayout {
   const direct = SMALL_WSIZE_MAX + (padding ? 1 : 0) + 1;
   const queues = (BIN_FULL + 1) * 24;
-  if (version === '2.1.2') {
+  if (version !== '2.4.1') {
     const pages = 8 + direct * 8;
     const d = pages + queues; // thread_delayed_free follows the queues
     return {
@@ -208,7 +217,9 @@ function heapLayout(version: MiVersion, padding: boolean): HeapLayout {
 }
 
 function tldLayout(version: MiVersion): TldLayout {
-  return { size: version === '2.1.2' ? 1600 : 5120, heartbeat: 0, heapBacking: 16, spans: 32, segmentCount: 32 + (SEGMENT_BIN_MAX + 1) * 24 };
+  const count = 32 + (SEGMENT_BIN_MAX + 1) * 24;
+  const size = version === '2.1.2' ? 1600 : version === '2cca58' ? 1656 : 5120;
+  return { size, heartbeat: 0, heapBacking: 16, spans: 32, segmentCount: count, reclaimCount: count + 32 };
 }
 
 /** The struct layouts of `version` (MI_SECURE >= 3 encodes free lists and pads blocks). */

@@ -37,8 +37,8 @@ describe('mimalloc segments', () => {
     expect(b).not.toBe(0);
   });
 
-  it('a thread that exits with live blocks abandons its segment; another thread reclaims it instead of allocating one', () => {
-    const h = harness('mimalloc', {}, 3);
+  it.each(['2.1.2', '2cca58', '2.4.1'])('%s: a thread that exits with live blocks abandons its segment; another thread reclaims it instead of allocating one', (version) => {
+    const h = harness('mimalloc', { version }, 3);
     const [t0, t1, t2] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0], typeof h.cpus[0]];
     const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
     h.model.threadExit?.(t1);
@@ -54,8 +54,8 @@ describe('mimalloc segments', () => {
     expect(h.model.counters.get('segment.freed')).toBe(1);
   });
 
-  it('a segment whose blocks were all freed remotely after its owner exited is freed by the next thread exit', () => {
-    const h = harness('mimalloc');
+  it('v2.1.2: a segment whose blocks were all freed remotely after its owner exited is freed by the next thread exit', () => {
+    const h = harness('mimalloc', { version: '2.1.2' });
     const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
     h.model.free(t0, h.model.malloc(t0, 32)); // t0 has a heap (a thread that never allocated has nothing to collect at exit)
     const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
@@ -65,5 +65,17 @@ describe('mimalloc segments', () => {
     h.model.threadExit?.(t0);
     expect(h.model.counters.get('segment.reclaimed')).toBe(1);
     expect(h.model.counters.get('segment.freed')).toBe(2); // t0's own, and the abandoned one
+  });
+
+  it('2cca58: a free into an abandoned segment reclaims it (abandoned_reclaim_on_free), and the frees become local', () => {
+    const h = harness('mimalloc', { version: '2cca58' });
+    const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+    h.model.free(t0, h.model.malloc(t0, 32));
+    const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
+    h.model.threadExit?.(t1);
+    for (const p of live) h.model.free(t0, p);
+    expect(h.model.counters.get('segment.reclaimedOnFree')).toBe(1);
+    expect(h.model.counters.get('free.remote')).toBe(0);
+    expect(h.model.counters.get('free.local')).toBe(11);
   });
 });
