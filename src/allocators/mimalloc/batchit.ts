@@ -23,7 +23,7 @@ import { USE_DELAYED_FREE } from './types.ts';
 export function batchHooks(mi: () => Mi): BatchItHooks {
   return {
     initNode: (cpu, obj) => blockSetNext(mi(), cpu, mi().batchPage, obj, 0),
-    link: (cpu, prevTail, obj) => blockSetNext(mi(), cpu, mi().batchPage, prevTail, obj),
+    link: (cpu, prevTail, obj, page) => blockSetNext(mi(), cpu, page, prevTail, obj),
   };
 }
 

@@ -172,47 +172,55 @@ export function readKeys(cpu: Cpu, addr: number, k: Keys): void {
   k.k1hi = cpu.hi;
 }
 
-/** The next block of `block` in one of `page`'s lists (checked to be in the same page when encoded). */
-export function blockNext(m: Mi, cpu: Cpu, page: number, block: number): number {
+/**
+ * internal.h mi_block_nextx: the link word of `block`, decoded with the keys at `keysAddr` when the
+ * lists are encoded (`nullValue` is what NULL was encoded as: the page or heap address).
+ */
+export function loadLink(m: Mi, cpu: Cpu, block: number, nullValue: number, keysAddr: number, k: Keys): number {
   if (!m.cfg.encoded) return cpu.load(block, 8, ORIGIN_LINK);
   const lo = cpu.load64(block, ORIGIN_LINK);
   const hi = cpu.hi;
-  readKeys(cpu, page + m.L.page.keys, m.pk);
-  const next = decode(page, lo, hi, m.pk);
-  if (next !== 0 && !inSamePage(m, cpu, block, next)) {
+  readKeys(cpu, keysAddr, k);
+  return decode(nullValue, lo, hi, k);
+}
+
+/** internal.h mi_block_set_nextx: write the (encoded) link word of `block`. */
+export function storeLink(m: Mi, cpu: Cpu, block: number, next: number, nullValue: number, keysAddr: number, k: Keys): void {
+  if (!m.cfg.encoded) {
+    cpu.store(block, next, 8, ORIGIN_LINK);
+    return;
+  }
+  readKeys(cpu, keysAddr, k);
+  encode(nullValue, next, k);
+  cpu.store64(block, out.lo, out.hi, ORIGIN_LINK);
+}
+
+/** internal.h mi_block_next: the next block in one of `page`'s lists, checked to be in the same page when encoded. */
+export function blockNext(m: Mi, cpu: Cpu, page: number, block: number): number {
+  const next = loadLink(m, cpu, block, page, page + m.L.page.keys, m.pk);
+  if (m.cfg.encoded && next !== 0 && !inSamePage(m, cpu, block, next)) {
     const bsize = blockSize(m, cpu, page);
-    throw new AllocatorAbort(`mimalloc: error: corrupted free list entry of size ${bsize}b at 0x${block.toString(16)}: value 0x${(hi * 4294967296 + lo).toString(16)}`, block);
+    throw new AllocatorAbort(`mimalloc: error: corrupted free list entry of size ${bsize}b at 0x${block.toString(16)}: value 0x${machineWord(m, block).toString(16)}`, block);
   }
   return next;
 }
 
+/** The raw link word, for the error message (uncharged: the message is printed after the fact). */
+function machineWord(m: Mi, addr: number): bigint {
+  return (BigInt(m.machine.peek(addr + 4, 4)) << 32n) | BigInt(m.machine.peek(addr, 4));
+}
+
 export function blockSetNext(m: Mi, cpu: Cpu, page: number, block: number, next: number): void {
-  if (!m.cfg.encoded) {
-    cpu.store(block, next, 8, ORIGIN_LINK);
-    return;
-  }
-  readKeys(cpu, page + m.L.page.keys, m.pk);
-  encode(page, next, m.pk);
-  cpu.store64(block, out.lo, out.hi, ORIGIN_LINK);
+  storeLink(m, cpu, block, next, page, page + m.L.page.keys, m.pk);
 }
 
 /** mi_block_nextx(heap, block, heap->keys): the heap's delayed-free list (no same-page check). */
 export function blockNextHeap(m: Mi, cpu: Cpu, heap: number, block: number): number {
-  if (!m.cfg.encoded) return cpu.load(block, 8, ORIGIN_LINK);
-  const lo = cpu.load64(block, ORIGIN_LINK);
-  const hi = cpu.hi;
-  readKeys(cpu, heap + m.L.heap.keys, m.hk);
-  return Math.max(0, decode(heap, lo, hi, m.hk));
+  return Math.max(0, loadLink(m, cpu, block, heap, heap + m.L.heap.keys, m.hk));
 }
 
 export function blockSetNextHeap(m: Mi, cpu: Cpu, heap: number, block: number, next: number): void {
-  if (!m.cfg.encoded) {
-    cpu.store(block, next, 8, ORIGIN_LINK);
-    return;
-  }
-  readKeys(cpu, heap + m.L.heap.keys, m.hk);
-  encode(heap, next, m.hk);
-  cpu.store64(block, out.lo, out.hi, ORIGIN_LINK);
+  storeLink(m, cpu, block, next, heap, heap + m.L.heap.keys, m.hk);
 }
 
 /** internal.h mi_is_in_same_page: q lies in the block area of p's page. */

@@ -84,8 +84,8 @@ function addPageCount(m: Mi, cpu: Cpu, heap: number, d: number): void {
   cpu.store(a, cpu.load(a) + d);
 }
 
-/** page-queue.c mi_page_queue_remove. */
-export function queueRemove(m: Mi, cpu: Cpu, pq: number, page: number): void {
+/** Unlinks a page from a queue (the first half of mi_page_queue_remove and ..._enqueue_from); returns its heap. */
+function unlink(m: Mi, cpu: Cpu, pq: number, page: number): number {
   const P = m.L.page;
   const heap = cpu.load(page + P.xheap);
   const prev = cpu.load(page + P.prev);
@@ -97,6 +97,13 @@ export function queueRemove(m: Mi, cpu: Cpu, pq: number, page: number): void {
     cpu.store(pq + Q_FIRST, next);
     queueFirstUpdate(m, cpu, heap, pq);
   }
+  return heap;
+}
+
+/** page-queue.c mi_page_queue_remove. */
+export function queueRemove(m: Mi, cpu: Cpu, pq: number, page: number): void {
+  const P = m.L.page;
+  const heap = unlink(m, cpu, pq, page);
   addPageCount(m, cpu, heap, -1);
   cpu.store(page + P.next, 0);
   cpu.store(page + P.prev, 0);
@@ -120,16 +127,7 @@ export function queuePush(m: Mi, cpu: Cpu, heap: number, pq: number, page: numbe
 /** page-queue.c mi_page_queue_enqueue_from: move a page to the end of another queue. */
 export function queueEnqueueFrom(m: Mi, cpu: Cpu, to: number, from: number, page: number): void {
   const P = m.L.page;
-  const heap = cpu.load(page + P.xheap);
-  const prev = cpu.load(page + P.prev);
-  const next = cpu.load(page + P.next);
-  if (prev !== 0) cpu.store(prev + P.next, next);
-  if (next !== 0) cpu.store(next + P.prev, prev);
-  if (page === cpu.load(from + Q_LAST)) cpu.store(from + Q_LAST, prev);
-  if (page === cpu.load(from + Q_FIRST)) {
-    cpu.store(from + Q_FIRST, next);
-    queueFirstUpdate(m, cpu, heap, from);
-  }
+  const heap = unlink(m, cpu, from, page);
   const last = cpu.load(to + Q_LAST);
   cpu.store(page + P.prev, last);
   cpu.store(page + P.next, 0);

@@ -111,12 +111,17 @@ export function pageToFull(m: Mi, cpu: Cpu, page: number, pq: number): void {
   pageFreeCollect(m, cpu, page, false);
 }
 
-/** page.c _mi_page_abandon: out of the heap; the segment counts an abandoned page. */
-export function pageAbandon(m: Mi, cpu: Cpu, page: number, pq: number): void {
-  const heap = cpu.load(page + m.L.page.xheap);
-  const tld = tldOf(m, cpu, heap);
+/** Takes a page out of its queue and heap (mi_page_queue_remove, mi_page_set_heap(NULL)); returns the heap's tld. */
+function pageDetach(m: Mi, cpu: Cpu, page: number, pq: number): number {
+  const tld = tldOf(m, cpu, cpu.load(page + m.L.page.xheap));
   queueRemove(m, cpu, pq, page);
   cpu.atomicStore(page + m.L.page.xheap, 0);
+  return tld;
+}
+
+/** page.c _mi_page_abandon: out of the heap; the segment counts an abandoned page. */
+export function pageAbandon(m: Mi, cpu: Cpu, page: number, pq: number): void {
+  const tld = pageDetach(m, cpu, page, pq);
   m.counters.add('page.abandoned');
   segmentPageAbandon(m, cpu, tld, page);
 }
@@ -124,10 +129,7 @@ export function pageAbandon(m: Mi, cpu: Cpu, page: number, pq: number): void {
 /** page.c _mi_page_free: out of its queue and back to the segment as a free span. */
 export function pageFree(m: Mi, cpu: Cpu, page: number, pq: number): void {
   setHasAligned(m, cpu, page, false);
-  const heap = cpu.load(page + m.L.page.xheap);
-  const tld = tldOf(m, cpu, heap);
-  queueRemove(m, cpu, pq, page);
-  cpu.atomicStore(page + m.L.page.xheap, 0);
+  const tld = pageDetach(m, cpu, page, pq);
   m.counters.add('page.freed');
   segmentPageFree(m, cpu, tld, page);
 }

@@ -11,31 +11,19 @@
  *   constant time without walking it. (Like snmalloc's BatchIt rings, where the message is the tail.)
  */
 import { AllocatorAbort } from '../contract.ts';
-import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { decode, encode, out } from './encode.ts';
-import { blockNext, blockSetNext, blockSize, getUsed, pageStart, readKeys, setUsed, tfBlock, type Mi } from './internal.ts';
+import { blockNext, blockSetNext, blockSize, getUsed, loadLink, pageStart, setUsed, storeLink, tfBlock, type Mi } from './internal.ts';
 
 const TWO16 = 65536;
 const TWO32 = 4294967296;
 
-/** Writes a batch descriptor into the tail block (encoded with the page keys when the lists are). */
+/** A batch descriptor in the tail block's link word (encoded with the page keys when the lists are; no NULL). */
 function descSet(m: Mi, cpu: Cpu, page: number, tail: number, desc: number): void {
-  if (!m.cfg.encoded) {
-    cpu.store(tail, desc, 8, ORIGIN_LINK);
-    return;
-  }
-  readKeys(cpu, page + m.L.page.keys, m.pk);
-  encode(-1, desc, m.pk);
-  cpu.store64(tail, out.lo, out.hi, ORIGIN_LINK);
+  storeLink(m, cpu, tail, desc, -1, page + m.L.page.keys, m.pk);
 }
 
 function descGet(m: Mi, cpu: Cpu, page: number, tail: number): number {
-  if (!m.cfg.encoded) return cpu.load(tail, 8, ORIGIN_LINK);
-  const lo = cpu.load64(tail, ORIGIN_LINK);
-  const hi = cpu.hi;
-  readKeys(cpu, page + m.L.page.keys, m.pk);
-  return decode(-1, lo, hi, m.pk);
+  return loadLink(m, cpu, tail, -1, page + m.L.page.keys, m.pk);
 }
 
 /** Block index in the page and back. */
