@@ -70,13 +70,14 @@ export function checkPadding(m: Mi, cpu: Cpu, page: number, block: number, bsize
   if (ok) {
     size = usable - delta;
     if (!isHugePage(m, cpu, page)) {
+      // the byte loop over at most 16 fill bytes: charged as one read of their line(s)
       const n = Math.min(delta, MAX_ALIGN);
-      for (let i = 0; i < n; i++) {
-        if (cpu.load(block + size + i, 1) !== DEBUG_PADDING) {
-          wrong = size + i;
-          good = false;
-          break;
-        }
+      cpu.touch(block + size, n, false, 0);
+      const fill = m.machine.peekBytes(block + size, n);
+      const i = fill.findIndex((b) => b !== DEBUG_PADDING);
+      if (i >= 0) {
+        wrong = size + i;
+        good = false;
       }
     }
   }
