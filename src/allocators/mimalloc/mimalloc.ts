@@ -14,6 +14,7 @@ import type { Counters } from '../../sim/counters.ts';
 import { contractSize, malloc, mallocZero, usableSize } from './alloc.ts';
 import { batchHooks, batchSink } from './batchit.ts';
 import { binSizes, sizeClassTable } from './bins.ts';
+import { newKeys } from './encode.ts';
 import { free } from './free.ts';
 import { threadDone } from './heap.ts';
 import { heapWalk } from './heap-walk.ts';
@@ -61,7 +62,7 @@ export class Mimalloc implements AllocatorModel {
       cfg, L, counters: env.counters, machine, g, binSize: binSizes(),
       paths: pathsOf((n) => machine.paths.id(n), name),
       batch, batchSink: null, tdTld, tdBatch, tdSize: alignUp(tdBatch + (batch?.stateBytes ?? 0), 4096),
-      cyclesPerMs: machine.spec.ghz * 1e6, pk: { k0lo: 0, k0hi: 0, k1lo: 0, k1hi: 0 }, hk: { k0lo: 0, k0hi: 0, k1lo: 0, k1hi: 0 },
+      cyclesPerMs: machine.spec.ghz * 1e6, pk: newKeys(), hk: newKeys(),
       curPath: -1, batchPage: 0,
     };
     if (batch !== null) mi.batchSink = batchSink(mi);
@@ -69,23 +70,23 @@ export class Mimalloc implements AllocatorModel {
     this.m = mi;
   }
 
-  private enter(cpu: Cpu, id: number): void {
-    void cpu;
+  /** The driver has entered this operation's path (`NAME::malloc`, ...): nested paths return to it. */
+  private at(id: number): void {
     this.m.curPath = id;
   }
 
   malloc(cpu: Cpu, size: number, align = 16): number {
-    this.enter(cpu, this.m.paths.malloc);
+    this.at(this.m.paths.malloc);
     return malloc(this.m, cpu, size, align);
   }
 
   free(cpu: Cpu, ptr: number): void {
-    this.enter(cpu, this.m.paths.free);
+    this.at(this.m.paths.free);
     free(this.m, cpu, ptr);
   }
 
   calloc(cpu: Cpu, n: number, size: number): number {
-    this.enter(cpu, this.m.paths.calloc);
+    this.at(this.m.paths.calloc);
     const total = n * size;
     if (!Number.isSafeInteger(total) || total > 2 ** 47) return 0;
     return mallocZero(this.m, cpu, contractSize(this.m, total), true);
@@ -93,14 +94,14 @@ export class Mimalloc implements AllocatorModel {
 
   /** alloc.c _mi_heap_realloc_zero: in place when the new size fits and wastes at most half; else malloc, copy, free. */
   realloc(cpu: Cpu, ptr: number, size: number): number {
-    this.enter(cpu, this.m.paths.realloc);
+    this.at(this.m.paths.realloc);
     const old = ptr === 0 ? 0 : usableSize(this.m, cpu, ptr);
     if (size <= old && size >= old / 2 && size > 0) return ptr;
     const q = malloc(this.m, cpu, size, 16);
     if (q === 0) return 0;
     if (ptr !== 0) {
       cpu.copy(q, ptr, Math.min(old, size), ORIGIN_APP);
-      this.enter(cpu, this.m.paths.realloc);
+      this.at(this.m.paths.realloc);
       free(this.m, cpu, ptr);
     }
     return q;
