@@ -14,6 +14,7 @@ import { isoallocModel } from './isoalloc/isoalloc.ts';
 import { feoramallocModel } from './feoramalloc/feoramalloc.ts';
 import { feoramallocV2Model } from './feoramalloc-v2/feoramalloc-v2.ts';
 import { snmallocModels } from './snmalloc/model.ts';
+import { mimallocModels } from './mimalloc/mimalloc.ts';
 
 registerModel(bumpModel);
 registerModel(freelistModel);
@@ -26,6 +27,7 @@ registerModel(isoallocModel);
 registerModel(feoramallocModel);
 registerModel(feoramallocV2Model);
 for (const m of snmallocModels) registerModel(m);
+for (const m of mimallocModels) registerModel(m);
 
 export * from './registry.ts';
 export * from './contract.ts';

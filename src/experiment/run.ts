@@ -19,6 +19,7 @@ import { Rng } from '../sim/rng.ts';
 import type { Op, SimThread } from '../sim/thread.ts';
 import type { WorkloadOp } from '../workloads/ops.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
+import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
 import { Driver } from './driver.ts';
 import type { Result, RunError } from './result.ts';
 
@@ -33,6 +34,8 @@ export interface RunConfig {
   check?: boolean;
   /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
   profile?: boolean;
+  /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
+  openLines?: LineSourceProvider;
 }
 
 /** Streams above this are the workload's own (threads use small ids). */
@@ -110,6 +113,10 @@ class Handler implements OpHandler {
         this.driver.appWrite(c, o.addr, o.len);
         c.fill(o.addr, o.len, o.byte, ORIGIN_APP);
         break;
+      case 'copy':
+        c.op = 'application memcpy';
+        c.copy(o.dst, o.src, o.len, ORIGIN_APP);
+        break;
       case 'compute':
         c.work(o.units);
         break;
@@ -185,7 +192,10 @@ export function runExperiment(cfg: RunConfig): Result {
     params: wparams,
     seed,
     cores: spec.cores,
+    cyclesPerSecond: spec.ghz * 1e9,
     rng: (stream) => Rng.stream(seed, WORKLOAD_STREAM_BASE + stream),
+    staticData: (bytes, name) => machine.staticData(bytes, `app:${name}`),
+    openLines: cfg.openLines,
   });
   for (const th of instance.threads) kernel.spawn(th.body, th.name, th.core);
 
@@ -194,7 +204,8 @@ export function runExperiment(cfg: RunConfig): Result {
     kernel.run();
     driver.finish(handler.lastCpu);
   } catch (e) {
-    if (!(e instanceof Error)) throw e;
+    // Bad input found mid-run (a malformed trace line) is the user's error, not a run result.
+    if (!(e instanceof Error) || e instanceof WorkloadInputError) throw e;
     error = errorOf(e);
   }
 

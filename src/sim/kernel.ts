@@ -4,7 +4,7 @@
  * Threads are generators; each has its own clock in cycles and is bound to a core. The kernel keeps
  * runnable threads in an event queue ordered by (clock, priority, sequence) and always resumes the
  * one with the smallest clock. A resumed thread yields one operation; kernel operations (queues,
- * barriers, counters, spawn, join, delays) are executed here, every other operation is executed by
+ * barriers, counters, mutexes and conditions, spawn, join, delays) are executed here, every other operation is executed by
  * the OpHandler, which advances the thread's clock by what the operation cost.
  *
  * Cores: a core runs one thread at a time. A thread whose core is held by another runnable thread
@@ -250,6 +250,17 @@ export class Kernel implements Parker {
         t.resume = child.id;
         return true;
       }
+      case 'lock':
+        return k.mutex.lock(this, t);
+      case 'unlock':
+        k.mutex.unlock(this, t);
+        return true;
+      case 'condWait':
+        k.cond.wait(this, t, k.mutex);
+        return false;
+      case 'condSignal':
+        t.resume = k.cond.signal(this, t, k.all);
+        return true;
       case 'join': {
         const target = this.threads[k.thread];
         if (target === undefined) throw new RangeError(`join: no thread ${k.thread}`);

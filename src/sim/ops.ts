@@ -3,7 +3,7 @@
  * reads and writes, ...) is passed to the kernel's OpHandler.
  */
 import type { Op, ThreadBody } from './thread.ts';
-import type { Barrier, SimCounter, SimQueue } from './primitives.ts';
+import type { Barrier, SimCondition, SimCounter, SimMutex, SimQueue } from './primitives.ts';
 
 /** Stay on the core, busy, for `cycles`. */
 export interface DelayOp extends Op { readonly op: 'delay'; readonly cycles: number }
@@ -34,10 +34,18 @@ export interface SpawnOp extends Op {
 export interface JoinOp extends Op { readonly op: 'join'; readonly thread: number }
 /** Returns this thread's clock (cycles). */
 export interface NowOp extends Op { readonly op: 'now' }
+/** Acquire a mutex; blocks while another thread holds it. */
+export interface LockOp extends Op { readonly op: 'lock'; readonly mutex: SimMutex }
+/** Release a mutex the thread holds (hands it to the first waiter). */
+export interface UnlockOp extends Op { readonly op: 'unlock'; readonly mutex: SimMutex }
+/** Release `mutex` and wait on `cond`; resumes owning `mutex` again (pthread_cond_wait). */
+export interface CondWaitOp extends Op { readonly op: 'condWait'; readonly cond: SimCondition; readonly mutex: SimMutex }
+/** Wake one waiter of `cond` (all of them with `all`: pthread_cond_broadcast); returns how many woke. */
+export interface CondSignalOp extends Op { readonly op: 'condSignal'; readonly cond: SimCondition; readonly all: boolean }
 
 export type KernelOp =
   | DelayOp | YieldOp | SleepOp | SendOp | RecvOp | TryRecvOp | BarrierOp | CounterAddOp | WaitBelowOp
-  | SpawnOp | JoinOp | NowOp;
+  | SpawnOp | JoinOp | NowOp | LockOp | UnlockOp | CondWaitOp | CondSignalOp;
 
 // Constructors, so workloads read as `yield send(q, msg)`.
 export const delay = (cycles: number): DelayOp => ({ op: 'delay', cycles });
@@ -52,3 +60,8 @@ export const waitBelow = (counter: SimCounter, limit: number): WaitBelowOp => ({
 export const spawn = (body: ThreadBody, name?: string, core?: number): SpawnOp => ({ op: 'spawn', body, name, core });
 export const join = (thread: number): JoinOp => ({ op: 'join', thread });
 export const now = (): NowOp => ({ op: 'now' });
+export const lock = (mutex: SimMutex): LockOp => ({ op: 'lock', mutex });
+export const unlock = (mutex: SimMutex): UnlockOp => ({ op: 'unlock', mutex });
+export const condWait = (cond: SimCondition, mutex: SimMutex): CondWaitOp => ({ op: 'condWait', cond, mutex });
+export const condSignal = (cond: SimCondition): CondSignalOp => ({ op: 'condSignal', cond, all: false });
+export const condBroadcast = (cond: SimCondition): CondSignalOp => ({ op: 'condSignal', cond, all: true });

@@ -151,3 +151,89 @@ export class SimCounter {
     return false;
   }
 }
+
+/**
+ * A blocking mutex (pthread_mutex_t of the default kind): one owner, waiters park in arrival order
+ * and the lock is handed to the first of them on unlock (the woken thread resumes owning it, at the
+ * unlock time plus the wake latency, as after a futex wake). Only the waiting is decided here; the
+ * lock word's memory traffic is the workload's own (an application CAS and exchange).
+ */
+export class SimMutex {
+  private owner: SimThread | null = null;
+  private readonly waiters: SimThread[] = [];
+  /** Acquisitions that had to wait. */
+  contended = 0;
+  acquisitions = 0;
+
+  constructor(readonly name: string) {}
+
+  get locked(): boolean {
+    return this.owner !== null;
+  }
+
+  /** Returns true when the caller now owns the mutex; false when it was parked (it resumes owning it). */
+  lock(k: Parker, t: SimThread): boolean {
+    if (this.owner === t) throw new Error(`mutex ${this.name}: ${t.name} locks it again while holding it (self-deadlock)`);
+    this.acquisitions++;
+    if (this.owner === null) {
+      this.owner = t;
+      return true;
+    }
+    this.contended++;
+    this.waiters.push(t);
+    k.park(t, `mutex ${this.name} held by ${this.owner.name}`);
+    return false;
+  }
+
+  unlock(k: Parker, t: SimThread): void {
+    if (this.owner !== t) {
+      throw new Error(`mutex ${this.name}: ${t.name} unlocks it but ${this.owner === null ? 'nobody' : this.owner.name} holds it`);
+    }
+    this.owner = null;
+    const next = this.waiters.shift();
+    if (next !== undefined) this.grant(k, next, t.clock + k.wakeLatency);
+  }
+
+  /** Gives the mutex to a parked thread at `time`, or queues it behind the current owner. */
+  grant(k: Parker, t: SimThread, time: number): void {
+    if (this.owner === null) {
+      this.owner = t;
+      k.unpark(t, time, undefined);
+      return;
+    }
+    this.waiters.push(t);
+    t.blockedOn = `mutex ${this.name} held by ${this.owner.name}`;
+  }
+}
+
+/**
+ * A condition variable (pthread_cond_t): `wait` atomically releases the mutex and parks; a signal
+ * wakes the oldest waiter, a broadcast every waiter, and each woken thread re-acquires the mutex
+ * before it resumes (queuing behind its owner if it is held).
+ */
+export class SimCondition {
+  private waiters: Array<{ t: SimThread; mutex: SimMutex }> = [];
+  signals = 0;
+
+  constructor(readonly name: string) {}
+
+  get waiting(): number {
+    return this.waiters.length;
+  }
+
+  /** The caller must own `mutex`; it is released and the caller parks until signalled. */
+  wait(k: Parker, t: SimThread, mutex: SimMutex): void {
+    mutex.unlock(k, t);
+    this.waiters.push({ t, mutex });
+    k.park(t, `condition ${this.name}`);
+  }
+
+  /** Wakes the oldest waiter (all of them with `all`); returns how many were woken. */
+  signal(k: Parker, t: SimThread, all: boolean): number {
+    this.signals++;
+    const woken = all ? this.waiters : this.waiters.slice(0, 1);
+    this.waiters = all ? [] : this.waiters.slice(1);
+    for (const w of woken) w.mutex.grant(k, w.t, t.clock + k.wakeLatency);
+    return woken.length;
+  }
+}

@@ -19,8 +19,45 @@ export interface WorkloadEnv {
   seed: number;
   /** Cores of the simulated machine. */
   cores: number;
+  /** Clock rate of the simulated machine: fixed-duration programs turn seconds into cycles with it. */
+  cyclesPerSecond: number;
   /** An independent random stream for (run seed, stream id). */
   rng(stream: number): Rng;
+  /**
+   * Reserves `bytes` of zero-initialised static application memory (the program's globals, as in
+   * its .data/.bss), page-aligned; the allocator never sees it. Threads touch it with the ordinary
+   * read/write/atomic operations.
+   */
+  staticData(bytes: number, name: string): number;
+  /**
+   * Opens a named line source (a trace file). Supplied by whoever runs the simulation (the CLI
+   * reads files; a browser could hand in a string); absent when nothing can be opened.
+   */
+  openLines?: LineSourceProvider;
+}
+
+/**
+ * Lines of a text input read incrementally, so a multi-gigabyte trace is never held whole. Each
+ * call of `lines()` starts a fresh pass from the beginning (readers may make two passes).
+ */
+export interface LineSource {
+  /** What error messages call it (the file path). */
+  readonly name: string;
+  /** The lines in order, without their terminators. */
+  lines(): Iterator<string>;
+}
+
+export type LineSourceProvider = (name: string) => LineSource;
+
+/**
+ * Bad input given to a workload (a malformed trace, a file that cannot be read): the user's
+ * mistake, reported as `SOURCE:LINE: reason` (exit status 2 in the CLI), never as a run result.
+ */
+export class WorkloadInputError extends Error {
+  constructor(readonly source: string, readonly line: number | undefined, readonly reason: string) {
+    super(line === undefined ? `${source}: ${reason}` : `${source}:${line}: ${reason}`);
+    this.name = 'WorkloadInputError';
+  }
 }
 
 export interface WorkloadInstance {

@@ -18,6 +18,8 @@ export interface WriteOp extends Op { readonly op: 'write'; readonly addr: numbe
 export interface TouchOp extends Op { readonly op: 'touch'; readonly addr: number; readonly len: number; readonly write: boolean }
 /** memset a range of application memory. */
 export interface FillOp extends Op { readonly op: 'fill'; readonly addr: number; readonly len: number; readonly byte: number }
+/** memmove `len` bytes of application memory from `src` to `dst` (values and cache traffic). */
+export interface CopyOp extends Op { readonly op: 'copy'; readonly dst: number; readonly src: number; readonly len: number }
 /** Non-memory work of the application, in compute units (roughly instructions). */
 export interface ComputeOp extends Op { readonly op: 'compute'; readonly units: number }
 /** A software prefetch of a line (__builtin_prefetch): fetched now, without waiting for it. */
@@ -32,7 +34,7 @@ export interface AppAtomicOp extends Op {
 }
 
 export type WorkloadOp =
-  | MallocOp | CallocOp | ReallocOp | FreeOp | UsableSizeOp | ReadOp | WriteOp | TouchOp | FillOp | ComputeOp | AppAtomicOp | PrefetchOp;
+  | MallocOp | CallocOp | ReallocOp | FreeOp | UsableSizeOp | ReadOp | WriteOp | TouchOp | FillOp | CopyOp | ComputeOp | AppAtomicOp | PrefetchOp;
 
 export const ALLOCATOR_OPS: ReadonlySet<string> = new Set(['malloc', 'calloc', 'realloc', 'free']);
 
@@ -45,6 +47,7 @@ export const read = (addr: number, size: 1 | 2 | 4 | 8 = 8): ReadOp => ({ op: 'r
 export const write = (addr: number, value: number, size: 1 | 2 | 4 | 8 = 8): WriteOp => ({ op: 'write', addr, value, size });
 export const touch = (addr: number, len: number, write = true): TouchOp => ({ op: 'touch', addr, len, write });
 export const fill = (addr: number, len: number, byte: number): FillOp => ({ op: 'fill', addr, len, byte });
+export const copy = (dst: number, src: number, len: number): CopyOp => ({ op: 'copy', dst, src, len });
 export const compute = (units: number): ComputeOp => ({ op: 'compute', units });
 export const prefetch = (addr: number, write = false): PrefetchOp => ({ op: 'prefetch', addr, write });
 export const atomicLoad = (addr: number): AppAtomicOp => ({ op: 'atomic', kind: 'load', addr, value: 0, expected: 0 });

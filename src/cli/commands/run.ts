@@ -1,6 +1,7 @@
 /**
  * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]
  *  [--profile] [--cachegrind-out FILE]`
+ *  `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
  */
 import type { Argv } from 'yargs';
 import { runExperiment } from '../../experiment/run.ts';
@@ -16,6 +17,7 @@ import { HeapRecorder, type RecorderOptions } from '../../experiment/heap-record
 import { heapmapSvg } from '../../report/heapmap-svg.ts';
 import { formatSteps } from '../../report/steps.ts';
 import type { Io } from '../io.ts';
+import { fileLineSource } from '../line-file.ts';
 import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
 
@@ -32,6 +34,15 @@ function heapOptions(args: Record<string, unknown>): (RecorderOptions & { heapma
 /** Columns of a heap map: samples kept (the sampling interval doubles to stay under it). */
 const HEAPMAP_SAMPLES = 240;
 
+function workloadOf(workload: unknown, trace: unknown): string {
+  if (trace === undefined) {
+    if (workload === undefined) throw new UsageError('name a workload with -w (see `allocsim list workloads`) or a trace file with --trace FILE');
+    return String(workload);
+  }
+  if (workload !== undefined && workload !== 'trace') throw new UsageError(`--trace replays a trace; it cannot be combined with -w ${String(workload)}`);
+  return 'trace';
+}
+
 export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv {
   return y.command(
     'run',
@@ -39,7 +50,8 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
     (b) =>
       b
         .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)' })
-        .option('workload', { alias: 'w', type: 'string', demandOption: true, describe: 'workload (see `allocsim list workloads`)' })
+        .option('workload', { alias: 'w', type: 'string', describe: 'workload (see `allocsim list workloads`)' })
+        .option('trace', { type: 'string', describe: 'replay a trace file (short for -w trace --param file=FILE)' })
         .option('threads', { alias: 't', type: 'string', describe: "sets the workload's threads parameter" })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter override key=value (alloc.key / work.key to disambiguate)' })
         .option('seed', { type: 'string', default: '1', describe: 'seed of every random choice' })
@@ -60,16 +72,19 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const resolved = await resolveModel(String(args.allocator));
       const recorder = watch === undefined ? undefined : new HeapRecorder(watch);
       const info = recorder === undefined ? resolved : recorder.wrap(resolved);
-      const { info: winfo } = lookupWorkload(String(args.workload));
+      const workload = workloadOf(args.workload, args.trace);
+      const { info: winfo } = lookupWorkload(workload);
       const params = splitParams(listOption(args.param), info.params, winfo.params);
+      if (args.trace !== undefined) params.workload.file = String(args.trace);
       if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
       const r = runExperiment({
         allocator: info,
         allocatorParams: params.allocator,
-        workload: String(args.workload),
+        workload,
         workloadParams: params.workload,
+        openLines: fileLineSource,
         seed,
         machine,
         check: args.check === true,
