@@ -9,6 +9,7 @@ import { hasModel } from '../allocators/registry.ts';
 import type { MachineSpec } from '../machine/costs.ts';
 import type { ParamValue } from '../sim/params.ts';
 import { resultOk, type Result } from './result.ts';
+import type { LineSourceProvider } from '../workloads/contract.ts';
 import { runExperiment } from './run.ts';
 import { csappIndex, cmuIndex, courseIndex, type CourseIndex, type InputScore, type ReferenceScore, type WeightedIndex } from './perf-index.ts';
 
@@ -43,6 +44,8 @@ export interface GradeOptions {
   allocatorParams?: Readonly<Record<string, ParamValue>>;
   /** Required speed-up over the one-lock baseline (the course's base goal). */
   factor?: number;
+  /** Opens trace inputs (the CLI passes its file reader; the simulator core stays Node-free). */
+  openLines?: LineSourceProvider;
   /** Called after each run, for progress. */
   onRun?(what: string): void;
 }
@@ -70,6 +73,7 @@ export function runGrade(model: ModelInfo, inputs: readonly GradeInput[], opts: 
       runExperiment({
         allocator, allocatorParams: typeof allocator === 'string' ? {} : (opts.allocatorParams ?? {}), workload: input.workload,
         workloadParams: input.params, seed: opts.seed ?? 1, ...(opts.machine ? { machine: opts.machine } : {}), check,
+        ...(opts.openLines !== undefined ? { openLines: opts.openLines } : {}),
       });
     const student = studentRun(run(model, true), input.label);
     opts.onRun?.(`${model.name} on ${input.label}`);

@@ -12,6 +12,7 @@ import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import { commaList } from '../grid-options.ts';
 import { selectInputs } from '../grade-inputs.ts';
 import type { Io } from '../io.ts';
+import { fileLineSource } from '../line-file.ts';
 import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt } from '../options.ts';
 
@@ -49,7 +50,7 @@ export function registerGrade(y: Argv, io: Io): Argv {
       const machine = loadMachine(String(args.machine));
       const model = await resolveModel(String(args.allocator));
       const allocatorParams = Object.fromEntries(listOption(args.param).map(parseAssignment));
-      const rows = runGrade(model, sel.inputs, { seed, machine, allocatorParams });
+      const rows = runGrade(model, sel.inputs, { seed, machine, allocatorParams, openLines: fileLineSource });
       const scores = scoreGrade(rows, factor);
       if (args.json) {
         io.out(toJSON({ allocator: model.name, source: String(args.allocator), seed, machine: machine.name, inputs: sel.inputs, inputNotes: sel.notes, rows, scores }));
