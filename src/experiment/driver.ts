@@ -6,10 +6,10 @@
  */
 import { AllocatorAbort, type AllocatorModel, type HeapRegion } from '../allocators/contract.ts';
 import { ShadowHeap } from '../check/shadow-heap.ts';
-import { hex } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { Machine } from '../machine/machine.ts';
 import { QuietCpu } from '../machine/quiet-cpu.ts';
+import { IntMap } from '../machine/int-map.ts';
 
 export const DEFAULT_ALIGN = 16;
 /**
@@ -23,7 +23,8 @@ export class Driver {
   liveBytes = 0;
   liveBytesPeak = 0;
   /** Requested size of each live block (the application's view). */
-  private readonly sizes = new Map<number, number>();
+  private readonly sizes = new IntMap(1 << 12);
+  private sizeOf = new Float64Array(1 << 12);
   private readonly quiet = new Map<number, QuietCpu>();
 
   /** Path ids of the top-level operations (`NAME::malloc`, ...), for the per-path profile. */
@@ -41,9 +42,9 @@ export class Driver {
   /** Memory accesses one model call may make (see DEFAULT_ACCESS_BUDGET). */
   accessBudget = DEFAULT_ACCESS_BUDGET;
 
-  /** Names the operation under way and gives it its access budget. */
-  private arm(cpu: Cpu, op: string): void {
-    cpu.op = op;
+  /** Names the operation under way (see Cpu.setOp) and gives it its access budget. */
+  private arm(cpu: Cpu, kind: string, a = 0, b = 0): void {
+    cpu.setOp(kind, a, b);
     cpu.accessBudget = this.accessBudget;
   }
 
@@ -69,20 +70,25 @@ export class Driver {
   }
 
   private grew(p: number, size: number): void {
-    this.sizes.set(p, size);
+    const slot = this.sizes.getOrInsert(p);
+    if (slot >= this.sizeOf.length) {
+      const a = new Float64Array(Math.max(slot + 1, this.sizeOf.length * 2));
+      a.set(this.sizeOf);
+      this.sizeOf = a;
+    }
+    this.sizeOf[slot] = size;
     this.liveBytes += size;
     if (this.liveBytes > this.liveBytesPeak) this.liveBytesPeak = this.liveBytes;
   }
 
   private shrank(p: number): void {
-    const s = this.sizes.get(p);
-    if (s === undefined) return;
-    this.sizes.delete(p);
-    this.liveBytes -= s;
+    const slot = this.sizes.delete(p);
+    if (slot < 0) return;
+    this.liveBytes -= this.sizeOf[slot] as number;
   }
 
   malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
-    this.arm(cpu, `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`);
+    this.arm(cpu, 'malloc', size, align);
     cpu.path(this.pathIds.malloc);
     const p = this.guard(cpu, () => this.model.malloc(cpu, size, align));
     this.leave(cpu);
@@ -92,7 +98,7 @@ export class Driver {
   }
 
   calloc(cpu: Cpu, n: number, size: number): number {
-    this.arm(cpu, `calloc(${n}, ${size})`);
+    this.arm(cpu, 'calloc', n, size);
     cpu.path(this.pathIds.calloc);
     const p = this.guard(cpu, () => this.model.calloc(cpu, n, size));
     this.leave(cpu);
@@ -102,7 +108,7 @@ export class Driver {
   }
 
   realloc(cpu: Cpu, ptr: number, size: number): number {
-    this.arm(cpu, `realloc(${hex(ptr)}, ${size})`);
+    this.arm(cpu, 'realloc', ptr, size);
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
@@ -117,7 +123,7 @@ export class Driver {
   }
 
   free(cpu: Cpu, ptr: number): void {
-    this.arm(cpu, `free(${hex(ptr)})`);
+    this.arm(cpu, 'free', ptr);
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') {
       this.faultyFree(cpu, ptr, false);
       return;
@@ -142,7 +148,7 @@ export class Driver {
   }
 
   usableSize(cpu: Cpu, ptr: number): number {
-    this.arm(cpu, `malloc_usable_size(${hex(ptr)})`);
+    this.arm(cpu, 'usable', ptr);
     cpu.path(this.pathIds.usableSize);
     const n = this.model.usableSize(cpu, ptr);
     this.leave(cpu);

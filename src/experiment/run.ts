@@ -176,6 +176,7 @@ export function runExperiment(cfg: RunConfig): Result {
   const { info: winfo, overrides } = lookupWorkload(cfg.workload);
   const wparams = resolveParams(`workload ${cfg.workload}`, winfo.params, { ...overrides, ...cfg.workloadParams });
   const machine = new Machine(spec, { seed });
+  machine.paths.enabled = cfg.profile === true;
   const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
   const driver = new Driver(machine, model, cfg.check === true, info.name);
   const handler = new Handler(machine, driver);

@@ -23,6 +23,7 @@ import type { Machine } from './machine.ts';
 import type { Rng } from '../sim/rng.ts';
 
 const TWO32 = 4294967296;
+const TLB_ENTRIES = 64;
 export type AccessSize = 1 | 2 | 4 | 8;
 
 /** An allocator call that made more memory accesses than its budget allows: it never ends, most likely. */
@@ -36,8 +37,35 @@ export class RunawayOperation extends Error {
 export class Cpu {
   /** This thread's clock, in cycles. */
   now = 0;
-  /** Name of the operation under way, for fault reports. */
-  op = '';
+  private opText = '';
+  private opKind = '';
+  private opA = 0;
+  private opB = 0;
+
+  /** Name of the operation under way, for fault reports (e.g. "free(0x7f...)"), formatted on demand. */
+  get op(): string {
+    if (this.opKind !== '') {
+      this.opText = formatOp(this.opKind, this.opA, this.opB);
+      this.opKind = '';
+    }
+    return this.opText;
+  }
+
+  set op(text: string) {
+    this.opText = text;
+    this.opKind = '';
+  }
+
+  /**
+   * Names the operation under way without building its text (that happens only if a fault report
+   * needs it): kind 'malloc' (a = size, b = alignment), 'calloc' (n, size), 'realloc' (ptr, size),
+   * 'free' (ptr), 'usable' (ptr).
+   */
+  setOp(kind: string, a = 0, b = 0): void {
+    this.opKind = kind;
+    this.opA = a;
+    this.opB = b;
+  }
   /** High 32 bits of the last `...64` result. */
   hi = 0;
   /**
@@ -45,10 +73,12 @@ export class Cpu {
    * free list) and throws RunawayOperation. The driver arms it per allocator call; Infinity = no limit.
    */
   accessBudget = Infinity;
-  private tlbVpn = -1;
-  private tlbSlot = -1;
-  private tlbWrite = false;
-  private tlbEpoch = -1;
+  // A small direct-mapped translation cache (page -> page slot), valid while the address space's
+  // epoch is unchanged. It spares the page-table lookup; it is not a TLB model (no cost, no misses).
+  private readonly tlbVpn = new Float64Array(TLB_ENTRIES).fill(-1);
+  private readonly tlbSlot = new Int32Array(TLB_ENTRIES);
+  private readonly tlbWrite = new Uint8Array(TLB_ENTRIES);
+  private readonly tlbEpoch = new Float64Array(TLB_ENTRIES).fill(-1);
   private readonly as: AddressSpace;
   private readonly hier: CacheHierarchy;
   private readonly costs: Costs;
@@ -75,7 +105,8 @@ export class Cpu {
 
   private page(addr: number, write: boolean): number {
     const vpn = Math.floor(addr / PAGE_SIZE);
-    if (vpn === this.tlbVpn && this.tlbEpoch === this.as.epoch && (this.tlbWrite || !write)) return this.tlbSlot;
+    const i = vpn & (TLB_ENTRIES - 1);
+    if (this.tlbVpn[i] === vpn && this.tlbEpoch[i] === this.as.epoch && (this.tlbWrite[i] === 1 || !write)) return this.tlbSlot[i] as number;
     return this.pageSlow(addr, vpn, write);
   }
 
@@ -85,10 +116,11 @@ export class Cpu {
     if (cost < 0) throw new MachineFault(cost === -1 ? 'unmapped' : 'protection', addr, this.thread, this.op);
     this.now += cost;
     const s = as.faultSlot;
-    this.tlbVpn = vpn;
-    this.tlbSlot = s;
-    this.tlbEpoch = as.epoch;
-    this.tlbWrite = as.pstate[s] === PAGE_RESIDENT && ((as.pprot[s] as number) & PROT_WRITE) !== 0;
+    const i = vpn & (TLB_ENTRIES - 1);
+    this.tlbVpn[i] = vpn;
+    this.tlbSlot[i] = s;
+    this.tlbEpoch[i] = as.epoch;
+    this.tlbWrite[i] = as.pstate[s] === PAGE_RESIDENT && ((as.pprot[s] as number) & PROT_WRITE) !== 0 ? 1 : 0;
     return s;
   }
 
@@ -485,6 +517,28 @@ export class Cpu {
       if (e instanceof SyscallError) throw new MachineFault('invalid-argument', e.address, this.thread, this.op, e.message);
       throw e;
     }
+  }
+}
+
+function hexAddr(n: number): string {
+  return `0x${n.toString(16)}`;
+}
+
+/** The text of an operation named with setOp. */
+function formatOp(kind: string, a: number, b: number): string {
+  switch (kind) {
+    case 'malloc':
+      return b === 16 || b === 0 ? `malloc(${a})` : `malloc(${a}, align ${b})`;
+    case 'calloc':
+      return `calloc(${a}, ${b})`;
+    case 'realloc':
+      return `realloc(${hexAddr(a)}, ${b})`;
+    case 'free':
+      return `free(${hexAddr(a)})`;
+    case 'usable':
+      return `malloc_usable_size(${hexAddr(a)})`;
+    default:
+      return kind;
   }
 }
 

@@ -19,6 +19,9 @@ export class PathProfile {
   private counts = new Float64Array(64 * K);
   private current = -1;
   private snap = new Float64Array(K);
+  private cur = new Float64Array(K);
+  /** Off by default: a run that does not ask for a profile pays nothing for path switches. */
+  enabled = false;
 
   constructor(private readonly cacheCounts: Float64Array, private readonly atomics: Float64Array) {}
 
@@ -55,12 +58,15 @@ export class PathProfile {
 
   /** Makes `id` the current path at time `now` (of the running thread); `call` counts an entry. */
   switchTo(id: number, now: number, call: boolean): void {
-    const cur = new Float64Array(K);
+    if (!this.enabled) return;
+    const cur = this.cur;
     this.read(cur, now);
     if (this.current >= 0) {
       const b = this.current * K;
       for (let k = 1; k < K; k++) this.counts[b + k] += Math.max(0, (cur[k] as number) - (this.snap[k] as number));
     }
+    // Swap the buffers: the reading just taken becomes the snapshot.
+    this.cur = this.snap;
     this.snap = cur;
     this.current = id;
     if (call && id >= 0) this.counts[id * K] += 1;
