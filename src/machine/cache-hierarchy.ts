@@ -80,7 +80,7 @@ export class CacheHierarchy {
     const counts = this.counts;
     counts[base + C_ACCESS]++;
     if (i >= 0 && (!write || l1.writable[i] === 1)) {
-      l1.use(i);
+      if (!l1.hitMru) l1.use(i);
       return this.l1Hit;
     }
     const cost = this.slow(core, line, ds, write, base, now, l1, i);

@@ -30,27 +30,32 @@ export class CacheLevel {
     this.setMask = this.sets - 1;
   }
 
-  /** Way of the last successful find (a one-entry memo: consecutive accesses often share a line). */
+  /**
+   * The way used most recently (by find, use or fill): always the newest stamp of the cache, hence
+   * the most recently used way of its set. A hit on it needs no LRU update (see hitMru).
+   */
   private lastWay = 0;
+  /** Set by find: the hit was on lastWay, which is already most recently used. */
+  hitMru = false;
 
   /** Index of the way holding `line`, or -1. Does not update LRU. */
   find(line: number): number {
     const tags = this.tags;
-    if (tags[this.lastWay] === line) return this.lastWay;
+    if (tags[this.lastWay] === line) {
+      this.hitMru = true;
+      return this.lastWay;
+    }
+    this.hitMru = false;
     const ways = this.ways;
     const base = (line & this.setMask) * ways;
-    for (let i = base, end = base + ways; i < end; i++) {
-      if (tags[i] === line) {
-        this.lastWay = i;
-        return i;
-      }
-    }
+    for (let i = base, end = base + ways; i < end; i++) if (tags[i] === line) return i;
     return -1;
   }
 
   /** Marks way `i` most recently used. */
   use(i: number): void {
     this.stamps[i] = this.nextTick();
+    this.lastWay = i;
   }
 
   /** LRU stamps are 32-bit; on wrap-around every stamp restarts from zero (order is lost once per 2^32 uses). */
@@ -75,10 +80,7 @@ export class CacheLevel {
     let bestStamp = Infinity;
     for (let i = base, end = base + ways; i < end; i++) {
       const t = tags[i] as number;
-      if (t === line) {
-        this.lastWay = i;
-        return i;
-      }
+      if (t === line) return i;
       if (bestStamp !== -1) {
         if (t === NO_LINE) {
           best = i;
@@ -121,6 +123,7 @@ export class CacheLevel {
     this.dirSlot[i] = dirSlot;
     this.writable[i] = writable ? 1 : 0;
     this.stamps[i] = this.nextTick();
+    this.lastWay = i;
   }
 
   /** Drops `line` if present; returns whether it was present. */

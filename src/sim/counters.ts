@@ -6,26 +6,36 @@
  * ends; models may also increment named counters directly (`c.add('posts')`).
  */
 
+/** A counter's value, boxed so an increment costs one map lookup, not two. */
+interface Box {
+  v: number;
+}
+
 export class Counters {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, Box>();
   private readonly histograms = new Map<string, Histogram>();
 
   add(name: string, delta = 1): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + delta);
+    const b = this.values.get(name);
+    if (b !== undefined) b.v += delta;
+    else this.values.set(name, { v: delta });
   }
 
   set(name: string, value: number): void {
-    this.values.set(name, value);
+    const b = this.values.get(name);
+    if (b !== undefined) b.v = value;
+    else this.values.set(name, { v: value });
   }
 
   /** Keeps the maximum of the current and the given value. */
   max(name: string, value: number): void {
-    const cur = this.values.get(name);
-    if (cur === undefined || value > cur) this.values.set(name, value);
+    const b = this.values.get(name);
+    if (b === undefined) this.values.set(name, { v: value });
+    else if (value > b.v) b.v = value;
   }
 
   get(name: string): number {
-    return this.values.get(name) ?? 0;
+    return this.values.get(name)?.v ?? 0;
   }
 
   /** A histogram by name, created on first use (power-of-two buckets unless bounds are given). */
@@ -44,7 +54,7 @@ export class Counters {
     const keys = [...this.values.keys(), ...this.histograms.keys()].sort();
     for (const k of keys) {
       const h = this.histograms.get(k);
-      out[k] = h !== undefined ? h.toJSON() : (this.values.get(k) as number);
+      out[k] = h !== undefined ? h.toJSON() : (this.values.get(k) as Box).v;
     }
     return out;
   }

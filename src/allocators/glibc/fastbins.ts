@@ -18,6 +18,12 @@ function revealFd(c: Cpu, p: number): number {
   return protectPtr(p + CH_FD, c.load(p + CH_FD, 8, ORIGIN_LINK));
 }
 
+/** _int_free's "invalid next size (fast)" test: the next chunk's size is implausible. */
+function nextSizeBad(c: Cpu, av: number, p: number, size: number): boolean {
+  const nh = head(c, p + size);
+  return nh <= CHUNK_HDR_SZ || chunksize(c, p + size) >= c.load(av + AV_SYSTEM_MEM);
+}
+
 /**
  * The fastbin part of _int_free: the next chunk's size check (re-done under the lock if it fails
  * without one), the fasttop double-free check, then the push: a plain store while single-threaded,
@@ -25,15 +31,11 @@ function revealFd(c: Cpu, p: number): number {
  */
 export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: number, haveLock: boolean): void {
   m.path(c, '_int_free_fast');
-  const nextBad = (): boolean => {
-    const nh = head(c, p + size);
-    return nh <= CHUNK_HDR_SZ || chunksize(c, p + size) >= c.load(av + AV_SYSTEM_MEM);
-  };
-  if (nextBad()) {
+  if (nextSizeBad(c, av, p, size)) {
     let fail = true;
     if (!haveLock) {
       c.lock(av + AV_MUTEX);
-      fail = nextBad();
+      fail = nextSizeBad(c, av, p, size);
       c.unlock(av + AV_MUTEX);
     }
     if (fail) malloc_printerr('free(): invalid next size (fast)', p);
