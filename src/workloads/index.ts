@@ -20,6 +20,9 @@ import { collatzListWorkload } from './collatz-list.ts';
 import { collatzVectorWorkload } from './collatz-vector.ts';
 import { fragWorkload } from './frag.ts';
 import { ostepOpsWorkload } from './ostep-ops.ts';
+import { alternatingWorkload } from './alternating.ts';
+import { churnOneWorkload } from './churn-one.ts';
+import { producerConsumerWorkload } from './producer-consumer.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
@@ -43,6 +46,9 @@ registerWorkload(collatzListWorkload);
 registerWorkload(collatzVectorWorkload);
 registerWorkload(fragWorkload);
 registerWorkload(ostepOpsWorkload);
+registerWorkload(alternatingWorkload);
+registerWorkload(churnOneWorkload);
+registerWorkload(producerConsumerWorkload);
 
 export * from './registry.ts';
 export * from './contract.ts';
