@@ -23,6 +23,7 @@ import { ostepOpsWorkload } from './ostep-ops.ts';
 import { alternatingWorkload } from './alternating.ts';
 import { churnOneWorkload } from './churn-one.ts';
 import { producerConsumerWorkload } from './producer-consumer.ts';
+import { traceWorkload } from './trace.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
@@ -49,6 +50,7 @@ registerWorkload(ostepOpsWorkload);
 registerWorkload(alternatingWorkload);
 registerWorkload(churnOneWorkload);
 registerWorkload(producerConsumerWorkload);
+registerWorkload(traceWorkload);
 
 export * from './registry.ts';
 export * from './contract.ts';
