@@ -36,6 +36,11 @@ export class ShadowHeap {
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
+  /**
+   * The block whose free (or realloc) is under way: the model may give its pages back to the OS
+   * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
+   */
+  releasing = 0;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -146,18 +151,39 @@ export class ShadowHeap {
     if (newAddr !== oldAddr) this.freed.add(oldAddr);
   }
 
-  /** Lost objects: remotely freed, not live, not inside any region the model reports as free or cached. */
+  /**
+   * Lost objects: remotely freed, not live, and with some byte that is neither inside a region the
+   * model reports as free or cached nor on a page given back to the OS. An object may end up split
+   * across free regions (part coalesced into one free chunk, part into another), and the part of it
+   * a model trimmed or unmapped is no longer resident.
+   */
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
       // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
-      if (this.overlapping(addr, Math.max(1, size)) === undefined && !covered(sorted, addr, size)) {
+      if (this.overlapping(addr, Math.max(1, size)) === undefined && !this.accountedFor(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
       }
     }
   }
 
   // ---- internals ----
+
+  /** Every byte of [addr, addr+size) is in a free region or on a page that is no longer resident. */
+  private accountedFor(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number, size: number): boolean {
+    const end = addr + Math.max(1, size);
+    let a = addr;
+    while (a < end) {
+      const r = regionAt(sorted, a);
+      if (r !== undefined) {
+        a = r.addr + r.size;
+        continue;
+      }
+      if (this.machine.isResident(a)) return false;
+      a = (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE;
+    }
+    return true;
+  }
 
   private stamp(addr: number, size: number): void {
     const n = Math.min(size, STAMP_BYTES);
@@ -172,9 +198,13 @@ export class ShadowHeap {
 
   private pageDropped(vpn: number): void {
     const start = vpn * PAGE_SIZE;
-    const b = this.overlapping(start, PAGE_SIZE);
-    if (b !== undefined) {
+    // Live blocks are disjoint and sorted: those overlapping the page are a run ending at the floor of its last byte.
+    for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {
+      const b = this.live.get(this.starts[i] as number) as Block;
+      if (b.addr + Math.max(1, b.size) <= start) break;
+      if (b.addr === this.releasing) continue;
       this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
+      return;
     }
   }
 
@@ -229,7 +259,8 @@ export class ShadowHeap {
   }
 }
 
-function covered(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number, size: number): boolean {
+/** The last region (sorted by start) starting at or before `addr`, if it contains `addr`. */
+function regionAt(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number): { addr: number; size: number } | undefined {
   let lo = 0;
   let hi = sorted.length - 1;
   let ans = -1;
@@ -242,7 +273,7 @@ function covered(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: nu
       hi = mid - 1;
     }
   }
-  if (ans < 0) return false;
+  if (ans < 0) return undefined;
   const r = sorted[ans] as { addr: number; size: number };
-  return addr + size <= r.addr + r.size;
+  return addr < r.addr + r.size ? r : undefined;
 }

@@ -1,5 +1,6 @@
 /** Errors the CLI turns into a one-line message and exit code 2 (usage) instead of a stack trace. */
 import { UnknownModelError } from '../allocators/registry.ts';
+import { ShardError } from '../experiment/shard.ts';
 import { MachineSpecError } from '../machine/costs.ts';
 import { ParamError } from '../sim/params.ts';
 import { UnknownWorkloadError } from '../workloads/registry.ts';
@@ -20,6 +21,7 @@ export const EXIT_USAGE = 2;
 export function isUsageError(e: unknown): e is Error {
   return (
     e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError ||
-    e instanceof UnknownWorkloadError || e instanceof MachineSpecError || e instanceof WorkloadInputError
+    e instanceof UnknownWorkloadError || e instanceof MachineSpecError || e instanceof ShardError ||
+    e instanceof WorkloadInputError
   );
 }

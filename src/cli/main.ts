@@ -5,9 +5,12 @@
 import yargs from 'yargs';
 import '../allocators/index.ts';
 import '../workloads/index.ts';
+import { registerBatchit } from './commands/batchit.ts';
 import { registerCheck } from './commands/check.ts';
+import { registerCompare } from './commands/compare.ts';
 import { registerDescribe } from './commands/describe.ts';
 import { registerList } from './commands/list.ts';
+import { registerMerge } from './commands/merge.ts';
 import { registerRun } from './commands/run.ts';
 import { EXIT_USAGE, isUsageError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
@@ -30,8 +33,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .version(false);
   y = registerList(y, io);
   y = registerDescribe(y, io);
-  y = registerRun(y, io);
+  y = registerRun(y, io, argv);
   y = registerCheck(y, io);
+  y = registerCompare(y, io, argv);
+  y = registerMerge(y, io, argv);
+  y = registerBatchit(y, io, argv);
   try {
     await y.parseAsync();
   } catch (e) {

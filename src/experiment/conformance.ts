@@ -108,6 +108,7 @@ class ReallocCmd implements fc.Command<AppModel, Real> {
     const q = guarded(r, () => r.driver.realloc(r.cpus[this.thread] as Cpu, b.ptr, this.size));
     assertClean(r);
     if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
+    else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
   }
   toString(): string {
     return `realloc(t${this.thread}, #${this.pick}, ${this.size})`;

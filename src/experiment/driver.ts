@@ -84,7 +84,7 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
-    const q = this.model.realloc(cpu, ptr, size);
+    const q = this.releasing(ptr, () => this.model.realloc(cpu, ptr, size));
     this.machine.paths.leave(cpu.now);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -101,10 +101,22 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
-    this.model.free(cpu, ptr);
+    this.releasing(ptr, () => this.model.free(cpu, ptr));
     this.machine.paths.leave(cpu.now);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
+  }
+
+  /** Runs a free or realloc of `ptr`: pages the model gives back under that block while doing it are no fault. */
+  private releasing<T>(ptr: number, fn: () => T): T {
+    const checker = this.checker;
+    if (checker === null) return fn();
+    checker.releasing = ptr;
+    try {
+      return fn();
+    } finally {
+      checker.releasing = 0;
+    }
   }
 
   usableSize(cpu: Cpu, ptr: number): number {

@@ -22,6 +22,11 @@ export interface RunError {
   op?: string;
 }
 
+export interface PathProfileJSON {
+  events: string[];
+  paths: Array<{ path: string; events: number[] }>;
+}
+
 export interface Result {
   allocator: string;
   workload: string;
@@ -45,6 +50,11 @@ export interface Result {
   /** Kernel events (thread steps) and context switches. */
   kernel: { events: number; contextSwitches: number };
   check: { enabled: boolean; violations: Violation[]; workloadFaults: WorkloadFault[] };
+  /**
+   * Only with RunConfig.profile: what each allocator code path (cpu.path) spent, as counts of
+   * `events` (Calls, Acc, L1m, LLm, Coh, Atom, Cyc) per path. The source of --cachegrind-out.
+   */
+  profile?: PathProfileJSON;
   /** Present when the run ended early: a detected fault, a crash, a deadlock. */
   error?: RunError;
 }

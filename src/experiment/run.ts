@@ -12,6 +12,7 @@ import { Machine } from '../machine/machine.ts';
 import { machinePreset, type MachineSpec } from '../machine/costs.ts';
 import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
 import { atomicStats, cacheStats, memoryStats } from '../machine/stats.ts';
+import { PATH_EVENTS } from '../machine/paths.ts';
 import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../sim/params.ts';
 import { Rng } from '../sim/rng.ts';
@@ -33,6 +34,8 @@ export interface RunConfig {
   check?: boolean;
   /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
   openLines?: LineSourceProvider;
+  /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
+  profile?: boolean;
 }
 
 /** Streams above this are the workload's own (threads use small ids). */
@@ -228,6 +231,7 @@ export function runExperiment(cfg: RunConfig): Result {
       violations: driver.checker?.violations ?? [],
       workloadFaults: driver.checker?.faults ?? [],
     },
+    ...(cfg.profile === true ? { profile: { events: [...PATH_EVENTS], paths: machine.paths.table() } } : {}),
     ...(error !== undefined ? { error } : {}),
   };
 }

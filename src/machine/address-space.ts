@@ -91,6 +91,8 @@ export class AddressSpace {
   onNewPage: (slot: number) => void = () => {};
   /** Called before a page slot is released (its physical page is gone). */
   onDropPage: (slot: number, vpn: number) => void = () => {};
+  /** Called before mremap moves a page to another address (its lines are cached by the old address). */
+  onMovePage: (slot: number, vpn: number) => void = () => {};
 
   constructor(private readonly costs: Costs, private readonly reclaimLazyFree = false) {
     this.syscalls = Object.fromEntries(SYSCALL_KINDS.map((k) => [k, 0])) as Record<SyscallKind, number>;
@@ -282,6 +284,59 @@ export class AddressSpace {
     const cost = this.syscall('munmap');
     checkRange(addr, len, 'munmap');
     return cost + this.unmapRange(addr, addr + roundUp(len, PAGE_SIZE));
+  }
+
+  /**
+   * mremap(2) with MREMAP_MAYMOVE. Shrinking unmaps the tail; growing extends the mapping in place
+   * when the pages after it are free, and otherwise moves it to a new range: the page-table entries
+   * move with their pages (contents and residency follow, no copy, no fault), charged per resident
+   * page. The old range must lie within one mapping. Returns the (new) address and the cost.
+   */
+  mremap(addr: number, oldLen: number, newLen: number): { addr: number; cost: number } {
+    let cost = this.syscall('mremap');
+    checkRange(addr, oldLen, 'mremap');
+    if (!(newLen > 0)) throw new SyscallError(addr, `mremap: bad new length ${newLen} (EINVAL)`);
+    const oldSize = roundUp(oldLen, PAGE_SIZE);
+    const newSize = roundUp(newLen, PAGE_SIZE);
+    const vma = this.vmaAt(addr);
+    if (vma === undefined || vma.end < addr + oldSize) throw new SyscallError(addr, 'mremap: old range is not within one mapping (EFAULT)');
+    if (newSize === oldSize) return { addr, cost };
+    if (newSize < oldSize) return { addr, cost: cost + this.unmapRange(addr + newSize, addr + oldSize) };
+    if (vma.end === addr + oldSize && addr + newSize <= MMAP_TOP && !this.overlaps(addr + oldSize, addr + newSize)) {
+      vma.end = addr + newSize;
+      this.grewMapping(newSize - oldSize);
+      this.epoch++;
+      return { addr, cost };
+    }
+    const to = this.findGap(newSize, PAGE_SIZE);
+    this.insertVma({ ...vma, start: to, end: to + newSize });
+    this.grewMapping(newSize);
+    const delta = to / PAGE_SIZE - addr / PAGE_SIZE;
+    this.forEachPage(addr / PAGE_SIZE, (addr + oldSize) / PAGE_SIZE, (v, s) => {
+      cost += this.movePage(v, s, v + delta);
+    });
+    cost += this.unmapRange(addr, addr + oldSize); // its pages are gone already: only the mapping goes
+    return { addr: to, cost };
+  }
+
+  private grewMapping(bytes: number): void {
+    this.mappedBytes += bytes;
+    if (this.mappedBytes > this.peakMappedBytes) this.peakMappedBytes = this.mappedBytes;
+  }
+
+  /** Re-keys page `vpn` (slot `s`) as page `to`, keeping its state and contents; returns the cycles. */
+  private movePage(vpn: number, s: number, to: number): number {
+    const state = this.pstate[s] as number;
+    const prot = this.pprot[s] as number;
+    const d32 = this.pdata32[s] ?? null;
+    const d8 = this.pdata8[s] ?? null;
+    this.onMovePage(s, vpn);
+    this.pages.delete(vpn);
+    const s2 = this.newPage(to, prot);
+    this.pstate[s2] = state;
+    this.pdata32[s2] = d32;
+    this.pdata8[s2] = d8;
+    return state === PAGE_RESIDENT || state === PAGE_LAZYFREE ? this.costs.unmapPerPage : 0;
   }
 
   mprotect(addr: number, len: number, prot: number): number {

@@ -277,7 +277,6 @@ export class Cpu {
     let contended = false;
     const busy = dir.busyUntil[ds] as number;
     if (busy > this.now) {
-      if (busy === Infinity) throw new Error(`atomic on 0x${addr.toString(16)}: its line holds a lock held across operations`);
       at[A.A_WAIT_CYCLES] += busy - this.now;
       this.now = busy;
       contended = true;
@@ -305,7 +304,8 @@ export class Cpu {
   /**
    * Acquires the lock word at `addr` (0 = free, 1 = held): an exchange on its line. If another
    * thread held it until time T, this thread spins until T, or sleeps on a futex when T is further
-   * away than the spin limit and then pays the wake-up. The line stays busy until unlock.
+   * away than the spin limit and then pays the wake-up. The lock stays held until unlock; other
+   * data on its line stays usable (only the lock word waits).
    */
   lock(addr: number, origin: number = ORIGIN_META): void {
     const s = this.page(addr, true);
@@ -313,7 +313,7 @@ export class Cpu {
     const ds = Cpu.lineSlot(addr, s);
     const at = this.atomics;
     at[A.A_LOCKS]++;
-    const busy = hier.dir.busyUntil[ds] as number;
+    const busy = hier.dir.lockUntil[ds] as number;
     if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
       throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
     }
@@ -331,16 +331,37 @@ export class Cpu {
     }
     this.rmw(addr, s, origin, A.A_EXCHANGE, false);
     writeValue(this.as, s, addr, 1, 8);
-    hier.dir.busyUntil[ds] = Infinity;
+    hier.dir.lockUntil[ds] = Infinity;
+  }
+
+  /**
+   * pthread_mutex_trylock (glibc's lll_trylock): one CAS on the lock word. If another thread holds
+   * the lock at this time, the CAS fails (counted and charged as a failed CAS, no waiting) and this
+   * returns false; otherwise the lock is taken as by lock() and this returns true.
+   */
+  tryLock(addr: number, origin: number = ORIGIN_META): boolean {
+    const s = this.page(addr, true);
+    const ds = Cpu.lineSlot(addr, s);
+    const busy = this.hier.dir.lockUntil[ds] as number;
+    if (busy === Infinity || busy <= this.now || readValue(this.as, s, addr, 8) !== 0) {
+      this.lock(addr, origin);
+      return true;
+    }
+    const at = this.atomics;
+    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), ds, false, origin, this.now) + this.costs.atomic;
+    at[A.A_TOTAL]++;
+    at[A.A_CAS]++;
+    at[A.A_CAS_FAILED]++;
+    at[A.A_CONTENDED]++;
+    return false;
   }
 
   /** Releases a lock taken with lock(): a release store of 0; the line is free from now on. */
   unlock(addr: number, origin: number = ORIGIN_META): void {
     const ds = Cpu.lineSlot(addr, this.page(addr, true));
-    if (this.hier.dir.busyUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
-    this.hier.dir.busyUntil[ds] = 0;
+    if (this.hier.dir.lockUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
     this.store(addr, 0, 8, origin);
-    this.hier.dir.busyUntil[ds] = this.now;
+    this.hier.dir.lockUntil[ds] = this.now;
   }
 
   // ---- profile ----
@@ -368,6 +389,13 @@ export class Cpu {
 
   munmap(addr: number, len: number): void {
     this.now += this.sys(() => this.as.munmap(addr, len));
+  }
+
+  /** mremap(2) with MREMAP_MAYMOVE: returns the mapping's (possibly new) address. */
+  mremap(addr: number, oldLen: number, newLen: number): number {
+    const r = this.sys(() => this.as.mremap(addr, oldLen, newLen));
+    this.now += r.cost;
+    return r.addr;
   }
 
   madvise(addr: number, len: number, advice: Advice): void {

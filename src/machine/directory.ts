@@ -4,8 +4,8 @@
  * A line is owned (Modified or Exclusive) by at most one core, or shared by a set of cores. The
  * directory also remembers, per core, whether it ever held the line (to tell cold misses) and
  * whether its copy was taken away by another core's write (to tell coherence misses); and per line,
- * when another core last took it for writing (failed-CAS detection) and until when it is busy with
- * an atomic or a held lock.
+ * when another core last took it for writing (failed-CAS detection), until when it is busy with
+ * an atomic, and until when a lock word on it is held.
  *
  * Entries are addressed by "line slot" = page slot * 64 + line index within the page: the page
  * table already found the page slot for the access, so the directory needs no lookup of its own.
@@ -24,6 +24,8 @@ export class Directory {
   lastWriteTime: Float64Array = new Float64Array(0);
   lastWriter: Int16Array = new Int16Array(0);
   busyUntil: Float64Array = new Float64Array(0);
+  /** For a lock word on this line: Infinity while held, else the time it was last released. */
+  lockUntil: Float64Array = new Float64Array(0);
   private capacity = 0;
 
   constructor(cores: number) {
@@ -43,6 +45,7 @@ export class Directory {
     this.lastWriter = grow(this.lastWriter, cap, Int16Array);
     this.lastWriteTime = grow(this.lastWriteTime, cap, Float64Array);
     this.busyUntil = grow(this.busyUntil, cap, Float64Array);
+    this.lockUntil = grow(this.lockUntil, cap, Float64Array);
     this.sharers = grow(this.sharers, cap * w, Uint32Array);
     this.ever = grow(this.ever, cap * w, Uint32Array);
     this.invalidated = grow(this.invalidated, cap * w, Uint32Array);
@@ -62,6 +65,7 @@ export class Directory {
     this.lastWriter.fill(NO_CORE, a, b);
     this.lastWriteTime.fill(-Infinity, a, b);
     this.busyUntil.fill(0, a, b);
+    this.lockUntil.fill(0, a, b);
     this.sharers.fill(0, a * w, b * w);
     this.ever.fill(0, a * w, b * w);
     this.invalidated.fill(0, a * w, b * w);

@@ -48,6 +48,8 @@ export class Machine {
     this.as = new AddressSpace(spec.costs, opts.reclaimLazyFree === true);
     this.as.onNewPage = (slot) => this.hier.dir.resetPage(slot);
     this.as.onDropPage = (slot, vpn) => this.hier.flushPage(slot, vpn);
+    // Caches are indexed by virtual line here, so a moved page's lines are flushed like a dropped one's.
+    this.as.onMovePage = (slot, vpn) => this.hier.flushPage(slot, vpn);
     this.readLine = new Float64Array(spec.cores * READ_TABLE).fill(-1);
     this.readTime = new Float64Array(spec.cores * READ_TABLE);
   }

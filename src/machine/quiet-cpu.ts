@@ -73,12 +73,18 @@ export class QuietCpu extends Cpu {
   override path(): void {}
   override lock(): void {}
   override unlock(): void {}
+  override tryLock(): boolean {
+    return true;
+  }
   override work(): void {}
   override mmap(_len: number, _opts?: MmapOptions): number {
     throw new Error('a quiet (checker) query must not call mmap');
   }
   override munmap(): void {
     throw new Error('a quiet (checker) query must not call munmap');
+  }
+  override mremap(): number {
+    throw new Error('a quiet (checker) query must not call mremap');
   }
   override madvise(_a: number, _l: number, _advice: Advice): void {
     throw new Error('a quiet (checker) query must not call madvise');

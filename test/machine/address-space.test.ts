@@ -203,4 +203,27 @@ describe('memory values', () => {
     c.store(p + 128, -5);
     expect(c.load(p + 128)).toBe(-5);
   });
+
+  it('mremap moves pages with their contents and residency, grows in place when it can, and shrinking unmaps the tail', () => {
+    const m = tinyMachine(1);
+    const c = m.cpu(0, 0);
+    const a = c.mmap(4 * PAGE_SIZE);
+    const b = c.mmap(4 * PAGE_SIZE); // just below a: b cannot grow in place
+    for (let i = 0; i < 4; i++) c.store(b + i * PAGE_SIZE, 100 + i);
+    const rss = m.as.rssBytes;
+    const faults = m.as.pageFaults;
+    const moved = c.mremap(b, 4 * PAGE_SIZE, 8 * PAGE_SIZE);
+    expect(moved).not.toBe(b);
+    expect([0, 1, 2, 3].map((i) => c.load(moved + i * PAGE_SIZE))).toEqual([100, 101, 102, 103]);
+    expect(m.as.rssBytes).toBe(rss);
+    expect(m.as.pageFaults).toBe(faults);
+    expect(() => c.load(b)).toThrow(MachineFault);
+    expect(m.as.syscalls.mremap).toBe(1);
+    c.munmap(a, 4 * PAGE_SIZE); // frees the range above `moved` (b's old place and a's)
+    expect(c.mremap(moved, 8 * PAGE_SIZE, 10 * PAGE_SIZE)).toBe(moved);
+    c.store(moved + 9 * PAGE_SIZE, 7);
+    expect(c.mremap(moved, 10 * PAGE_SIZE, 2 * PAGE_SIZE)).toBe(moved);
+    expect(m.as.rssBytes).toBe(rss - 2 * PAGE_SIZE);
+    expect(() => c.load(moved + 2 * PAGE_SIZE)).toThrow(MachineFault);
+  });
 });

@@ -147,7 +147,8 @@ describe('cache hierarchy', () => {
     expect(atomicStats(m).casFailed).toBe(st.casFailed);
   });
 
-  it('locks serialise critical sections: a waiter starts after the holder released', () => {
+  /** Thread A holds a lock for a long critical section from t=0; thread B comes at t=500. */
+  function heldLock() {
     const m = tinyMachine(2);
     const a = m.cpu(0, 0);
     const b = m.cpu(1, 1);
@@ -156,8 +157,12 @@ describe('cache hierarchy', () => {
     a.lock(lockAddr);
     a.work(10_000); // long critical section
     a.unlock(lockAddr);
-    const released = a.now;
     b.now = 500; // tries while A held it
+    return { m, b, lockAddr, released: a.now };
+  }
+
+  it('locks serialise critical sections: a waiter starts after the holder released', () => {
+    const { m, b, lockAddr, released } = heldLock();
     b.lock(lockAddr);
     expect(b.now).toBeGreaterThan(released);
     b.unlock(lockAddr);
@@ -165,5 +170,16 @@ describe('cache hierarchy', () => {
     expect(st.lockContended).toBe(1);
     expect(st.lockSleeps).toBe(1); // 10k cycles is longer than the spin limit
     expect(m.as.syscalls.futexWait).toBe(1);
+  });
+
+  it('tryLock fails without waiting while another thread holds the lock, and succeeds after', () => {
+    const { m, b, lockAddr, released } = heldLock();
+    const failed = atomicStats(m).casFailed;
+    expect(b.tryLock(lockAddr)).toBe(false);
+    expect(b.now).toBeLessThan(released);
+    expect(atomicStats(m).casFailed).toBe(failed + 1);
+    b.now = released + 1;
+    expect(b.tryLock(lockAddr)).toBe(true);
+    b.unlock(lockAddr);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]`
+ * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]
+ *  [--profile] [--cachegrind-out FILE]`
  * `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
  */
 import type { Argv } from 'yargs';
@@ -9,9 +10,12 @@ import { resultOk } from '../../experiment/result.ts';
 import { lookupWorkload } from '../../workloads/index.ts';
 import { toJSON } from '../../report/format.ts';
 import { formatRun } from '../../report/run-table.ts';
+import { cachegrindFile, toCachegrind } from '../../report/cachegrind.ts';
+import { loadModules } from '../grid-options.ts';
+import { checkWritable, writeFilesAtomically } from '../outputs.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
-import { fileLineSource } from '../line-file.ts';
+import { fileLineSource } from '../../experiment/line-file.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
 
 function workloadOf(workload: unknown, trace: unknown): string {
@@ -23,7 +27,7 @@ function workloadOf(workload: unknown, trace: unknown): string {
   return 'trace';
 }
 
-export function registerRun(y: Argv, io: Io): Argv {
+export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv {
   return y.command(
     'run',
     'run one workload against one allocator model',
@@ -37,8 +41,14 @@ export function registerRun(y: Argv, io: Io): Argv {
         .option('seed', { type: 'string', default: '1', describe: 'seed of every random choice' })
         .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
         .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
-        .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' }),
-    (args) => {
+        .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' })
+        .option('profile', { type: 'boolean', default: false, describe: 'add the per-path profile to the Result (profile field)' })
+        .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
+        .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' }),
+    async (args) => {
+      await loadModules(listOption(args.load));
+      const cgOut = args['cachegrind-out'] === undefined ? undefined : String(args['cachegrind-out']);
+      if (cgOut !== undefined) checkWritable('--cachegrind-out', cgOut);
       const info = modelInfo(String(args.allocator));
       const workload = workloadOf(args.workload, args.trace);
       const { info: winfo } = lookupWorkload(workload);
@@ -56,7 +66,16 @@ export function registerRun(y: Argv, io: Io): Argv {
         seed,
         machine,
         check: args.check === true,
+        profile: args.profile === true || cgOut !== undefined,
       });
+      if (cgOut !== undefined) {
+        const threads = r.time.threads.length;
+        const content = toCachegrind([{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }], `allocsim ${argv.join(' ')}`, [
+          `allocsim run: ${r.allocator} on ${r.workload}, seed ${r.seed}, machine ${r.machine}`,
+          'fl= the run (workload/threads=N/allocator), fn= an allocator code path',
+        ]);
+        writeFilesAtomically([{ option: '--cachegrind-out', path: cgOut, content }]);
+      }
       io.out(args.json ? toJSON(r) : formatRun(r));
       if (!resultOk(r)) io.exitCode = EXIT_CHECK_FAILED;
     },

@@ -1,0 +1,115 @@
+/**
+ * Fastbins (malloc.c M:1730-1800, _int_free M:4488-4560, REMOVE_FB M:3829 and malloc_consolidate
+ * M:4710): singly linked, LIFO, safe-linked lists of small chunks that keep their in-use bit, so
+ * nothing coalesces with them until malloc_consolidate. Frees push with a CAS loop and no arena
+ * lock; malloc pops with a CAS under the lock (frees may push concurrently).
+ */
+import type { Cpu } from '../../machine/cpu.ts';
+import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
+import { CHUNK_HDR_SZ, NFASTBINS, fastbinIndex, protectPtr } from './constants.ts';
+import { chunksize, head, misaligned } from './chunk.ts';
+import { malloc_printerr } from './bins.ts';
+import { coalesce } from './coalesce.ts';
+import { AV_HAVE_FASTCHUNKS, AV_MUTEX, AV_SYSTEM_MEM, CH_FD, fastbinAddr } from './layout.ts';
+import type { Ptmalloc } from './state.ts';
+
+/** The safe-linked fd of a fastbin chunk, revealed. */
+function revealFd(c: Cpu, p: number): number {
+  return protectPtr(p + CH_FD, c.load(p + CH_FD, 8, ORIGIN_LINK));
+}
+
+/**
+ * The fastbin part of _int_free: the next chunk's size check (re-done under the lock if it fails
+ * without one), the fasttop double-free check, then the push: a plain store while single-threaded,
+ * a CAS loop otherwise.
+ */
+export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: number, haveLock: boolean): void {
+  m.path(c, '_int_free_fast');
+  const nextBad = (): boolean => {
+    const nh = head(c, p + size);
+    return nh <= CHUNK_HDR_SZ || chunksize(c, p + size) >= c.load(av + AV_SYSTEM_MEM);
+  };
+  if (nextBad()) {
+    let fail = true;
+    if (!haveLock) {
+      c.lock(av + AV_MUTEX);
+      fail = nextBad();
+      c.unlock(av + AV_MUTEX);
+    }
+    if (fail) malloc_printerr('free(): invalid next size (fast)', p);
+  }
+  const perturb = m.perturbByte(c);
+  if (perturb !== 0) c.fill(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ, perturb);
+  c.store(av + AV_HAVE_FASTCHUNKS, 1, 4); // atomic_store_relaxed
+  const fb = fastbinAddr(av, fastbinIndex(size));
+  c.work(6);
+  if (m.singleThread(c)) {
+    const old = c.load(fb);
+    if (old === p) malloc_printerr('double free or corruption (fasttop)', p);
+    c.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
+    c.store(fb, p);
+  } else {
+    let old = c.atomicLoad(fb);
+    for (;;) {
+      if (old === p) malloc_printerr('double free or corruption (fasttop)', p);
+      c.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
+      if (c.cas(fb, old, p)) break;
+      old = c.atomicLoad(fb);
+    }
+    m.count('fastbinCas');
+  }
+  m.count('freeFastbin');
+}
+
+/**
+ * Pops the head of fastbin `idx` (REMOVE_FB, or a plain store while single-threaded); 0 when the
+ * bin is empty. Caller holds the arena lock.
+ */
+export function fastbinPop(m: Ptmalloc, c: Cpu, av: number, idx: number, what: string): number {
+  const fb = fastbinAddr(av, idx);
+  if (m.singleThread(c)) {
+    const victim = c.load(fb);
+    if (victim === 0) return 0;
+    if (misaligned(victim)) malloc_printerr(what, victim);
+    c.store(fb, revealFd(c, victim));
+    return victim;
+  }
+  let victim = c.atomicLoad(fb);
+  for (;;) {
+    if (victim === 0) return 0;
+    if (misaligned(victim)) malloc_printerr(what, victim);
+    const next = revealFd(c, victim);
+    if (next !== 0 && misaligned(next)) malloc_printerr('malloc(): unaligned fastbin chunk detected', next);
+    if (c.cas(fb, victim, next)) return victim;
+    victim = c.atomicLoad(fb);
+  }
+}
+
+const CONSOLIDATE_CHECKS = { prevSize: 'corrupted size vs. prev_size in fastbins', unsorted: null };
+
+/** A bound on one fastbin's length: only a cycle (from an undetected double free) can exceed it. */
+const CYCLE_GUARD = 1 << 26;
+
+/**
+ * malloc_consolidate (M:4710): empties every fastbin with an atomic exchange and frees each chunk
+ * the normal way without the tcache: coalesce with free neighbours, merge into top or put the
+ * result at the head of the unsorted bin. Caller holds the arena lock.
+ */
+export function mallocConsolidate(m: Ptmalloc, c: Cpu, av: number): void {
+  m.path(c, 'malloc_consolidate');
+  m.count('mallocConsolidate');
+  c.store(av + AV_HAVE_FASTCHUNKS, 0, 4);
+  for (let i = 0; i < NFASTBINS; i++) {
+    const fb = fastbinAddr(av, i);
+    let p = c.exchange(fb, 0);
+    let steps = 0;
+    while (p !== 0) {
+      if (misaligned(p)) malloc_printerr('malloc_consolidate(): unaligned fastbin chunk detected', p);
+      if (fastbinIndex(chunksize(c, p)) !== i) malloc_printerr('malloc_consolidate(): invalid chunk size', p);
+      if (++steps > CYCLE_GUARD) throw new Error('glibc model: fastbin list has a cycle (the heap was corrupted by an undetected double free)');
+      const nextp = revealFd(c, p);
+      coalesce(m, c, av, p, chunksize(c, p), CONSOLIDATE_CHECKS);
+      p = nextp;
+    }
+  }
+}

@@ -1,0 +1,124 @@
+/**
+ * The options of the grid commands (compare, sweep, batchit): what to run, how to run it, and
+ * what to write. `gridFromArgs` turns them into a GridSpec; everything is validated before any run.
+ */
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import type { GridSpec, ParamAxis } from '../experiment/grid.ts';
+import { defaultJobs } from '../experiment/pool.ts';
+import { parseAssignment } from '../sim/params.ts';
+import { UsageError } from './errors.ts';
+import { listOption, loadMachine, positiveInt } from './options.ts';
+
+/** `a,b` and repeated options alike, as one list (empty items are an error). */
+export function commaList(name: string, v: unknown): string[] {
+  const items = listOption(v).flatMap((s) => s.split(','));
+  if (items.some((s) => s.trim() === '')) throw new UsageError(`--${name} has an empty item; write --${name} a,b,c`);
+  return items.map((s) => s.trim());
+}
+
+function distinct(name: string, xs: readonly (string | number)[]): void {
+  const dup = xs.find((x, i) => xs.indexOf(x) !== i);
+  if (dup !== undefined) throw new UsageError(`--${name} lists '${String(dup)}' twice`);
+}
+
+/** `key=v1,v2` (with an optional alloc./work. prefix) as a parameter axis. */
+export function parseAxis(text: string): ParamAxis {
+  const [rawKey, rawValues] = parseAssignment(text);
+  const values = rawValues.split(',').map((v) => v.trim());
+  if (values.some((v) => v === '')) throw new UsageError(`malformed parameter '${text}': an empty value; write key=v1,v2`);
+  if (rawKey.startsWith('alloc.')) return { key: rawKey.slice(6), values, target: 'allocator' };
+  if (rawKey.startsWith('work.')) return { key: rawKey.slice(5), values, target: 'workload' };
+  return { key: rawKey, values };
+}
+
+/** The options every grid command shares (what to write, how to run). */
+export function outputOptions<T>(b: Argv<T>): Argv<T> {
+  return b
+    .option('jobs', { alias: 'j', type: 'string', describe: `runs at once on worker threads (default: the core count, ${defaultJobs()} here)` })
+    .option('json', { type: 'boolean', default: false, describe: 'print {experiment, summary, results} as JSON' })
+    .option('csv', { type: 'boolean', default: false, describe: 'print the summary as CSV, one row per cell' })
+    .option('svg', { type: 'string', describe: 'write the charts to this SVG file' })
+    .option('html', { type: 'string', describe: 'write a self-contained HTML report (charts and table)' })
+    .option('out', { alias: 'o', type: 'string', describe: 'write what would go to stdout to this file instead' })
+    .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress bar' });
+}
+
+/** The options that define a grid. */
+export function gridOptions<T>(b: Argv<T>): Argv<T> {
+  return outputOptions(
+    b
+      .option('allocator', { alias: 'a', type: 'string', array: true, demandOption: true, describe: 'allocators, comma-separated' })
+      .option('workload', { alias: 'w', type: 'string', array: true, demandOption: true, describe: 'workloads, comma-separated' })
+      .option('threads', { alias: 't', type: 'string', describe: 'thread counts, comma-separated (default: the workload default)' })
+      .option('thread-params', { type: 'string', default: 'threads', describe: 'workload parameters a thread count sets' })
+      .option('seeds', { type: 'string', default: '1', describe: 'seeds per configuration (spread over seeds)' })
+      .option('seed', { type: 'string', default: '1', describe: 'first seed' })
+      .option('baseline', { alias: 'b', type: 'string', describe: 'allocator the relative figures are against (default: the first)' })
+      .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter key=v1,v2,... (alloc.key / work.key to disambiguate)' })
+      .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
+      .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
+      .option('profile', { type: 'boolean', default: false, describe: 'record per-path profiles in the Results (implied by --cachegrind-out)' })
+      .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' })
+      .option('shard', { type: 'string', describe: 'run only slice i of n of the grid (i/n) and write its Results for allocsim merge' }),
+  );
+}
+
+/** Imports --load modules (here and, through the grid, in every worker); returns their file URLs. */
+export async function loadModules(files: readonly string[]): Promise<string[]> {
+  const urls: string[] = [];
+  for (const f of files) {
+    const url = f.startsWith('file:') ? f : pathToFileURL(resolve(f)).href;
+    try {
+      await import(url);
+    } catch (e) {
+      throw new UsageError(`cannot load ${f}: ${(e as Error).message.split('\n')[0]}`);
+    }
+    urls.push(url);
+  }
+  return urls;
+}
+
+export type GridArgs = Record<string, unknown>;
+
+export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
+  const modules = await loadModules(listOption(args.load));
+  const allocators = commaList('allocator', args.allocator);
+  const workloads = commaList('workload', args.workload);
+  const threads = args.threads === undefined ? [] : commaList('threads', args.threads).map((t) => positiveInt('threads', t));
+  distinct('allocator', allocators);
+  distinct('workload', workloads);
+  distinct('threads', threads);
+  const n = positiveInt('seeds', args.seeds);
+  const first = positiveInt('seed', args.seed, 0);
+  return {
+    allocators,
+    workloads,
+    threads,
+    threadParams: commaList('thread-params', args['thread-params']),
+    seeds: Array.from({ length: n }, (_, i) => first + i),
+    params: listOption(args.param).map(parseAxis),
+    ...(args.baseline !== undefined ? { baseline: String(args.baseline) } : {}),
+    machine: loadMachine(String(args.machine ?? 'default')),
+    check: args.check === true,
+    profile: args.profile === true || args['cachegrind-out'] !== undefined,
+    modules,
+  };
+}
+
+/** `--jobs N` (default: the core count). */
+export function jobsOf(args: GridArgs): number {
+  return args.jobs === undefined ? defaultJobs() : positiveInt('jobs', args.jobs);
+}
+
+/** `--shard i/n` as [i, n], or undefined. */
+export function shardOf(args: GridArgs): [number, number] | undefined {
+  if (args.shard === undefined) return undefined;
+  const m = /^(\d+)\/(\d+)$/.exec(String(args.shard).trim());
+  const i = Number(m?.[1]);
+  const n = Number(m?.[2]);
+  if (m === null || n < 1 || i < 1 || i > n) throw new UsageError(`--shard must be i/n with 1 <= i <= n, e.g. --shard 2/3; got '${String(args.shard)}'`);
+  return [i, n];
+}

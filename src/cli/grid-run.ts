@@ -1,0 +1,147 @@
+/**
+ * Running a grid command end to end: expand and validate the grid, check every output path, run
+ * the points (in parallel, with progress), then write every report at once. Shared by compare,
+ * sweep, batchit and merge.
+ */
+import { baselineLabel, expandGrid, shardIndices, type GridPoint, type GridSpec } from '../experiment/grid.ts';
+import { runPoints } from '../experiment/pool.ts';
+import { resultOk, type Result } from '../experiment/result.ts';
+import { SHARD_FORMAT, type ShardFile } from '../experiment/shard.ts';
+import { summarize } from '../experiment/summary.ts';
+import { cachegrindFile, toCachegrind } from '../report/cachegrind.ts';
+import { chartSVG } from '../report/charts.ts';
+import { formatCompare } from '../report/compare-table.ts';
+import { toCSV } from '../report/csv.ts';
+import { toJSON } from '../report/format.ts';
+import { toHTML } from '../report/html.ts';
+import { EXIT_CHECK_FAILED, UsageError } from './errors.ts';
+import { jobsOf, shardOf, type GridArgs } from './grid-options.ts';
+import type { Io } from './io.ts';
+import { checkWritable, writeFilesAtomically, type OutputFile } from './outputs.ts';
+import { createProgress } from './progress.ts';
+
+/** What to write, decided (and the paths checked) before anything runs. */
+export interface ReportRequest {
+  format: 'table' | 'json' | 'csv';
+  out?: string;
+  svg?: string;
+  html?: string;
+  cachegrindOut?: string;
+  /** The command line, for the Cachegrind `cmd:` line. */
+  cmd: string;
+}
+
+export function reportRequest(args: GridArgs, cmd: string): ReportRequest {
+  if (args.json === true && args.csv === true) throw new UsageError('--json and --csv both print to stdout; choose one');
+  const req: ReportRequest = { format: args.json === true ? 'json' : args.csv === true ? 'csv' : 'table', cmd };
+  const files: Array<[keyof ReportRequest, string]> = [['out', '--out'], ['svg', '--svg'], ['html', '--html'], ['cachegrindOut', '--cachegrind-out']];
+  const seen = new Map<string, string>();
+  for (const [key, option] of files) {
+    const v = args[option.slice(2)];
+    if (v === undefined) continue;
+    const path = String(v);
+    checkWritable(option, path);
+    const other = seen.get(path);
+    if (other !== undefined) throw new UsageError(`${other} and ${option} name the same file ${path}`);
+    seen.set(path, option);
+    (req as unknown as Record<string, string>)[key] = path;
+  }
+  return req;
+}
+
+/** The title of a grid's charts and reports (the same for a run and the merge of its shards). */
+export function gridTitle(spec: GridSpec): string {
+  const swept = spec.params.filter((a) => a.values.length > 1).map((a) => a.key);
+  const what = `${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}`;
+  return swept.length > 0 ? `sweep ${swept.join(' × ')}: ${what}` : `compare ${what}`;
+}
+
+function describeGrid(spec: GridSpec, points: readonly GridPoint[]): string {
+  const threads = spec.threads.length > 0 ? `threads ${spec.threads.join(', ')}` : 'default threads';
+  return `${points.length} runs: ${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}; ${threads}; ` +
+    `${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'} (${spec.seeds[0]}..${spec.seeds[spec.seeds.length - 1]}); machine ${spec.machine.name}`;
+}
+
+/** Builds stdout and every requested file from the Results of `points` (in grid order). */
+export async function buildReport(
+  spec: GridSpec,
+  points: readonly GridPoint[],
+  results: readonly Result[],
+  req: ReportRequest,
+  title: string,
+): Promise<{ stdout: string; files: OutputFile[] }> {
+  const summary = summarize(points, results, baselineLabel(spec, points));
+  const stdout =
+    req.format === 'json' ? toJSON({ experiment: spec, summary, results })
+    : req.format === 'csv' ? toCSV(summary)
+    : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length });
+  const files: OutputFile[] = [];
+  if (req.out !== undefined) files.push({ option: '--out', path: req.out, content: stdout });
+  const svg = req.svg !== undefined || req.html !== undefined ? await chartSVG(summary, title) : '';
+  if (req.svg !== undefined) files.push({ option: '--svg', path: req.svg, content: `${svg}\n` });
+  if (req.html !== undefined) files.push({ option: '--html', path: req.html, content: toHTML(summary, title, describeGrid(spec, points), svg) });
+  if (req.cachegrindOut !== undefined) {
+    const groups = summary.cells.map((c) => ({
+      file: cachegrindFile(c.benchmark, c.threads, c.allocator),
+      results: results.filter((_, i) => {
+        const p = points[i] as GridPoint;
+        return p.benchmark === c.benchmark && p.threads === c.threads && p.allocatorLabel === c.allocator;
+      }),
+    }));
+    const desc = [`allocsim ${title}`, describeGrid(spec, points), 'fl= one configuration (benchmark/threads=N/allocator), fn= an allocator code path; counts summed over seeds'];
+    files.push({ option: '--cachegrind-out', path: req.cachegrindOut, content: toCachegrind(groups, req.cmd, desc) });
+  }
+  return { stdout: req.out === undefined ? stdout : '', files };
+}
+
+/** Writes the report (files first, all or nothing) and sets the exit code from the Results. */
+export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPoint[], results: readonly Result[], req: ReportRequest, title: string): Promise<void> {
+  const { stdout, files } = await buildReport(spec, points, results, req, title);
+  writeFilesAtomically(files);
+  io.out(stdout);
+  const failed = results.filter((r) => !resultOk(r)).length;
+  if (failed > 0) {
+    io.err(`allocsim: ${failed} of ${results.length} runs failed (an error or an invariant violation); see the runs column or the results' error fields\n`);
+    io.exitCode = EXIT_CHECK_FAILED;
+  }
+}
+
+async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spec: GridSpec): Promise<Result[]> {
+  const jobs = jobsOf(args);
+  const progress = createProgress(points.length, args.quiet === true);
+  try {
+    return await runPoints(points, {
+      jobs,
+      modules: spec.modules,
+      onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`),
+    });
+  } finally {
+    progress.stop();
+  }
+}
+
+/** The whole of compare/sweep/batchit once the grid is known. */
+export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string): Promise<void> {
+  const points = expandGrid(spec);
+  baselineLabel(spec, points);
+  const shard = shardOf(args);
+  if (shard !== undefined) {
+    for (const o of ['csv', 'svg', 'html', 'cachegrind-out']) {
+      if (args[o] !== undefined && args[o] !== false) {
+        throw new UsageError(`--${o} cannot be used with --shard: shards write Results; make reports with allocsim merge (add --profile to keep per-path profiles)`);
+      }
+    }
+    const out = args.out === undefined ? undefined : String(args.out);
+    if (out !== undefined) checkWritable('--out', out);
+    const indices = shardIndices(points.length, shard[0], shard[1]);
+    const results = await runWithProgress(indices.map((i) => points[i] as GridPoint), args, spec);
+    const file: ShardFile = { format: SHARD_FORMAT, version: 1, shard: { index: shard[0], count: shard[1] }, experiment: spec, points: indices, results };
+    const text = toJSON(file);
+    if (out !== undefined) writeFilesAtomically([{ option: '--out', path: out, content: text }]);
+    else io.out(text);
+    return;
+  }
+  const req = reportRequest(args, cmd);
+  const results = await runWithProgress(points, args, spec);
+  await emitReport(io, spec, points, results, req, gridTitle(spec));
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs the points of a grid, serially in this thread (`jobs` = 1) or on a pool of worker threads
+ * (piscina), one run per task. Each run is single-threaded and deterministic, so the Results are
+ * the same either way; they come back in grid order whatever order the workers finish in.
+ */
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import type { GridPoint } from './grid.ts';
+import type { Result } from './result.ts';
+import { fileLineSource } from './line-file.ts';
+import { runExperiment } from './run.ts';
+import type { RunTask } from './run-task.ts';
+
+export interface PoolOptions {
+  /** Worker threads; 1 runs in this thread. */
+  jobs: number;
+  /** File URLs of modules that register extra models or workloads (imported by each worker). */
+  modules: string[];
+  /** Called after each finished run. */
+  onDone?: (done: number, total: number, point: GridPoint) => void;
+}
+
+/** The default --jobs: the number of cores Node may use. */
+export function defaultJobs(): number {
+  return availableParallelism();
+}
+
+export async function runPoints(points: readonly GridPoint[], opts: PoolOptions): Promise<Result[]> {
+  const results: Result[] = new Array<Result>(points.length);
+  let done = 0;
+  const finished = (i: number, r: Result): void => {
+    results[i] = r;
+    done++;
+    opts.onDone?.(done, points.length, points[i] as GridPoint);
+  };
+  const threads = Math.min(opts.jobs, points.length);
+  if (threads <= 1) {
+    for (const [i, p] of points.entries()) {
+      finished(i, runExperiment({ ...p.config, openLines: fileLineSource }));
+      // Let timers (the progress bar) and signals in between runs.
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    return results;
+  }
+  const pool = new Piscina<RunTask, Result>({
+    filename: new URL('./worker.mjs', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    concurrentTasksPerWorker: 1,
+  });
+  // Larger thread counts first, so the long runs do not all land at the end.
+  const order = points.map((_, i) => i).sort((a, b) => (points[b] as GridPoint).threads - (points[a] as GridPoint).threads || a - b);
+  try {
+    await Promise.all(order.map(async (i) => finished(i, await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules }))));
+  } finally {
+    await pool.destroy();
+  }
+  return results;
+}

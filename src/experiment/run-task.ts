@@ -1,0 +1,22 @@
+/**
+ * One task of the parallel runner: a grid point's run, done in a worker thread. The worker imports
+ * every built-in model and workload (and the grid's extra modules, e.g. a student's model), then
+ * runs the point exactly as a serial run would, so the Result is identical.
+ */
+import '../allocators/index.ts';
+import '../workloads/index.ts';
+import type { PointConfig } from './grid.ts';
+import type { Result } from './result.ts';
+import { fileLineSource } from './line-file.ts';
+import { runExperiment } from './run.ts';
+
+export interface RunTask {
+  config: PointConfig;
+  /** File URLs of modules that register extra models or workloads. */
+  modules: string[];
+}
+
+export async function runTask(task: RunTask): Promise<Result> {
+  for (const m of task.modules) await import(m);
+  return runExperiment({ ...task.config, openLines: fileLineSource });
+}

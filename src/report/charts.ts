@@ -1,0 +1,136 @@
+/**
+ * Charts of a compare/sweep in the style of the allocator papers' figures: time and peak RSS
+ * relative to the baseline per benchmark, bars grouped by allocator with the min–max range over
+ * seeds as error bars and a rule at 1 (mimalloc-bench, snmalloc and BatchIt figures); and, when
+ * there are several thread counts, thread-count curves of throughput per benchmark.
+ *
+ * The charts are Vega-Lite specs rendered to SVG headless by Vega (no browser, no canvas).
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import type { Summary } from '../experiment/summary.ts';
+
+interface Row {
+  group: string;
+  benchmark: string;
+  threads: number;
+  allocator: string;
+  relTime: number | null;
+  relTimeMin: number | null;
+  relTimeMax: number | null;
+  relRss: number | null;
+  relRssMin: number | null;
+  relRssMax: number | null;
+  throughput: number | null;
+  throughputMin: number | null;
+  throughputMax: number | null;
+}
+
+function rows(s: Summary): Row[] {
+  const manyThreads = new Set(s.cells.map((c) => c.threads)).size > 1;
+  return s.cells.map((c) => ({
+    group: manyThreads ? `${c.benchmark} t=${c.threads}` : c.benchmark,
+    benchmark: c.benchmark,
+    threads: c.threads,
+    allocator: c.allocator,
+    relTime: c.relTime?.mean ?? null,
+    relTimeMin: c.relTime?.min ?? null,
+    relTimeMax: c.relTime?.max ?? null,
+    relRss: c.relRss?.mean ?? null,
+    relRssMin: c.relRss?.min ?? null,
+    relRssMax: c.relRss?.max ?? null,
+    throughput: c.opsPerKcycle?.mean ?? null,
+    throughputMin: c.opsPerKcycle?.min ?? null,
+    throughputMax: c.opsPerKcycle?.max ?? null,
+  }));
+}
+
+const ALLOCATOR_COLOR = { field: 'allocator', type: 'nominal', sort: null, legend: { title: 'allocator', orient: 'right', labelLimit: 320 } } as const;
+
+/** Grouped bars of one relative figure with min–max error bars and the baseline's rule at 1. */
+function relativePanel(field: 'relTime' | 'relRss', title: string, groups: number, allocators: number): Record<string, unknown> {
+  const x = { field: 'group', type: 'nominal', sort: null, title: null, axis: { labelAngle: groups > 3 ? -30 : 0, labelLimit: 160 } };
+  const xOffset = { field: 'allocator', type: 'nominal', sort: null };
+  return {
+    title,
+    width: Math.max(240, groups * Math.max(64, allocators * 22)),
+    height: 180,
+    transform: [{ filter: `datum.${field} !== null` }],
+    layer: [
+      {
+        mark: { type: 'bar' },
+        encoding: {
+          x,
+          xOffset,
+          y: { field, type: 'quantitative', title: '× baseline', scale: { zero: true } },
+          color: ALLOCATOR_COLOR,
+          tooltip: [{ field: 'allocator' }, { field: 'group' }, { field, format: '.3f' }],
+        },
+      },
+      {
+        mark: { type: 'rule', color: '#333' },
+        encoding: { x, xOffset, y: { field: `${field}Min`, type: 'quantitative' }, y2: { field: `${field}Max` } },
+      },
+      { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#666' }, encoding: { y: { field: 'one', type: 'quantitative' } } },
+    ],
+  };
+}
+
+/** Throughput against thread count, one line per allocator, one panel per benchmark. */
+function threadsPanel(): Record<string, unknown> {
+  const x = { field: 'threads', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { tickMinStep: 1, format: 'd' }, title: 'threads' };
+  return {
+    title: 'throughput against thread count (higher is better)',
+    facet: { field: 'benchmark', type: 'nominal', sort: null, title: null },
+    spec: {
+      width: 220,
+      height: 160,
+      layer: [
+        {
+          mark: { type: 'area', opacity: 0.15 },
+          encoding: { x, y: { field: 'throughputMin', type: 'quantitative' }, y2: { field: 'throughputMax' }, color: { ...ALLOCATOR_COLOR, legend: null } },
+        },
+        {
+          mark: { type: 'line', point: true },
+          encoding: { x, y: { field: 'throughput', type: 'quantitative', title: 'allocator ops per kcycle' }, color: ALLOCATOR_COLOR },
+        },
+      ],
+    },
+  };
+}
+
+/** The Vega-Lite spec of a summary's charts. */
+export function chartSpec(s: Summary, title: string): TopLevelSpec {
+  const data = rows(s);
+  const groups = new Set(data.map((r) => r.group)).size;
+  const allocators = new Set(data.map((r) => r.allocator)).size;
+  const panels: Array<Record<string, unknown>> = [
+    relativePanel('relTime', `time relative to ${s.baseline} (lower is better)`, groups, allocators),
+    relativePanel('relRss', `peak RSS relative to ${s.baseline} (lower is better)`, groups, allocators),
+  ];
+  if (new Set(data.map((r) => r.threads)).size > 1) panels.push(threadsPanel());
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+    title: { text: title, anchor: 'start', offset: 16, fontSize: 15 },
+    data: { values: data },
+    vconcat: panels,
+    config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', view: { stroke: null }, background: 'white' },
+  } as unknown as TopLevelSpec;
+}
+
+/** Renders a Vega-Lite spec to an SVG document headless. */
+export async function renderSVG(spec: TopLevelSpec): Promise<string> {
+  // Quiet loggers: a warning on stderr would interleave with the CLI's output.
+  const compiled = vl.compile(spec, { logger: vega.logger(vega.None) }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+export async function chartSVG(s: Summary, title: string): Promise<string> {
+  return renderSVG(chartSpec(s, title));
+}
