@@ -66,6 +66,9 @@ export class Pareto {
         break;
       }
     }
+    // With fewer slots than the real 2^18 / T, the smallest ranges round to no slots (the C code
+    // would divide by zero); those draws go to the next range that has slots.
+    while ((this.offsets[idx + 1] as number) - (this.offsets[idx] as number) === 0 && idx < 6) idx++;
     const size = (this.offsets[idx + 1] as number) - (this.offsets[idx] as number);
     return (this.offsets[idx] as number) + (r2 % size);
   }
