@@ -16,7 +16,7 @@ import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam, threadsVariant } from './lib/params.ts';
 import { AllocTestPrng } from './lib/prng64.ts';
-import { joinAll, spawnAll } from './lib/pthread.ts';
+import { runThreads } from './lib/pthread.ts';
 import { fill, free, malloc, touch } from './ops.ts';
 
 const SRC = 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.h';
@@ -139,7 +139,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
     seed: num(p, 'programSeed') + env.seed - 1,
   };
   const main = function* (): ThreadBody {
-    yield* joinAll(yield* spawnAll(Array.from({ length: threads }, (_, i) => ({ body: randomPosRandomSize(c), name: `runRandomTest-${i}` }))));
+    yield* runThreads(threads, 'runRandomTest', () => randomPosRandomSize(c));
   };
   return { threads: [{ name: 'main', body: main() }] };
 }

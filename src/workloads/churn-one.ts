@@ -9,7 +9,7 @@ import { bool, num, type ParamSpec } from '../sim/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam } from './lib/params.ts';
-import { joinAll, spawnAll } from './lib/pthread.ts';
+import { workerThreads } from './lib/pthread.ts';
 import { free, malloc, touch } from './ops.ts';
 
 const PARAMS: ParamSpec[] = [
@@ -36,12 +36,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
     }
     if (keep) yield free(held);
   };
-  const threads = num(p, 'threads');
-  if (threads === 1) return { threads: [{ name: 'churn', body: worker() }] };
-  const main = function* (): ThreadBody {
-    yield* joinAll(yield* spawnAll(Array.from({ length: threads }, (_, i) => ({ body: worker(), name: `churn-${i}` }))));
-  };
-  return { threads: [{ name: 'main', body: main() }] };
+  return { threads: workerThreads(num(p, 'threads'), 'churn', worker) };
 }
 
 export const churnOneWorkload: WorkloadInfo = {
