@@ -33,6 +33,10 @@ export class ShadowHeap {
   private readonly starts: number[] = [];
   /** Objects freed by a thread other than their allocator and not handed out again at the same address: addr -> size. */
   readonly remotelyFreed = new Map<number, number>();
+  /** When each remotely freed object was freed, and the ranges unmapped since (event counter). */
+  private readonly freedAt = new Map<number, number>();
+  private readonly unmapped: Array<{ start: number; end: number; at: number }> = [];
+  private events = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
   private readonly maxViolations = 100;
@@ -40,7 +44,10 @@ export class ShadowHeap {
    * The block whose free (or realloc) is under way: the model may give its pages back to the OS
    * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
    */
-  releasing = 0;
+  private releasingBlock = 0;
+  /** The last block whose release began, and when (event counter): pages its own free unmaps are returned to the OS. */
+  private lastReleased = 0;
+  private lastReleaseEvent = 0;
 
   constructor(private readonly machine: Machine) {
     const as = machine.as;
@@ -48,6 +55,11 @@ export class ShadowHeap {
     as.onDropPage = (slot, vpn) => {
       prev(slot, vpn);
       this.pageDropped(vpn);
+    };
+    const prevUnmap = as.onUnmapRange;
+    as.onUnmapRange = (start, end) => {
+      prevUnmap(start, end);
+      this.unmapped.push({ start, end, at: ++this.events });
     };
   }
 
@@ -113,13 +125,62 @@ export class ShadowHeap {
     this.faults.push(fault);
   }
 
+  /**
+   * The model aborted during a valid operation `op` on `address`: if an earlier fault at that
+   * address went undetected, this is its late detection (a hardened allocator that checks frees
+   * when it drains a quarantine). Returns whether a fault was matched.
+   */
+  detectedLater(address: number, message: string, op: string): boolean {
+    for (let i = this.faults.length - 1; i >= 0; i--) {
+      const f = this.faults[i] as WorkloadFault;
+      if (address >= f.address && address < f.address + Math.max(1, f.size ?? 1) && !f.detectedByModel) {
+        f.detectedByModel = true;
+        f.modelMessage = message;
+        f.detectedLaterBy = op;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * An application write of [addr, addr+len): records an out-of-bounds-write fault when it is not
+   * inside one live block (a model with canaries may detect it later). Returns whether it was inside.
+   */
+  appWrite(thread: number, op: string, addr: number, len: number): boolean {
+    const b = this.blockAt(addr);
+    if (b !== undefined && addr + len <= b.addr + Math.max(1, b.size)) return true;
+    this.faults.push({ kind: 'out-of-bounds-write', thread, op, address: addr, size: len, detectedByModel: false });
+    return false;
+  }
+
+  /**
+   * The block whose free (or realloc) is under way: the model may give its pages back to the OS
+   * while freeing it (munmap of a mapped chunk, a heap trim), which is not a release under a live block.
+   */
+  get releasing(): number {
+    return this.releasingBlock;
+  }
+
+  set releasing(addr: number) {
+    this.releasingBlock = addr;
+    if (addr !== 0) {
+      this.lastReleased = addr;
+      this.lastReleaseEvent = ++this.events;
+    }
+  }
+
   /** Records a (valid) free. */
   released(thread: number, addr: number): void {
     const b = this.live.get(addr);
     if (b === undefined) return;
     this.remove(b);
     this.freed.add(addr);
-    if (b.thread !== thread) this.remotelyFreed.set(addr, b.size);
+    if (b.thread !== thread) {
+      this.remotelyFreed.set(addr, b.size);
+      // Freed when the free began: pages the free itself unmaps count as returned to the OS.
+      this.freedAt.set(addr, addr === this.lastReleased ? this.lastReleaseEvent : ++this.events);
+    }
   }
 
   /** Snapshot of a block's prefix before realloc. */
@@ -160,6 +221,9 @@ export class ShadowHeap {
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
     for (const [addr, size] of this.remotelyFreed) {
+      // Unmapped after it was freed (even if the address was mapped again since): back to the OS, not lost.
+      const at = this.freedAt.get(addr) ?? 0;
+      if (this.unmapped.some((u) => u.at > at && u.start <= addr && addr < u.end)) continue;
       // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
       if (this.overlapping(addr, Math.max(1, size)) === undefined && !this.accountedFor(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);

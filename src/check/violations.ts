@@ -20,15 +20,25 @@ export interface Violation {
   address?: number;
 }
 
-/** A fault of the workload itself (not the model): freeing what was never allocated or already freed. */
+/**
+ * A fault of the workload itself (not the model): freeing what was never allocated or already
+ * freed, or writing outside every live block (a heap overflow or a write after free).
+ */
 export interface WorkloadFault {
-  kind: 'double-free' | 'invalid-free';
+  kind: 'double-free' | 'invalid-free' | 'out-of-bounds-write';
   thread: number;
   op: string;
   address: number;
+  /** Bytes written (out-of-bounds writes). */
+  size?: number;
   /** Whether the model detected it (aborted), as the real allocator would or would not. */
   detectedByModel: boolean;
   modelMessage?: string;
+  /**
+   * Set when the model detected the fault later than the faulty call (IsoAlloc checks a double free
+   * only when its quarantine is flushed): the operation during which it aborted.
+   */
+  detectedLaterBy?: string;
 }
 
 export function hex(n: number): string {

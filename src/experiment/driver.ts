@@ -62,7 +62,7 @@ export class Driver {
   malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
     cpu.op = `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`;
     cpu.path(this.pathIds.malloc);
-    const p = this.model.malloc(cpu, size, align);
+    const p = this.guard(cpu, () => this.model.malloc(cpu, size, align));
     this.machine.paths.leave(cpu.now);
     if (p !== 0) this.grew(p, size);
     this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
@@ -72,7 +72,7 @@ export class Driver {
   calloc(cpu: Cpu, n: number, size: number): number {
     cpu.op = `calloc(${n}, ${size})`;
     cpu.path(this.pathIds.calloc);
-    const p = this.model.calloc(cpu, n, size);
+    const p = this.guard(cpu, () => this.model.calloc(cpu, n, size));
     this.machine.paths.leave(cpu.now);
     if (p !== 0) this.grew(p, n * size);
     this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
@@ -84,7 +84,7 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
-    const q = this.releasing(ptr, () => this.model.realloc(cpu, ptr, size));
+    const q = this.releasing(ptr, () => this.guard(cpu, () => this.model.realloc(cpu, ptr, size)));
     this.machine.paths.leave(cpu.now);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -101,7 +101,7 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
-    this.releasing(ptr, () => this.model.free(cpu, ptr));
+    this.releasing(ptr, () => this.guard(cpu, () => this.model.free(cpu, ptr)));
     this.machine.paths.leave(cpu.now);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
@@ -147,6 +147,24 @@ export class Driver {
     }
   }
 
+  /**
+   * Runs a valid operation. If the model aborts there on an address where an earlier faulty free
+   * went undetected, the checker records that fault as detected late (by this operation).
+   */
+  private guard<T>(cpu: Cpu, fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof AllocatorAbort && e.address !== 0) this.checker?.detectedLater(e.address, e.message, cpu.op);
+      throw e;
+    }
+  }
+
+  /** An application write (write, fill, touch for writing): the checker notes writes outside live blocks. */
+  appWrite(cpu: Cpu, addr: number, len: number): void {
+    this.checker?.appWrite(cpu.thread, cpu.op, addr, len);
+  }
+
   threadStart(cpu: Cpu): void {
     cpu.op = 'thread start';
     cpu.path(this.pathIds.threadStart);
@@ -157,7 +175,7 @@ export class Driver {
   threadExit(cpu: Cpu): void {
     cpu.op = 'thread exit';
     cpu.path(this.pathIds.threadExit);
-    this.model.threadExit?.(cpu);
+    this.guard(cpu, () => this.model.threadExit?.(cpu));
     this.machine.paths.leave(cpu.now);
   }
 

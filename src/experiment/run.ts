@@ -100,14 +100,17 @@ class Handler implements OpHandler {
         break;
       case 'write':
         c.op = 'application write';
+        this.driver.appWrite(c, o.addr, o.size);
         c.store(o.addr, o.value, o.size, ORIGIN_APP);
         break;
       case 'touch':
         c.op = 'application access';
+        if (o.write) this.driver.appWrite(c, o.addr, o.len);
         c.touch(o.addr, o.len, o.write, ORIGIN_APP);
         break;
       case 'fill':
         c.op = 'application memset';
+        this.driver.appWrite(c, o.addr, o.len);
         c.fill(o.addr, o.len, o.byte, ORIGIN_APP);
         break;
       case 'copy':

@@ -32,7 +32,7 @@ export const ADVICES: readonly Advice[] = ['dontneed', 'free', 'willneed', 'dodu
 export interface MmapOptions {
   /** Alignment of the returned address (a power of two, at least a page). */
   align?: number;
-  /** Requested address; with `fixed` it is mandatory. */
+  /** Requested address: with `fixed` it is mandatory, without it a hint used when that range is free. */
   addr?: number;
   /** 'replace' = MAP_FIXED (unmaps what was there); 'noreplace' = MAP_FIXED_NOREPLACE. */
   fixed?: 'replace' | 'noreplace';
@@ -64,6 +64,8 @@ export class SyscallError extends Error {
 
 /** Top of the mmap area; mappings are placed top-down below it, as Linux does. */
 export const MMAP_TOP = 0x7f00_0000_0000;
+/** Lowest address a mapping may take (Linux's default vm.mmap_min_addr). */
+export const MMAP_MIN_ADDR = 0x1_0000;
 /** Start of the brk heap (a typical PIE heap start). */
 export const BRK_BASE = 0x5555_5600_0000;
 
@@ -91,6 +93,8 @@ export class AddressSpace {
   onNewPage: (slot: number) => void = () => {};
   /** Called before a page slot is released (its physical page is gone). */
   onDropPage: (slot: number, vpn: number) => void = () => {};
+  /** Called when [start, end) is unmapped (munmap, MAP_FIXED replacement, brk shrink). */
+  onUnmapRange: (start: number, end: number) => void = () => {};
   /** Called before mremap moves a page to another address (its lines are cached by the old address). */
   onMovePage: (slot: number, vpn: number) => void = () => {};
 
@@ -262,6 +266,9 @@ export class AddressSpace {
         if (opts.fixed === 'noreplace') throw new SyscallError(addr, 'mmap: MAP_FIXED_NOREPLACE range is already mapped');
         cost += this.unmapRange(addr, addr + size);
       }
+    } else if (opts.addr !== undefined && this.hintUsable(opts.addr, size, align)) {
+      // Without MAP_FIXED the address is a hint: Linux uses it when the range is free.
+      addr = opts.addr;
     } else {
       addr = this.findGap(size, align);
     }
@@ -416,6 +423,7 @@ export class AddressSpace {
   }
 
   private unmapRange(start: number, end: number): number {
+    this.onUnmapRange(start, end);
     let cost = 0;
     this.forEachPage(start / PAGE_SIZE, end / PAGE_SIZE, (v, s) => {
       if (this.pstate[s] !== PAGE_ZERO) cost += this.costs.unmapPerPage;
@@ -467,6 +475,11 @@ export class AddressSpace {
       a = v.end;
     }
     return true;
+  }
+
+  /** Can a mapping of `size` bytes go at the hint `addr` (aligned, free, above mmap_min_addr, below MMAP_TOP)? */
+  private hintUsable(addr: number, size: number, align: number): boolean {
+    return addr % align === 0 && addr >= MMAP_MIN_ADDR && addr + size <= MMAP_TOP && !this.overlaps(addr, addr + size);
   }
 
   /** Highest aligned gap of `size` bytes below MMAP_TOP (top-down first fit). */

@@ -303,35 +303,47 @@ export class Cpu {
 
   /**
    * Acquires the lock word at `addr` (0 = free, 1 = held): an exchange on its line. If another
-   * thread held it until time T, this thread spins until T, or sleeps on a futex when T is further
-   * away than the spin limit and then pays the wake-up. The lock stays held until unlock; other
-   * data on its line stays usable (only the lock word waits).
+   * thread held it until time T, this thread spins until T, or, when T is further away than the
+   * spin limit, sleeps on a futex: it then runs only `wakeLatency` after T (plus the futex calls).
+   * The lock itself is free from T: while a sleeper wakes up, a running thread may take the lock
+   * (barging, as glibc's mutexes allow), so the lock's own timeline advances by critical sections,
+   * not by wake-ups. The sleeper's critical section is therefore placed on the lock's timeline at T
+   * (its clock is `skew` cycles later); unlock() releases the lock at its own clock minus that skew.
+   * Without this, every contended hand-off would serialise a full wake-up behind the lock (a
+   * convoy no real mutex with barging shows). Other data on the lock's line stays usable.
    */
   lock(addr: number, origin: number = ORIGIN_META): void {
     const s = this.page(addr, true);
     const hier = this.hier;
+    const dir = hier.dir;
     const ds = Cpu.lineSlot(addr, s);
     const at = this.atomics;
     at[A.A_LOCKS]++;
-    const busy = hier.dir.lockUntil[ds] as number;
+    const busy = dir.lockUntil[ds] as number;
     if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
       throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
     }
+    let skew = 0;
     if (busy > this.now) {
       at[A.A_LOCK_CONTENDED]++;
-      const wait = busy - this.now;
-      if (wait > this.costs.spinBeforeSleep) {
+      const start = this.now;
+      if (busy - this.now > this.costs.spinBeforeSleep) {
         at[A.A_LOCK_SLEEPS]++;
+        // futex_wait by this thread; the releaser's futex_wake is counted here too (it cannot be
+        // charged to the releaser, whose operation ran before this one).
         this.now += this.as.syscall('futexWait');
+        this.as.syscall('futexWake');
         this.now = Math.max(this.now, busy + this.costs.wakeLatency);
+        skew = this.now - busy;
       } else {
         this.now = busy;
       }
-      at[A.A_LOCK_WAIT_CYCLES] += this.now - (busy - wait);
+      at[A.A_LOCK_WAIT_CYCLES] += this.now - start;
     }
     this.rmw(addr, s, origin, A.A_EXCHANGE, false);
     writeValue(this.as, s, addr, 1, 8);
-    hier.dir.lockUntil[ds] = Infinity;
+    dir.lockUntil[ds] = Infinity;
+    dir.lockSkew[ds] = skew;
   }
 
   /**
@@ -359,9 +371,10 @@ export class Cpu {
   /** Releases a lock taken with lock(): a release store of 0; the line is free from now on. */
   unlock(addr: number, origin: number = ORIGIN_META): void {
     const ds = Cpu.lineSlot(addr, this.page(addr, true));
-    if (this.hier.dir.lockUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
+    const dir = this.hier.dir;
+    if (dir.lockUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
     this.store(addr, 0, 8, origin);
-    this.hier.dir.lockUntil[ds] = this.now;
+    dir.lockUntil[ds] = this.now - (dir.lockSkew[ds] as number);
   }
 
   // ---- profile ----
@@ -456,9 +469,15 @@ export function readValue(as: AddressSpace, s: number, addr: number, size: numbe
     if (size === 4) return d[i] as number;
   }
   const b = as.pdata8[s] as Uint8Array;
+  if (size === 8) {
+    // Two halves, the high one signed, as the aligned path: exact within ±2^53 (a byte-wise sum of
+    // 8 bytes would round a negative value such as -1 before its sign is restored).
+    const lo = (b[off] as number) | ((b[off + 1] as number) << 8) | ((b[off + 2] as number) << 16) | ((b[off + 3] as number) << 24);
+    const hi = (b[off + 4] as number) | ((b[off + 5] as number) << 8) | ((b[off + 6] as number) << 16) | ((b[off + 7] as number) << 24);
+    return hi * TWO32 + (lo >>> 0);
+  }
   let v = 0;
   for (let k = size - 1; k >= 0; k--) v = v * 256 + (b[off + k] as number);
-  if (size === 8 && v >= 2 ** 63) v -= 2 ** 64;
   return v;
 }
 

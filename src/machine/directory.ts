@@ -26,6 +26,8 @@ export class Directory {
   busyUntil: Float64Array = new Float64Array(0);
   /** For a lock word on this line: Infinity while held, else the time it was last released. */
   lockUntil: Float64Array = new Float64Array(0);
+  /** For a held lock: how far its holder's clock runs ahead of the lock's timeline (a woken sleeper; see Cpu.lock). */
+  lockSkew: Float64Array = new Float64Array(0);
   private capacity = 0;
 
   constructor(cores: number) {
@@ -46,6 +48,7 @@ export class Directory {
     this.lastWriteTime = grow(this.lastWriteTime, cap, Float64Array);
     this.busyUntil = grow(this.busyUntil, cap, Float64Array);
     this.lockUntil = grow(this.lockUntil, cap, Float64Array);
+    this.lockSkew = grow(this.lockSkew, cap, Float64Array);
     this.sharers = grow(this.sharers, cap * w, Uint32Array);
     this.ever = grow(this.ever, cap * w, Uint32Array);
     this.invalidated = grow(this.invalidated, cap * w, Uint32Array);
@@ -66,6 +69,7 @@ export class Directory {
     this.lastWriteTime.fill(-Infinity, a, b);
     this.busyUntil.fill(0, a, b);
     this.lockUntil.fill(0, a, b);
+    this.lockSkew.fill(0, a, b);
     this.sharers.fill(0, a * w, b * w);
     this.ever.fill(0, a * w, b * w);
     this.invalidated.fill(0, a * w, b * w);

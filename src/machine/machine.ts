@@ -107,8 +107,13 @@ export class Machine {
   peek(addr: number, size: 1 | 2 | 4 | 8 = 8): number {
     if ((addr & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
       let v = 0;
+      if (size === 8) {
+        // High half signed, low half unsigned: exact within ±2^53, as the in-page path.
+        const lo = this.peek(addr, 4);
+        const hi = this.peek(addr + 4, 4) | 0;
+        return hi * 4294967296 + lo;
+      }
       for (let k = size - 1; k >= 0; k--) v = v * 256 + this.peek(addr + k, 1);
-      if (size === 8 && v >= 2 ** 63) v -= 2 ** 64;
       return v;
     }
     const s = this.as.pages.get(Math.floor(addr / PAGE_SIZE));

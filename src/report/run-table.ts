@@ -71,7 +71,7 @@ export function formatRun(r: Result): string {
     out.push(v.length === 0 ? chalk.green('check: no violations') : chalk.red(`check: ${v.length} violation(s)`));
     for (const x of v.slice(0, 10)) out.push(chalk.red(`  [${x.kind}] thread ${x.thread}: ${x.message}`));
     for (const f of r.check.workloadFaults) {
-      out.push(chalk.yellow(`  workload fault: ${f.kind} at 0x${f.address.toString(16)} (${f.detectedByModel ? `detected: ${f.modelMessage}` : 'not detected by the model'})`));
+      out.push(chalk.yellow(`  workload fault: ${f.kind} at 0x${f.address.toString(16)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`));
     }
   }
   if (r.error !== undefined) out.push(chalk.red(`run ended early (${r.error.kind}): ${r.error.message}`));

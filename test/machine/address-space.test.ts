@@ -227,3 +227,28 @@ describe('memory values', () => {
     expect(() => c.load(moved + 2 * PAGE_SIZE)).toThrow(MachineFault);
   });
 });
+
+describe('mmap hints and unaligned words', () => {
+  it('uses a free hint address without MAP_FIXED and ignores an occupied one', () => {
+    const m = tinyMachine(1);
+    const c = m.cpu(0, 0);
+    const hint = 0x1234_5678_0000;
+    expect(c.mmap(4 * PAGE_SIZE, { addr: hint })).toBe(hint);
+    const other = c.mmap(4 * PAGE_SIZE, { addr: hint });
+    expect(other).not.toBe(hint);
+    expect(m.as.vmaAt(other)).toBeDefined();
+  });
+
+  it('reads back negative 8-byte values stored at unaligned and page-crossing addresses', () => {
+    const m = tinyMachine(1);
+    const c = m.cpu(0, 0);
+    const base = c.mmap(2 * PAGE_SIZE);
+    for (const addr of [base + 71, base + PAGE_SIZE - 3]) {
+      for (const v of [-1, -(2 ** 40) - 5, 2 ** 52 + 7, 123]) {
+        c.store(addr, v, 8);
+        expect(c.load(addr, 8)).toBe(v);
+        expect(m.peek(addr, 8)).toBe(v);
+      }
+    }
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * What every feoramalloc (design 1) function is handed: the address of the globals, the counters,
+ * the code-path ids. All allocator state is in simulated memory: the superpages (headers, slabs,
+ * the heap cache in the superpage's alignment padding), the orphanage globals and the thread-locals.
+ */
+import type { Cpu } from '../../machine/cpu.ts';
+import type { Counters } from '../../sim/counters.ts';
+import { currentThreadId } from '../odin-runtime/thread-id.ts';
+import { T_LOCAL_HEAP_CACHE, T_THREAD_ID } from './layout.ts';
+
+export interface FeoraPaths {
+  alloc: number;
+  collect: number;
+  slabSetup: number;
+  wide: number;
+  huge: number;
+  localFree: number;
+  remoteFree: number;
+  notify: number;
+  merge: number;
+  orphanage: number;
+}
+
+export interface FeoraCtx {
+  readonly globals: number;
+  readonly counters: Counters;
+  readonly paths: FeoraPaths;
+}
+
+export { count } from '../counting.ts';
+
+export function threadId(cpu: Cpu): number {
+  return currentThreadId(cpu, T_THREAD_ID);
+}
+
+/** local_heap_cache: the cache block of this thread's first superpage. */
+export function localCache(cpu: Cpu): number {
+  return cpu.load(cpu.tls + T_LOCAL_HEAP_CACHE);
+}
+
+export { odinPanic } from '../odin-runtime/panic.ts';
