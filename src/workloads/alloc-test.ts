@@ -31,7 +31,7 @@ const PARAMS: ParamSpec[] = [
   { name: 'iterations', type: 'int', default: 100_000_000, min: 32, description: 'main-loop operations per thread (iterCount, before scale)', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
   { name: 'maxItemSizeExp', type: 'int', default: 10, min: 3, max: 20, description: 'largest block 2^exp bytes', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
   { name: 'programSeed', type: 'int', default: 41, min: 0, description: 'rndSeed of every thread; the run seed s uses programSeed + s − 1', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
-  scaleParam(0.00025, 'the main-loop operations'),
+  scaleParam(0.0001, 'the main-loop operations'),
 ];
 
 /** calcSizeWithStatsAdjustment. */

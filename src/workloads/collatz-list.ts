@@ -9,7 +9,7 @@ import type { ParamSpec } from '../sim/params.ts';
 import type { Op } from '../sim/thread.ts';
 import type { WorkloadInfo } from './contract.ts';
 import { collatzCreate, iterateSteps, type Sequence } from './lib/collatz.ts';
-import { collatzParams } from './lib/collatz-params.ts';
+import { collatzParams, collatzVariant } from './lib/collatz-params.ts';
 import { free, malloc, read, write } from './ops.ts';
 
 function* cons(item: number, rest: number): Generator<Op, number, unknown> {
@@ -57,5 +57,6 @@ export const collatzListWorkload: WorkloadInfo = {
   params: collatzParams as ParamSpec[],
   sources: ['github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter list_main.c, list.h)', 'github:JasonSauntry/cs3650-ch02 list_main.c'],
   doc: 'docs/workloads/collatz-list.md',
+  variant: collatzVariant,
   create: collatzCreate(listSequence),
 };

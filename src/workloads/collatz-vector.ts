@@ -9,7 +9,7 @@ import type { ParamSpec } from '../sim/params.ts';
 import type { Op } from '../sim/thread.ts';
 import type { WorkloadInfo } from './contract.ts';
 import { collatzCreate, iterateSteps, type Sequence } from './lib/collatz.ts';
-import { collatzParams } from './lib/collatz-params.ts';
+import { collatzParams, collatzVariant } from './lib/collatz-params.ts';
 import { copy, free, malloc, read, realloc, write } from './ops.ts';
 
 const CAP = 0;
@@ -76,5 +76,6 @@ export const collatzVectorWorkload: WorkloadInfo = {
   params: collatzParams as ParamSpec[],
   sources: ['github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter ivec_main.c, ivec.h)', 'github:JasonSauntry/cs3650-ch02 ivec_main.c'],
   doc: 'docs/workloads/collatz-vector.md',
+  variant: collatzVariant,
   create: collatzCreate(ivecSequence),
 };

@@ -44,7 +44,7 @@ const PARAMS: ParamSpec[] = [
   { name: 'minSize', type: 'int', default: 8, min: 1, description: 'smallest block', source: 'bench.sh' },
   { name: 'maxSize', type: 'int', default: 16000, min: 1, description: 'largest block', source: 'bench.sh' },
   { name: 'sizeMode', type: 'enum', default: 'linear', choices: ['even', 'linear', 'exp'], description: 'size distribution: even, linear or exponential drop-off', source: 'bench.sh' },
-  scaleParam(0.05, 'the loops'),
+  scaleParam(0.03, 'the loops'),
 ];
 
 interface Tables {

@@ -49,4 +49,31 @@ describe('shadow heap and memory returned to the OS', () => {
     heap.checkLost([]);
     expect(heap.violations.map((v) => [v.kind, v.address])).toEqual([['lost-object', kept + 64]]);
   });
+
+  it('a remotely freed object whose bytes became allocator metadata (a coalesced chunk\'s tag) is not lost', () => {
+    const { m, heap } = setup();
+    const c = m.cpu(0, 0);
+    const a = c.mmap(4096);
+    c.store(a, 1);
+    heap.allocated(0, 'malloc', a + 48, 8, 16, 8);
+    heap.releasing = a + 48;
+    heap.released(1, a + 48);
+    heap.checkLost([{ addr: a + 48, size: 8 }, { addr: a + 56, size: 200 }]);
+    expect(heap.violations).toEqual([]);
+    heap.checkLost([{ addr: a + 56, size: 200 }]);
+    expect(heap.violations.map((v) => v.kind)).toEqual(['lost-object']);
+  });
+
+  it('a remotely freed object now inside the slack of a live block (past its requested size, within its usable size) is not lost', () => {
+    const { m, heap } = setup();
+    const c = m.cpu(0, 0);
+    const a = c.mmap(4096);
+    c.store(a, 1);
+    heap.allocated(0, 'malloc', a + 160, 8, 16, 8);
+    heap.releasing = a + 160;
+    heap.released(1, a + 160);
+    heap.allocated(0, 'malloc', a + 16, 148, 16, 176); // usable to a + 192
+    heap.checkLost([]);
+    expect(heap.violations).toEqual([]);
+  });
 });

@@ -102,6 +102,13 @@ describe('program behaviour', () => {
     for (const r of [bounded, unbounded]) expect(r.memory.liveBytesFinal).toBe(0);
   });
 
+  it('sh8bench under a coalescing freelist: remotely freed 8-byte blocks that became tags or slack are not lost', () => {
+    // Found by this workload: the checker once reported such blocks as lost-object.
+    const r = run('sh8bench', { scale: 0.0001 }, 'freelist');
+    expect(r.error).toBeUndefined();
+    expect(r.check.violations).toEqual([]);
+  });
+
   it('mleak: one-shot threads, ten per round', () => {
     const r = run('mleak', { iter: 1, scale: 0.03 });
     expect(r.workloadReport.threadsCreated).toBe(30);
