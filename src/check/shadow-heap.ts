@@ -38,6 +38,8 @@ export class ShadowHeap {
   /** When each remotely freed object was freed, and the ranges unmapped since (event counter). */
   private readonly freedAt = new Map<number, number>();
   private readonly unmapped: Array<{ start: number; end: number; at: number }> = [];
+  /** Static application memory (a workload's globals), where writes are always in bounds. */
+  private readonly appStatic: Array<{ start: number; end: number }> = [];
   private events = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
@@ -145,6 +147,11 @@ export class ShadowHeap {
     return false;
   }
 
+  /** The program's own static memory (its globals, outside the heap): writes there are in bounds. */
+  appMemory(start: number, len: number): void {
+    this.appStatic.push({ start, end: start + len });
+  }
+
   /**
    * An application write of [addr, addr+len): records an out-of-bounds-write fault when it is not
    * inside one live block (a model with canaries may detect it later). Returns whether it was inside.
@@ -152,6 +159,7 @@ export class ShadowHeap {
   appWrite(thread: number, op: string, addr: number, len: number): boolean {
     const b = this.blockAt(addr);
     if (b !== undefined && addr + len <= b.addr + Math.max(1, b.size)) return true;
+    if (this.appStatic.some((r) => r.start <= addr && addr + len <= r.end)) return true;
     this.faults.push({ kind: 'out-of-bounds-write', thread, op, address: addr, size: len, detectedByModel: false });
     return false;
   }

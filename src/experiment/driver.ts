@@ -160,6 +160,11 @@ export class Driver {
     }
   }
 
+  /** The workload's static memory (its globals): writes there are the program's own, not out of bounds. */
+  appMemory(addr: number, len: number): void {
+    this.checker?.appMemory(addr, len);
+  }
+
   /** An application write (write, fill, touch for writing): the checker notes writes outside live blocks. */
   appWrite(cpu: Cpu, addr: number, len: number): void {
     this.checker?.appWrite(cpu.thread, cpu.op, addr, len);

@@ -76,4 +76,13 @@ describe('shadow heap and memory returned to the OS', () => {
     heap.checkLost([]);
     expect(heap.violations).toEqual([]);
   });
+
+  it("writes to the program's static memory are in bounds; next to it they are not", () => {
+    const { m, heap } = setup();
+    const g = m.staticData(100, 'app:globals');
+    heap.appMemory(g, 100);
+    expect(heap.appWrite(0, 'application write', g + 92, 8)).toBe(true);
+    expect(heap.appWrite(0, 'application write', g + 96, 8)).toBe(false);
+    expect(heap.faults.map((f) => f.kind)).toEqual(['out-of-bounds-write']);
+  });
 });

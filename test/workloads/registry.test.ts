@@ -35,7 +35,7 @@ describe('workload registry', () => {
     const data = listData('workloads') as Array<{ name: string; params: Array<{ name: string; default: unknown }> }>;
     expect(data.map((w) => w.name)).toEqual(allWorkloads().map((w) => w.name));
     const larson = data.find((w) => w.name === 'larson');
-    expect(larson?.params.find((p) => p.name === 'chunksPerThread')?.default).toBe(5000);
+    expect(larson?.params.find((p) => p.name === 'seconds')?.default).toBe(5);
   });
 
   it('thread-count variants resolve (larson-4, xmalloc-test-16) and nonsense does not', () => {
