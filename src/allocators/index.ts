@@ -13,6 +13,8 @@ import { glibcModel } from './glibc/glibc.ts';
 import { isoallocModel } from './isoalloc/isoalloc.ts';
 import { feoramallocModel } from './feoramalloc/feoramalloc.ts';
 import { feoramallocV2Model } from './feoramalloc-v2/feoramalloc-v2.ts';
+import { snmallocModels } from './snmalloc/model.ts';
+import { mimallocModels } from './mimalloc/mimalloc.ts';
 
 registerModel(bumpModel);
 registerModel(freelistModel);
@@ -24,6 +26,8 @@ registerModel(glibcModel);
 registerModel(isoallocModel);
 registerModel(feoramallocModel);
 registerModel(feoramallocV2Model);
+for (const m of snmallocModels) registerModel(m);
+for (const m of mimallocModels) registerModel(m);
 
 export * from './registry.ts';
 export * from './contract.ts';

@@ -9,6 +9,7 @@ export type ViolationKind =
   | 'realloc-lost-prefix'
   | 'released-under-live' // a page holding a live block was unmapped or madvised away
   | 'lost-object' // remotely freed, never allocatable again after every thread flushed
+  | 'not-coalesced' // two free regions touch in a model that declares immediate coalescing
   | 'model-error'; // the model threw something other than a detected fault
 
 export interface Violation {

@@ -3,6 +3,7 @@ import { UnknownModelError } from '../allocators/registry.ts';
 import { ShardError } from '../experiment/shard.ts';
 import { MachineSpecError } from '../machine/costs.ts';
 import { ParamError } from '../sim/params.ts';
+import { ModelFileError } from '../experiment/model-file.ts';
 import { UnknownWorkloadError } from '../workloads/registry.ts';
 import { WorkloadInputError } from '../workloads/contract.ts';
 
@@ -22,6 +23,6 @@ export function isUsageError(e: unknown): e is Error {
   return (
     e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError ||
     e instanceof UnknownWorkloadError || e instanceof MachineSpecError || e instanceof ShardError ||
-    e instanceof WorkloadInputError
+    e instanceof ModelFileError || e instanceof WorkloadInputError
   );
 }

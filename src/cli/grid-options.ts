@@ -10,6 +10,8 @@ import { defaultJobs } from '../experiment/pool.ts';
 import { parseAssignment } from '../sim/params.ts';
 import { UsageError } from './errors.ts';
 import { listOption, loadMachine, positiveInt } from './options.ts';
+import { isModelFile, resolveModel } from './model-resolver.ts';
+import { registerModelFile } from '../experiment/model-file.ts';
 
 /** `a,b` and repeated options alike, as one list (empty items are an error). */
 export function commaList(name: string, v: unknown): string[] {
@@ -85,7 +87,19 @@ export type GridArgs = Record<string, unknown>;
 
 export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   const modules = await loadModules(listOption(args.load));
-  const allocators = commaList('allocator', args.allocator);
+  const modelFiles: string[] = [];
+  const allocators: string[] = [];
+  for (const a of commaList('allocator', args.allocator)) {
+    if (!isModelFile(a)) {
+      allocators.push(a);
+      continue;
+    }
+    // A student's model file: checked against the contract, registered here and in every worker.
+    const info = await resolveModel(a);
+    registerModelFile(info);
+    allocators.push(info.name);
+    modelFiles.push(pathToFileURL(resolve(a)).href);
+  }
   const workloads = commaList('workload', args.workload);
   const threads = args.threads === undefined ? [] : commaList('threads', args.threads).map((t) => positiveInt('threads', t));
   distinct('allocator', allocators);
@@ -105,6 +119,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
     check: args.check === true,
     profile: args.profile === true || args['cachegrind-out'] !== undefined,
     modules,
+    modelFiles,
   };
 }
 

@@ -113,6 +113,7 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
     return await runPoints(points, {
       jobs,
       modules: spec.modules,
+      modelFiles: spec.modelFiles ?? [],
       onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`),
     });
   } finally {

@@ -9,8 +9,11 @@ import { registerBatchit } from './commands/batchit.ts';
 import { registerCheck } from './commands/check.ts';
 import { registerCompare } from './commands/compare.ts';
 import { registerDescribe } from './commands/describe.ts';
+import { registerGrade } from './commands/grade.ts';
+import { registerInit } from './commands/init.ts';
 import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
+import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
 import { EXIT_USAGE, isUsageError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
@@ -38,6 +41,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerCompare(y, io, argv);
   y = registerMerge(y, io, argv);
   y = registerBatchit(y, io, argv);
+  y = registerOstepFreespace(y, io);
+  y = registerInit(y, io);
+  y = registerGrade(y, io);
   try {
     await y.parseAsync();
   } catch (e) {

@@ -11,12 +11,16 @@
 import fc from 'fast-check';
 import { AllocatorAbort, type ModelInfo } from '../allocators/contract.ts';
 import { createModel } from '../allocators/registry.ts';
+import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import type { Violation } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import { Machine } from '../machine/machine.ts';
 import { machinePreset } from '../machine/costs.ts';
 import type { ParamValue } from '../sim/params.ts';
 import { Driver } from './driver.ts';
+
+/** Memory accesses one operation of a short sequence may make before it counts as an endless loop. */
+const SEQUENCE_ACCESS_BUDGET = 2_000_000;
 
 /** The application's view of one run: live blocks with their owning thread. */
 interface AppModel {
@@ -26,6 +30,8 @@ interface AppModel {
 interface Real {
   driver: Driver;
   cpus: Cpu[];
+  /** The model declares immediate coalescing: check that no two free regions touch after a free. */
+  coalescing: boolean;
 }
 
 class ConformanceFailure extends Error {
@@ -37,6 +43,17 @@ class ConformanceFailure extends Error {
 function assertClean(real: Real): void {
   const v = real.driver.checker?.violations[0];
   if (v !== undefined) throw new ConformanceFailure(v, `[${v.kind}] ${v.message}`);
+}
+
+/** The coalescing invariant (src/check/coalescing.ts), for models that declare it. */
+function assertCoalesced(real: Real, op: string): void {
+  if (!real.coalescing) return;
+  const regions = guarded(real, () => real.driver.heapWalk(real.cpus[0] as Cpu));
+  const pair = regions === undefined ? undefined : adjacentFree(regions);
+  if (pair !== undefined) {
+    const v: Violation = { kind: 'not-coalesced', message: notCoalescedMessage(op, pair), thread: -1, op, address: pair[0].addr };
+    throw new ConformanceFailure(v, `[${v.kind}] ${v.message}`);
+  }
 }
 
 function guarded<T>(real: Real, fn: () => T): T {
@@ -90,6 +107,7 @@ class FreeCmd implements fc.Command<AppModel, Real> {
     const b = m.live[i] as { ptr: number; thread: number };
     guarded(r, () => r.driver.free(r.cpus[this.thread] as Cpu, b.ptr));
     assertClean(r);
+    assertCoalesced(r, this.toString());
     m.live.splice(i, 1);
   }
   toString(): string {
@@ -107,6 +125,7 @@ class ReallocCmd implements fc.Command<AppModel, Real> {
     const b = m.live[i] as { ptr: number; thread: number; size: number };
     const q = guarded(r, () => r.driver.realloc(r.cpus[this.thread] as Cpu, b.ptr, this.size));
     assertClean(r);
+    assertCoalesced(r, this.toString());
     if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
     else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
   }
@@ -179,9 +198,12 @@ function setup(info: ModelInfo, threads: number, params: Readonly<Record<string,
   const machine = new Machine(machinePreset('default'), { seed: 1 });
   const model = createModel(info, machine, params);
   const driver = new Driver(machine, model, true, info.name);
+  driver.accessBudget = SEQUENCE_ACCESS_BUDGET;
   const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t % machine.spec.cores));
-  for (const c of cpus) guarded({ driver, cpus }, () => driver.threadStart(c));
-  return { model: { live: [] }, real: { driver, cpus } };
+  const coalescing = guarded({ driver, cpus, coalescing: false }, () => coalescesImmediately(model.describe().constants));
+  const real: Real = { driver, cpus, coalescing };
+  for (const c of cpus) guarded(real, () => driver.threadStart(c));
+  return { model: { live: [] }, real };
 }
 
 /** After the sequence: free what is left (by its owner), exit every thread, run the end-of-run checks. */
@@ -189,6 +211,7 @@ function teardown(m: AppModel, r: Real): void {
   for (const b of m.live) {
     guarded(r, () => r.driver.free(r.cpus[b.thread] as Cpu, b.ptr));
     assertClean(r);
+    assertCoalesced(r, `the final free of the block at 0x${b.ptr.toString(16)}`);
   }
   m.live = [];
   for (const c of r.cpus) guarded(r, () => r.driver.threadExit(c));

@@ -4,7 +4,7 @@
  * and keeps the live-byte figures every Result reports. The experiment handler and the property
  * suite both go through it, so a --check run and `allocsim check` check the same way.
  */
-import { AllocatorAbort, type AllocatorModel } from '../allocators/contract.ts';
+import { AllocatorAbort, type AllocatorModel, type HeapRegion } from '../allocators/contract.ts';
 import { ShadowHeap } from '../check/shadow-heap.ts';
 import { hex } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
@@ -12,6 +12,11 @@ import type { Machine } from '../machine/machine.ts';
 import { QuietCpu } from '../machine/quiet-cpu.ts';
 
 export const DEFAULT_ALIGN = 16;
+/**
+ * Memory accesses one allocator call may make before it counts as runaway (a cycle in a free list,
+ * a search that never ends): far above any real operation, low enough to stop within seconds.
+ */
+export const DEFAULT_ACCESS_BUDGET = 50_000_000;
 
 export class Driver {
   readonly checker: ShadowHeap | null;
@@ -33,12 +38,29 @@ export class Driver {
     };
   }
 
+  /** Memory accesses one model call may make (see DEFAULT_ACCESS_BUDGET). */
+  accessBudget = DEFAULT_ACCESS_BUDGET;
+
+  /** Names the operation under way and gives it its access budget. */
+  private arm(cpu: Cpu, op: string): void {
+    cpu.op = op;
+    cpu.accessBudget = this.accessBudget;
+  }
+
+  /** After a model call: leave its code path; the application's own accesses have no budget. */
+  private leave(cpu: Cpu): void {
+    this.machine.paths.leave(cpu.now);
+    cpu.accessBudget = Infinity;
+  }
+
   private quietCpu(cpu: Cpu): QuietCpu {
     let q = this.quiet.get(cpu.thread);
     if (q === undefined) {
       q = new QuietCpu(this.machine, cpu.thread, cpu.core);
       this.quiet.set(cpu.thread, q);
     }
+    q.op = cpu.op;
+    q.accessBudget = this.accessBudget;
     return q;
   }
 
@@ -60,32 +82,32 @@ export class Driver {
   }
 
   malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
-    cpu.op = `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`;
+    this.arm(cpu, `malloc(${size}${align !== DEFAULT_ALIGN ? `, align ${align}` : ''})`);
     cpu.path(this.pathIds.malloc);
     const p = this.guard(cpu, () => this.model.malloc(cpu, size, align));
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
     if (p !== 0) this.grew(p, size);
     this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
     return p;
   }
 
   calloc(cpu: Cpu, n: number, size: number): number {
-    cpu.op = `calloc(${n}, ${size})`;
+    this.arm(cpu, `calloc(${n}, ${size})`);
     cpu.path(this.pathIds.calloc);
     const p = this.guard(cpu, () => this.model.calloc(cpu, n, size));
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
     if (p !== 0) this.grew(p, n * size);
     this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
     return p;
   }
 
   realloc(cpu: Cpu, ptr: number, size: number): number {
-    cpu.op = `realloc(${hex(ptr)}, ${size})`;
+    this.arm(cpu, `realloc(${hex(ptr)}, ${size})`);
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
     const q = this.releasing(ptr, () => this.guard(cpu, () => this.model.realloc(cpu, ptr, size)));
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
       if (q !== 0) this.grew(q, size);
@@ -95,14 +117,14 @@ export class Driver {
   }
 
   free(cpu: Cpu, ptr: number): void {
-    cpu.op = `free(${hex(ptr)})`;
+    this.arm(cpu, `free(${hex(ptr)})`);
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') {
       this.faultyFree(cpu, ptr, false);
       return;
     }
     cpu.path(this.pathIds.free);
     this.releasing(ptr, () => this.guard(cpu, () => this.model.free(cpu, ptr)));
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
   }
@@ -120,10 +142,10 @@ export class Driver {
   }
 
   usableSize(cpu: Cpu, ptr: number): number {
-    cpu.op = `malloc_usable_size(${hex(ptr)})`;
+    this.arm(cpu, `malloc_usable_size(${hex(ptr)})`);
     cpu.path(this.pathIds.usableSize);
     const n = this.model.usableSize(cpu, ptr);
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
     return n;
   }
 
@@ -171,17 +193,22 @@ export class Driver {
   }
 
   threadStart(cpu: Cpu): void {
-    cpu.op = 'thread start';
+    this.arm(cpu, 'thread start');
     cpu.path(this.pathIds.threadStart);
     this.model.threadStart?.(cpu);
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
   }
 
   threadExit(cpu: Cpu): void {
-    cpu.op = 'thread exit';
+    this.arm(cpu, 'thread exit');
     cpu.path(this.pathIds.threadExit);
     this.guard(cpu, () => this.model.threadExit?.(cpu));
-    this.machine.paths.leave(cpu.now);
+    this.leave(cpu);
+  }
+
+  /** The model's heap walk, read without cost; undefined when the model has none. */
+  heapWalk(cpu: Cpu): HeapRegion[] | undefined {
+    return this.model.heapWalk?.(this.quietCpu(cpu));
   }
 
   /** After every thread has exited: the lost-object check, where the model can walk its heap. */

@@ -40,6 +40,8 @@ export interface GridSpec {
   profile: boolean;
   /** Extra modules (file URLs) that register models or workloads; every worker imports them. */
   modules: string[];
+  /** Student model files (file URLs) named by -a; every worker registers them. */
+  modelFiles?: string[];
 }
 
 /** A run config that can cross a worker boundary: the allocator is a registered name. */

@@ -16,6 +16,8 @@ export interface PoolOptions {
   jobs: number;
   /** File URLs of modules that register extra models or workloads (imported by each worker). */
   modules: string[];
+  /** File URLs of student model files each worker registers. */
+  modelFiles?: string[];
   /** Called after each finished run. */
   onDone?: (done: number, total: number, point: GridPoint) => void;
 }
@@ -51,7 +53,7 @@ export async function runPoints(points: readonly GridPoint[], opts: PoolOptions)
   // Larger thread counts first, so the long runs do not all land at the end.
   const order = points.map((_, i) => i).sort((a, b) => (points[b] as GridPoint).threads - (points[a] as GridPoint).threads || a - b);
   try {
-    await Promise.all(order.map(async (i) => finished(i, await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules }))));
+    await Promise.all(order.map(async (i) => finished(i, await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules, modelFiles: opts.modelFiles ?? [] }))));
   } finally {
     await pool.destroy();
   }

@@ -41,7 +41,8 @@ export function batchitPreset(seeds: number): PresetGrid {
       threads: THREADS,
       threadParams: msgpass,
       seeds: seedList,
-      params: [],
+      // msgpass-N is N producers and N consumers and no proxies (the paper's configuration).
+      params: declared('msgpass').includes('proxies') ? [{ key: 'proxies', values: [0] }] : [],
       note: `BatchIt comparison: ${pairs.join(', ')} on msgpass at ${THREADS.join(', ')} producer/consumer pairs, relative to ${pairs[0]}`,
     };
   }

@@ -32,10 +32,10 @@ export interface RunConfig {
   seed?: number;
   machine?: MachineSpec;
   check?: boolean;
-  /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
-  openLines?: LineSourceProvider;
   /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
   profile?: boolean;
+  /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
+  openLines?: LineSourceProvider;
 }
 
 /** Streams above this are the workload's own (threads use small ids). */
@@ -120,6 +120,9 @@ class Handler implements OpHandler {
         break;
       case 'compute':
         c.work(o.units);
+        break;
+      case 'prefetch':
+        c.prefetch(o.addr, o.write, ORIGIN_APP);
         break;
       case 'atomic':
         c.op = 'application atomic';

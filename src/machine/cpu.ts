@@ -12,7 +12,7 @@
  * through the `hi` register.
  */
 import {
-  PAGE_RESIDENT, PROT_WRITE, SyscallError, type AddressSpace, type Advice, type MmapOptions,
+  PAGE_RESIDENT, PROT_READ, PROT_WRITE, SyscallError, type AddressSpace, type Advice, type MmapOptions,
 } from './address-space.ts';
 import * as A from './atomic-stats.ts';
 import { C_C2C, C_UPGRADE, COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_META, type CacheHierarchy } from './cache-hierarchy.ts';
@@ -25,6 +25,14 @@ import type { Rng } from '../sim/rng.ts';
 const TWO32 = 4294967296;
 export type AccessSize = 1 | 2 | 4 | 8;
 
+/** An allocator call that made more memory accesses than its budget allows: it never ends, most likely. */
+export class RunawayOperation extends Error {
+  constructor(readonly operation: string, readonly thread: number) {
+    super(`${operation === '' ? 'an allocator call' : operation} on thread ${thread} made more memory accesses than any real operation would without returning: an endless loop (a cycle in a free list?)`);
+    this.name = 'RunawayOperation';
+  }
+}
+
 export class Cpu {
   /** This thread's clock, in cycles. */
   now = 0;
@@ -32,6 +40,11 @@ export class Cpu {
   op = '';
   /** High 32 bits of the last `...64` result. */
   hi = 0;
+  /**
+   * Memory accesses the operation under way may still make; below zero it is runaway (a cycle in a
+   * free list) and throws RunawayOperation. The driver arms it per allocator call; Infinity = no limit.
+   */
+  accessBudget = Infinity;
   private tlbVpn = -1;
   private tlbSlot = -1;
   private tlbWrite = false;
@@ -81,6 +94,7 @@ export class Cpu {
 
   /** Charges the cache access(es) of `size` bytes at `addr`, whose page is in slot `s`. */
   private charge(addr: number, s: number, size: number, write: boolean, origin: number): void {
+    if (--this.accessBudget < 0) this.runaway();
     const line = Math.floor(addr / LINE_SIZE);
     const li = (addr & (PAGE_SIZE - 1)) >> 6;
     this.now += this.hier.access(this.core, line, s * LINES_PER_PAGE + li, write, origin, this.now);
@@ -88,6 +102,12 @@ export class Cpu {
       const ds = li < LINES_PER_PAGE - 1 ? s * LINES_PER_PAGE + li + 1 : this.page(addr + size - 1, write) * LINES_PER_PAGE;
       this.now += this.hier.access(this.core, line + 1, ds, write, origin, this.now);
     }
+  }
+
+  /** Stops an operation that has spent its access budget. */
+  protected runaway(): never {
+    this.accessBudget = Infinity;
+    throw new RunawayOperation(this.op, this.thread);
   }
 
   /** Directory slot of the line holding `addr`, whose page is in slot `s`. */
@@ -169,6 +189,22 @@ export class Cpu {
     this.touch(src, len, false, origin);
     this.touch(dst, len, true, origin);
     this.machine.copyBytes(dst, src, len);
+  }
+
+  /**
+   * A software prefetch (`__builtin_prefetch`): the line is fetched into this core's caches now (a
+   * miss or transfer is counted and coherence state changes, for writes the line is taken
+   * exclusively), but the thread does not wait for it: its clock does not move. Like the hardware
+   * instruction it never faults: a prefetch of a page that is not resident, or not accessible, is
+   * dropped.
+   */
+  prefetch(addr: number, write = false, origin: number = ORIGIN_META): void {
+    const s = this.as.pages.get(Math.floor(addr / PAGE_SIZE));
+    if (s < 0 || (this.as.pstate[s] as number) < PAGE_RESIDENT) return;
+    if (((this.as.pprot[s] as number) & (write ? PROT_WRITE : PROT_READ)) === 0) return;
+    const t = this.now;
+    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), Cpu.lineSlot(addr, s), write, origin, this.now);
+    this.now = t;
   }
 
   // ---- atomics ----

@@ -16,6 +16,7 @@ export class QuietCpu extends Cpu {
   }
 
   override load(addr: number, size: AccessSize = 8): number {
+    if (--this.accessBudget < 0) this.runaway();
     return this.machine.peek(addr, size);
   }
   override store(addr: number, value: number, size: AccessSize = 8): void {
@@ -70,6 +71,7 @@ export class QuietCpu extends Cpu {
     }
     return oldLo;
   }
+  override prefetch(): void {}
   override path(): void {}
   override lock(): void {}
   override unlock(): void {}

@@ -1,6 +1,8 @@
 /** Registers every built-in workload. Import this module (not the registry) to get them all. */
 import { registerWorkload } from './registry.ts';
+import { msgpassWorkload } from './msgpass.ts';
 import { randomWorkload } from './random.ts';
+import { startupWorkload } from './startup.ts';
 import { larsonWorkload } from './larson.ts';
 import { cacheThrashWorkload } from './cache-thrash.ts';
 import { cacheScratchWorkload } from './cache-scratch.ts';
@@ -27,6 +29,8 @@ import { traceWorkload } from './trace.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
+registerWorkload(msgpassWorkload);
+registerWorkload(startupWorkload);
 registerWorkload(xmallocTestWorkload);
 registerWorkload(larsonWorkload);
 registerWorkload(cacheThrashWorkload);

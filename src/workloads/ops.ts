@@ -22,6 +22,8 @@ export interface FillOp extends Op { readonly op: 'fill'; readonly addr: number;
 export interface CopyOp extends Op { readonly op: 'copy'; readonly dst: number; readonly src: number; readonly len: number }
 /** Non-memory work of the application, in compute units (roughly instructions). */
 export interface ComputeOp extends Op { readonly op: 'compute'; readonly units: number }
+/** A software prefetch of a line (__builtin_prefetch): fetched now, without waiting for it. */
+export interface PrefetchOp extends Op { readonly op: 'prefetch'; readonly addr: number; readonly write: boolean }
 /** An atomic on application memory (a message queue's link, a shared counter). */
 export interface AppAtomicOp extends Op {
   readonly op: 'atomic';
@@ -32,7 +34,7 @@ export interface AppAtomicOp extends Op {
 }
 
 export type WorkloadOp =
-  | MallocOp | CallocOp | ReallocOp | FreeOp | UsableSizeOp | ReadOp | WriteOp | TouchOp | FillOp | CopyOp | ComputeOp | AppAtomicOp;
+  | MallocOp | CallocOp | ReallocOp | FreeOp | UsableSizeOp | ReadOp | WriteOp | TouchOp | FillOp | CopyOp | ComputeOp | AppAtomicOp | PrefetchOp;
 
 export const ALLOCATOR_OPS: ReadonlySet<string> = new Set(['malloc', 'calloc', 'realloc', 'free']);
 
@@ -47,6 +49,7 @@ export const touch = (addr: number, len: number, write = true): TouchOp => ({ op
 export const fill = (addr: number, len: number, byte: number): FillOp => ({ op: 'fill', addr, len, byte });
 export const copy = (dst: number, src: number, len: number): CopyOp => ({ op: 'copy', dst, src, len });
 export const compute = (units: number): ComputeOp => ({ op: 'compute', units });
+export const prefetch = (addr: number, write = false): PrefetchOp => ({ op: 'prefetch', addr, write });
 export const atomicLoad = (addr: number): AppAtomicOp => ({ op: 'atomic', kind: 'load', addr, value: 0, expected: 0 });
 export const atomicStore = (addr: number, value: number, seqCst = false): AppAtomicOp =>
   ({ op: 'atomic', kind: seqCst ? 'storeSeqCst' : 'store', addr, value, expected: 0 });

@@ -30,8 +30,11 @@ const STAMP = 20;
 export interface BatchItHooks {
   /** Makes `obj` a list node with no successor (snmalloc: placement-constructs the free node). */
   initNode(cpu: Cpu, obj: number): void;
-  /** Writes the link `prevTail -> obj` in the model's encoding. */
-  link(cpu: Cpu, prevTail: number, obj: number): void;
+  /**
+   * Writes the link `prevTail -> obj` in the model's encoding. `key` is the ring's slab key, for
+   * encodings tweaked per slab (snmalloc's check build: key_root tweaked by the metadata address).
+   */
+  link(cpu: Cpu, prevTail: number, obj: number, key: number): void;
 }
 
 /** Receives a closed ring: `length` objects of slab `key`, chained from `head` to `tail`. */
@@ -73,7 +76,7 @@ export class BatchItCache {
       const k = cpu.load(base + r * 8, 8, ORIGIN_META);
       if (k === key) {
         this.counters.add('batchit.hits');
-        this.append(cpu, base, r, obj, sink);
+        this.append(cpu, base, r, key, obj, sink);
         return;
       }
       if (k === 0 && empty < 0) empty = r;
@@ -113,10 +116,10 @@ export class BatchItCache {
     return out;
   }
 
-  private append(cpu: Cpu, base: number, r: number, obj: number, sink: BatchSink): void {
+  private append(cpu: Cpu, base: number, r: number, key: number, obj: number, sink: BatchSink): void {
     const b = base + this.buildersOff + r * BUILDER;
     const tail = cpu.load(b + TAIL, 8, ORIGIN_META);
-    this.hooks.link(cpu, tail, obj);
+    this.hooks.link(cpu, tail, obj, key);
     cpu.store(b + TAIL, obj, 8, ORIGIN_META);
     const len = cpu.load(b + LENGTH, 4, ORIGIN_META) + 1;
     cpu.store(b + LENGTH, len, 4, ORIGIN_META);

@@ -1,19 +1,27 @@
-/** `allocsim check <allocator> [--seed S] [--runs N] [--param k=v] [--path P] [--json]`: the invariant suite. */
+/**
+ * `allocsim check <allocator|file.ts> [--seed S] [--runs N] [--param k=v] [--path P] [--json]`:
+ * the invariant suite. A model file is first loaded and probed against the contract, and after the
+ * suite it runs the coursework workloads (with the checker on).
+ */
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { modelInfo, type ModelInfo } from '../../allocators/index.ts';
 import { PROPERTIES, runConformance, type PropertyResult } from '../../experiment/conformance.ts';
-import { parseAssignment, resolveParams } from '../../sim/params.ts';
+import { runCoursework, selectCoursework, type CourseworkRun } from '../../experiment/coursework-suite.ts';
+import { contractBlocks, contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
+import { parseAssignment, resolveParams, type ParamValue } from '../../sim/params.ts';
+import { formatContract, formatCoursework } from '../../report/coursework-report.ts';
 import { toJSON } from '../../report/format.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { isModelFile, loadModelFile } from '../model-resolver.ts';
 import { listOption, positiveInt } from '../options.ts';
 
-/** Resolves the model to check; later commands extend this to student files. */
+/** Resolves a registered model by name (model files are loaded by the command itself). */
 export type ModelResolver = (nameOrFile: string) => Promise<ModelInfo> | ModelInfo;
 
-export function formatCheck(model: string, results: readonly PropertyResult[]): string {
+export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model): string {
   const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 8, 6, 70] });
   for (const r of results) t.push([r.name, r.ok ? chalk.green('pass') : chalk.red('FAIL'), String(r.runs), r.description]);
   const lines = [chalk.bold(`invariant suite for ${model}`), t.toString()];
@@ -23,43 +31,89 @@ export function formatCheck(model: string, results: readonly PropertyResult[]): 
       lines.push('minimal failing sequence (t<n> = thread, #<k> = k-th live block, modulo the live count):');
       r.counterexample.forEach((c, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${c}`));
     }
-    if (r.path !== undefined) lines.push(chalk.dim(`replay: allocsim check ${model} --only ${r.name} --seed ${r.seed} --path ${r.path}`));
+    if (r.path !== undefined) lines.push(chalk.dim(`replay: allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path}`));
   }
   return `${lines.join('\n')}\n`;
+}
+
+interface CheckReport {
+  allocator: string;
+  file?: string;
+  contract?: ContractCheck[];
+  results: PropertyResult[];
+  coursework?: Array<{ workload: string; ok: boolean; cycles: number; ops: number; rssPeakBytes: number; violations: number; error?: string; wrongAnswer?: string }>;
+  courseworkMissing?: string[];
+}
+
+function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework'] {
+  return runs.map((r) => ({
+    workload: r.workload.name, ok: r.ok, cycles: r.result.time.cycles, ops: r.result.time.ops,
+    rssPeakBytes: r.result.memory.rssPeakBytes, violations: r.result.check.violations.length,
+    ...(r.result.error !== undefined ? { error: r.result.error.message } : {}),
+    ...(r.wrongAnswer !== undefined ? { wrongAnswer: r.wrongAnswer } : {}),
+  }));
 }
 
 export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInfo): Argv {
   return y.command(
     'check <allocator>',
-    'run the invariant property suite against one allocator model',
+    'check a model (a name, or a model file such as ./allocator.ts) against the contract and the invariant suite',
     (b) =>
       b
-        .positional('allocator', { type: 'string', demandOption: true, describe: 'model name (or a student model file)' })
+        .positional('allocator', { type: 'string', demandOption: true, describe: 'model name, or a model file (./allocator.ts)' })
         .option('seed', { type: 'string', default: '1' })
         .option('runs', { type: 'string', default: '40', describe: 'random sequences per property' })
         .option('only', { type: 'string', array: true, describe: `properties to run: ${PROPERTIES.map((p) => p.name).join(', ')}` })
         .option('path', { type: 'string', describe: 'replay a failing case (from a previous report)' })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value' })
+        .option('workloads', { type: 'boolean', describe: 'then run the coursework workloads with the checker (default: on for model files)' })
+        .option('scale', { type: 'string', describe: "scale of the coursework workloads (their 'scale' parameter)" })
         .option('json', { type: 'boolean', default: false }),
     async (args) => {
-      const info = await resolve(String(args.allocator));
+      const arg = String(args.allocator);
+      const file = isModelFile(arg) ? arg : undefined;
+      const info = file !== undefined ? await loadModelFile(file) : await resolve(arg);
       const only = listOption(args.only);
       for (const o of only) {
         if (!PROPERTIES.some((p) => p.name === o)) {
           throw new UsageError(`unknown property '${o}'; choose from ${PROPERTIES.map((p) => p.name).join(', ')}`);
         }
       }
-      const params = Object.fromEntries(listOption(args.param).map(parseAssignment));
+      const params: Record<string, ParamValue> = Object.fromEntries(listOption(args.param).map(parseAssignment));
       resolveParams(`allocator ${info.name}`, info.params, params); // validate before running
-      const results = runConformance(info, {
-        seed: positiveInt('seed', args.seed, 0),
-        numRuns: positiveInt('runs', args.runs),
-        params,
-        only: only.length > 0 ? only : undefined,
-        path: args.path === undefined ? undefined : String(args.path),
-      });
-      io.out(args.json ? toJSON({ allocator: info.name, results }) : formatCheck(info.name, results));
-      if (results.some((r) => !r.ok)) io.exitCode = EXIT_CHECK_FAILED;
+      const seed = positiveInt('seed', args.seed, 0);
+      const scale = args.scale === undefined ? undefined : Number(args.scale);
+      if (scale !== undefined && !(scale > 0)) throw new UsageError(`--scale must be a positive number, got '${String(args.scale)}'`);
+      const report: CheckReport = { allocator: info.name, ...(file !== undefined ? { file } : {}), results: [] };
+      const text: string[] = [];
+
+      if (file !== undefined) {
+        report.contract = probeContract(info, file);
+        text.push(formatContract(file, report.contract));
+      }
+      if (report.contract === undefined || !contractBlocks(report.contract)) {
+        const path = args.path === undefined ? undefined : String(args.path);
+        try {
+          report.results = runConformance(info, { seed, numRuns: positiveInt('runs', args.runs), params, only: only.length > 0 ? only : undefined, path });
+        } catch (e) {
+          if (path !== undefined && e instanceof Error && e.message.startsWith('Unable to replay')) {
+            throw new UsageError(`--path ${path} does not replay a failure of ${info.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+          }
+          throw e;
+        }
+        text.push(formatCheck(info.name, report.results, file ?? info.name));
+        const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
+        if (withWorkloads && report.results.every((r) => r.ok)) {
+          const sel = selectCoursework();
+          const runs = runCoursework(info, sel, { seed, scale, params });
+          report.coursework = courseworkJSON(runs);
+          report.courseworkMissing = sel.missing;
+          text.push(formatCoursework(sel, runs));
+        }
+      }
+      io.out(args.json ? toJSON(report) : text.join('\n'));
+      const failed = (report.contract !== undefined && !contractOk(report.contract)) || report.results.some((r) => !r.ok) || (report.coursework ?? []).some((c) => !c.ok);
+      if (failed) io.exitCode = EXIT_CHECK_FAILED;
     },
   );
 }

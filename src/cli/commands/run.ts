@@ -1,10 +1,9 @@
 /**
  * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]
  *  [--profile] [--cachegrind-out FILE]`
- * `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
+ *  `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
  */
 import type { Argv } from 'yargs';
-import { modelInfo } from '../../allocators/index.ts';
 import { runExperiment } from '../../experiment/run.ts';
 import { resultOk } from '../../experiment/result.ts';
 import { lookupWorkload } from '../../workloads/index.ts';
@@ -14,9 +13,26 @@ import { cachegrindFile, toCachegrind } from '../../report/cachegrind.ts';
 import { loadModules } from '../grid-options.ts';
 import { checkWritable, writeFilesAtomically } from '../outputs.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
+import { HeapRecorder, type RecorderOptions } from '../../experiment/heap-recorder.ts';
+import { heapmapSvg } from '../../report/heapmap-svg.ts';
+import { formatSteps } from '../../report/steps.ts';
 import type { Io } from '../io.ts';
 import { fileLineSource } from '../../experiment/line-file.ts';
+import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
+
+/** --steps / --heapmap: what to record while the model runs (undefined: nothing). */
+function heapOptions(args: Record<string, unknown>): (RecorderOptions & { heapmap?: string }) | undefined {
+  const steps = args.steps === true ? positiveInt('steps-limit', args['steps-limit']) : 0;
+  const heapmap = args.heapmap === undefined ? undefined : String(args.heapmap);
+  if (steps > 0 && args.json === true) throw new UsageError('--steps prints text; it cannot go with --json (use --heapmap for a picture)');
+  if (heapmap !== undefined) checkWritable('--heapmap', heapmap);
+  if (steps === 0 && heapmap === undefined) return undefined;
+  return { steps, samples: heapmap === undefined ? 0 : HEAPMAP_SAMPLES, ...(heapmap !== undefined ? { heapmap } : {}) };
+}
+
+/** Columns of a heap map: samples kept (the sampling interval doubles to stay under it). */
+const HEAPMAP_SAMPLES = 240;
 
 function workloadOf(workload: unknown, trace: unknown): string {
   if (trace === undefined) {
@@ -33,7 +49,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
     'run one workload against one allocator model',
     (b) =>
       b
-        .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`)' })
+        .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)' })
         .option('workload', { alias: 'w', type: 'string', describe: 'workload (see `allocsim list workloads`)' })
         .option('trace', { type: 'string', describe: 'replay a trace file (short for -w trace --param file=FILE)' })
         .option('threads', { alias: 't', type: 'string', describe: "sets the workload's threads parameter" })
@@ -44,12 +60,18 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' })
         .option('profile', { type: 'boolean', default: false, describe: 'add the per-path profile to the Result (profile field)' })
         .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
-        .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' }),
+        .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' })
+        .option('steps', { type: 'boolean', default: false, describe: "print each operation with the model's free list after it (malloc.py notation)" })
+        .option('steps-limit', { type: 'string', default: '200', describe: 'operations --steps shows' })
+        .option('heapmap', { type: 'string', describe: 'write an SVG map of the heap over time (live, free, per thread) with RSS and fragmentation' }),
     async (args) => {
       await loadModules(listOption(args.load));
       const cgOut = args['cachegrind-out'] === undefined ? undefined : String(args['cachegrind-out']);
       if (cgOut !== undefined) checkWritable('--cachegrind-out', cgOut);
-      const info = modelInfo(String(args.allocator));
+      const watch = heapOptions(args);
+      const resolved = await resolveModel(String(args.allocator));
+      const recorder = watch === undefined ? undefined : new HeapRecorder(watch);
+      const info = recorder === undefined ? resolved : recorder.wrap(resolved);
       const workload = workloadOf(args.workload, args.trace);
       const { info: winfo } = lookupWorkload(workload);
       const params = splitParams(listOption(args.param), info.params, winfo.params);
@@ -76,6 +98,15 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         ]);
         writeFilesAtomically([{ option: '--cachegrind-out', path: cgOut, content }]);
       }
+      if (recorder !== undefined && watch?.heapmap !== undefined) {
+        const svg = heapmapSvg(recorder.samples, {
+          title: `heap map: ${r.allocator} on ${r.workload}`,
+          subtitle: `seed ${r.seed}, machine ${r.machine}, ${r.time.ops} operations in ${r.time.cycles} cycles; peak RSS ${r.memory.rssPeakBytes} B, peak live ${r.memory.liveBytesPeak} B${recorder.hasHeapWalk ? '' : '; the model has no heapWalk(), so free memory is not shown'}`,
+          threads: r.time.threads.length,
+        });
+        writeFilesAtomically([{ option: '--heapmap', path: watch.heapmap, content: svg }]);
+      }
+      if (recorder !== undefined && watch?.steps !== undefined && watch.steps > 0) io.out(formatSteps(recorder));
       io.out(args.json ? toJSON(r) : formatRun(r));
       if (!resultOk(r)) io.exitCode = EXIT_CHECK_FAILED;
     },

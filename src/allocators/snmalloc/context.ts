@@ -1,0 +1,130 @@
+/**
+ * The parts of one simulated snmalloc process, wired together: configuration, the read-only size
+ * class tables, the process-wide statics (in the model's static data, as in snmalloc's .bss), the
+ * pagemap, the backend, the free-list codec, the message queue, the outbox and the BatchIt cache.
+ * The allocator paths (corealloc.ts, dealloc.ts, inbox.ts, threadalloc.ts) take this context and
+ * an Allocator's address.
+ */
+import type { Cpu } from '../../machine/cpu.ts';
+import type { Machine } from '../../machine/machine.ts';
+import type { Counters } from '../../sim/counters.ts';
+import { BatchItCache } from '../batchit/index.ts';
+import { Backend, GLOBAL_BUDDY_BYTES, type BackendStatics } from './backend/backend.ts';
+import { MAX_CAPACITY_BITS, type SnmallocConfig } from './config.ts';
+import { FreeList, KEY_BYTES } from './freelist.ts';
+import { FreeListQueue } from './freelist-queue.ts';
+import { allocatorLayout, localStateBytes, metaLayout, type AllocatorLayout, type MetaLayout } from './layout.ts';
+import { Pagemap } from './pagemap.ts';
+import { RemoteCache } from './remotecache.ts';
+import { RemoteMessages } from './remotemessage.ts';
+import { SIZECLASS_RODATA_BYTES, SizeClassTable } from './sizeclasstable.ts';
+
+/** Process-wide statics (each lock on its own 64-byte line). */
+export interface Statics extends BackendStatics {
+  bodyPtr: number;
+  zeroEntry: number;
+  initialised: number;
+  keyRoot: number;
+  keyGlobal: number;
+  initLock: number;
+  poolLock: number;
+  poolFront: number;
+  poolBack: number;
+  poolList: number;
+  /** The constant-initialised dummy allocator every thread starts with (threadalloc.h default_alloc). */
+  defaultAlloc: number;
+}
+
+function placeStatics(machine: Machine, cfg: SnmallocConfig, largeLevels: number): Statics {
+  const globalBuddy = 512;
+  const metaInstance = Math.ceil((globalBuddy + GLOBAL_BUDDY_BYTES) / 64) * 64;
+  const defaultAlloc = Math.ceil((metaInstance + localStateBytes(largeLevels)) / 4096) * 4096;
+  const base = machine.staticData(defaultAlloc + cfg.allocatorSize, 'snmalloc.bss');
+  const s: Statics = {
+    bodyPtr: base, zeroEntry: base + 16, initialised: base + 32,
+    keyRoot: base + 64, keyGlobal: base + 64 + KEY_BYTES,
+    initLock: base + 128, poolLock: base + 192,
+    poolFront: base + 256, poolBack: base + 264, poolList: base + 272,
+    globalLock: base + 320, metaLock: base + 384,
+    statsCurrent: base + 448, statsPeak: base + 456,
+    globalBuddy: base + globalBuddy, metaInstance: base + metaInstance,
+    defaultAlloc: base + defaultAlloc,
+  };
+  // FlatPagemap::body is constant-initialised to its default_value (a zero entry).
+  machine.poke(s.bodyPtr, s.zeroEntry);
+  return s;
+}
+
+/** Path ids for the per-path profile (cpu.path). */
+export interface PathIds {
+  allocFast: number;
+  allocRefill: number;
+  allocNewSlab: number;
+  allocLarge: number;
+  deallocLocal: number;
+  deallocLocalSlow: number;
+  deallocRemote: number;
+  post: number;
+  inbox: number;
+  init: number;
+  flush: number;
+  backend: number;
+}
+
+export class Ctx {
+  readonly table: SizeClassTable;
+  readonly statics: Statics;
+  readonly L: AllocatorLayout;
+  readonly M: MetaLayout;
+  readonly fl: FreeList;
+  readonly pagemap: Pagemap;
+  readonly backend: Backend;
+  readonly queue: FreeListQueue;
+  readonly msgs: RemoteMessages;
+  readonly batchit: BatchItCache | null;
+  readonly outbox: RemoteCache;
+  readonly P: PathIds;
+
+  constructor(readonly machine: Machine, readonly cfg: SnmallocConfig, readonly counters: Counters) {
+    this.table = new SizeClassTable(cfg.build, cfg.minAllocSize);
+    this.table.place(machine, machine.staticData(SIZECLASS_RODATA_BYTES, 'snmalloc.rodata'));
+    const largeLevels = cfg.localCacheBits - 14;
+    this.statics = placeStatics(machine, cfg, largeLevels);
+    this.M = metaLayout(cfg.build);
+    this.fl = new FreeList(cfg);
+    const hooks = {
+      initNode: (cpu: Cpu, obj: number) => this.fl.initNode(cpu, obj),
+      link: (cpu: Cpu, prevTail: number, obj: number, key: number) =>
+        this.fl.storeLinked(cpu, prevTail, obj, this.statics.keyRoot, key / 8),
+    };
+    this.batchit = cfg.batchit === null ? null : new BatchItCache(cfg.batchit, hooks, counters, cfg.mit.randomPreserve ? MAX_CAPACITY_BITS : 0);
+    this.L = allocatorLayout(cfg.build, cfg.remoteSlotBits, this.batchit?.stateBytes ?? 0, largeLevels);
+    if (this.L.bytes > cfg.allocatorSize) throw new Error(`snmalloc layout (${this.L.bytes} B) exceeds sizeof(Allocator) ${cfg.allocatorSize}`);
+    this.pagemap = new Pagemap(cfg, this.statics.bodyPtr, this.statics.zeroEntry);
+    this.backend = new Backend(cfg, this.pagemap, this.statics, counters);
+    this.queue = new FreeListQueue(this.fl, this.statics.keyGlobal, cfg.mit.backwardEdge);
+    this.msgs = new RemoteMessages(this.fl, this.batchit !== null, cfg.mit.backwardEdge, this.statics.keyRoot);
+    this.outbox = new RemoteCache(cfg, this.L, this.fl, this.pagemap, this.table, this.msgs, this.queue, this.batchit, this.statics.keyGlobal, counters);
+    const id = (p: string): number => machine.paths.id(`${cfg.name}::${p}`);
+    this.P = {
+      allocFast: id('alloc_fast'), allocRefill: id('alloc_refill'), allocNewSlab: id('alloc_new_slab'),
+      allocLarge: id('alloc_large'), deallocLocal: id('dealloc_local'), deallocLocalSlow: id('dealloc_local_slow'),
+      deallocRemote: id('dealloc_remote'), post: id('post'), inbox: id('inbox'), init: id('init'), flush: id('flush'),
+      backend: id('backend'),
+    };
+  }
+
+  /** The address of an allocator's inbox (its RemoteAllocator), which is also its id. */
+  remoteOf(a: number): number {
+    return a + this.L.remote;
+  }
+
+  /** The allocator that owns inbox `remote`. */
+  allocOfRemote(remote: number): number {
+    return remote - this.L.remote;
+  }
+
+  localState(a: number): number {
+    return a + this.L.localState;
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The check build's mitigations detect what snmalloc's detect (src/snmalloc/mem/freelist.h
+ * check_prev, mem/corealloc.h sanity checks); the fast build does not.
+ */
+import { describe, expect, it } from 'vitest';
+import { AllocatorAbort } from '../../../src/allocators/index.ts';
+import { QuietCpu } from '../../../src/machine/index.ts';
+import { allocOf, world } from './helpers.ts';
+
+/** Redirects the class-3 fast list's head to skip its successor, as a use-after-free write could. */
+function skipSuccessor(name: string): () => void {
+  const w = world(name);
+  const cpu = w.cpus[0]!;
+  w.model.malloc(cpu, 64);
+  const it = allocOf(w, cpu) + w.S.L.fastLists + 3 * w.S.L.iter.bytes;
+  const c = w.m.peek(it + w.S.L.iter.curr);
+  const tweak = w.S.L.iter.tweak >= 0 ? w.m.peek(it + w.S.L.iter.tweak) : 0;
+  const s = w.S.fl.loadNext(new QuietCpu(w.m, 0, 0), c, w.S.statics.keyRoot, tweak);
+  w.m.poke(c, w.m.peek(s, 4), 4);
+  w.m.poke(c + 4, w.m.peek(s + 4, 4), 4);
+  return () => {
+    for (let i = 0; i < 4; i++) w.model.malloc(cpu, 64);
+  };
+}
+
+describe('snmalloc check build', () => {
+  it('a corrupted free-list link is detected by the backward-edge signature', () => {
+    expect(skipSuccessor('snmalloc-secure')).toThrow(AllocatorAbort);
+    expect(skipSuccessor('snmalloc-secure')).toThrow(/Heap corruption - free list corrupted!/);
+  });
+
+  it('the fast build follows the corrupted link without noticing', () => {
+    expect(skipSuccessor('snmalloc')).not.toThrow();
+  });
+
+  it('freeing an interior pointer aborts (sanity_checks); a foreign pointer too', () => {
+    const w = world('snmalloc-secure');
+    const cpu = w.cpus[0]!;
+    const p = w.model.malloc(cpu, 64);
+    expect(() => w.model.free(cpu, p + 16)).toThrow(/Not deallocating start of an object/);
+    expect(() => w.model.free(cpu, 0x1000_0000)).toThrow(/Not allocated by snmalloc/);
+  });
+
+  it('free-list links are stored encoded (forward edge) in the check build and raw in the fast build', () => {
+    for (const [name, raw] of [['snmalloc', true], ['snmalloc-secure', false]] as const) {
+      const w = world(name);
+      const cpu = w.cpus[0]!;
+      const p = w.model.malloc(cpu, 64);
+      const q = w.model.malloc(cpu, 64);
+      w.model.free(cpu, q);
+      w.model.free(cpu, p);
+      // The slab queue now links q -> p: q's word 0 holds p (raw) or p ^ key ^ tweak.
+      expect(w.m.peek(q) === p).toBe(raw);
+    }
+  });
+});
