@@ -50,14 +50,20 @@ describe('shadow heap and memory returned to the OS', () => {
     expect(heap.violations.map((v) => [v.kind, v.address])).toEqual([['lost-object', kept + 64]]);
   });
 
-  it('a remotely freed object whose bytes became allocator metadata (a coalesced chunk\'s tag) is not lost', () => {
+  /** A resident page with an 8-byte object at `offset` allocated by thread 0 and freed by thread 1. */
+  function remotelyFreed(offset: number): { heap: ShadowHeap; a: number } {
     const { m, heap } = setup();
     const c = m.cpu(0, 0);
     const a = c.mmap(4096);
     c.store(a, 1);
-    heap.allocated(0, 'malloc', a + 48, 8, 16, 8);
-    heap.releasing = a + 48;
-    heap.released(1, a + 48);
+    heap.allocated(0, 'malloc', a + offset, 8, 16, 8);
+    heap.releasing = a + offset;
+    heap.released(1, a + offset);
+    return { heap, a };
+  }
+
+  it('a remotely freed object whose bytes became allocator metadata (a coalesced chunk\'s tag) is not lost', () => {
+    const { heap, a } = remotelyFreed(48);
     heap.checkLost([{ addr: a + 48, size: 8 }, { addr: a + 56, size: 200 }]);
     expect(heap.violations).toEqual([]);
     heap.checkLost([{ addr: a + 56, size: 200 }]);
@@ -65,13 +71,7 @@ describe('shadow heap and memory returned to the OS', () => {
   });
 
   it('a remotely freed object now inside the slack of a live block (past its requested size, within its usable size) is not lost', () => {
-    const { m, heap } = setup();
-    const c = m.cpu(0, 0);
-    const a = c.mmap(4096);
-    c.store(a, 1);
-    heap.allocated(0, 'malloc', a + 160, 8, 16, 8);
-    heap.releasing = a + 160;
-    heap.released(1, a + 160);
+    const { heap, a } = remotelyFreed(160);
     heap.allocated(0, 'malloc', a + 16, 148, 16, 176); // usable to a + 192
     heap.checkLost([]);
     expect(heap.violations).toEqual([]);
