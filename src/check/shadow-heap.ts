@@ -19,6 +19,8 @@ const PREFIX_LIMIT = 1 << 20;
 interface Block {
   addr: number;
   size: number;
+  /** The model's usable size (at least `size`). */
+  usable: number;
   thread: number;
 }
 
@@ -36,6 +38,8 @@ export class ShadowHeap {
   /** When each remotely freed object was freed, and the ranges unmapped since (event counter). */
   private readonly freedAt = new Map<number, number>();
   private readonly unmapped: Array<{ start: number; end: number; at: number }> = [];
+  /** Static application memory (a workload's globals), where writes are always in bounds. */
+  private readonly appStatic: Array<{ start: number; end: number }> = [];
   private events = 0;
   /** Addresses ever freed (to tell a double free from an invalid one). */
   private readonly freed = new Set<number>();
@@ -106,7 +110,7 @@ export class ShadowHeap {
       const nz = bytes.findIndex((b) => b !== 0);
       if (nz >= 0) this.report('calloc-not-zeroed', thread, op, `${op}: byte ${nz} of ${hex(addr)} is ${bytes[nz]}, not 0`, addr);
     }
-    this.insert({ addr, size, thread });
+    this.insert({ addr, size, usable: Math.max(size, usable), thread });
     this.remotelyFreed.delete(addr);
     this.freed.delete(addr);
     if (bad < 0 && clash === undefined) this.stamp(addr, size);
@@ -143,6 +147,11 @@ export class ShadowHeap {
     return false;
   }
 
+  /** The program's own static memory (its globals, outside the heap): writes there are in bounds. */
+  appMemory(start: number, len: number): void {
+    this.appStatic.push({ start, end: start + len });
+  }
+
   /**
    * An application write of [addr, addr+len): records an out-of-bounds-write fault when it is not
    * inside one live block (a model with canaries may detect it later). Returns whether it was inside.
@@ -150,6 +159,7 @@ export class ShadowHeap {
   appWrite(thread: number, op: string, addr: number, len: number): boolean {
     const b = this.blockAt(addr);
     if (b !== undefined && addr + len <= b.addr + Math.max(1, b.size)) return true;
+    if (this.appStatic.some((r) => r.start <= addr && addr + len <= r.end)) return true;
     this.faults.push({ kind: 'out-of-bounds-write', thread, op, address: addr, size: len, detectedByModel: false });
     return false;
   }
@@ -224,8 +234,10 @@ export class ShadowHeap {
       // Unmapped after it was freed (even if the address was mapped again since): back to the OS, not lost.
       const at = this.freedAt.get(addr) ?? 0;
       if (this.unmapped.some((u) => u.at > at && u.start <= addr && addr < u.end)) continue;
-      // Handed out again inside a bigger block (coalesced), or sitting free in the heap: not lost.
-      if (this.overlapping(addr, Math.max(1, size)) === undefined && !this.accountedFor(sorted, addr, size)) {
+      // Handed out again inside a bigger block (coalesced; maybe in its slack past the requested size),
+      // sitting free in the heap, or reused as the allocator's own metadata (a boundary tag of a
+      // coalesced chunk): not lost.
+      if (!this.insideLive(addr, Math.max(1, size)) && !this.accountedFor(sorted, addr, size)) {
         this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
       }
     }
@@ -305,6 +317,14 @@ export class ShadowHeap {
     if (i < 0) return undefined;
     const b = this.live.get(this.starts[i] as number) as Block;
     return b.addr + Math.max(1, b.size) > addr ? b : undefined;
+  }
+
+  /** Whether [addr, addr+size) lies within a live block's usable extent (handed out again, maybe as its slack). */
+  private insideLive(addr: number, size: number): boolean {
+    const i = this.floorIndex(addr + size - 1);
+    if (i < 0) return false;
+    const b = this.live.get(this.starts[i] as number) as Block;
+    return b.addr + Math.max(1, b.usable) > addr;
   }
 
   private insert(b: Block): void {

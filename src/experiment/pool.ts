@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import type { GridPoint } from './grid.ts';
 import type { Result } from './result.ts';
+import { fileLineSource } from './line-file.ts';
 import { runExperiment } from './run.ts';
 import type { RunTask } from './run-task.ts';
 
@@ -37,7 +38,7 @@ export async function runPoints(points: readonly GridPoint[], opts: PoolOptions)
   const threads = Math.min(opts.jobs, points.length);
   if (threads <= 1) {
     for (const [i, p] of points.entries()) {
-      finished(i, runExperiment(p.config));
+      finished(i, runExperiment({ ...p.config, openLines: fileLineSource }));
       // Let timers (the progress bar) and signals in between runs.
       await new Promise((r) => setTimeout(r, 0));
     }

@@ -7,6 +7,7 @@ import '../allocators/index.ts';
 import '../workloads/index.ts';
 import type { PointConfig } from './grid.ts';
 import type { Result } from './result.ts';
+import { fileLineSource } from './line-file.ts';
 import { importModelFile } from './model-file.ts';
 import { runExperiment } from './run.ts';
 
@@ -21,5 +22,5 @@ export interface RunTask {
 export async function runTask(task: RunTask): Promise<Result> {
   for (const m of task.modules) await import(m);
   for (const f of task.modelFiles) await importModelFile(f);
-  return runExperiment(task.config);
+  return runExperiment({ ...task.config, openLines: fileLineSource });
 }

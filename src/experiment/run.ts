@@ -115,6 +115,7 @@ class Handler implements OpHandler {
         break;
       case 'copy':
         c.op = 'application memcpy';
+        this.driver.appWrite(c, o.dst, o.len);
         c.copy(o.dst, o.src, o.len, ORIGIN_APP);
         break;
       case 'compute':
@@ -195,7 +196,11 @@ export function runExperiment(cfg: RunConfig): Result {
     cores: spec.cores,
     cyclesPerSecond: spec.ghz * 1e9,
     rng: (stream) => Rng.stream(seed, WORKLOAD_STREAM_BASE + stream),
-    staticData: (bytes, name) => machine.staticData(bytes, `app:${name}`),
+    staticData: (bytes, name) => {
+      const addr = machine.staticData(bytes, `app:${name}`);
+      driver.appMemory(addr, bytes);
+      return addr;
+    },
     openLines: cfg.openLines,
   });
   for (const th of instance.threads) kernel.spawn(th.body, th.name, th.core);

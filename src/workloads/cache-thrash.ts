@@ -5,21 +5,17 @@
  * back 2,000,000 / T times, and frees it. An allocator that hands different threads' objects out
  * of one cache line makes every write a coherence miss on the other cores.
  */
-import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { hoardConfig, hoardParams, hoardWorker } from './lib/hoard-cache.ts';
 import { threadsVariant } from './lib/params.ts';
-import { joinAll, spawnAll } from './lib/pthread.ts';
+import { runThreads } from './lib/pthread.ts';
 
 const SRC = 'daanx/mimalloc-bench bench/cache-thrash/cache-thrash.cpp';
 
 function create(env: WorkloadEnv): WorkloadInstance {
   const c = hoardConfig(env);
-  const main = function* (): ThreadBody {
-    const bodies = Array.from({ length: c.threads }, (_, i) => ({ body: hoardWorker(c), name: `worker-${i}` }));
-    yield* joinAll(yield* spawnAll(bodies));
-  };
-  return { threads: [{ name: 'main', body: main() }] };
+  // Main starts and joins the workers even for T = 1, as the program does.
+  return { threads: [{ name: 'main', body: runThreads(c.threads, 'worker', () => hoardWorker(c)) }] };
 }
 
 export const cacheThrashWorkload: WorkloadInfo = {

@@ -5,11 +5,11 @@
  * 50 new cells on the front. Most cells are freed by another thread than the one that allocated
  * them. `collatz-list-sys` etc. in the course differ only in the allocator linked in.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import type { ParamSpec } from '../sim/params.ts';
 import type { Op } from '../sim/thread.ts';
-import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
-import { collatzProgram, iterateSteps, type Sequence } from './lib/collatz.ts';
-import { collatzParams, collatzTop } from './lib/collatz-params.ts';
+import type { WorkloadInfo } from './contract.ts';
+import { collatzCreate, iterateSteps, type Sequence } from './lib/collatz.ts';
+import { collatzParams, collatzVariant } from './lib/collatz-params.ts';
 import { free, malloc, read, write } from './ops.ts';
 
 function* cons(item: number, rest: number): Generator<Op, number, unknown> {
@@ -51,16 +51,12 @@ export const listSequence: Sequence = {
   },
 };
 
-function create(env: WorkloadEnv): WorkloadInstance {
-  const run = collatzProgram(listSequence, collatzTop(env.params), num(env.params, 'threads'), env.seed);
-  return { threads: [{ name: 'main', body: run.body }], report: () => ({ ...run.result }) };
-}
-
 export const collatzListWorkload: WorkloadInfo = {
   name: 'collatz-list',
   summary: 'CS3650 Challenge 2 Collatz search with linked lists: 16 B cells copied and freed across 4 threads',
   params: collatzParams as ParamSpec[],
   sources: ['github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter list_main.c, list.h)', 'github:JasonSauntry/cs3650-ch02 list_main.c'],
   doc: 'docs/workloads/collatz-list.md',
-  create,
+  variant: collatzVariant,
+  create: collatzCreate(listSequence),
 };

@@ -5,11 +5,11 @@
  * buffers are powers of two. ivec_copy pre-sizes the copy to the old capacity and pushes every
  * element (charged here as one memcpy-like pass), so only the new steps cause reallocs.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import type { ParamSpec } from '../sim/params.ts';
 import type { Op } from '../sim/thread.ts';
-import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
-import { collatzProgram, iterateSteps, type Sequence } from './lib/collatz.ts';
-import { collatzParams, collatzTop } from './lib/collatz-params.ts';
+import type { WorkloadInfo } from './contract.ts';
+import { collatzCreate, iterateSteps, type Sequence } from './lib/collatz.ts';
+import { collatzParams, collatzVariant } from './lib/collatz-params.ts';
 import { copy, free, malloc, read, realloc, write } from './ops.ts';
 
 const CAP = 0;
@@ -70,16 +70,12 @@ export const ivecSequence: Sequence = {
   },
 };
 
-function create(env: WorkloadEnv): WorkloadInstance {
-  const run = collatzProgram(ivecSequence, collatzTop(env.params), num(env.params, 'threads'), env.seed);
-  return { threads: [{ name: 'main', body: run.body }], report: () => ({ ...run.result }) };
-}
-
 export const collatzVectorWorkload: WorkloadInfo = {
   name: 'collatz-vector',
   summary: 'CS3650 Challenge 2 Collatz search with growable vectors: power-of-two buffers grown by realloc across 4 threads',
   params: collatzParams as ParamSpec[],
   sources: ['github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter ivec_main.c, ivec.h)', 'github:JasonSauntry/cs3650-ch02 ivec_main.c'],
   doc: 'docs/workloads/collatz-vector.md',
-  create,
+  variant: collatzVariant,
+  create: collatzCreate(ivecSequence),
 };

@@ -22,6 +22,10 @@ import { collatzListWorkload } from './collatz-list.ts';
 import { collatzVectorWorkload } from './collatz-vector.ts';
 import { fragWorkload } from './frag.ts';
 import { ostepOpsWorkload } from './ostep-ops.ts';
+import { alternatingWorkload } from './alternating.ts';
+import { churnOneWorkload } from './churn-one.ts';
+import { producerConsumerWorkload } from './producer-consumer.ts';
+import { traceWorkload } from './trace.ts';
 import { xmallocTestWorkload } from './xmalloc-test.ts';
 
 registerWorkload(randomWorkload);
@@ -47,6 +51,10 @@ registerWorkload(collatzListWorkload);
 registerWorkload(collatzVectorWorkload);
 registerWorkload(fragWorkload);
 registerWorkload(ostepOpsWorkload);
+registerWorkload(alternatingWorkload);
+registerWorkload(churnOneWorkload);
+registerWorkload(producerConsumerWorkload);
+registerWorkload(traceWorkload);
 
 export * from './registry.ts';
 export * from './contract.ts';

@@ -68,6 +68,17 @@ function* runArray(c: Config, phase: Phase, arraySize: number, size0: number): G
   return arraySize;
 }
 
+/** The array lengths a run uses: every array size times scale, at least 2. */
+function arrayLengths(scale: number): number[] {
+  return ARRAY_SIZES.map((a) => Math.max(2, Math.round(a * scale)));
+}
+
+/** Allocations per phase: each array once per allocation size, plus once with a random size. */
+export function isoallocAllocationsPerPhase(version: string, scale: number): number {
+  const sizes = version === '2020' ? SIZES_2020 : SIZES_CURRENT;
+  return arrayLengths(scale).reduce((sum, a) => sum + a * (sizes.length + 1), 0);
+}
+
 function create(env: WorkloadEnv): WorkloadInstance {
   const version = str(env.params, 'version');
   const c: Config = {
@@ -81,7 +92,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
     for (const phase of ['malloc', 'calloc', 'realloc'] as const) {
       const start = (yield now()) as number;
       let count = 0;
-      const arrays = ARRAY_SIZES.map((a) => Math.max(2, Math.round(a * c.scale)));
+      const arrays = arrayLengths(c.scale);
       for (const a of arrays) for (const size of c.sizes) count += yield* runArray(c, phase, a, size);
       for (const a of arrays) count += yield* runArray(c, phase, a, 0);
       results[`${phase}Allocations`] = count;

@@ -44,7 +44,7 @@ const PARAMS: ParamSpec[] = [
   { name: 'minSize', type: 'int', default: 8, min: 1, description: 'smallest block', source: 'bench.sh' },
   { name: 'maxSize', type: 'int', default: 16000, min: 1, description: 'largest block', source: 'bench.sh' },
   { name: 'sizeMode', type: 'enum', default: 'linear', choices: ['even', 'linear', 'exp'], description: 'size distribution: even, linear or exponential drop-off', source: 'bench.sh' },
-  scaleParam(0.05, 'the loops'),
+  scaleParam(0.03, 'the loops'),
 ];
 
 interface Tables {
@@ -154,76 +154,100 @@ function* freeForeign(s: Shared, first: number): Generator<Op, void, unknown> {
   }
 }
 
+/** One worker's state: its slots and cursors (benchmark_worker's locals). */
+interface Worker {
+  index: number;
+  slots: number;
+  ptr: number[];
+  allocIdx: number;
+  freeIdx: number;
+  crossIndex: number;
+  sizeIndex: number;
+}
+
+/** The next block of the size table, with its alignment rotation (k-th of the loop). */
+function* nextBlock(s: Shared, w: Worker, k: number): Generator<Op, number, unknown> {
+  const size = s.t.sizes[(w.sizeIndex + 2) % RANDOM_SIZES] as number;
+  const p = yield* allocBlock(s, size < 4096 ? (ALIGNMENT[(w.sizeIndex + k) % 3] as number) : 0, size);
+  w.sizeIndex = (w.sizeIndex + 1) % RANDOM_SIZES;
+  return p;
+}
+
+/** Frees `count` slots stepping by the free scatter, then allocates `allocCount` stepping by the alloc scatter. */
+function* replaceSlots(s: Shared, w: Worker, freeCount: number, allocCount: number, foreign: number): Generator<Op, void, unknown> {
+  for (let k = 0; k < freeCount; k++) {
+    yield touch(w.slots + 8 * w.freeIdx, 8, true);
+    if (w.ptr[w.freeIdx] !== 0) {
+      yield* freeBlock(s, w.ptr[w.freeIdx] as number);
+      w.ptr[w.freeIdx] = 0;
+    }
+    w.freeIdx = (w.freeIdx + s.freeScatter) % s.allocs;
+  }
+  yield* freeForeign(s, foreign);
+  for (let k = 0; k < allocCount; k++) {
+    yield touch(w.slots + 8 * w.allocIdx, 8, true);
+    if (w.ptr[w.allocIdx] !== 0) yield* freeBlock(s, w.ptr[w.allocIdx] as number);
+    w.ptr[w.allocIdx] = yield* nextBlock(s, w, k);
+    w.allocIdx = (w.allocIdx + s.allocScatter) % s.allocs;
+  }
+}
+
+/** A batch of `count` fresh blocks (struct thread_pointers + its pointer array) for another thread. */
+function* makeBatch(s: Shared, w: Worker, count: number): Generator<Op, number, unknown> {
+  const batch = yield* benchmarkMalloc(s, 16, TP_BYTES);
+  const pointers = yield* benchmarkMalloc(s, 16, 8 * count);
+  yield write(batch, pointers);
+  yield write(batch + 8, count);
+  s.mops += 2;
+  for (let k = 0; k < count; k++) yield write(pointers + 8 * k, yield* nextBlock(s, w, k));
+  return batch;
+}
+
+/** One pass of `loops` loops; the timed parts add to the CPU ticks. */
+function* pass(s: Shared, w: Worker, iter: number): Generator<Op, void, unknown> {
+  w.sizeIndex = ((w.index + 1) * ((iter + 1) * 37)) % RANDOM_SIZES;
+  let doForeign = true;
+  for (let loop = 0; loop < s.loops; loop++) {
+    const foreign = yield* takeForeign(s, w.index);
+    const start = (yield now()) as number;
+    const allocCount = s.t.allocOps[(iter + loop) % ALLOC_OPS] as number;
+    yield* replaceSlots(s, w, s.t.freeOps[(iter + loop) % FREE_OPS] as number, allocCount, foreign);
+    const batch = s.crossRate > 0 && loop % s.crossRate === 0 && doForeign ? yield* makeBatch(s, w, allocCount) : 0;
+    s.ticks += ((yield now()) as number) - start;
+    if (batch !== 0) {
+      w.crossIndex = (w.crossIndex + 1) % s.threads;
+      if (s.threads > 1 && w.crossIndex === w.index) w.crossIndex = (w.crossIndex + 1) % s.threads;
+      yield* putForeign(s, w.crossIndex, batch);
+    }
+    if (((yield atomicLoad(s.g + SYNC)) as number) > 0) doForeign = false; // one thread completed
+  }
+}
+
+/** Reports completion and waits for main (the C code polls, draining its list, while it waits). */
+function* meetMain(s: Shared, w: Worker): Generator<Op, void, unknown> {
+  yield fetchAdd(s.g + SYNC, 1);
+  yield barrier(s.sync);
+  yield* freeForeign(s, yield* takeForeign(s, w.index));
+}
+
 function* worker(s: Shared, index: number): ThreadBody {
   const slots = yield* benchmarkMalloc(s, 16, 8 * s.allocs);
-  const ptr = new Array<number>(s.allocs).fill(0);
-  let allocIdx = 0;
-  let freeIdx = 0;
-  let crossIndex = 0;
+  const w: Worker = { index, slots, ptr: new Array<number>(s.allocs).fill(0), allocIdx: 0, freeIdx: 0, crossIndex: 0, sizeIndex: 0 };
   for (let iter = 0; iter < 2; iter++) {
-    let sizeIndex = ((index + 1) * ((iter + 1) * 37)) % RANDOM_SIZES;
-    let doForeign = true;
-    for (let loop = 0; loop < s.loops; loop++) {
-      const foreign = yield* takeForeign(s, index);
-      const start = (yield now()) as number;
-      const freeCount = s.t.freeOps[(iter + loop) % FREE_OPS] as number;
-      const allocCount = s.t.allocOps[(iter + loop) % ALLOC_OPS] as number;
-      for (let k = 0; k < freeCount; k++) {
-        yield touch(slots + 8 * freeIdx, 8, true);
-        if (ptr[freeIdx] !== 0) {
-          yield* freeBlock(s, ptr[freeIdx] as number);
-          ptr[freeIdx] = 0;
-        }
-        freeIdx = (freeIdx + s.freeScatter) % s.allocs;
-      }
-      yield* freeForeign(s, foreign);
-      for (let k = 0; k < allocCount; k++) {
-        yield touch(slots + 8 * allocIdx, 8, true);
-        if (ptr[allocIdx] !== 0) yield* freeBlock(s, ptr[allocIdx] as number);
-        const size = s.t.sizes[(sizeIndex + 2) % RANDOM_SIZES] as number;
-        ptr[allocIdx] = yield* allocBlock(s, size < 4096 ? (ALIGNMENT[(sizeIndex + k) % 3] as number) : 0, size);
-        allocIdx = (allocIdx + s.allocScatter) % s.allocs;
-        sizeIndex = (sizeIndex + 1) % RANDOM_SIZES;
-      }
-      let batch = 0;
-      if (s.crossRate > 0 && loop % s.crossRate === 0 && doForeign) {
-        batch = yield* benchmarkMalloc(s, 16, TP_BYTES);
-        const pointers = yield* benchmarkMalloc(s, 16, 8 * allocCount);
-        yield write(batch, pointers);
-        yield write(batch + 8, allocCount);
-        s.mops += 2;
-        for (let k = 0; k < allocCount; k++) {
-          const size = s.t.sizes[(sizeIndex + 2) % RANDOM_SIZES] as number;
-          yield write(pointers + 8 * k, yield* allocBlock(s, size < 4096 ? (ALIGNMENT[(sizeIndex + k) % 3] as number) : 0, size));
-          sizeIndex = (sizeIndex + 1) % RANDOM_SIZES;
-        }
-      }
-      s.ticks += ((yield now()) as number) - start;
-      if (batch !== 0) {
-        crossIndex = (crossIndex + 1) % s.threads;
-        if (s.threads > 1 && crossIndex === index) crossIndex = (crossIndex + 1) % s.threads;
-        yield* putForeign(s, crossIndex, batch);
-      }
-      if (((yield atomicLoad(s.g + SYNC)) as number) > 0) doForeign = false; // one thread completed
-    }
-    // Report completion and wait for main (the C code polls, draining its list, while it waits).
-    yield fetchAdd(s.g + SYNC, 1);
-    yield barrier(s.sync);
-    yield* freeForeign(s, yield* takeForeign(s, index));
+    yield* pass(s, w, iter);
+    yield* meetMain(s, w);
     const start = (yield now()) as number;
     for (let k = 0; k < s.allocs; k++) {
       if (k % 8 === 0) yield touch(slots + 8 * k, 8, true);
-      if (ptr[k] !== 0) {
-        yield* freeBlock(s, ptr[k] as number);
-        ptr[k] = 0;
+      if (w.ptr[k] !== 0) {
+        yield* freeBlock(s, w.ptr[k] as number);
+        w.ptr[k] = 0;
       }
     }
     s.ticks += ((yield now()) as number) - start;
     yield* freeForeign(s, yield* takeForeign(s, index));
   }
-  yield fetchAdd(s.g + SYNC, 1);
-  yield barrier(s.sync);
-  yield* freeForeign(s, yield* takeForeign(s, index));
+  yield* meetMain(s, w);
   yield free(slots);
 }
 

@@ -35,7 +35,7 @@ const PARAMS: ParamSpec[] = [
   { name: 'iterations', type: 'int', default: 700000, min: 1, description: 'ulIterations, divided among the threads (before scale)', source: PATCH },
   { name: 'heapSize', type: 'int', default: 1000000, min: 5, description: 'ulHeapSize: ring slots, divided among the threads (before scale)', source: 'SH8BENCH.C' },
   { name: 'foreignAllocs', type: 'int', default: 10000000, min: 0, description: 'ulForeignAllocCount: blocks main allocates for the threads to free (before scale)', source: 'SH8BENCH.C' },
-  scaleParam(0.001, 'the iterations, the ring slots and the foreign blocks'),
+  scaleParam(0.0003, 'the iterations, the ring slots and the foreign blocks'),
 ];
 
 interface Shared {

@@ -49,4 +49,40 @@ describe('shadow heap and memory returned to the OS', () => {
     heap.checkLost([]);
     expect(heap.violations.map((v) => [v.kind, v.address])).toEqual([['lost-object', kept + 64]]);
   });
+
+  /** A resident page with an 8-byte object at `offset` allocated by thread 0 and freed by thread 1. */
+  function remotelyFreed(offset: number): { heap: ShadowHeap; a: number } {
+    const { m, heap } = setup();
+    const c = m.cpu(0, 0);
+    const a = c.mmap(4096);
+    c.store(a, 1);
+    heap.allocated(0, 'malloc', a + offset, 8, 16, 8);
+    heap.releasing = a + offset;
+    heap.released(1, a + offset);
+    return { heap, a };
+  }
+
+  it('a remotely freed object whose bytes became allocator metadata (a coalesced chunk\'s tag) is not lost', () => {
+    const { heap, a } = remotelyFreed(48);
+    heap.checkLost([{ addr: a + 48, size: 8 }, { addr: a + 56, size: 200 }]);
+    expect(heap.violations).toEqual([]);
+    heap.checkLost([{ addr: a + 56, size: 200 }]);
+    expect(heap.violations.map((v) => v.kind)).toEqual(['lost-object']);
+  });
+
+  it('a remotely freed object now inside the slack of a live block (past its requested size, within its usable size) is not lost', () => {
+    const { heap, a } = remotelyFreed(160);
+    heap.allocated(0, 'malloc', a + 16, 148, 16, 176); // usable to a + 192
+    heap.checkLost([]);
+    expect(heap.violations).toEqual([]);
+  });
+
+  it("writes to the program's static memory are in bounds; next to it they are not", () => {
+    const { m, heap } = setup();
+    const g = m.staticData(100, 'app:globals');
+    heap.appMemory(g, 100);
+    expect(heap.appWrite(0, 'application write', g + 92, 8)).toBe(true);
+    expect(heap.appWrite(0, 'application write', g + 96, 8)).toBe(false);
+    expect(heap.faults.map((f) => f.kind)).toEqual(['out-of-bounds-write']);
+  });
 });

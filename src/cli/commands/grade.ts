@@ -12,7 +12,7 @@ import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import { commaList } from '../grid-options.ts';
 import { selectInputs } from '../grade-inputs.ts';
 import type { Io } from '../io.ts';
-import { fileLineSource } from '../line-file.ts';
+import { fileLineSource } from '../../experiment/line-file.ts';
 import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt } from '../options.ts';
 

@@ -17,7 +17,7 @@ import { HeapRecorder, type RecorderOptions } from '../../experiment/heap-record
 import { heapmapSvg } from '../../report/heapmap-svg.ts';
 import { formatSteps } from '../../report/steps.ts';
 import type { Io } from '../io.ts';
-import { fileLineSource } from '../line-file.ts';
+import { fileLineSource } from '../../experiment/line-file.ts';
 import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
 

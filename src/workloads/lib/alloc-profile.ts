@@ -121,61 +121,74 @@ interface Pending {
   end: ProfileRow['end'];
 }
 
+/** The replay's state: the blocks due to die, by the allocation tick at which they die. */
+class Replay {
+  readonly due = new Map<number, Pending[]>();
+  tick = 0;
+
+  constructor(private readonly rng: Rng, private readonly o: ReplayOptions) {}
+
+  dueAt(at: number, item: Pending): void {
+    const list = this.due.get(at);
+    if (list === undefined) this.due.set(at, [item]);
+    else list.push(item);
+  }
+
+  schedule(p: number, size: number, row: ProfileRow): void {
+    if (row.end !== 'l' && p !== 0) this.dueAt(this.tick + lifetimeOf(row.bucket, this.rng), { p, size, end: row.end });
+  }
+
+  *allocate(size: number): Generator<Op, number, unknown> {
+    const p = (yield malloc(size)) as number;
+    if (this.o.touchBlocks && size > 0) yield touch(p, size, true);
+    return p;
+  }
+
+  /** The stationary live set of a long run, each block part-way through its life. */
+  *warmStart(d: ProfileDistribution): Generator<Op, void, unknown> {
+    const st = stationaryPopulation(d);
+    for (let i = Math.round(st.expected); i > 0; i--) {
+      const row = st.live.draw(this.rng);
+      const p = yield* this.allocate(row.size);
+      // The rest of its life is uniform over what remains.
+      this.dueAt(Math.floor(this.rng.float() * lifetimeOf(row.bucket, this.rng)), { p, size: row.size, end: row.end });
+    }
+    for (const row of st.forever) for (let i = 0; i < row.count; i++) yield* this.allocate(row.size);
+  }
+
+  /** A block's death: a free, or a realloc to a size drawn from the realloc-born rows (an allocation event). */
+  *die(d: Pending, reallocBorn: ProfileDistribution, fallback: ProfileDistribution): Generator<Op, void, unknown> {
+    if (d.end === 'f' || this.tick >= this.o.events) {
+      yield free(d.p);
+      return;
+    }
+    const row = reallocBorn.total > 0 ? reallocBorn.draw(this.rng) : fallback.draw(this.rng);
+    const q = (yield realloc(d.p, row.size)) as number;
+    this.tick++;
+    if (this.o.touchBlocks && row.size > d.size) yield touch(q + d.size, row.size - d.size, true);
+    this.schedule(q, row.size, row);
+  }
+}
+
 /** The replay as one thread body. Blocks still pending at the end are freed then; live-at-exit ones are left. */
 export function* replayProfile(profile: AllocProfile, rng: Rng, o: ReplayOptions): Generator<Op, void, unknown> {
   const { mallocBorn, reallocBorn } = parseProfile(profile);
-  const due = new Map<number, Pending[]>();
-  let tick = 0;
-  const schedule = (p: number, size: number, row: ProfileRow): void => {
-    if (row.end === 'l' || p === 0) return;
-    const at = tick + lifetimeOf(row.bucket, rng);
-    const list = due.get(at);
-    const item = { p, size, end: row.end };
-    if (list === undefined) due.set(at, [item]);
-    else list.push(item);
-  };
-  const allocate = function* (size: number): Generator<Op, number, unknown> {
-    const p = (yield malloc(size)) as number;
-    if (o.touchBlocks && size > 0) yield touch(p, size, true);
-    return p;
-  };
-  if (o.warmStart) {
-    const st = stationaryPopulation(mallocBorn);
-    for (let i = Math.round(st.expected); i > 0; i--) {
-      const row = st.live.draw(rng);
-      const p = yield* allocate(row.size);
-      // Already part-way through its life: the rest of it is uniform over what remains.
-      const at = Math.floor(rng.float() * lifetimeOf(row.bucket, rng));
-      const list = due.get(at);
-      if (list === undefined) due.set(at, [{ p, size: row.size, end: row.end }]);
-      else list.push({ p, size: row.size, end: row.end });
-    }
-    for (const row of st.forever) for (let i = 0; i < row.count; i++) yield* allocate(row.size);
-  }
+  const r = new Replay(rng, o);
+  if (o.warmStart) yield* r.warmStart(mallocBorn);
   let processed = 0;
-  while (tick < o.events) {
+  while (r.tick < o.events) {
     // Deaths due by now (a realloc is an allocation event too, so it moves the clock on).
-    for (; processed <= tick; processed++) {
-      const dying = due.get(processed);
+    for (; processed <= r.tick; processed++) {
+      const dying = r.due.get(processed);
       if (dying === undefined) continue;
-      due.delete(processed);
-      for (const d of dying) {
-        if (d.end === 'f' || tick >= o.events) {
-          yield free(d.p);
-          continue;
-        }
-        const row = reallocBorn.total > 0 ? reallocBorn.draw(rng) : mallocBorn.draw(rng);
-        const q = (yield realloc(d.p, row.size)) as number;
-        tick++;
-        if (o.touchBlocks && row.size > d.size) yield touch(q + d.size, row.size - d.size, true);
-        schedule(q, row.size, row);
-      }
+      r.due.delete(processed);
+      for (const d of dying) yield* r.die(d, reallocBorn, mallocBorn);
     }
     const row = mallocBorn.draw(rng);
-    const p = yield* allocate(row.size);
-    tick++;
+    const p = yield* r.allocate(row.size);
+    r.tick++;
     if (o.computePerAlloc > 0) yield compute(o.computePerAlloc);
-    schedule(p, row.size, row);
+    r.schedule(p, row.size, row);
   }
-  for (const at of [...due.keys()].sort((a, b) => a - b)) for (const d of due.get(at) as Pending[]) yield free(d.p);
+  for (const at of [...r.due.keys()].sort((a, b) => a - b)) for (const d of r.due.get(at) as Pending[]) yield free(d.p);
 }

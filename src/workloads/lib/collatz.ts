@@ -16,10 +16,13 @@
  * Everything lives in simulated memory with its real values (the Collatz numbers, the cell
  * links), so an allocator that hands out overlapping blocks produces wrong answers.
  */
+import { num } from '../../sim/params.ts';
 import type { Op, ThreadBody } from '../../sim/thread.ts';
+import type { WorkloadEnv, WorkloadInstance } from '../contract.ts';
+import { collatzTop } from './collatz-params.ts';
 import { fill, free, malloc, read, write } from '../ops.ts';
 import { GlibcRandom } from './glibc-random.ts';
-import { PTHREAD_MUTEX_BYTES, PthreadMutex, joinAll, spawnAll } from './pthread.ts';
+import { PTHREAD_MUTEX_BYTES, PthreadMutex, runThreads } from './pthread.ts';
 
 /** sizeof(num_task) on x86-64: vals, steps, dibs (+4 padding), the 40-byte mutex. */
 const TASK_BYTES = 64;
@@ -124,7 +127,7 @@ export function collatzProgram(seq: Sequence, top: number, workers: number, rand
       yield write(t + DIBS, 0, 4);
       yield fill(t + LOCK, PTHREAD_MUTEX_BYTES, 0); // pthread_mutex_init
     }
-    yield* joinAll(yield* spawnAll(Array.from({ length: workers }, (_, i) => ({ body: worker(), name: `worker-${i}` }))));
+    yield* runThreads(workers, 'worker', worker);
     for (let ii = 0; ii < top; ii++) {
       const t = (yield read(tasks + 8 * ii)) as number;
       const steps = (yield read(t + STEPS)) as number;
@@ -141,4 +144,12 @@ export function collatzProgram(seq: Sequence, top: number, workers: number, rand
     yield free(tasks);
   };
   return { body: main(), result };
+}
+
+/** The `create` of a Collatz workload over a sequence representation. */
+export function collatzCreate(seq: Sequence): (env: WorkloadEnv) => WorkloadInstance {
+  return (env) => {
+    const run = collatzProgram(seq, collatzTop(env.params), num(env.params, 'threads'), env.seed);
+    return { threads: [{ name: 'main', body: run.body }], report: () => ({ ...run.result }) };
+  };
 }

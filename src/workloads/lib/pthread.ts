@@ -51,3 +51,14 @@ export function* spawnAll(bodies: ReadonlyArray<{ body: ThreadBody; name: string
 export function* joinAll(ids: readonly number[]): Generator<Op, void, unknown> {
   for (const id of ids) yield join(id);
 }
+
+/** Main's usual shape: start `count` threads made by `make`, named NAME-i, and join them. */
+export function* runThreads(count: number, name: string, make: (i: number) => ThreadBody): Generator<Op, void, unknown> {
+  yield* joinAll(yield* spawnAll(Array.from({ length: count }, (_, i) => ({ body: make(i), name: `${name}-${i}` }))));
+}
+
+/** The workload's threads: the body itself when one thread runs it, else a main that starts and joins `count`. */
+export function workerThreads(count: number, name: string, make: (i: number) => ThreadBody): Array<{ name: string; body: ThreadBody }> {
+  if (count === 1) return [{ name, body: make(0) }];
+  return [{ name: 'main', body: runThreads(count, name, make) }];
+}

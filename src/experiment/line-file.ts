@@ -1,5 +1,6 @@
 /**
- * Trace files as line sources for the simulator: read synchronously in 1 MiB chunks, so a
+ * Trace files as line sources for the simulator (used by the CLI and the parallel runner; the
+ * simulator core never opens files): read synchronously in 1 MiB chunks, so a
  * multi-gigabyte trace streams through in constant memory (the simulator's threads are
  * synchronous generators, so the reader must be synchronous too).
  */
