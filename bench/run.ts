@@ -2,8 +2,10 @@
  * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
  * --json. Rates are per CPU second of this process (user + system), which other load on the
  * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 3) in this one process, after one
- * untimed warm-up run.
+ * untimed warm-up run. Then the end-to-end configurations (bench/e2e.ts), each in its own process,
+ * and the scaling check; `--quick` skips those.
  */
+import { E2E_CONFIGS, runE2e, scalingCheck, type E2eFigure } from './e2e.ts';
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
 
 const args = process.argv.slice(2);
@@ -30,12 +32,26 @@ for (const c of cases) {
   out.push({ ...mid, runs, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
 }
 
+const e2e: E2eFigure[] = args.includes('--quick') ? [] : E2E_CONFIGS.map(([a, w, p]) => runE2e(a, w, p));
+const scaling = args.includes('--quick') ? undefined : scalingCheck();
+
 if (json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, results: out }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, results: out, endToEnd: e2e, scaling }, null, 2)}\n`);
 } else {
   for (const r of out) {
     const m = (v: number) => `${(v / 1e6).toFixed(2)} M`;
     const verdict = r.target === undefined ? '' : r.value >= r.target ? `  (target ${m(r.target)}: met)` : `  (target ${m(r.target)}: NOT met)`;
     process.stdout.write(`${r.name.padEnd(22)} ${m(r.value)} ${r.unit}  [min ${m(r.min)}, max ${m(r.max)}, ${r.runs} runs]${verdict}\n`);
+  }
+  if (e2e.length > 0) {
+    process.stdout.write('\nend to end (one process each; rates per wall-clock second)\n');
+    process.stdout.write(`${'allocator'.padEnd(18)}${'workload'.padEnd(14)}${'ops'.padStart(10)}${'M ops/s'.padStart(9)}${'M acc/s'.padStart(9)}${'M ev/s'.padStart(8)}${'peak MiB'.padStart(10)}\n`);
+    for (const f of e2e) {
+      const rate = (n: number): string => (n / f.wallSeconds / 1e6).toFixed(2);
+      process.stdout.write(`${f.allocator.padEnd(18)}${f.workload.padEnd(14)}${String(f.ops).padStart(10)}${rate(f.ops).padStart(9)}${rate(f.accesses).padStart(9)}${rate(f.events).padStart(8)}${f.peakProcessMiB.toFixed(0).padStart(10)}\n`);
+    }
+  }
+  if (scaling !== undefined) {
+    process.stdout.write(`\nscaling: glibc-simple with twice the operations took ${scaling.timeRatio.toFixed(2)}x the time and ${scaling.memoryRatio.toFixed(2)}x the peak memory\n`);
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * End-to-end simulator speed (issue 11): fixed configurations, each run in its own process, with
+ * simulated allocator operations, memory accesses and kernel events per wall-clock second and the
+ * process's peak memory; then the scaling checks (doubling the operations doubles the time; memory
+ * stays flat). Part of `npm run bench`; `--json` for tracking.
+ */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface E2eFigure {
+  allocator: string;
+  workload: string;
+  params: Record<string, number>;
+  ops: number;
+  accesses: number;
+  events: number;
+  wallSeconds: number;
+  cpuSeconds: number;
+  peakProcessMiB: number;
+}
+
+export const E2E_CONFIGS: ReadonlyArray<[string, string, Record<string, number>]> = [
+  ['snmalloc', 'msgpass-4', { scale: 0.01 }],
+  ['snmalloc+batchit', 'msgpass-4', { scale: 0.01 }],
+  ['mimalloc', 'msgpass-4', { scale: 0.01 }],
+  ['glibc', 'xmalloc-test', {}],
+  ['glibc', 'larson', {}],
+  ['glibc', 'glibc-simple', { scale: 0.01 }],
+  ['freelist', 'glibc-simple', { scale: 0.01 }],
+];
+
+export function runE2e(allocator: string, workload: string, params: Record<string, number>): E2eFigure {
+  const script = join(import.meta.dirname, 'e2e-one.ts');
+  const argv = ['--import', 'tsx', script, allocator, workload, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)];
+  const out = execFileSync(process.execPath, argv, { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+  return JSON.parse(out.trim().split('\n').pop() as string) as E2eFigure;
+}
+
+/** Doubling the work roughly doubles the time and leaves the process's memory about the same. */
+export function scalingCheck(): { base: E2eFigure; doubled: E2eFigure; timeRatio: number; memoryRatio: number } {
+  const base = runE2e('glibc', 'glibc-simple', { scale: 0.01 });
+  const doubled = runE2e('glibc', 'glibc-simple', { scale: 0.02 });
+  return { base, doubled, timeRatio: doubled.wallSeconds / base.wallSeconds, memoryRatio: doubled.peakProcessMiB / base.peakProcessMiB };
+}
