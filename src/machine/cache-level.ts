@@ -140,11 +140,4 @@ export class CacheLevel {
     const i = this.find(line);
     if (i >= 0) this.writable[i] = 0;
   }
-
-  /** Number of valid lines (for tests). */
-  occupancy(): number {
-    let n = 0;
-    for (let i = 0; i < this.tags.length; i++) if (this.tags[i] !== NO_LINE) n++;
-    return n;
-  }
 }

@@ -27,11 +27,6 @@ export class IntMap {
     return this.count;
   }
 
-  /** Largest slot number handed out so far, plus one (size the per-slot arrays to this). */
-  get slotLimit(): number {
-    return this.nextSlot;
-  }
-
   private static hash(key: number): number {
     const lo = key | 0;
     const hi = (key / 4294967296) | 0;

@@ -5,7 +5,7 @@
 import { AddressSpace, PAGE_RESIDENT } from './address-space.ts';
 import * as A from './atomic-stats.ts';
 import { CacheHierarchy } from './cache-hierarchy.ts';
-import { LINE_SIZE, PAGE_SIZE, type MachineSpec } from './costs.ts';
+import { PAGE_SIZE, type MachineSpec } from './costs.ts';
 import { Cpu, readValue, writeValue } from './cpu.ts';
 import { PathProfile } from './paths.ts';
 import { Rng } from '../sim/rng.ts';
@@ -196,11 +196,6 @@ export class Machine {
   isResident(addr: number): boolean {
     const s = this.as.pages.get(Math.floor(addr / PAGE_SIZE));
     return s >= 0 && (this.as.pstate[s] as number) >= PAGE_RESIDENT;
-  }
-
-  /** Line number of an address. */
-  static lineOf(addr: number): number {
-    return Math.floor(addr / LINE_SIZE);
   }
 }
 

@@ -26,3 +26,8 @@ export function fmtPct(part: number, whole: number): string {
 export function toJSON(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
+
+/** Escapes text for HTML and SVG (element content and double-quoted attributes). */
+export function escapeHTML(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

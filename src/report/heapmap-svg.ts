@@ -7,7 +7,7 @@
  */
 import type { HeapSample } from '../experiment/heap-recorder.ts';
 import { CACHED, externalFragmentation, FREE, layoutSegments, METADATA, OVERHEAD, sampleColumn, UNMAPPED, type Segment } from './heapmap-layout.ts';
-import { fmtBytes, fmtNum } from './format.ts';
+import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
 const THREAD_COLORS = ['#1f77b4', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#ff7f0e'];
 const KIND_COLORS: Record<number, string> = { [FREE]: '#a8e6b0', [CACHED]: '#ffd166', [METADATA]: '#495057', [OVERHEAD]: '#e9dcc9' };
@@ -26,7 +26,6 @@ export interface HeapmapInfo {
   threads: number;
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const colorOf = (cat: number): string => (cat >= 0 ? (THREAD_COLORS[cat % THREAD_COLORS.length] as string) : (KIND_COLORS[cat] ?? '#ffffff'));
 
 /** The map's cells: runs of equal rows in each column, drawn as one path per colour (a small file). */
@@ -61,7 +60,7 @@ function mapAxes(segments: readonly Segment[], samples: readonly HeapSample[], c
     const y = MAP_TOP + s.row * ROW_H;
     out.push(`<line x1="${LEFT - 6}" x2="${LEFT + samples.length * colW}" y1="${y}" y2="${y}" stroke="#333" stroke-width="${s.row === 0 ? 0 : 1.5}" stroke-dasharray="${s.row === 0 ? '' : '4 2'}"/>`);
     out.push(`<text x="${LEFT - 8}" y="${y + 11}" text-anchor="end" font-size="11">0x${s.start.toString(16)}</text>`);
-    out.push(`<text x="${LEFT - 8}" y="${y + 24}" text-anchor="end" font-size="10" fill="#666">${esc(fmtBytes(s.end - s.start))}</text>`);
+    out.push(`<text x="${LEFT - 8}" y="${y + 24}" text-anchor="end" font-size="10" fill="#666">${escapeHTML(fmtBytes(s.end - s.start))}</text>`);
   }
   out.push(`<text x="16" y="${(MAP_TOP + bottom) / 2}" font-size="11" transform="rotate(-90 16 ${(MAP_TOP + bottom) / 2})" text-anchor="middle">address, low at the top (gaps cut out at dashed lines)</text>`);
   return out;
@@ -86,13 +85,13 @@ function timeline(samples: readonly HeapSample[], colW: number, top: number): st
   out.push(polyline(samples.map((s, i) => [x(i), yP(externalFragmentation(s))]), '#d62728', 1.5));
   out.push(polyline(samples.map((s, i) => [x(i), yP(s.rssBytes === 0 ? 0 : 1 - s.liveBytes / s.rssBytes)]), '#ff7f0e', 1.5, '5 3'));
   for (const f of [0, 0.5, 1]) {
-    out.push(`<text x="${LEFT - 8}" y="${yB(maxBytes * f) + 4}" text-anchor="end" font-size="10">${esc(fmtBytes(Math.round(maxBytes * f)))}</text>`);
+    out.push(`<text x="${LEFT - 8}" y="${yB(maxBytes * f) + 4}" text-anchor="end" font-size="10">${escapeHTML(fmtBytes(Math.round(maxBytes * f)))}</text>`);
     out.push(`<text x="${LEFT + width + 6}" y="${yP(f) + 4}" font-size="10" fill="#d62728">${(100 * f).toFixed(0)}%</text>`);
   }
   const last = samples.length - 1;
   for (const i of [0, Math.floor(last / 2), last]) {
     const s = samples[i] as HeapSample;
-    out.push(`<text x="${x(i)}" y="${top + CHART_H + 14}" text-anchor="middle" font-size="10">${esc(fmtNum(s.ops))} ops</text>`);
+    out.push(`<text x="${x(i)}" y="${top + CHART_H + 14}" text-anchor="middle" font-size="10">${escapeHTML(fmtNum(s.ops))} ops</text>`);
   }
   out.push(`<text x="${LEFT + width / 2}" y="${top + CHART_H + 30}" text-anchor="middle" font-size="11">allocator operations (time)</text>`);
   return out;
@@ -111,14 +110,14 @@ function legend(threads: number, top: number): string[] {
       x = LEFT;
       y += 16;
     }
-    out.push(`<rect x="${x}" y="${y - 9}" width="12" height="12" fill="${c}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y + 1}" font-size="11">${esc(label)}</text>`);
+    out.push(`<rect x="${x}" y="${y - 9}" width="12" height="12" fill="${c}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y + 1}" font-size="11">${escapeHTML(label)}</text>`);
     x += w + 10;
   }
   const lines: Array<[string, string, string]> = [['#3d6fb4', '', 'RSS (area)'], ['#0b3d91', '', 'live bytes'], ['#d62728', '', 'external fragmentation: 1 - largest free / all free (right axis)'], ['#ff7f0e', '5 3', '1 - live / RSS (right axis)']];
   x = LEFT;
   y += 20;
   for (const [c, dash, label] of lines) {
-    out.push(`<line x1="${x}" x2="${x + 16}" y1="${y - 3}" y2="${y - 3}" stroke="${c}" stroke-width="2"${dash === '' ? '' : ` stroke-dasharray="${dash}"`}/><text x="${x + 20}" y="${y + 1}" font-size="11">${esc(label)}</text>`);
+    out.push(`<line x1="${x}" x2="${x + 16}" y1="${y - 3}" y2="${y - 3}" stroke="${c}" stroke-width="2"${dash === '' ? '' : ` stroke-dasharray="${dash}"`}/><text x="${x + 20}" y="${y + 1}" font-size="11">${escapeHTML(label)}</text>`);
     x += 30 + label.length * 6.2;
   }
   return out;
@@ -134,8 +133,8 @@ export function heapmapSvg(samples: readonly HeapSample[], info: HeapmapInfo): s
   const height = legendTop + 56;
   const body = [
     `<rect width="${W}" height="${height}" fill="#ffffff"/>`,
-    `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${esc(info.title)}</text>`,
-    `<text x="${LEFT}" y="40" font-size="11" fill="#555">${esc(info.subtitle)}</text>`,
+    `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${escapeHTML(info.title)}</text>`,
+    `<text x="${LEFT}" y="40" font-size="11" fill="#555">${escapeHTML(info.subtitle)}</text>`,
     ...(samples.length === 0 || segments.length === 0
       ? [`<text x="${LEFT}" y="${MAP_TOP + 20}" font-size="12">no heap to draw: the run made no allocation</text>`]
       : [...mapCells(samples, segments, colW), ...mapAxes(segments, samples, colW), ...timeline(samples, colW, chartTop), ...legend(info.threads, legendTop)]),

@@ -4,11 +4,8 @@
  */
 import type { Summary } from '../experiment/summary.ts';
 import { fmtRange, fmtSd } from './compare-table.ts';
-import { fmtBytes, fmtNum } from './format.ts';
+import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
-export function escapeHTML(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
 
 function table(s: Summary): string {
   const head = ['benchmark', 'threads', 'allocator', 'time ×', 'peak RSS ×', 'cycles', 'peak RSS', 'atomics/op', 'L1 miss/op', 'alloc share of L1 misses', 'coh miss/op', 'runs'];
