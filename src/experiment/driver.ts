@@ -90,7 +90,12 @@ export class Driver {
   malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
     this.arm(cpu, 'malloc', size, align);
     cpu.path(this.pathIds.malloc);
-    const p = this.guard(cpu, () => this.model.malloc(cpu, size, align));
+    let p: number;
+    try {
+      p = this.model.malloc(cpu, size, align);
+    } catch (e) {
+      throw this.aborted(cpu, e);
+    }
     this.leave(cpu);
     if (p !== 0) this.grew(p, size);
     this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
@@ -100,7 +105,12 @@ export class Driver {
   calloc(cpu: Cpu, n: number, size: number): number {
     this.arm(cpu, 'calloc', n, size);
     cpu.path(this.pathIds.calloc);
-    const p = this.guard(cpu, () => this.model.calloc(cpu, n, size));
+    let p: number;
+    try {
+      p = this.model.calloc(cpu, n, size);
+    } catch (e) {
+      throw this.aborted(cpu, e);
+    }
     this.leave(cpu);
     if (p !== 0) this.grew(p, n * size);
     this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
@@ -112,7 +122,15 @@ export class Driver {
     if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
     const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
     cpu.path(this.pathIds.realloc);
-    const q = this.releasing(ptr, () => this.guard(cpu, () => this.model.realloc(cpu, ptr, size)));
+    let q: number;
+    if (this.checker !== null) this.checker.releasing = ptr;
+    try {
+      q = this.model.realloc(cpu, ptr, size);
+    } catch (e) {
+      throw this.aborted(cpu, e);
+    } finally {
+      if (this.checker !== null) this.checker.releasing = 0;
+    }
     this.leave(cpu);
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
@@ -129,22 +147,17 @@ export class Driver {
       return;
     }
     cpu.path(this.pathIds.free);
-    this.releasing(ptr, () => this.guard(cpu, () => this.model.free(cpu, ptr)));
+    if (this.checker !== null) this.checker.releasing = ptr;
+    try {
+      this.model.free(cpu, ptr);
+    } catch (e) {
+      throw this.aborted(cpu, e);
+    } finally {
+      if (this.checker !== null) this.checker.releasing = 0;
+    }
     this.leave(cpu);
     this.shrank(ptr);
     this.checker?.released(cpu.thread, ptr);
-  }
-
-  /** Runs a free or realloc of `ptr`: pages the model gives back under that block while doing it are no fault. */
-  private releasing<T>(ptr: number, fn: () => T): T {
-    const checker = this.checker;
-    if (checker === null) return fn();
-    checker.releasing = ptr;
-    try {
-      return fn();
-    } finally {
-      checker.releasing = 0;
-    }
   }
 
   usableSize(cpu: Cpu, ptr: number): number {
@@ -179,13 +192,13 @@ export class Driver {
    * Runs a valid operation. If the model aborts there on an address where an earlier faulty free
    * went undetected, the checker records that fault as detected late (by this operation).
    */
-  private guard<T>(cpu: Cpu, fn: () => T): T {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof AllocatorAbort && e.address !== 0) this.checker?.detectedLater(e.address, e.message, cpu.op);
-      throw e;
-    }
+  /**
+   * A model call threw: an abort at the address of an earlier undetected fault is that fault's
+   * late detection (a quarantine drained later). Returns the error, for the caller to rethrow.
+   */
+  private aborted(cpu: Cpu, e: unknown): unknown {
+    if (e instanceof AllocatorAbort && e.address !== 0) this.checker?.detectedLater(e.address, e.message, cpu.op);
+    return e;
   }
 
   /** The workload's static memory (its globals): writes there are the program's own, not out of bounds. */
@@ -208,7 +221,11 @@ export class Driver {
   threadExit(cpu: Cpu): void {
     this.arm(cpu, 'thread exit');
     cpu.path(this.pathIds.threadExit);
-    this.guard(cpu, () => this.model.threadExit?.(cpu));
+    try {
+      this.model.threadExit?.(cpu);
+    } catch (e) {
+      throw this.aborted(cpu, e);
+    }
     this.leave(cpu);
   }
 
