@@ -36,19 +36,40 @@ export function checkWritable(option: string, path: string): void {
   }
 }
 
-/** Writes every file, or none of them (temporary file + rename). */
+/** An existing path that is not a regular file (a device such as /dev/null or /dev/stdout, a FIFO). */
+function isSpecial(abs: string): boolean {
+  try {
+    return !statSync(abs).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes every file, or none of them (temporary file + rename). A device or FIFO is written in
+ * place once every regular file is staged: renaming over it would replace the device itself.
+ */
 export function writeFilesAtomically(files: readonly OutputFile[]): void {
   const staged: Array<[string, string]> = [];
+  const direct: OutputFile[] = [];
   let current: OutputFile | undefined;
   try {
     for (const f of files) {
       current = f;
       const abs = resolve(f.path);
+      if (isSpecial(abs)) {
+        direct.push(f);
+        continue;
+      }
       const tmp = `${abs}.${process.pid}.tmp`;
       writeFileSync(tmp, f.content);
       staged.push([tmp, abs]);
     }
     for (const [tmp, abs] of staged) renameSync(tmp, abs);
+    for (const f of direct) {
+      current = f;
+      writeFileSync(resolve(f.path), f.content);
+    }
   } catch (e) {
     for (const [tmp] of staged) {
       try {
