@@ -237,13 +237,15 @@ export class AddressSpace {
 
   /** The 32-bit view of a page's contents, created on first write. */
   words(s: number): Uint32Array {
-    let d = this.pdata32[s];
-    if (d === null || d === undefined) {
-      const buf = new ArrayBuffer(PAGE_SIZE);
-      d = new Uint32Array(buf);
-      this.pdata32[s] = d;
-      this.pdata8[s] = new Uint8Array(buf);
-    }
+    const d = this.pdata32[s];
+    return d === null || d === undefined ? this.newWords(s) : d;
+  }
+
+  private newWords(s: number): Uint32Array {
+    const buf = new ArrayBuffer(PAGE_SIZE);
+    const d = new Uint32Array(buf);
+    this.pdata32[s] = d;
+    this.pdata8[s] = new Uint8Array(buf);
     return d;
   }
 

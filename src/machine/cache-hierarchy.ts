@@ -15,8 +15,8 @@
  * Every access carries an origin (application payload, allocator metadata, allocator in-band
  * links) and all counters are kept per origin.
  */
-import { CacheLevel, NO_LINE } from './cache-level.ts';
-import type { MachineSpec } from './costs.ts';
+import { CacheLevel, lineKey, NO_LINE } from './cache-level.ts';
+import { PAGE_SIZE, type MachineSpec } from './costs.ts';
 import { Directory, LINES_PER_PAGE, NO_CORE } from './directory.ts';
 
 export const ORIGIN_APP = 0;
@@ -70,12 +70,19 @@ export class CacheHierarchy {
   }
 
   /**
-   * Charges one access of `core` to `line` (whose directory entry is `ds`, see directory.ts) at
-   * time `now`; returns its latency in cycles.
+   * The accessing thread's clock, set by the caller before access(). It is a field, not an
+   * argument: a cycle count outgrows a small integer, and passing it to a call that is not inlined
+   * would allocate.
    */
-  access(core: number, line: number, ds: number, write: boolean, origin: number, now: number): number {
+  now = 0;
+
+  /**
+   * Charges one access of `core` to the line with key `key` (see lineKey) whose directory entry is
+   * `ds` (see directory.ts), at time `this.now`; returns its latency in cycles.
+   */
+  access(core: number, key: number, ds: number, write: boolean, origin: number): number {
     const l1 = this.l1[core] as CacheLevel;
-    const i = l1.find(line);
+    const i = l1.find(key, ds);
     const base = origin * COUNTERS_PER_ORIGIN;
     const counts = this.counts;
     counts[base + C_ACCESS]++;
@@ -83,7 +90,7 @@ export class CacheHierarchy {
       if (!l1.hitMru) l1.use(i);
       return this.l1Hit;
     }
-    const cost = this.slow(core, line, ds, write, base, now, l1, i);
+    const cost = this.slow(core, key, ds, write, base, l1, i);
     counts[base + C_CYCLES] += cost;
     counts[base + C_SLOW]++;
     return cost;
@@ -96,29 +103,30 @@ export class CacheHierarchy {
    */
   flushPage(pageSlot: number, vpn: number): void {
     const dir = this.dir;
-    const firstLine = vpn * LINES_PER_PAGE;
+    const firstKey = lineKey(vpn * PAGE_SIZE);
     const w = dir.words;
     for (let k = 0; k < LINES_PER_PAGE; k++) {
       const ds = pageSlot * LINES_PER_PAGE + k;
-      const line = firstLine + k;
+      const line = firstKey + k;
       for (let wi = 0; wi < w; wi++) {
         let m = dir.sharers[ds * w + wi] as number;
         while (m !== 0) {
           const b = 31 - Math.clz32(m & -m);
           m &= m - 1;
-          this.dropPrivate(wi * 32 + b, line);
+          this.dropPrivate(wi * 32 + b, line, ds);
         }
       }
-      this.llc.invalidate(line);
+      this.llc.invalidate(line, ds);
     }
     dir.resetPage(pageSlot);
   }
 
-  private slow(core: number, line: number, s: number, write: boolean, base: number, now: number, l1: CacheLevel, i: number): number {
+  private slow(core: number, line: number, s: number, write: boolean, base: number, l1: CacheLevel, i: number): number {
+    const now = this.now;
     const l2 = this.l2[core] as CacheLevel;
     const dir = this.dir;
     const counts = this.counts;
-    const j = l2.lookup(line);
+    const j = l2.lookup(line, s);
     let cost: number;
     if (j >= 0) {
       // In this core's private hierarchy.
@@ -169,19 +177,19 @@ export class CacheHierarchy {
       cost = this.c2c;
       counts[base + C_C2C]++;
       if (write) {
-        this.dropPrivate(o, line);
+        this.dropPrivate(o, line, s);
         dir.setBit(dir.invalidated, s, o);
         dir.clearAll(dir.sharers, s);
       } else {
-        (this.l1[o] as CacheLevel).downgrade(line);
-        (this.l2[o] as CacheLevel).downgrade(line);
-        const k = llc.lookup(line);
+        (this.l1[o] as CacheLevel).downgrade(line, s);
+        (this.l2[o] as CacheLevel).downgrade(line, s);
+        const k = llc.lookup(line, s);
         if (k >= 0) llc.use(k);
         else llc.fill(llc.victimWay, line, s, false); // the owner's dirty copy is written back
       }
       dir.owner[s] = NO_CORE;
     } else {
-      const k = llc.lookup(line);
+      const k = llc.lookup(line, s);
       if (k >= 0) {
         llc.use(k);
         cost = this.llcHit;
@@ -222,7 +230,7 @@ export class CacheHierarchy {
         m &= m - 1;
         const c = wi * 32 + b;
         if (c === core) continue;
-        this.dropPrivate(c, line);
+        this.dropPrivate(c, line, s);
         dir.setBit(dir.invalidated, s, c);
         any = true;
       }
@@ -230,24 +238,24 @@ export class CacheHierarchy {
     return any ? this.upgradeCost : 0;
   }
 
-  private dropPrivate(c: number, line: number): void {
-    (this.l1[c] as CacheLevel).invalidate(line);
-    (this.l2[c] as CacheLevel).invalidate(line);
+  private dropPrivate(c: number, line: number, ds: number): void {
+    (this.l1[c] as CacheLevel).invalidate(line, ds);
+    (this.l2[c] as CacheLevel).invalidate(line, ds);
   }
 
   private l2Insert(core: number, l2: CacheLevel, v: number, line: number, s: number, writable: boolean): void {
-    const old = l2.tags[v] as number;
-    if (old !== NO_LINE) {
+    const os = l2.tagOf(v);
+    if (os !== NO_LINE) {
       // Evicting from L2 leaves this core's private hierarchy (L1 is kept inside L2).
-      const os = l2.dirSlot[v] as number;
-      (this.l1[core] as CacheLevel).invalidate(old);
+      const old = l2.keys[v] as number;
+      (this.l1[core] as CacheLevel).invalidate(old, os);
       const dir = this.dir;
       dir.clearBit(dir.sharers, os, core);
       if (dir.owner[os] === core) {
         dir.owner[os] = NO_CORE;
         // Write-back of an owned line into the LLC.
         const llc = this.llc;
-        const k = llc.lookup(old);
+        const k = llc.lookup(old, os);
         if (k >= 0) llc.use(k);
         else llc.fill(llc.victimWay, old, os, false);
       }

@@ -1,32 +1,53 @@
 /**
  * One set-associative cache with LRU replacement, on typed arrays.
  *
- * A way holds a line number (address / 64) as its tag, an LRU stamp, a `writable` flag (the owning
- * core holds the line Modified or Exclusive, so a write hits without a coherence action) and the
- * line's directory slot, so a hit can reach the line's coherence state without a hash lookup.
+ * The set of a line comes from its line number (address / 64), as in a virtually indexed cache.
+ * The tag a way holds is the line's directory slot (see directory.ts): a 32-bit integer that
+ * names the line for as long as its page is mapped (unmapping, dropping or moving a page flushes
+ * every cached copy of its lines first, see CacheHierarchy.flushPage), so tags compare as small
+ * integers rather than as 41-bit line numbers. Tag and LRU stamp of a way sit side by side in one
+ * Int32Array, so a set scan reads one or two host cache lines. Per way the cache also keeps the
+ * line's key (see lineKey: to find an evicted line's set in other levels) and a `writable` flag (the owning
+ * core holds the line Modified or Exclusive, so a write hits without a coherence action).
  */
 import { setsOf, type CacheGeometry } from './costs.ts';
 
 export const NO_LINE = -1;
 
+/**
+ * The bits of a line number a cache needs to pick a set: the line number (address / 64) modulo
+ * 2^26, a small integer (a full line number has up to 41 bits and would be a boxed double in
+ * calls). A cache has at most 2^26 sets, so `key & (sets - 1)` is the line's set. Line numbers
+ * that share a key are told apart by their tags (directory slots).
+ */
+export function lineKey(addr: number): number {
+  return addr >>> 6;
+}
+/** Most sets a cache may have (see lineKey). */
+export const MAX_SETS = 1 << 26;
+/** Largest LRU stamp before the stamps restart (they are signed 32-bit). */
+const MAX_TICK = 0x7fffffff;
+
 export class CacheLevel {
   readonly sets: number;
   readonly ways: number;
-  readonly tags: Float64Array;
-  readonly stamps: Uint32Array;
+  /** Per way w: ent[2w] = tag (directory slot, or NO_LINE), ent[2w + 1] = LRU stamp. */
+  readonly ent: Int32Array;
+  /** Per way: the key (see lineKey) of the line it holds, valid while its tag is not NO_LINE. */
+  readonly keys: Int32Array;
   readonly writable: Uint8Array;
-  readonly dirSlot: Int32Array;
   private readonly setMask: number;
   private tick = 0;
 
   constructor(geometry: CacheGeometry) {
     this.sets = setsOf(geometry);
+    if (this.sets > MAX_SETS) throw new Error(`a cache of ${this.sets} sets is larger than the ${MAX_SETS} the simulator supports`);
     this.ways = geometry.ways;
     const n = this.sets * this.ways;
-    this.tags = new Float64Array(n).fill(NO_LINE);
-    this.stamps = new Uint32Array(n);
+    this.ent = new Int32Array(2 * n);
+    for (let w = 0; w < n; w++) this.ent[2 * w] = NO_LINE;
+    this.keys = new Int32Array(n);
     this.writable = new Uint8Array(n);
-    this.dirSlot = new Int32Array(n);
     this.setMask = this.sets - 1;
   }
 
@@ -38,56 +59,63 @@ export class CacheLevel {
   /** Set by find: the hit was on lastWay, which is already most recently used. */
   hitMru = false;
 
-  /** Index of the way holding `line`, or -1. Does not update LRU. */
-  find(line: number): number {
-    const tags = this.tags;
-    if (tags[this.lastWay] === line) {
+  /** Directory slot held by way `i`, or NO_LINE. */
+  tagOf(i: number): number {
+    return this.ent[2 * i] as number;
+  }
+
+  /** Index of the way holding the line with key `key` and directory slot `ds`, or -1. Does not update LRU. */
+  find(key: number, ds: number): number {
+    const ent = this.ent;
+    if (ent[2 * this.lastWay] === ds) {
       this.hitMru = true;
       return this.lastWay;
     }
     this.hitMru = false;
     const ways = this.ways;
-    const base = (line & this.setMask) * ways;
-    for (let i = base, end = base + ways; i < end; i++) if (tags[i] === line) return i;
+    const base = (key & this.setMask) * ways;
+    for (let w = base, end = base + ways; w < end; w++) if (ent[2 * w] === ds) return w;
     return -1;
   }
 
   /** Marks way `i` most recently used. */
   use(i: number): void {
-    this.stamps[i] = this.nextTick();
+    this.ent[2 * i + 1] = this.nextTick();
     this.lastWay = i;
   }
 
-  /** LRU stamps are 32-bit; on wrap-around every stamp restarts from zero (order is lost once per 2^32 uses). */
+  /** On wrap-around every stamp restarts from zero (order is lost once per 2^31 uses). */
   private nextTick(): number {
-    if (this.tick === 0xffffffff) {
-      this.stamps.fill(0);
+    if (this.tick === MAX_TICK) {
+      for (let k = 1; k < this.ent.length; k += 2) this.ent[k] = 0;
       this.tick = 0;
     }
     return ++this.tick;
   }
 
   /**
-   * Like find, but when `line` is absent also leaves in `victimWay` the way a fill should use
+   * Like find, but when the line is absent also leaves in `victimWay` the way a fill should use
    * (an empty way, else the least recently used): one pass over the set instead of two.
    */
-  lookup(line: number): number {
-    const tags = this.tags;
-    const stamps = this.stamps;
+  lookup(key: number, ds: number): number {
+    const ent = this.ent;
     const ways = this.ways;
-    const base = (line & this.setMask) * ways;
+    const base = (key & this.setMask) * ways;
     let best = base;
-    let bestStamp = Infinity;
-    for (let i = base, end = base + ways; i < end; i++) {
-      const t = tags[i] as number;
-      if (t === line) return i;
+    let bestStamp = MAX_TICK + 1;
+    for (let w = base, end = base + ways; w < end; w++) {
+      const t = ent[2 * w] as number;
+      if (t === ds) return w;
       if (bestStamp !== -1) {
         if (t === NO_LINE) {
-          best = i;
+          best = w;
           bestStamp = -1;
-        } else if ((stamps[i] as number) < bestStamp) {
-          bestStamp = stamps[i] as number;
-          best = i;
+        } else {
+          const s = ent[2 * w + 1] as number;
+          if (s < bestStamp) {
+            bestStamp = s;
+            best = w;
+          }
         }
       }
     }
@@ -98,46 +126,45 @@ export class CacheLevel {
   /** Set by lookup() when the line was absent. */
   victimWay = 0;
 
-  /** The way to fill for `line`: an empty way of its set, else the least recently used. */
-  victim(line: number): number {
+  /** The way to fill for a line with key `key`: an empty way of its set, else the least recently used. */
+  victim(key: number): number {
     const ways = this.ways;
-    const base = (line & this.setMask) * ways;
-    const tags = this.tags;
-    const stamps = this.stamps;
+    const base = (key & this.setMask) * ways;
+    const ent = this.ent;
     let best = base;
-    let bestStamp = Infinity;
-    for (let i = base, end = base + ways; i < end; i++) {
-      if (tags[i] === NO_LINE) return i;
-      const s = stamps[i] as number;
+    let bestStamp = MAX_TICK + 1;
+    for (let w = base, end = base + ways; w < end; w++) {
+      if (ent[2 * w] === NO_LINE) return w;
+      const s = ent[2 * w + 1] as number;
       if (s < bestStamp) {
         bestStamp = s;
-        best = i;
+        best = w;
       }
     }
     return best;
   }
 
-  /** Puts `line` in way `i` (whatever it held is overwritten; read tags[i] first to learn the victim). */
-  fill(i: number, line: number, dirSlot: number, writable: boolean): void {
-    this.tags[i] = line;
-    this.dirSlot[i] = dirSlot;
+  /** Puts the line with key `key` and directory slot `ds` in way `i`; whatever it held is overwritten (read tagOf(i) and keys[i] first to learn the victim). */
+  fill(i: number, key: number, ds: number, writable: boolean): void {
+    this.ent[2 * i] = ds;
+    this.ent[2 * i + 1] = this.nextTick();
+    this.keys[i] = key;
     this.writable[i] = writable ? 1 : 0;
-    this.stamps[i] = this.nextTick();
     this.lastWay = i;
   }
 
-  /** Drops `line` if present; returns whether it was present. */
-  invalidate(line: number): boolean {
-    const i = this.find(line);
+  /** Drops the line if present; returns whether it was present. */
+  invalidate(key: number, ds: number): boolean {
+    const i = this.find(key, ds);
     if (i < 0) return false;
-    this.tags[i] = NO_LINE;
+    this.ent[2 * i] = NO_LINE;
     this.writable[i] = 0;
     return true;
   }
 
-  /** Clears the writable flag of `line` if present (it became shared). */
-  downgrade(line: number): void {
-    const i = this.find(line);
+  /** Clears the writable flag of the line if present (it became shared). */
+  downgrade(key: number, ds: number): void {
+    const i = this.find(key, ds);
     if (i >= 0) this.writable[i] = 0;
   }
 }

@@ -16,6 +16,7 @@ import {
 } from './address-space.ts';
 import * as A from './atomic-stats.ts';
 import { C_C2C, C_UPGRADE, COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_META, type CacheHierarchy } from './cache-hierarchy.ts';
+import { lineKey } from './cache-level.ts';
 import { LINE_SIZE, PAGE_SIZE, type Costs } from './costs.ts';
 import { LINES_PER_PAGE } from './directory.ts';
 import { MachineFault } from './fault.ts';
@@ -127,13 +128,19 @@ export class Cpu {
   /** Charges the cache access(es) of `size` bytes at `addr`, whose page is in slot `s`. */
   private charge(addr: number, s: number, size: number, write: boolean, origin: number): void {
     if (--this.accessBudget < 0) this.runaway();
-    const line = Math.floor(addr / LINE_SIZE);
     const li = (addr & (PAGE_SIZE - 1)) >> 6;
-    this.now += this.hier.access(this.core, line, s * LINES_PER_PAGE + li, write, origin, this.now);
+    this.lineAccess(lineKey(addr), s * LINES_PER_PAGE + li, write, origin);
     if ((addr & (LINE_SIZE - 1)) + size > LINE_SIZE) {
       const ds = li < LINES_PER_PAGE - 1 ? s * LINES_PER_PAGE + li + 1 : this.page(addr + size - 1, write) * LINES_PER_PAGE;
-      this.now += this.hier.access(this.core, line + 1, ds, write, origin, this.now);
+      this.lineAccess(lineKey(addr + size - 1), ds, write, origin);
     }
+  }
+
+  /** One access to the line with key `key` (directory slot `ds`) at this thread's clock, which it advances. */
+  private lineAccess(key: number, ds: number, write: boolean, origin: number): void {
+    const hier = this.hier;
+    hier.now = this.now;
+    this.now += hier.access(this.core, key, ds, write, origin);
   }
 
   /** Stops an operation that has spent its access budget. */
@@ -201,10 +208,10 @@ export class Cpu {
     while (a < end) {
       const s = this.page(a, write);
       const pageEnd = Math.min(end, (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE);
-      const first = Math.floor(a / LINE_SIZE);
-      const last = Math.floor((pageEnd - 1) / LINE_SIZE);
-      let ds = Cpu.lineSlot(a, s);
-      for (let l = first; l <= last; l++, ds++) this.now += this.hier.access(this.core, l, ds, write, origin, this.now);
+      const key = lineKey(a);
+      const lines = (((pageEnd - 1) & (PAGE_SIZE - 1)) >> 6) - ((a & (PAGE_SIZE - 1)) >> 6) + 1;
+      const ds = Cpu.lineSlot(a, s);
+      for (let k = 0; k < lines; k++) this.lineAccess(key + k, ds + k, write, origin);
       a = pageEnd;
     }
   }
@@ -235,7 +242,7 @@ export class Cpu {
     if (s < 0 || (this.as.pstate[s] as number) < PAGE_RESIDENT) return;
     if (((this.as.pprot[s] as number) & (write ? PROT_WRITE : PROT_READ)) === 0) return;
     const t = this.now;
-    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), Cpu.lineSlot(addr, s), write, origin, this.now);
+    this.lineAccess(lineKey(addr), Cpu.lineSlot(addr, s), write, origin);
     this.now = t;
   }
 
@@ -352,13 +359,15 @@ export class Cpu {
     // The line came from, or had to be taken away from, another core: a transfer or an invalidation.
     const k = origin * COUNTERS_PER_ORIGIN;
     const before = (hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number);
-    this.now += hier.access(this.core, line, ds, true, origin, this.now) + this.costs.atomic;
+    this.lineAccess(lineKey(addr), ds, true, origin);
+    this.now += this.costs.atomic;
     if ((hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number) !== before) contended = true;
     if (retry) {
       at[A.A_CAS_FAILED]++;
       at[A.A_CAS]++;
       at[A.A_TOTAL]++;
-      this.now += hier.access(this.core, line, ds, false, origin, this.now) + this.costs.atomic;
+      this.lineAccess(lineKey(addr), ds, false, origin);
+      this.now += this.costs.atomic;
     }
     dir.busyUntil[ds] = this.now;
     this.machine.noteRead(this.core, line, this.now);
@@ -428,7 +437,8 @@ export class Cpu {
       return true;
     }
     const at = this.atomics;
-    this.now += this.hier.access(this.core, Math.floor(addr / LINE_SIZE), ds, false, origin, this.now) + this.costs.atomic;
+    this.lineAccess(lineKey(addr), ds, false, origin);
+    this.now += this.costs.atomic;
     at[A.A_TOTAL]++;
     at[A.A_CAS]++;
     at[A.A_CAS_FAILED]++;
@@ -548,17 +558,22 @@ function wrap(v: number, size: AccessSize): number {
   return ((v % m) + m) % m;
 }
 
-/** Reads a value from page slot `s` (within the page). */
+/**
+ * Reads a value from page slot `s` (within the page). The aligned word cases come first and the
+ * rest is out of line, so that callers can inline this.
+ */
 export function readValue(as: AddressSpace, s: number, addr: number, size: number): number {
-  const off = addr & (PAGE_SIZE - 1);
   const d = as.pdata32[s];
   if (d === null || d === undefined) return 0;
-  if ((off & 3) === 0) {
+  const off = addr & (PAGE_SIZE - 1);
+  if ((off & 3) === 0 && size >= 4) {
     const i = off >> 2;
-    if (size === 8) return ((d[i + 1] as number) | 0) * TWO32 + (d[i] as number);
-    if (size === 4) return d[i] as number;
+    return size === 8 ? ((d[i + 1] as number) | 0) * TWO32 + (d[i] as number) : (d[i] as number);
   }
-  const b = as.pdata8[s] as Uint8Array;
+  return readBytes(as.pdata8[s] as Uint8Array, off, size);
+}
+
+function readBytes(b: Uint8Array, off: number, size: number): number {
   if (size === 8) {
     // Two halves, the high one signed, as the aligned path: exact within ±2^53 (a byte-wise sum of
     // 8 bytes would round a negative value such as -1 before its sign is restored).
@@ -571,25 +586,25 @@ export function readValue(as: AddressSpace, s: number, addr: number, size: numbe
   return v;
 }
 
-/** Writes a value into page slot `s` (within the page). */
+/** Writes a value into page slot `s` (within the page); aligned words inline, the rest out of line. */
 export function writeValue(as: AddressSpace, s: number, addr: number, value: number, size: number): void {
-  const off = addr & (PAGE_SIZE - 1);
   const d = as.words(s);
-  if ((off & 3) === 0) {
+  const off = addr & (PAGE_SIZE - 1);
+  if ((off & 3) === 0 && size >= 4) {
     const i = off >> 2;
     if (size === 8) {
       const hi = Math.floor(value / TWO32);
       d[i] = value - hi * TWO32;
       d[i + 1] = hi;
-      return;
-    }
-    if (size === 4) {
+    } else {
       d[i] = value;
-      return;
     }
+    return;
   }
-  const b = as.pdata8[s] as Uint8Array;
-  let v = value;
+  writeBytes(as.pdata8[s] as Uint8Array, off, value, size);
+}
+
+function writeBytes(b: Uint8Array, off: number, value: number, size: number): void {
   if (size === 8) {
     const hi = Math.floor(value / TWO32);
     const lo = value - hi * TWO32;
@@ -597,6 +612,7 @@ export function writeValue(as: AddressSpace, s: number, addr: number, value: num
     for (let k = 0; k < 4; k++) b[off + 4 + k] = (hi >>> (8 * k)) & 255;
     return;
   }
+  let v = value;
   for (let k = 0; k < size; k++) {
     b[off + k] = v & 255;
     v = Math.floor(v / 256);

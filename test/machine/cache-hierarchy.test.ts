@@ -90,6 +90,30 @@ describe('cache hierarchy', () => {
     expect(last.coldMisses).toBe(after.coldMisses + 2); // A's write and B's read: both first touches
   });
 
+  it('tells apart lines whose addresses share their low 32 bits, and forgets a page that is unmapped and mapped again', () => {
+    const m = tinyMachine(1);
+    const c = m.cpu(0, 0);
+    const lo = 0x10_0000_0000;
+    const hi = lo + 2 ** 32; // same set in every level, a different line
+    c.mmap(4096, { addr: lo, fixed: 'noreplace' });
+    c.mmap(4096, { addr: hi, fixed: 'noreplace' });
+    c.store(lo, 1);
+    c.store(hi, 2);
+    const a = cacheStats(m);
+    expect(a.coldMisses).toBe(2);
+    expect([c.load(lo), c.load(hi)]).toEqual([1, 2]);
+    const b = cacheStats(m);
+    expect(b.l1Misses).toBe(a.l1Misses); // both lines fit in the 2-way L1 set
+    // Unmapping drops the page's lines; the same address mapped again is a new page: a cold miss.
+    c.munmap(hi, 4096);
+    c.mmap(4096, { addr: hi, fixed: 'noreplace' });
+    expect(c.load(hi)).toBe(0);
+    const d = cacheStats(m);
+    expect(d.coldMisses).toBe(b.coldMisses + 1);
+    expect(c.load(lo)).toBe(1);
+    expect(cacheStats(m).l1Misses).toBe(d.l1Misses);
+  });
+
   it('counts misses by origin, so allocator-caused misses can be told apart', () => {
     const m = tinyMachine(1);
     const c = m.cpu(0, 0);
