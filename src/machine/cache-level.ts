@@ -84,11 +84,16 @@ export class CacheLevel {
     this.lastWay = i;
   }
 
-  /** On wrap-around every stamp restarts from zero (order is lost once per 2^31 uses). */
+  /**
+   * An empty way has stamp 0 and a filled one a stamp of at least 1, so the least stamp of a set is
+   * its first empty way, else its least recently used one. On wrap-around every filled way's stamp
+   * restarts at 1 (order is lost once per 2^31 uses).
+   */
   private nextTick(): number {
     if (this.tick === MAX_TICK) {
-      for (let k = 1; k < this.ent.length; k += 2) this.ent[k] = 0;
-      this.tick = 0;
+      const ent = this.ent;
+      for (let k = 0; k < ent.length; k += 2) ent[k + 1] = ent[k] === NO_LINE ? 0 : 1;
+      this.tick = 1;
     }
     return ++this.tick;
   }
@@ -104,19 +109,11 @@ export class CacheLevel {
     let best = base;
     let bestStamp = MAX_TICK + 1;
     for (let w = base, end = base + ways; w < end; w++) {
-      const t = ent[2 * w] as number;
-      if (t === ds) return w;
-      if (bestStamp !== -1) {
-        if (t === NO_LINE) {
-          best = w;
-          bestStamp = -1;
-        } else {
-          const s = ent[2 * w + 1] as number;
-          if (s < bestStamp) {
-            bestStamp = s;
-            best = w;
-          }
-        }
+      if (ent[2 * w] === ds) return w;
+      const st = ent[2 * w + 1] as number;
+      if (st < bestStamp) {
+        bestStamp = st;
+        best = w;
       }
     }
     this.victimWay = best;
@@ -128,16 +125,15 @@ export class CacheLevel {
 
   /** The way to fill for a line with key `key`: an empty way of its set, else the least recently used. */
   victim(key: number): number {
+    const ent = this.ent;
     const ways = this.ways;
     const base = (key & this.setMask) * ways;
-    const ent = this.ent;
     let best = base;
     let bestStamp = MAX_TICK + 1;
     for (let w = base, end = base + ways; w < end; w++) {
-      if (ent[2 * w] === NO_LINE) return w;
-      const s = ent[2 * w + 1] as number;
-      if (s < bestStamp) {
-        bestStamp = s;
+      const st = ent[2 * w + 1] as number;
+      if (st < bestStamp) {
+        bestStamp = st;
         best = w;
       }
     }
@@ -158,6 +154,7 @@ export class CacheLevel {
     const i = this.find(key, ds);
     if (i < 0) return false;
     this.ent[2 * i] = NO_LINE;
+    this.ent[2 * i + 1] = 0;
     this.writable[i] = 0;
     return true;
   }
