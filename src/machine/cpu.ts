@@ -24,7 +24,20 @@ import type { Machine } from './machine.ts';
 import type { Rng } from '../sim/rng.ts';
 
 const TWO32 = 4294967296;
-const TLB_ENTRIES = 64;
+const TLB_BITS = 8;
+const TLB_ENTRIES = 1 << TLB_BITS;
+
+/**
+ * Translation-cache entry of a page number: its bytes folded together. Indexing by the low bits
+ * alone made the hot pages of real layouts collide (the brk heap, the libc data page, the TLS
+ * block and mmap regions all start at addresses aligned to large powers of two); folding keeps
+ * consecutive pages in distinct entries.
+ */
+function tlbIndex(vpn: number): number {
+  const lo = vpn | 0;
+  return (lo ^ (lo >>> 8) ^ (lo >>> 16) ^ (lo >>> 24) ^ ((vpn / 4294967296) | 0)) & (TLB_ENTRIES - 1);
+}
+
 export type AccessSize = 1 | 2 | 4 | 8;
 
 /** An allocator call that made more memory accesses than its budget allows: it never ends, most likely. */
@@ -74,7 +87,7 @@ export class Cpu {
    * free list) and throws RunawayOperation. The driver arms it per allocator call; Infinity = no limit.
    */
   accessBudget = Infinity;
-  // A small direct-mapped translation cache (page -> page slot), valid while the address space's
+  // A small direct-mapped translation cache (page -> page slot, see tlbIndex), valid while the address space's
   // epoch is unchanged. It spares the page-table lookup; it is not a TLB model (no cost, no misses).
   private readonly tlbVpn = new Float64Array(TLB_ENTRIES).fill(-1);
   private readonly tlbSlot = new Int32Array(TLB_ENTRIES);
@@ -106,7 +119,7 @@ export class Cpu {
 
   private page(addr: number, write: boolean): number {
     const vpn = Math.floor(addr / PAGE_SIZE);
-    const i = vpn & (TLB_ENTRIES - 1);
+    const i = tlbIndex(vpn);
     if (this.tlbVpn[i] === vpn && this.tlbEpoch[i] === this.as.epoch && (this.tlbWrite[i] === 1 || !write)) return this.tlbSlot[i] as number;
     return this.pageSlow(addr, vpn, write);
   }
@@ -117,7 +130,7 @@ export class Cpu {
     if (cost < 0) throw new MachineFault(cost === -1 ? 'unmapped' : 'protection', addr, this.thread, this.op);
     this.now += cost;
     const s = as.faultSlot;
-    const i = vpn & (TLB_ENTRIES - 1);
+    const i = tlbIndex(vpn);
     this.tlbVpn[i] = vpn;
     this.tlbSlot[i] = s;
     this.tlbEpoch[i] = as.epoch;
