@@ -14,6 +14,7 @@
  * `machine` is the machine-accesses micro-benchmark (bench/machine.ts); otherwise one end-to-end
  * run of ALLOCATOR on WORKLOAD, in allocator operations per CPU second.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { cpuSeconds } from './machine.ts';
@@ -63,10 +64,15 @@ if (other === undefined || (what[0] !== 'machine' && what.length !== 2)) usage('
 const here = path.resolve(import.meta.dirname, '..');
 const there = path.resolve(other);
 if (here === there) usage('the other checkout is this one');
+if (!existsSync(path.join(there, 'bench', 'machine.ts'))) usage(`${other} is not a checkout of allocsim (it has no bench/machine.ts)`);
 const a = await benchOf(here, what, scale, n);
 const b = await benchOf(there, what, scale, n);
-a();
-b(); // warm-up of both
+try {
+  a();
+  b(); // warm-up of both
+} catch (e) {
+  usage(e instanceof Error ? (e.message.split('\n')[0] as string) : String(e));
+}
 const ra: number[] = [];
 const rb: number[] = [];
 const ratio: number[] = [];

@@ -45,7 +45,12 @@ function constant(this: CacheHierarchy, _core: number, _key: number, _ds: number
 function rate(free: boolean): number {
   CacheHierarchy.prototype.access = free ? constant : real;
   const t0 = process.cpuUsage();
-  const r = runExperiment({ allocator: allocator as string, workload: workload as string, workloadParams: { scale } });
+  let r: ReturnType<typeof runExperiment>;
+  try {
+    r = runExperiment({ allocator: allocator as string, workload: workload as string, workloadParams: { scale } });
+  } catch (e) {
+    usage(e instanceof Error ? (e.message.split('\n')[0] as string) : String(e));
+  }
   if (r.error !== undefined) usage(r.error.message);
   return r.time.ops / cpuSeconds(t0) / 1e6;
 }
