@@ -19,6 +19,11 @@ import { CacheLevel, lineKey, NO_LINE } from './cache-level.ts';
 import { PAGE_SIZE, type MachineSpec } from './costs.ts';
 import { Directory, LINES_PER_PAGE, NO_CORE } from './directory.ts';
 
+/** What holds the accessing thread's clock (a Cpu). */
+export interface Clock {
+  now: number;
+}
+
 export const ORIGIN_APP = 0;
 export const ORIGIN_META = 1;
 export const ORIGIN_LINK = 2;
@@ -70,17 +75,12 @@ export class CacheHierarchy {
   }
 
   /**
-   * The accessing thread's clock, set by the caller before access(). It is a field, not an
-   * argument: a cycle count outgrows a small integer, and passing it to a call that is not inlined
-   * would allocate.
-   */
-  now = 0;
-
-  /**
    * Charges one access of `core` to the line with key `key` (see lineKey) whose directory entry is
-   * `ds` (see directory.ts), at time `this.now`; returns its latency in cycles.
+   * `ds` (see directory.ts), at the time `clock.now` (the accessing thread's clock: passed as its
+   * holder, since a cycle count outgrows a small integer and passing it would allocate; only a
+   * miss reads it); returns its latency in cycles.
    */
-  access(core: number, key: number, ds: number, write: boolean, origin: number): number {
+  access(core: number, key: number, ds: number, write: boolean, origin: number, clock: Clock): number {
     const l1 = this.l1[core] as CacheLevel;
     const i = l1.find(key, ds);
     const base = origin * COUNTERS_PER_ORIGIN;
@@ -90,7 +90,7 @@ export class CacheHierarchy {
       if (!l1.hitMru) l1.use(i);
       return this.l1Hit;
     }
-    const cost = this.slow(core, key, ds, write, base, l1, i);
+    const cost = this.slow(core, key, ds, write, base, l1, i, clock);
     counts[base + C_CYCLES] += cost;
     counts[base + C_SLOW]++;
     return cost;
@@ -121,8 +121,8 @@ export class CacheHierarchy {
     dir.resetPage(pageSlot);
   }
 
-  private slow(core: number, line: number, s: number, write: boolean, base: number, l1: CacheLevel, i: number): number {
-    const now = this.now;
+  private slow(core: number, line: number, s: number, write: boolean, base: number, l1: CacheLevel, i: number, clock: Clock): number {
+    const now = clock.now;
     const l2 = this.l2[core] as CacheLevel;
     const dir = this.dir;
     const counts = this.counts;

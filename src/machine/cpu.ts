@@ -92,7 +92,8 @@ export class Cpu {
   private readonly tlbVpn = new Float64Array(TLB_ENTRIES).fill(-1);
   private readonly tlbSlot = new Int32Array(TLB_ENTRIES);
   private readonly tlbWrite = new Uint8Array(TLB_ENTRIES);
-  private readonly tlbEpoch = new Float64Array(TLB_ENTRIES).fill(-1);
+  /** The address space's epoch the entries were made under; a change empties the cache. */
+  private tlbEpoch = -1;
   private readonly as: AddressSpace;
   private readonly hier: CacheHierarchy;
   private readonly costs: Costs;
@@ -120,7 +121,7 @@ export class Cpu {
   private page(addr: number, write: boolean): number {
     const vpn = Math.floor(addr / PAGE_SIZE);
     const i = tlbIndex(vpn);
-    if (this.tlbVpn[i] === vpn && this.tlbEpoch[i] === this.as.epoch && (this.tlbWrite[i] === 1 || !write)) return this.tlbSlot[i] as number;
+    if (this.tlbVpn[i] === vpn && this.tlbEpoch === this.as.epoch && (this.tlbWrite[i] === 1 || !write)) return this.tlbSlot[i] as number;
     return this.pageSlow(addr, vpn, write);
   }
 
@@ -131,9 +132,12 @@ export class Cpu {
     this.now += cost;
     const s = as.faultSlot;
     const i = tlbIndex(vpn);
+    if (this.tlbEpoch !== as.epoch) {
+      this.tlbVpn.fill(-1);
+      this.tlbEpoch = as.epoch;
+    }
     this.tlbVpn[i] = vpn;
     this.tlbSlot[i] = s;
-    this.tlbEpoch[i] = as.epoch;
     this.tlbWrite[i] = as.pstate[s] === PAGE_RESIDENT && ((as.pprot[s] as number) & PROT_WRITE) !== 0 ? 1 : 0;
     return s;
   }
@@ -151,9 +155,7 @@ export class Cpu {
 
   /** One access to the line with key `key` (directory slot `ds`) at this thread's clock, which it advances. */
   private lineAccess(key: number, ds: number, write: boolean, origin: number): void {
-    const hier = this.hier;
-    hier.now = this.now;
-    this.now += hier.access(this.core, key, ds, write, origin);
+    this.now += this.hier.access(this.core, key, ds, write, origin, this);
   }
 
   /** Stops an operation that has spent its access budget. */
