@@ -17,6 +17,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { median, takeNumber } from './args.ts';
 import { cpuSeconds } from './machine.ts';
 
 type Bench = () => number;
@@ -24,15 +25,6 @@ type Bench = () => number;
 function usage(msg: string): never {
   process.stderr.write(`bench/ab.ts: ${msg}\nusage: bench/ab.ts OTHER_CHECKOUT (machine | ALLOCATOR WORKLOAD) [--scale S] [--rounds N] [--n ACCESSES]\n`);
   process.exit(2);
-}
-
-function option(args: string[], name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!(v > 0)) usage(`${name} needs a positive number`);
-  args.splice(i, 2);
-  return v;
 }
 
 async function benchOf(root: string, what: string[], scale: number, n: number): Promise<Bench> {
@@ -53,12 +45,10 @@ async function benchOf(root: string, what: string[], scale: number, n: number): 
   };
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-
 const args = process.argv.slice(2);
-const rounds = option(args, '--rounds', 20);
-const scale = option(args, '--scale', 0.005);
-const n = option(args, '--n', 2_000_000);
+const rounds = takeNumber(args, '--rounds', 20, usage);
+const scale = takeNumber(args, '--scale', 0.005, usage);
+const n = takeNumber(args, '--n', 2_000_000, usage);
 const [other, ...what] = args;
 if (other === undefined || (what[0] !== 'machine' && what.length !== 2)) usage('name another checkout, then `machine` or ALLOCATOR WORKLOAD');
 const here = path.resolve(import.meta.dirname, '..');

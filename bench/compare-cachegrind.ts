@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 import { runExperiment } from '../src/experiment/run.ts';
+import { median } from './args.ts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: number): number => {
@@ -26,11 +27,6 @@ const iterations = Math.max(1, Math.round(2_000_000 * scale));
 
 function have(tool: string): boolean {
   return spawnSync('which', [tool]).status === 0;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
 }
 
 /** Wall seconds of a command (median of `runs`) and its stdout. */

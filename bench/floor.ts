@@ -15,6 +15,7 @@ import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 import { runExperiment } from '../src/experiment/run.ts';
 import { C_ACCESS, CacheHierarchy, COUNTERS_PER_ORIGIN } from '../src/machine/cache-hierarchy.ts';
+import { median, takeNumber } from './args.ts';
 import { cpuSeconds } from './machine.ts';
 
 function usage(msg: string): never {
@@ -23,16 +24,8 @@ function usage(msg: string): never {
 }
 
 const args = process.argv.slice(2);
-function option(name: string, fallback: number): number {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const v = Number(args[i + 1]);
-  if (!(v > 0)) usage(`${name} needs a positive number`);
-  args.splice(i, 2);
-  return v;
-}
-const scale = option('--scale', 0.01);
-const runs = option('--runs', 3);
+const scale = takeNumber(args, '--scale', 0.01, usage);
+const runs = takeNumber(args, '--runs', 3, usage);
 const [allocator, workload] = args;
 if (allocator === undefined || workload === undefined || args.length !== 2) usage('name an allocator and a workload');
 
@@ -55,7 +48,6 @@ function rate(free: boolean): number {
   return r.time.ops / cpuSeconds(t0) / 1e6;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 rate(false);
 rate(true); // warm-up of both
 const full: number[] = [];

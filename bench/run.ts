@@ -5,6 +5,7 @@
  * untimed warm-up run. Then the end-to-end configurations (bench/e2e.ts), each in its own process,
  * and the scaling check; `--quick` skips those.
  */
+import { median } from './args.ts';
 import { E2E_CONFIGS, runE2e, scalingCheck, type E2eFigure } from './e2e.ts';
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
 
@@ -17,11 +18,6 @@ const cases: Array<{ name: string; target?: number; fn: () => BenchFigure }> = [
   { name: 'machine accesses', target: 8e6, fn: () => machineAccesses() },
   { name: 'kernel events', target: 2e6, fn: () => kernelEvents() },
 ];
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 
 const out: Array<BenchFigure & { runs: number; min: number; max: number; target?: number }> = [];
 for (const c of cases) {

@@ -1,0 +1,20 @@
+/** Small helpers shared by the bench scripts' command lines and summaries. */
+
+/**
+ * Removes `name VALUE` from `args` and returns VALUE as a positive number (or `fallback` when the
+ * option is absent); a missing or non-positive value goes to `fail`.
+ */
+export function takeNumber(args: string[], name: string, fallback: number, fail: (msg: string) => never): number {
+  const i = args.indexOf(name);
+  if (i < 0) return fallback;
+  const v = Number(args[i + 1]);
+  if (!(v > 0)) fail(`${name} needs a positive number`);
+  args.splice(i, 2);
+  return v;
+}
+
+/** The median of a non-empty list (the upper one of an even count). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
