@@ -1,18 +1,20 @@
 /**
  * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
  * --json. Rates are per CPU second of this process (user + system), which other load on the
- * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 3) in this one process, after one
+ * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 5) in this one process, after one
  * untimed warm-up run. Then the end-to-end configurations (bench/e2e.ts), each in its own process,
  * and the scaling check; `--quick` skips those.
  */
-import { median } from './args.ts';
+import { median, takeNumber } from './args.ts';
 import { E2E_CONFIGS, runE2e, scalingCheck, type E2eFigure } from './e2e.ts';
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const runsArg = args.indexOf('--runs');
-const runs = runsArg >= 0 ? Number(args[runsArg + 1]) : 3;
+const runs = takeNumber(args, '--runs', 5, (msg) => {
+  process.stderr.write(`bench: ${msg}\n`);
+  process.exit(2);
+});
 
 const cases: Array<{ name: string; target?: number; fn: () => BenchFigure }> = [
   { name: 'machine accesses', target: 8e6, fn: () => machineAccesses() },
