@@ -10,21 +10,21 @@
  * line's key (see lineKey: to find an evicted line's set in other levels) and a `writable` flag (the owning
  * core holds the line Modified or Exclusive, so a write hits without a coherence action).
  */
-import { setsOf, type CacheGeometry } from './costs.ts';
+import { MAX_SETS, setsOf, type CacheGeometry } from './costs.ts';
 
 export const NO_LINE = -1;
 
 /**
  * The bits of a line number a cache needs to pick a set: the line number (address / 64) modulo
  * 2^26, a small integer (a full line number has up to 41 bits and would be a boxed double in
- * calls). A cache has at most 2^26 sets, so `key & (sets - 1)` is the line's set. Line numbers
- * that share a key are told apart by their tags (directory slots).
+ * calls). A cache has at most MAX_SETS = 2^26 sets (costs.ts checks machine descriptions), so
+ * `key & (sets - 1)` is the line's set. Line numbers that share a key are told apart by their
+ * tags (directory slots).
  */
 export function lineKey(addr: number): number {
   return addr >>> 6;
 }
-/** Most sets a cache may have (see lineKey). */
-export const MAX_SETS = 1 << 26;
+
 /** Largest LRU stamp before the stamps restart (they are signed 32-bit). */
 const MAX_TICK = 0x7fffffff;
 

@@ -215,9 +215,9 @@ function validate(spec: MachineSpec, source: string): void {
     const g = spec[level];
     const lines = (g.sizeKiB * 1024) / LINE_SIZE;
     const sets = lines / g.ways;
-    if (!Number.isInteger(g.ways) || g.ways < 1 || !Number.isInteger(sets) || sets < 1 || (sets & (sets - 1)) !== 0) {
+    if (!Number.isInteger(g.ways) || g.ways < 1 || !Number.isInteger(sets) || sets < 1 || sets > MAX_SETS || (sets & (sets - 1)) !== 0) {
       throw new MachineSpecError(
-        `${source}: "${level}" must have a whole power-of-two number of sets (sizeKiB*16/ways); got ${sizeText(g)}`,
+        `${source}: "${level}" must have a whole power-of-two number of sets (sizeKiB*16/ways), at most ${MAX_SETS}; got ${sizeText(g)}`,
       );
     }
   }
@@ -226,6 +226,9 @@ function validate(spec: MachineSpec, source: string): void {
 function sizeText(g: CacheGeometry): string {
   return `${g.sizeKiB} KiB, ${g.ways} ways`;
 }
+
+/** Most sets a cache level may have (the simulator picks sets from 26 bits of the line number, see cache-level.ts). */
+export const MAX_SETS = 1 << 26;
 
 /** Number of sets of a cache level. */
 export function setsOf(g: CacheGeometry): number {

@@ -2,7 +2,7 @@
  * Bad input to the grid commands exits 2 with one line naming the problem, before any run, and
  * leaves no output file behind (not even the ones whose paths were fine).
  */
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ const BASE = ['compare', '-w', 'random', '-p', 'ops=50', '-q', '--jobs', '1'];
 describe('bad input to compare, sweep and merge', () => {
   const dir = mkdtempSync(join(tmpdir(), 'allocsim-bad-'));
   const ok = join(dir, 'ok.svg');
+  const bigLlc = join(mkdtempSync(join(tmpdir(), 'allocsim-machine-')), 'big-llc.json'); // outside `dir`, which must stay empty
+  writeFileSync(bigLlc, JSON.stringify({ llc: { sizeKiB: 2 ** 29, ways: 4 } }));
 
   const cases: Array<[string, string[], RegExp]> = [
     ['an unknown allocator', [...BASE, '-a', 'bump,nosuch'], /unknown allocator 'nosuch'; valid allocators: .*bump/],
@@ -30,6 +32,7 @@ describe('bad input to compare, sweep and merge', () => {
     ['a thread parameter the workload lacks', [...BASE, '-a', 'bump', '--threads', '2', '--thread-params', 'pairs'], /workload random has no parameter 'pairs'/],
     ['a sweep with nothing to sweep', ['sweep', '-a', 'bump', '-w', 'random', '-p', 'ops=50'], /sweep needs a parameter with several values/],
     ['a missing shard file', ['merge', join(dir, 'nope.json')], /cannot read shard file/],
+    ['a machine file with a cache too large to index', [...BASE, '-a', 'bump', '-m', bigLlc], /"llc" must have a whole power-of-two number of sets .*at most 67108864/],
   ];
 
   it.each(cases)('%s', async (_what, argv, message) => {
