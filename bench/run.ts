@@ -2,19 +2,21 @@
  * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
  * --json. Rates are per CPU second of this process (user + system), which other load on the
  * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 5) in this one process, after one
- * untimed warm-up run. Then the end-to-end configurations (bench/e2e.ts), each in its own process,
- * and the scaling check; `--quick` skips those.
+ * untimed warm-up run. Then the end-to-end configurations (bench/e2e.ts), each the median of
+ * --e2e-runs processes (default 3), and the scaling check; `--quick` skips those.
  */
 import { median, takeNumber } from './args.ts';
-import { E2E_CONFIGS, runE2e, scalingCheck, type E2eFigure } from './e2e.ts';
+import { E2E_CONFIGS, runE2e, scalingCheck, type E2eMedian } from './e2e.ts';
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const runs = takeNumber(args, '--runs', 5, (msg) => {
+const fail = (msg: string): never => {
   process.stderr.write(`bench: ${msg}\n`);
   process.exit(2);
-});
+};
+const runs = takeNumber(args, '--runs', 5, fail);
+const e2eRuns = takeNumber(args, '--e2e-runs', 3, fail);
 
 const cases: Array<{ name: string; target?: number; fn: () => BenchFigure }> = [
   { name: 'machine accesses', target: 8e6, fn: () => machineAccesses() },
@@ -30,8 +32,8 @@ for (const c of cases) {
   out.push({ ...mid, runs, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
 }
 
-const e2e: E2eFigure[] = args.includes('--quick') ? [] : E2E_CONFIGS.map(([a, w, p]) => runE2e(a, w, p));
-const scaling = args.includes('--quick') ? undefined : scalingCheck();
+const e2e: E2eMedian[] = args.includes('--quick') ? [] : E2E_CONFIGS.map(([a, w, p]) => runE2e(a, w, p, e2eRuns));
+const scaling = args.includes('--quick') ? undefined : scalingCheck(e2eRuns);
 
 if (json) {
   process.stdout.write(`${JSON.stringify({ node: process.version, results: out, endToEnd: e2e, scaling }, null, 2)}\n`);
@@ -42,11 +44,12 @@ if (json) {
     process.stdout.write(`${r.name.padEnd(22)} ${m(r.value)} ${r.unit}  [min ${m(r.min)}, max ${m(r.max)}, ${r.runs} runs]${verdict}\n`);
   }
   if (e2e.length > 0) {
-    process.stdout.write('\nend to end (one process each; rates per wall-clock second)\n');
-    process.stdout.write(`${'allocator'.padEnd(18)}${'workload'.padEnd(14)}${'ops'.padStart(10)}${'M ops/s'.padStart(9)}${'M acc/s'.padStart(9)}${'M ev/s'.padStart(8)}${'peak MiB'.padStart(10)}\n`);
+    process.stdout.write(`\nend to end (the median of ${e2eRuns} processes each; rates per wall-clock second)\n`);
+    process.stdout.write(`${'allocator'.padEnd(18)}${'workload'.padEnd(14)}${'ops'.padStart(10)}${'M ops/s'.padStart(9)}${'range'.padStart(13)}${'M acc/s'.padStart(9)}${'M ev/s'.padStart(8)}${'peak MiB'.padStart(10)}\n`);
     for (const f of e2e) {
-      const rate = (n: number): string => (n / f.wallSeconds / 1e6).toFixed(2);
-      process.stdout.write(`${f.allocator.padEnd(18)}${f.workload.padEnd(14)}${String(f.ops).padStart(10)}${rate(f.ops).padStart(9)}${rate(f.accesses).padStart(9)}${rate(f.events).padStart(8)}${f.peakProcessMiB.toFixed(0).padStart(10)}\n`);
+      const rate = (n: number, wall = f.wallSeconds): string => (n / wall / 1e6).toFixed(2);
+      const range = `${rate(f.ops, f.wallMax)}-${rate(f.ops, f.wallMin)}`;
+      process.stdout.write(`${f.allocator.padEnd(18)}${f.workload.padEnd(14)}${String(f.ops).padStart(10)}${rate(f.ops).padStart(9)}${range.padStart(13)}${rate(f.accesses).padStart(9)}${rate(f.events).padStart(8)}${f.peakProcessMiB.toFixed(0).padStart(10)}\n`);
     }
   }
   if (scaling !== undefined) {
