@@ -87,8 +87,9 @@ export class Cpu {
    * free list) and throws RunawayOperation. The driver arms it per allocator call; Infinity = no limit.
    */
   accessBudget = Infinity;
-  // A small direct-mapped translation cache (page -> page slot, see tlbIndex), valid while the address space's
-  // epoch is unchanged. It spares the page-table lookup; it is not a TLB model (no cost, no misses).
+  // A small direct-mapped translation cache (page -> page slot, see tlbIndex), valid while the
+  // address space's epoch is unchanged. It spares the page-table lookup; it is not a TLB model
+  // (no cost, no misses).
   private readonly tlbVpn = new Float64Array(TLB_ENTRIES).fill(-1);
   private readonly tlbSlot = new Int32Array(TLB_ENTRIES);
   private readonly tlbWrite = new Uint8Array(TLB_ENTRIES);
