@@ -4,8 +4,8 @@
  *   node --import tsx bench/ab.ts OTHER_CHECKOUT machine [--rounds N] [--n ACCESSES]
  *   node --import tsx bench/ab.ts OTHER_CHECKOUT ALLOCATOR WORKLOAD [--scale S] [--rounds N]
  *
- * OTHER_CHECKOUT is a directory holding another version of this repository (e.g. made with
- * `git worktree add ../base HEAD~3`). Both versions' modules are loaded side by side, then each
+ * OTHER_CHECKOUT is a directory holding another version of this repository, with its packages
+ * (e.g. `git worktree add ../base HEAD~3 && ln -s "$PWD/node_modules" ../base/`). Both versions' modules are loaded side by side, then each
  * round runs the same benchmark once with each (alternating which goes first), and the median of
  * the per-round ratios is printed. On a shared machine whose speed drifts from second to second,
  * this is far steadier than comparing separate processes: two identical checkouts give medians
