@@ -107,26 +107,26 @@ export class CacheHierarchy {
     const w = dir.words;
     for (let k = 0; k < LINES_PER_PAGE; k++) {
       const ds = pageSlot * LINES_PER_PAGE + k;
-      const line = firstKey + k;
+      const key = firstKey + k;
       for (let wi = 0; wi < w; wi++) {
         let m = dir.sharers[ds * w + wi] as number;
         while (m !== 0) {
           const b = 31 - Math.clz32(m & -m);
           m &= m - 1;
-          this.dropPrivate(wi * 32 + b, line, ds);
+          this.dropPrivate(wi * 32 + b, key, ds);
         }
       }
-      this.llc.invalidate(line, ds);
+      this.llc.invalidate(key, ds);
     }
     dir.resetPage(pageSlot);
   }
 
-  private slow(core: number, line: number, s: number, write: boolean, base: number, l1: CacheLevel, i: number, clock: Clock): number {
+  private slow(core: number, key: number, s: number, write: boolean, base: number, l1: CacheLevel, i: number, clock: Clock): number {
     const now = clock.now;
     const l2 = this.l2[core] as CacheLevel;
     const dir = this.dir;
     const counts = this.counts;
-    const j = l2.lookup(line, s);
+    const j = l2.lookup(key, s);
     let cost: number;
     if (j >= 0) {
       // In this core's private hierarchy.
@@ -137,7 +137,7 @@ export class CacheHierarchy {
         cost = this.l1Hit;
       }
       if (write && dir.owner[s] !== core) {
-        const inv = this.invalidateOthers(s, line, core);
+        const inv = this.invalidateOthers(s, key, core);
         if (inv > 0) counts[base + C_UPGRADE]++;
         cost += inv;
         dir.owner[s] = core;
@@ -153,7 +153,7 @@ export class CacheHierarchy {
         l1.use(i);
         l1.writable[i] = writable ? 1 : 0;
       } else {
-        l1.fill(l1.victim(line), line, s, writable);
+        l1.fill(l1.victim(key), key, s, writable);
       }
       return cost;
     }
@@ -177,29 +177,29 @@ export class CacheHierarchy {
       cost = this.c2c;
       counts[base + C_C2C]++;
       if (write) {
-        this.dropPrivate(o, line, s);
+        this.dropPrivate(o, key, s);
         dir.setBit(dir.invalidated, s, o);
         dir.clearAll(dir.sharers, s);
       } else {
-        (this.l1[o] as CacheLevel).downgrade(line, s);
-        (this.l2[o] as CacheLevel).downgrade(line, s);
-        const k = llc.lookup(line, s);
+        (this.l1[o] as CacheLevel).downgrade(key, s);
+        (this.l2[o] as CacheLevel).downgrade(key, s);
+        const k = llc.lookup(key, s);
         if (k >= 0) llc.use(k);
-        else llc.fill(llc.victimWay, line, s, false); // the owner's dirty copy is written back
+        else llc.fill(llc.victimWay, key, s, false); // the owner's dirty copy is written back
       }
       dir.owner[s] = NO_CORE;
     } else {
-      const k = llc.lookup(line, s);
+      const k = llc.lookup(key, s);
       if (k >= 0) {
         llc.use(k);
         cost = this.llcHit;
       } else {
         counts[base + C_LLC_MISS]++;
         cost = this.dram;
-        llc.fill(llc.victimWay, line, s, false);
+        llc.fill(llc.victimWay, key, s, false);
       }
       if (write && dir.anyOther(dir.sharers, s, core)) {
-        cost += this.invalidateOthers(s, line, core);
+        cost += this.invalidateOthers(s, key, core);
         counts[base + C_UPGRADE]++;
       }
     }
@@ -213,13 +213,13 @@ export class CacheHierarchy {
       dir.lastWriter[s] = core;
     }
     const writable = dir.owner[s] === core;
-    this.l2Insert(core, l2, l2Victim, line, s, writable);
-    l1.fill(i >= 0 ? i : l1.victim(line), line, s, writable);
+    this.l2Insert(core, l2, l2Victim, key, s, writable);
+    l1.fill(i >= 0 ? i : l1.victim(key), key, s, writable);
     return cost;
   }
 
   /** Invalidates every other core's copy of the line (they take a coherence miss next time). */
-  private invalidateOthers(s: number, line: number, core: number): number {
+  private invalidateOthers(s: number, key: number, core: number): number {
     const dir = this.dir;
     const w = dir.words;
     let any = false;
@@ -230,7 +230,7 @@ export class CacheHierarchy {
         m &= m - 1;
         const c = wi * 32 + b;
         if (c === core) continue;
-        this.dropPrivate(c, line, s);
+        this.dropPrivate(c, key, s);
         dir.setBit(dir.invalidated, s, c);
         any = true;
       }
@@ -238,28 +238,28 @@ export class CacheHierarchy {
     return any ? this.upgradeCost : 0;
   }
 
-  private dropPrivate(c: number, line: number, ds: number): void {
-    (this.l1[c] as CacheLevel).invalidate(line, ds);
-    (this.l2[c] as CacheLevel).invalidate(line, ds);
+  private dropPrivate(c: number, key: number, ds: number): void {
+    (this.l1[c] as CacheLevel).invalidate(key, ds);
+    (this.l2[c] as CacheLevel).invalidate(key, ds);
   }
 
-  private l2Insert(core: number, l2: CacheLevel, v: number, line: number, s: number, writable: boolean): void {
+  private l2Insert(core: number, l2: CacheLevel, v: number, key: number, s: number, writable: boolean): void {
     const os = l2.tagOf(v);
     if (os !== NO_LINE) {
       // Evicting from L2 leaves this core's private hierarchy (L1 is kept inside L2).
-      const old = l2.keys[v] as number;
-      (this.l1[core] as CacheLevel).invalidate(old, os);
+      const oldKey = l2.keys[v] as number;
+      (this.l1[core] as CacheLevel).invalidate(oldKey, os);
       const dir = this.dir;
       dir.clearBit(dir.sharers, os, core);
       if (dir.owner[os] === core) {
         dir.owner[os] = NO_CORE;
         // Write-back of an owned line into the LLC.
         const llc = this.llc;
-        const k = llc.lookup(old, os);
+        const k = llc.lookup(oldKey, os);
         if (k >= 0) llc.use(k);
-        else llc.fill(llc.victimWay, old, os, false);
+        else llc.fill(llc.victimWay, oldKey, os, false);
       }
     }
-    l2.fill(v, line, s, writable);
+    l2.fill(v, key, s, writable);
   }
 }

@@ -7,8 +7,9 @@
  * every cached copy of its lines first, see CacheHierarchy.flushPage), so tags compare as small
  * integers rather than as 41-bit line numbers. Tag and LRU stamp of a way sit side by side in one
  * Int32Array, so a set scan reads one or two host cache lines. Per way the cache also keeps the
- * line's key (see lineKey: to find an evicted line's set in other levels) and a `writable` flag (the owning
- * core holds the line Modified or Exclusive, so a write hits without a coherence action).
+ * line's key (see lineKey: to find an evicted line's set in other levels) and a `writable` flag
+ * (the owning core holds the line Modified or Exclusive, so a write hits without a coherence
+ * action).
  */
 import { MAX_SETS, setsOf, type CacheGeometry } from './costs.ts';
 
@@ -140,7 +141,10 @@ export class CacheLevel {
     return best;
   }
 
-  /** Puts the line with key `key` and directory slot `ds` in way `i`; whatever it held is overwritten (read tagOf(i) and keys[i] first to learn the victim). */
+  /**
+   * Puts the line with key `key` and directory slot `ds` in way `i`; whatever it held is
+   * overwritten (read tagOf(i) and keys[i] first to learn the victim).
+   */
   fill(i: number, key: number, ds: number, writable: boolean): void {
     this.ent[2 * i] = ds;
     this.ent[2 * i + 1] = this.nextTick();

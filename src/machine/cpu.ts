@@ -375,14 +375,15 @@ export class Cpu {
     // The line came from, or had to be taken away from, another core: a transfer or an invalidation.
     const k = origin * COUNTERS_PER_ORIGIN;
     const before = (hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number);
-    this.lineAccess(lineKey(addr), ds, true, origin);
+    const key = lineKey(addr);
+    this.lineAccess(key, ds, true, origin);
     this.now += this.costs.atomic;
     if ((hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number) !== before) contended = true;
     if (retry) {
       at[A.A_CAS_FAILED]++;
       at[A.A_CAS]++;
       at[A.A_TOTAL]++;
-      this.lineAccess(lineKey(addr), ds, false, origin);
+      this.lineAccess(key, ds, false, origin);
       this.now += this.costs.atomic;
     }
     dir.busyUntil[ds] = this.now;
