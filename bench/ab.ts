@@ -17,7 +17,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { median, takeNumber } from './args.ts';
+import { firstLine, median, takeNumber } from './args.ts';
 import { cpuSeconds } from './machine.ts';
 
 type Bench = () => number;
@@ -61,7 +61,7 @@ try {
   a();
   b(); // warm-up of both
 } catch (e) {
-  usage(e instanceof Error ? (e.message.split('\n')[0] as string) : String(e));
+  usage(firstLine(e));
 }
 const ra: number[] = [];
 const rb: number[] = [];

@@ -1,4 +1,4 @@
-/** Small helpers shared by the bench scripts' command lines and summaries. */
+/** Small helpers shared by the bench scripts' command lines, errors and summaries. */
 
 /**
  * Removes `name VALUE` from `args` and returns VALUE as a positive number (or `fallback` when the
@@ -17,4 +17,15 @@ export function takeNumber(args: string[], name: string, fallback: number, fail:
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)] as number;
+}
+
+/** The item whose `value` is the median of all the items' values (items non-empty). */
+export function medianItem<T>(items: readonly T[], value: (item: T) => number): T {
+  const m = median(items.map(value));
+  return items.find((item) => value(item) === m) as T;
+}
+
+/** The first line of a thrown value's message, for a one-line error. */
+export function firstLine(e: unknown): string {
+  return e instanceof Error ? (e.message.split('\n')[0] as string) : String(e);
 }

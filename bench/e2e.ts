@@ -1,12 +1,12 @@
 /**
  * End-to-end simulator speed (issue 11): fixed configurations, each run in its own process (the
  * median of several), with simulated allocator operations, memory accesses and kernel events per
- * wall-clock second and the process's peak memory; then the scaling checks (doubling the operations doubles the time; memory
- * stays flat). Part of `npm run bench`; `--json` for tracking.
+ * wall-clock second and the process's peak memory; then the scaling checks (doubling the
+ * operations doubles the time; memory stays flat). Part of `npm run bench`; `--json` for tracking.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { median } from './args.ts';
+import { medianItem } from './args.ts';
 
 export interface E2eFigure {
   allocator: string;
@@ -48,7 +48,7 @@ export interface E2eMedian extends E2eFigure {
 export function runE2e(allocator: string, workload: string, params: Record<string, number>, runs = 3): E2eMedian {
   const figs = Array.from({ length: runs }, () => runE2eOnce(allocator, workload, params));
   const walls = figs.map((f) => f.wallSeconds);
-  const mid = figs.find((f) => f.wallSeconds === median(walls)) as E2eFigure;
+  const mid = medianItem(figs, (f) => f.wallSeconds);
   return { ...mid, runs, wallMin: Math.min(...walls), wallMax: Math.max(...walls) };
 }
 

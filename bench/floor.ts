@@ -15,7 +15,7 @@ import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 import { runExperiment } from '../src/experiment/run.ts';
 import { C_ACCESS, CacheHierarchy, COUNTERS_PER_ORIGIN } from '../src/machine/cache-hierarchy.ts';
-import { median, takeNumber } from './args.ts';
+import { firstLine, median, takeNumber } from './args.ts';
 import { cpuSeconds } from './machine.ts';
 
 function usage(msg: string): never {
@@ -42,7 +42,7 @@ function rate(free: boolean): number {
   try {
     r = runExperiment({ allocator: allocator as string, workload: workload as string, workloadParams: { scale } });
   } catch (e) {
-    usage(e instanceof Error ? (e.message.split('\n')[0] as string) : String(e));
+    usage(firstLine(e));
   }
   if (r.error !== undefined) usage(r.error.message);
   return r.time.ops / cpuSeconds(t0) / 1e6;

@@ -1,11 +1,12 @@
 /**
  * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
  * --json. Rates are per CPU second of this process (user + system), which other load on the
- * machine disturbs far less than wall time. Each figure is the median of --runs timed runs (default 5) in this one process, after one
- * untimed warm-up run. Then the end-to-end configurations (bench/e2e.ts), each the median of
- * --e2e-runs processes (default 3), and the scaling check; `--quick` skips those.
+ * machine disturbs far less than wall time. Each figure is the median of --runs timed runs
+ * (default 5) in this one process, after one untimed warm-up run. Then the end-to-end
+ * configurations (bench/e2e.ts), each the median of --e2e-runs processes (default 3), and the
+ * scaling check; `--quick` skips those.
  */
-import { median, takeNumber } from './args.ts';
+import { medianItem, takeNumber } from './args.ts';
 import { E2E_CONFIGS, runE2e, scalingCheck, type E2eMedian } from './e2e.ts';
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
 
@@ -28,7 +29,7 @@ for (const c of cases) {
   c.fn(); // warm-up: let the JIT compile the hot paths before timing
   const figs = Array.from({ length: runs }, () => c.fn());
   const vals = figs.map((f) => f.value);
-  const mid = figs.find((f) => f.value === median(vals)) as BenchFigure;
+  const mid = medianItem(figs, (f) => f.value);
   out.push({ ...mid, runs, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
 }
 
