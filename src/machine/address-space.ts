@@ -89,8 +89,8 @@ export class AddressSpace {
   brkEnd = BRK_BASE;
   /** Slot of the page made available by the last fault() call. */
   faultSlot = -1;
-  /** Called when a page slot is (re)used for a newly mapped page. */
-  onNewPage: (slot: number) => void = () => {};
+  /** Called when a page slot is (re)used for the newly mapped page `vpn`. */
+  onNewPage: (slot: number, vpn: number) => void = () => {};
   /** Called before a page slot is released (its physical page is gone). */
   onDropPage: (slot: number, vpn: number) => void = () => {};
   /** Called when [start, end) is unmapped (munmap, MAP_FIXED replacement, brk shrink). */
@@ -195,7 +195,7 @@ export class AddressSpace {
       this.pprot[s] = prot;
       this.pdata32[s] = null;
       this.pdata8[s] = null;
-      this.onNewPage(s);
+      this.onNewPage(s, vpn);
     }
     return s;
   }

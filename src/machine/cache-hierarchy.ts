@@ -59,12 +59,15 @@ export class CacheHierarchy {
   private readonly dram: number;
   private readonly c2c: number;
   private readonly upgradeCost: number;
+  /** Lines in one L2 set are in one L1 set (L1 has no more sets than L2). */
+  private readonly l1SetInL2Set: boolean;
 
   constructor(spec: MachineSpec) {
     this.l1 = Array.from({ length: spec.cores }, () => new CacheLevel(spec.l1));
     this.l2 = Array.from({ length: spec.cores }, () => new CacheLevel(spec.l2));
     this.llc = new CacheLevel(spec.llc);
     this.dir = new Directory(spec.cores);
+    this.l1SetInL2Set = (this.l1[0] as CacheLevel).sets <= (this.l2[0] as CacheLevel).sets;
     const c = spec.costs;
     this.l1Hit = c.l1Hit;
     this.l2Hit = c.l2Hit;
@@ -116,9 +119,10 @@ export class CacheHierarchy {
           this.dropPrivate(wi * 32 + b, key, ds);
         }
       }
-      this.llc.invalidate(key, ds);
+      const lw = (dir.llcWay[ds] as number) - 1;
+      if (lw >= 0) this.llc.drop(lw);
     }
-    dir.resetPage(pageSlot);
+    dir.resetPage(pageSlot, firstKey);
   }
 
   private slow(core: number, key: number, s: number, write: boolean, base: number, l1: CacheLevel, i: number, clock: Clock): number {
@@ -153,7 +157,7 @@ export class CacheHierarchy {
         l1.use(i);
         l1.writable[i] = writable ? 1 : 0;
       } else {
-        l1.fill(l1.victim(key), key, s, writable);
+        l1.fill(l1.victim(key), s, writable);
       }
       return cost;
     }
@@ -172,7 +176,6 @@ export class CacheHierarchy {
       counts[base + C_CAPACITY]++;
     }
     const o = dir.owner[s] as number;
-    const llc = this.llc;
     if (o !== NO_CORE && o !== core) {
       cost = this.c2c;
       counts[base + C_C2C]++;
@@ -183,20 +186,15 @@ export class CacheHierarchy {
       } else {
         (this.l1[o] as CacheLevel).downgrade(key, s);
         (this.l2[o] as CacheLevel).downgrade(key, s);
-        const k = llc.lookup(key, s);
-        if (k >= 0) llc.use(k);
-        else llc.fill(llc.victimWay, key, s, false); // the owner's dirty copy is written back
+        this.llcPut(key, s); // the owner's dirty copy is written back
       }
       dir.owner[s] = NO_CORE;
     } else {
-      const k = llc.lookup(key, s);
-      if (k >= 0) {
-        llc.use(k);
+      if (this.llcPut(key, s)) {
         cost = this.llcHit;
       } else {
         counts[base + C_LLC_MISS]++;
         cost = this.dram;
-        llc.fill(llc.victimWay, key, s, false);
       }
       if (write && dir.anyOther(dir.sharers, s, core)) {
         cost += this.invalidateOthers(s, key, core);
@@ -213,9 +211,29 @@ export class CacheHierarchy {
       dir.lastWriter[s] = core;
     }
     const writable = dir.owner[s] === core;
-    this.l2Insert(core, l2, l2Victim, key, s, writable);
-    l1.fill(i >= 0 ? i : l1.victim(key), key, s, writable);
+    this.l2Insert(core, l1, i, l2, l2Victim, key, s, writable);
     return cost;
+  }
+
+  /**
+   * Brings the line into the LLC: a hit marks it most recently used, a miss fills the set's victim.
+   * Returns whether it was a hit. The directory's llcWay says where the LLC holds a line, so only a
+   * miss scans the set (for its victim).
+   */
+  private llcPut(key: number, s: number): boolean {
+    const llc = this.llc;
+    const where = this.dir.llcWay;
+    const w = (where[s] as number) - 1;
+    if (w >= 0) {
+      llc.use(w);
+      return true;
+    }
+    const v = llc.victim(key);
+    const old = llc.tagOf(v);
+    if (old !== NO_LINE) where[old] = 0;
+    llc.fill(v, s, false);
+    where[s] = v + 1;
+    return false;
   }
 
   /** Invalidates every other core's copy of the line (they take a coherence miss next time). */
@@ -243,23 +261,28 @@ export class CacheHierarchy {
     (this.l2[c] as CacheLevel).invalidate(key, ds);
   }
 
-  private l2Insert(core: number, l2: CacheLevel, v: number, key: number, s: number, writable: boolean): void {
+  /**
+   * Fills the line into way `v` of L2 (its victim, which leaves this core's private hierarchy) and
+   * into L1 (way `i`, or its victim when `i` is -1).
+   */
+  private l2Insert(core: number, l1: CacheLevel, i: number, l2: CacheLevel, v: number, key: number, s: number, writable: boolean): void {
     const os = l2.tagOf(v);
+    let l1Way = i;
     if (os !== NO_LINE) {
       // Evicting from L2 leaves this core's private hierarchy (L1 is kept inside L2).
-      const oldKey = l2.keys[v] as number;
-      (this.l1[core] as CacheLevel).invalidate(oldKey, os);
       const dir = this.dir;
+      // The victim shares the new line's L2 set, hence its L1 set when L1 has no more sets than
+      // L2: one pass over that set drops it and picks the L1 way to fill.
+      if (i < 0 && this.l1SetInL2Set) l1Way = l1.victimDropping(key, os);
+      else l1.invalidate(dir.keyOf(os), os);
       dir.clearBit(dir.sharers, os, core);
       if (dir.owner[os] === core) {
         dir.owner[os] = NO_CORE;
         // Write-back of an owned line into the LLC.
-        const llc = this.llc;
-        const k = llc.lookup(oldKey, os);
-        if (k >= 0) llc.use(k);
-        else llc.fill(llc.victimWay, oldKey, os, false);
+        this.llcPut(dir.keyOf(os), os);
       }
     }
-    l2.fill(v, key, s, writable);
+    l2.fill(v, s, writable);
+    l1.fill(l1Way >= 0 ? l1Way : l1.victim(key), s, writable);
   }
 }

@@ -6,10 +6,10 @@
  * names the line for as long as its page is mapped (unmapping, dropping or moving a page flushes
  * every cached copy of its lines first, see CacheHierarchy.flushPage), so tags compare as small
  * integers rather than as 41-bit line numbers. Tag and LRU stamp of a way sit side by side in one
- * Int32Array, so a set scan reads one or two host cache lines. Per way the cache also keeps the
- * line's key (see lineKey: to find an evicted line's set in other levels) and a `writable` flag
- * (the owning core holds the line Modified or Exclusive, so a write hits without a coherence
- * action).
+ * Int32Array, so a set scan reads one or two host cache lines. Per way the cache also keeps a
+ * `writable` flag (the owning core holds the line Modified or Exclusive, so a write hits without a
+ * coherence action). An evicted line's key, to find its set in other levels, comes from its
+ * directory slot (Directory.keyOf).
  */
 import { MAX_SETS, setsOf, type CacheGeometry } from './costs.ts';
 
@@ -34,8 +34,6 @@ export class CacheLevel {
   readonly ways: number;
   /** Per way w: ent[2w] = tag (directory slot, or NO_LINE), ent[2w + 1] = LRU stamp. */
   readonly ent: Int32Array;
-  /** Per way: the key (see lineKey) of the line it holds, valid while its tag is not NO_LINE. */
-  readonly keys: Int32Array;
   readonly writable: Uint8Array;
   private readonly setMask: number;
   private tick = 0;
@@ -47,7 +45,6 @@ export class CacheLevel {
     const n = this.sets * this.ways;
     this.ent = new Int32Array(2 * n);
     for (let w = 0; w < n; w++) this.ent[2 * w] = NO_LINE;
-    this.keys = new Int32Array(n);
     this.writable = new Uint8Array(n);
     this.setMask = this.sets - 1;
   }
@@ -142,13 +139,37 @@ export class CacheLevel {
   }
 
   /**
-   * Puts the line with key `key` and directory slot `ds` in way `i`; whatever it held is
-   * overwritten (read tagOf(i) and keys[i] first to learn the victim).
+   * Drops the line with directory slot `ds` if this set (that of key `key`) holds it, then returns
+   * the way a fill of a line with key `key` should use: victim() after invalidate(), in one pass.
+   * `ds` must be a line whose key maps to the same set (the caller checks the geometry).
    */
-  fill(i: number, key: number, ds: number, writable: boolean): void {
+  victimDropping(key: number, ds: number): number {
+    const ent = this.ent;
+    const ways = this.ways;
+    const base = (key & this.setMask) * ways;
+    let best = base;
+    let bestStamp = MAX_TICK + 1;
+    for (let w = base, end = base + ways; w < end; w++) {
+      let st = ent[2 * w + 1] as number;
+      if (ent[2 * w] === ds) {
+        this.drop(w);
+        st = 0;
+      }
+      if (st < bestStamp) {
+        bestStamp = st;
+        best = w;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Puts the line with directory slot `ds` in way `i` (of the line's set); whatever it held is
+   * overwritten (read tagOf(i) first to learn the victim).
+   */
+  fill(i: number, ds: number, writable: boolean): void {
     this.ent[2 * i] = ds;
     this.ent[2 * i + 1] = this.nextTick();
-    this.keys[i] = key;
     this.writable[i] = writable ? 1 : 0;
     this.lastWay = i;
   }
@@ -157,10 +178,15 @@ export class CacheLevel {
   invalidate(key: number, ds: number): boolean {
     const i = this.find(key, ds);
     if (i < 0) return false;
+    this.drop(i);
+    return true;
+  }
+
+  /** Empties way `i`. */
+  drop(i: number): void {
     this.ent[2 * i] = NO_LINE;
     this.ent[2 * i + 1] = 0;
     this.writable[i] = 0;
-    return true;
   }
 
   /** Clears the writable flag of the line if present (it became shared). */

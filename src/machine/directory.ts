@@ -14,6 +14,8 @@
  */
 export const NO_CORE = -1;
 export const LINES_PER_PAGE = 64;
+/** log2(LINES_PER_PAGE): a line slot's page slot is `slot >> LINE_SLOT_BITS`. */
+const LINE_SLOT_BITS = 6;
 
 export class Directory {
   readonly words: number;
@@ -28,6 +30,13 @@ export class Directory {
   lockUntil: Float64Array = new Float64Array(0);
   /** For a held lock: how far its holder's clock runs ahead of the lock's timeline (a woken sleeper; see Cpu.lock). */
   lockSkew: Float64Array = new Float64Array(0);
+  /**
+   * Where the shared LLC holds the line: its way index + 1, or 0 (not there). Kept by the cache
+   * hierarchy on every LLC fill and drop, so finding a line in the LLC needs no set scan.
+   */
+  llcWay: Int32Array = new Int32Array(0);
+  /** Per page slot: the key (see lineKey) of the page's first line; its line k has key + k. */
+  pageKey: Int32Array = new Int32Array(0);
   private capacity = 0;
 
   constructor(cores: number) {
@@ -49,6 +58,8 @@ export class Directory {
     this.busyUntil = grow(this.busyUntil, cap, Float64Array);
     this.lockUntil = grow(this.lockUntil, cap, Float64Array);
     this.lockSkew = grow(this.lockSkew, cap, Float64Array);
+    this.llcWay = grow(this.llcWay, cap, Int32Array);
+    this.pageKey = grow(this.pageKey, cap / LINES_PER_PAGE, Int32Array);
     this.sharers = grow(this.sharers, cap * w, Uint32Array);
     this.ever = grow(this.ever, cap * w, Uint32Array);
     this.invalidated = grow(this.invalidated, cap * w, Uint32Array);
@@ -58,8 +69,8 @@ export class Directory {
     this.capacity = cap;
   }
 
-  /** Clears the 64 entries of a page slot. */
-  resetPage(pageSlot: number): void {
+  /** Clears the 64 entries of a page slot, which now holds the page whose first line has key `firstKey`. */
+  resetPage(pageSlot: number, firstKey: number): void {
     this.ensurePages(pageSlot + 1);
     const a = pageSlot * LINES_PER_PAGE;
     const b = a + LINES_PER_PAGE;
@@ -70,9 +81,16 @@ export class Directory {
     this.busyUntil.fill(0, a, b);
     this.lockUntil.fill(0, a, b);
     this.lockSkew.fill(0, a, b);
+    this.llcWay.fill(0, a, b);
+    this.pageKey[pageSlot] = firstKey;
     this.sharers.fill(0, a * w, b * w);
     this.ever.fill(0, a * w, b * w);
     this.invalidated.fill(0, a * w, b * w);
+  }
+
+  /** The key (see lineKey) of the line in slot `s`. */
+  keyOf(s: number): number {
+    return (this.pageKey[s >> LINE_SLOT_BITS] as number) + (s & (LINES_PER_PAGE - 1));
   }
 
   has(bits: Uint32Array, s: number, core: number): boolean {
@@ -109,7 +127,7 @@ export class Directory {
 
 type TypedCtor<T> = new (n: number) => T;
 
-function grow<T extends Int16Array | Float64Array | Uint32Array>(old: T, n: number, ctor: TypedCtor<T>): T {
+function grow<T extends Int16Array | Int32Array | Float64Array | Uint32Array>(old: T, n: number, ctor: TypedCtor<T>): T {
   const a = new ctor(n);
   (a as unknown as { set(x: ArrayLike<number>): void }).set(old);
   return a;

@@ -5,6 +5,7 @@
 import { AddressSpace, PAGE_RESIDENT } from './address-space.ts';
 import * as A from './atomic-stats.ts';
 import { CacheHierarchy } from './cache-hierarchy.ts';
+import { lineKey } from './cache-level.ts';
 import { PAGE_SIZE, type MachineSpec } from './costs.ts';
 import { Cpu, readValue, writeValue } from './cpu.ts';
 import { PathProfile } from './paths.ts';
@@ -46,7 +47,7 @@ export class Machine {
     this.hier = new CacheHierarchy(spec);
     this.paths = new PathProfile(this.hier.counts, this.atomics);
     this.as = new AddressSpace(spec.costs, opts.reclaimLazyFree === true);
-    this.as.onNewPage = (slot) => this.hier.dir.resetPage(slot);
+    this.as.onNewPage = (slot, vpn) => this.hier.dir.resetPage(slot, lineKey(vpn * PAGE_SIZE));
     this.as.onDropPage = (slot, vpn) => this.hier.flushPage(slot, vpn);
     // Caches are indexed by virtual line here, so a moved page's lines are flushed like a dropped one's.
     this.as.onMovePage = (slot, vpn) => this.hier.flushPage(slot, vpn);
