@@ -112,14 +112,14 @@ export class CacheHierarchy {
       const ds = pageSlot * LINES_PER_PAGE + k;
       const key = firstKey + k;
       for (let wi = 0; wi < w; wi++) {
-        let m = dir.sharers[ds * w + wi] as number;
+        let m = dir.word(dir.sharers, ds, wi);
         while (m !== 0) {
           const b = 31 - Math.clz32(m & -m);
           m &= m - 1;
           this.dropPrivate(wi * 32 + b, key, ds);
         }
       }
-      const lw = (dir.llcWay[ds] as number) - 1;
+      const lw = dir.llcWay(ds);
       if (lw >= 0) this.llc.drop(lw);
     }
     dir.resetPage(pageSlot, firstKey);
@@ -140,17 +140,16 @@ export class CacheHierarchy {
       } else {
         cost = this.l1Hit;
       }
-      if (write && dir.owner[s] !== core) {
+      if (write && dir.owner(s) !== core) {
         const inv = this.invalidateOthers(s, key, core);
         if (inv > 0) counts[base + C_UPGRADE]++;
         cost += inv;
-        dir.owner[s] = core;
+        dir.setOwner(s, core);
         dir.clearAll(dir.sharers, s);
         dir.setBit(dir.sharers, s, core);
-        dir.lastWriteTime[s] = now + cost;
-        dir.lastWriter[s] = core;
+        dir.noteWrite(s, core, now + cost);
       }
-      const writable = dir.owner[s] === core;
+      const writable = dir.owner(s) === core;
       l2.use(j);
       l2.writable[j] = writable ? 1 : 0;
       if (i >= 0) {
@@ -175,7 +174,7 @@ export class CacheHierarchy {
     } else {
       counts[base + C_CAPACITY]++;
     }
-    const o = dir.owner[s] as number;
+    const o = dir.owner(s);
     if (o !== NO_CORE && o !== core) {
       cost = this.c2c;
       counts[base + C_C2C]++;
@@ -188,7 +187,7 @@ export class CacheHierarchy {
         (this.l2[o] as CacheLevel).downgrade(key, s);
         this.llcPut(key, s); // the owner's dirty copy is written back
       }
-      dir.owner[s] = NO_CORE;
+      dir.setOwner(s, NO_CORE);
     } else {
       if (this.llcPut(key, s)) {
         cost = this.llcHit;
@@ -202,15 +201,14 @@ export class CacheHierarchy {
       }
     }
     if (write || !dir.anyOther(dir.sharers, s, core)) {
-      dir.owner[s] = core;
+      dir.setOwner(s, core);
       dir.clearAll(dir.sharers, s);
     }
     dir.setBit(dir.sharers, s, core);
     if (write) {
-      dir.lastWriteTime[s] = now + cost;
-      dir.lastWriter[s] = core;
+      dir.noteWrite(s, core, now + cost);
     }
-    const writable = dir.owner[s] === core;
+    const writable = dir.owner(s) === core;
     this.l2Insert(core, l1, i, l2, l2Victim, key, s, writable);
     return cost;
   }
@@ -222,17 +220,17 @@ export class CacheHierarchy {
    */
   private llcPut(key: number, s: number): boolean {
     const llc = this.llc;
-    const where = this.dir.llcWay;
-    const w = (where[s] as number) - 1;
+    const dir = this.dir;
+    const w = dir.llcWay(s);
     if (w >= 0) {
       llc.use(w);
       return true;
     }
     const v = llc.victim(key);
     const old = llc.tagOf(v);
-    if (old !== NO_LINE) where[old] = 0;
+    if (old !== NO_LINE) dir.setLlcWay(old, -1);
     llc.fill(v, s, false);
-    where[s] = v + 1;
+    dir.setLlcWay(s, v);
     return false;
   }
 
@@ -242,7 +240,7 @@ export class CacheHierarchy {
     const w = dir.words;
     let any = false;
     for (let wi = 0; wi < w; wi++) {
-      let m = dir.sharers[s * w + wi] as number;
+      let m = dir.word(dir.sharers, s, wi);
       while (m !== 0) {
         const b = 31 - Math.clz32(m & -m);
         m &= m - 1;
@@ -276,8 +274,8 @@ export class CacheHierarchy {
       if (i < 0 && this.l1SetInL2Set) l1Way = l1.victimDropping(key, os);
       else l1.invalidate(dir.keyOf(os), os);
       dir.clearBit(dir.sharers, os, core);
-      if (dir.owner[os] === core) {
-        dir.owner[os] = NO_CORE;
+      if (dir.owner(os) === core) {
+        dir.setOwner(os, NO_CORE);
         // Write-back of an owned line into the LLC.
         this.llcPut(dir.keyOf(os), os);
       }

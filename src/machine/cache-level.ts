@@ -26,7 +26,12 @@ export function lineKey(addr: number): number {
   return addr >>> 6;
 }
 
-/** Largest LRU stamp before the stamps restart (they are signed 32-bit). */
+/**
+ * Largest LRU stamp before the stamps restart (they are signed 32-bit). Victim scans start from it
+ * (not from MAX_TICK + 1, which would make V8 compare every stamp as a double) with the set's
+ * first way as the candidate: stamps of filled ways are distinct, except all 1 after a restart, so
+ * a set's least stamp is MAX_TICK only in a one-way set, whose victim is that first way anyway.
+ */
 const MAX_TICK = 0x7fffffff;
 
 export class CacheLevel {
@@ -105,7 +110,7 @@ export class CacheLevel {
     const ways = this.ways;
     const base = (key & this.setMask) * ways;
     let best = base;
-    let bestStamp = MAX_TICK + 1;
+    let bestStamp = MAX_TICK;
     for (let w = base, end = base + ways; w < end; w++) {
       if (ent[2 * w] === ds) return w;
       const st = ent[2 * w + 1] as number;
@@ -127,7 +132,7 @@ export class CacheLevel {
     const ways = this.ways;
     const base = (key & this.setMask) * ways;
     let best = base;
-    let bestStamp = MAX_TICK + 1;
+    let bestStamp = MAX_TICK;
     for (let w = base, end = base + ways; w < end; w++) {
       const st = ent[2 * w + 1] as number;
       if (st < bestStamp) {
@@ -148,7 +153,7 @@ export class CacheLevel {
     const ways = this.ways;
     const base = (key & this.setMask) * ways;
     let best = base;
-    let bestStamp = MAX_TICK + 1;
+    let bestStamp = MAX_TICK;
     for (let w = base, end = base + ways; w < end; w++) {
       let st = ent[2 * w + 1] as number;
       if (ent[2 * w] === ds) {

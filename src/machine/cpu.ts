@@ -362,11 +362,11 @@ export class Cpu {
     let retry = false;
     if (isCas) {
       const readAt = this.machine.lastRead(this.core, line);
-      const w = dir.lastWriter[ds] as number;
-      if (readAt !== -Infinity && w !== -1 && w !== this.core && (dir.lastWriteTime[ds] as number) > readAt) retry = true;
+      const w = dir.lastWriter(ds);
+      if (readAt !== -Infinity && w !== -1 && w !== this.core && dir.lastWriteTime(ds) > readAt) retry = true;
     }
     let contended = false;
-    const busy = dir.busyUntil[ds] as number;
+    const busy = dir.busyUntil(ds);
     if (busy > this.now) {
       at[A.A_WAIT_CYCLES] += busy - this.now;
       this.now = busy;
@@ -386,7 +386,7 @@ export class Cpu {
       this.lineAccess(key, ds, false, origin);
       this.now += this.costs.atomic;
     }
-    dir.busyUntil[ds] = this.now;
+    dir.setBusyUntil(ds, this.now);
     this.machine.noteRead(this.core, line, this.now);
     at[A.A_TOTAL]++;
     at[kind]++;
@@ -413,7 +413,7 @@ export class Cpu {
     const ds = Cpu.lineSlot(addr, s);
     const at = this.atomics;
     at[A.A_LOCKS]++;
-    const busy = dir.lockUntil[ds] as number;
+    const busy = dir.lockUntil(ds);
     if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
       throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
     }
@@ -436,8 +436,8 @@ export class Cpu {
     }
     this.rmw(addr, s, origin, A.A_EXCHANGE, false);
     writeValue(this.as, s, addr, 1, 8);
-    dir.lockUntil[ds] = Infinity;
-    dir.lockSkew[ds] = skew;
+    dir.setLockUntil(ds, Infinity);
+    dir.setLockSkew(ds, skew);
   }
 
   /**
@@ -448,7 +448,7 @@ export class Cpu {
   tryLock(addr: number, origin: number = ORIGIN_META): boolean {
     const s = this.page(addr, true);
     const ds = Cpu.lineSlot(addr, s);
-    const busy = this.hier.dir.lockUntil[ds] as number;
+    const busy = this.hier.dir.lockUntil(ds);
     if (busy === Infinity || busy <= this.now || readValue(this.as, s, addr, 8) !== 0) {
       this.lock(addr, origin);
       return true;
@@ -467,9 +467,9 @@ export class Cpu {
   unlock(addr: number, origin: number = ORIGIN_META): void {
     const ds = Cpu.lineSlot(addr, this.page(addr, true));
     const dir = this.hier.dir;
-    if (dir.lockUntil[ds] !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
+    if (dir.lockUntil(ds) !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
     this.store(addr, 0, 8, origin);
-    dir.lockUntil[ds] = this.now - (dir.lockSkew[ds] as number);
+    dir.setLockUntil(ds, this.now - dir.lockSkew(ds));
   }
 
   // ---- profile ----

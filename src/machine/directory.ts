@@ -10,37 +10,59 @@
  * Entries are addressed by "line slot" = page slot * 64 + line index within the page: the page
  * table already found the page slot for the access, so the directory needs no lookup of its own.
  * A page slot is reset when a page becomes mapped in it (a new physical page has no cached state).
- * Bit sets of cores use `words` 32-bit words per line.
+ *
+ * A line's entry is one record (array of structures, not one array per field): a miss reads and
+ * writes most of its fields, and with one array per field each would be a separate host cache
+ * miss. The integer fields sit in `line` (`stride` Int32 per slot: owner, last writer, LLC way,
+ * then three bit sets of cores of `words` 32-bit words each, at the offsets `sharers`, `ever` and
+ * `invalidated`), the times in `time` (four Float64 per slot).
  */
 export const NO_CORE = -1;
 export const LINES_PER_PAGE = 64;
 /** log2(LINES_PER_PAGE): a line slot's page slot is `slot >> LINE_SLOT_BITS`. */
 const LINE_SLOT_BITS = 6;
 
+const OWNER = 0;
+const LAST_WRITER = 1;
+/** The LLC way holding the line, + 1 (0: not in the LLC). */
+const LLC_WAY = 2;
+const BITS = 3;
+
+const LAST_WRITE_TIME = 0;
+const BUSY_UNTIL = 1;
+const LOCK_UNTIL = 2;
+const LOCK_SKEW = 3;
+const TIMES = 4;
+
 export class Directory {
+  /** 32-bit words per bit set of cores. */
   readonly words: number;
-  owner: Int16Array = new Int16Array(0);
-  sharers: Uint32Array = new Uint32Array(0);
-  ever: Uint32Array = new Uint32Array(0);
-  invalidated: Uint32Array = new Uint32Array(0);
-  lastWriteTime: Float64Array = new Float64Array(0);
-  lastWriter: Int16Array = new Int16Array(0);
-  busyUntil: Float64Array = new Float64Array(0);
-  /** For a lock word on this line: Infinity while held, else the time it was last released. */
-  lockUntil: Float64Array = new Float64Array(0);
-  /** For a held lock: how far its holder's clock runs ahead of the lock's timeline (a woken sleeper; see Cpu.lock). */
-  lockSkew: Float64Array = new Float64Array(0);
-  /**
-   * Where the shared LLC holds the line: its way index + 1, or 0 (not there). Kept by the cache
-   * hierarchy on every LLC fill and drop, so finding a line in the LLC needs no set scan.
-   */
-  llcWay: Int32Array = new Int32Array(0);
+  /** Int32 fields per line slot in `line`: a power of two, so records do not straddle host cache lines. */
+  readonly stride: number;
+  /** Offset in a slot's record of the cores holding the line. */
+  readonly sharers: number;
+  /** Offset in a slot's record of the cores that ever held the line (since its page was mapped). */
+  readonly ever: number;
+  /** Offset in a slot's record of the cores whose copy another core's write took away. */
+  readonly invalidated: number;
+  /** Per line slot, `stride` Int32 fields (see the file comment). */
+  line: Int32Array = new Int32Array(0);
+  /** Per line slot, 4 Float64 fields: last write time, busy until, lock until, lock skew. */
+  time: Float64Array = new Float64Array(0);
   /** Per page slot: the key (see lineKey) of the page's first line; its line k has key + k. */
   pageKey: Int32Array = new Int32Array(0);
+  /** Line slots there is room for. Slots are initialised by resetPage, never read before. */
   private capacity = 0;
 
   constructor(cores: number) {
-    this.words = Math.ceil(cores / 32);
+    const w = Math.ceil(cores / 32);
+    this.words = w;
+    let stride = 1;
+    while (stride < BITS + 3 * w) stride *= 2;
+    this.stride = stride;
+    this.sharers = BITS;
+    this.ever = BITS + w;
+    this.invalidated = BITS + 2 * w;
     this.ensurePages(256);
   }
 
@@ -50,22 +72,9 @@ export class Directory {
     if (lines <= this.capacity) return;
     let cap = Math.max(this.capacity, 1024);
     while (cap < lines) cap *= 2;
-    const w = this.words;
-    const old = this.capacity;
-    this.owner = grow(this.owner, cap, Int16Array);
-    this.lastWriter = grow(this.lastWriter, cap, Int16Array);
-    this.lastWriteTime = grow(this.lastWriteTime, cap, Float64Array);
-    this.busyUntil = grow(this.busyUntil, cap, Float64Array);
-    this.lockUntil = grow(this.lockUntil, cap, Float64Array);
-    this.lockSkew = grow(this.lockSkew, cap, Float64Array);
-    this.llcWay = grow(this.llcWay, cap, Int32Array);
+    this.line = grow(this.line, cap * this.stride, Int32Array);
+    this.time = grow(this.time, cap * TIMES, Float64Array);
     this.pageKey = grow(this.pageKey, cap / LINES_PER_PAGE, Int32Array);
-    this.sharers = grow(this.sharers, cap * w, Uint32Array);
-    this.ever = grow(this.ever, cap * w, Uint32Array);
-    this.invalidated = grow(this.invalidated, cap * w, Uint32Array);
-    this.owner.fill(NO_CORE, old);
-    this.lastWriter.fill(NO_CORE, old);
-    this.lastWriteTime.fill(-Infinity, old);
     this.capacity = cap;
   }
 
@@ -74,18 +83,17 @@ export class Directory {
     this.ensurePages(pageSlot + 1);
     const a = pageSlot * LINES_PER_PAGE;
     const b = a + LINES_PER_PAGE;
-    const w = this.words;
-    this.owner.fill(NO_CORE, a, b);
-    this.lastWriter.fill(NO_CORE, a, b);
-    this.lastWriteTime.fill(-Infinity, a, b);
-    this.busyUntil.fill(0, a, b);
-    this.lockUntil.fill(0, a, b);
-    this.lockSkew.fill(0, a, b);
-    this.llcWay.fill(0, a, b);
+    const st = this.stride;
+    const line = this.line;
+    line.fill(0, a * st, b * st);
+    const time = this.time;
+    time.fill(0, a * TIMES, b * TIMES);
+    for (let s = a; s < b; s++) {
+      line[s * st + OWNER] = NO_CORE;
+      line[s * st + LAST_WRITER] = NO_CORE;
+      time[s * TIMES + LAST_WRITE_TIME] = -Infinity;
+    }
     this.pageKey[pageSlot] = firstKey;
-    this.sharers.fill(0, a * w, b * w);
-    this.ever.fill(0, a * w, b * w);
-    this.invalidated.fill(0, a * w, b * w);
   }
 
   /** The key (see lineKey) of the line in slot `s`. */
@@ -93,31 +101,99 @@ export class Directory {
     return (this.pageKey[s >> LINE_SLOT_BITS] as number) + (s & (LINES_PER_PAGE - 1));
   }
 
-  has(bits: Uint32Array, s: number, core: number): boolean {
-    return ((bits[s * this.words + (core >> 5)] as number) & (1 << (core & 31))) !== 0;
+  /** The core owning the line (holding it Modified or Exclusive), or NO_CORE. */
+  owner(s: number): number {
+    return this.line[s * this.stride + OWNER] as number;
   }
 
-  setBit(bits: Uint32Array, s: number, core: number): void {
-    const i = s * this.words + (core >> 5);
-    bits[i] = (bits[i] as number) | (1 << (core & 31));
+  setOwner(s: number, core: number): void {
+    this.line[s * this.stride + OWNER] = core;
   }
 
-  clearBit(bits: Uint32Array, s: number, core: number): void {
-    const i = s * this.words + (core >> 5);
-    bits[i] = (bits[i] as number) & ~(1 << (core & 31));
+  /** The core that last took the line for writing, or NO_CORE. */
+  lastWriter(s: number): number {
+    return this.line[s * this.stride + LAST_WRITER] as number;
   }
 
-  clearAll(bits: Uint32Array, s: number): void {
+  /** When the line was last taken for writing (-Infinity: never). */
+  lastWriteTime(s: number): number {
+    return this.time[s * TIMES + LAST_WRITE_TIME] as number;
+  }
+
+  /** Records a write by `core` taking effect at `time`. */
+  noteWrite(s: number, core: number, time: number): void {
+    this.line[s * this.stride + LAST_WRITER] = core;
+    this.time[s * TIMES + LAST_WRITE_TIME] = time;
+  }
+
+  /** Index of the LLC way holding the line, or -1. Kept by the cache hierarchy on every LLC fill and drop. */
+  llcWay(s: number): number {
+    return (this.line[s * this.stride + LLC_WAY] as number) - 1;
+  }
+
+  setLlcWay(s: number, way: number): void {
+    this.line[s * this.stride + LLC_WAY] = way + 1;
+  }
+
+  /** Until when the line is busy with an atomic. */
+  busyUntil(s: number): number {
+    return this.time[s * TIMES + BUSY_UNTIL] as number;
+  }
+
+  setBusyUntil(s: number, time: number): void {
+    this.time[s * TIMES + BUSY_UNTIL] = time;
+  }
+
+  /** For a lock word on this line: Infinity while held, else the time it was last released. */
+  lockUntil(s: number): number {
+    return this.time[s * TIMES + LOCK_UNTIL] as number;
+  }
+
+  setLockUntil(s: number, time: number): void {
+    this.time[s * TIMES + LOCK_UNTIL] = time;
+  }
+
+  /** For a held lock: how far its holder's clock runs ahead of the lock's timeline (a woken sleeper; see Cpu.lock). */
+  lockSkew(s: number): number {
+    return this.time[s * TIMES + LOCK_SKEW] as number;
+  }
+
+  setLockSkew(s: number, skew: number): void {
+    this.time[s * TIMES + LOCK_SKEW] = skew;
+  }
+
+  /** Word `wi` of the bit set at offset `bits` (sharers, ever, invalidated) of slot `s`. */
+  word(bits: number, s: number, wi: number): number {
+    return this.line[s * this.stride + bits + wi] as number;
+  }
+
+  has(bits: number, s: number, core: number): boolean {
+    return ((this.line[s * this.stride + bits + (core >> 5)] as number) & (1 << (core & 31))) !== 0;
+  }
+
+  setBit(bits: number, s: number, core: number): void {
+    const i = s * this.stride + bits + (core >> 5);
+    this.line[i] = (this.line[i] as number) | (1 << (core & 31));
+  }
+
+  clearBit(bits: number, s: number, core: number): void {
+    const i = s * this.stride + bits + (core >> 5);
+    this.line[i] = (this.line[i] as number) & ~(1 << (core & 31));
+  }
+
+  clearAll(bits: number, s: number): void {
     const w = this.words;
-    if (w === 1) bits[s] = 0;
-    else bits.fill(0, s * w, s * w + w);
+    const i = s * this.stride + bits;
+    if (w === 1) this.line[i] = 0;
+    else this.line.fill(0, i, i + w);
   }
 
   /** True if any core other than `core` is in the bit set. */
-  anyOther(bits: Uint32Array, s: number, core: number): boolean {
+  anyOther(bits: number, s: number, core: number): boolean {
     const w = this.words;
+    const at = s * this.stride + bits;
     for (let i = 0; i < w; i++) {
-      let m = bits[s * w + i] as number;
+      let m = this.line[at + i] as number;
       if (i === core >> 5) m &= ~(1 << (core & 31));
       if (m !== 0) return true;
     }
@@ -127,7 +203,7 @@ export class Directory {
 
 type TypedCtor<T> = new (n: number) => T;
 
-function grow<T extends Int16Array | Int32Array | Float64Array | Uint32Array>(old: T, n: number, ctor: TypedCtor<T>): T {
+function grow<T extends Int32Array | Float64Array>(old: T, n: number, ctor: TypedCtor<T>): T {
   const a = new ctor(n);
   (a as unknown as { set(x: ArrayLike<number>): void }).set(old);
   return a;
