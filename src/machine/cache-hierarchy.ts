@@ -120,7 +120,7 @@ export class CacheHierarchy {
         }
       }
       const lw = dir.llcWay(ds);
-      if (lw >= 0) this.llc.drop(lw);
+      if (lw >= 0 && this.llc.tagOf(lw) === ds) this.llc.drop(lw);
     }
     dir.resetPage(pageSlot, firstKey);
   }
@@ -222,13 +222,11 @@ export class CacheHierarchy {
     const llc = this.llc;
     const dir = this.dir;
     const w = dir.llcWay(s);
-    if (w >= 0) {
+    if (w >= 0 && llc.tagOf(w) === s) {
       llc.use(w);
       return true;
     }
     const v = llc.victim(key);
-    const old = llc.tagOf(v);
-    if (old !== NO_LINE) dir.setLlcWay(old, -1);
     llc.fill(v, s, false);
     dir.setLlcWay(s, v);
     return false;

@@ -13,9 +13,10 @@
  *
  * A line's entry is one record (array of structures, not one array per field): a miss reads and
  * writes most of its fields, and with one array per field each would be a separate host cache
- * miss. The integer fields sit in `line` (`stride` Int32 per slot: owner, last writer, LLC way,
- * then three bit sets of cores of `words` 32-bit words each, at the offsets `sharers`, `ever` and
- * `invalidated`), the times in `time` (four Float64 per slot).
+ * miss. The record is `stride` Int32 of `line`: owner, last writer, LLC way, then three bit sets
+ * of cores of `words` 32-bit words each (at the offsets `sharers`, `ever` and `invalidated`), and
+ * in its last 8 bytes the last write time, read through `lineTime`, a Float64 view of the same
+ * memory. The times only atomics and locks use sit apart, in `time` (three Float64 per slot).
  */
 export const NO_CORE = -1;
 export const LINES_PER_PAGE = 64;
@@ -24,15 +25,14 @@ const LINE_SLOT_BITS = 6;
 
 const OWNER = 0;
 const LAST_WRITER = 1;
-/** The LLC way holding the line, + 1 (0: not in the LLC). */
+/** The LLC way that last held the line, + 1 (0: none since the page was mapped); see llcWay. */
 const LLC_WAY = 2;
 const BITS = 3;
 
-const LAST_WRITE_TIME = 0;
-const BUSY_UNTIL = 1;
-const LOCK_UNTIL = 2;
-const LOCK_SKEW = 3;
-const TIMES = 4;
+const BUSY_UNTIL = 0;
+const LOCK_UNTIL = 1;
+const LOCK_SKEW = 2;
+const TIMES = 3;
 
 export class Directory {
   /** 32-bit words per bit set of cores. */
@@ -47,8 +47,12 @@ export class Directory {
   readonly invalidated: number;
   /** Per line slot, `stride` Int32 fields (see the file comment). */
   line: Int32Array = new Int32Array(0);
-  /** Per line slot, 4 Float64 fields: last write time, busy until, lock until, lock skew. */
+  /** The same memory as `line`, as Float64: a slot's last write time is at (s + 1) * stride / 2 - 1. */
+  lineTime: Float64Array = new Float64Array(0);
+  /** Per line slot, 3 Float64 fields: busy until, lock until, lock skew. */
   time: Float64Array = new Float64Array(0);
+  /** stride / 2: Float64 per record. */
+  private readonly half: number;
   /** Per page slot: the key (see lineKey) of the page's first line; its line k has key + k. */
   pageKey: Int32Array = new Int32Array(0);
   /** Line slots there is room for. Slots are initialised by resetPage, never read before. */
@@ -58,8 +62,9 @@ export class Directory {
     const w = Math.ceil(cores / 32);
     this.words = w;
     let stride = 1;
-    while (stride < BITS + 3 * w) stride *= 2;
+    while (stride < BITS + 3 * w + 2) stride *= 2;
     this.stride = stride;
+    this.half = stride / 2;
     this.sharers = BITS;
     this.ever = BITS + w;
     this.invalidated = BITS + 2 * w;
@@ -73,6 +78,7 @@ export class Directory {
     let cap = Math.max(this.capacity, 1024);
     while (cap < lines) cap *= 2;
     this.line = grow(this.line, cap * this.stride, Int32Array);
+    this.lineTime = new Float64Array(this.line.buffer);
     this.time = grow(this.time, cap * TIMES, Float64Array);
     this.pageKey = grow(this.pageKey, cap / LINES_PER_PAGE, Int32Array);
     this.capacity = cap;
@@ -88,10 +94,11 @@ export class Directory {
     line.fill(0, a * st, b * st);
     const time = this.time;
     time.fill(0, a * TIMES, b * TIMES);
+    const lineTime = this.lineTime;
     for (let s = a; s < b; s++) {
       line[s * st + OWNER] = NO_CORE;
       line[s * st + LAST_WRITER] = NO_CORE;
-      time[s * TIMES + LAST_WRITE_TIME] = -Infinity;
+      lineTime[(s + 1) * this.half - 1] = -Infinity;
     }
     this.pageKey[pageSlot] = firstKey;
   }
@@ -117,16 +124,20 @@ export class Directory {
 
   /** When the line was last taken for writing (-Infinity: never). */
   lastWriteTime(s: number): number {
-    return this.time[s * TIMES + LAST_WRITE_TIME] as number;
+    return this.lineTime[(s + 1) * this.half - 1] as number;
   }
 
   /** Records a write by `core` taking effect at `time`. */
   noteWrite(s: number, core: number, time: number): void {
     this.line[s * this.stride + LAST_WRITER] = core;
-    this.time[s * TIMES + LAST_WRITE_TIME] = time;
+    this.lineTime[(s + 1) * this.half - 1] = time;
   }
 
-  /** Index of the LLC way holding the line, or -1. Kept by the cache hierarchy on every LLC fill and drop. */
+  /**
+   * The LLC way that last held the line, or -1: the line is in the LLC if that way's tag is still
+   * this slot (an LLC eviction does not come back here to clear it, which would cost a host cache
+   * miss on the evicted line's record). Set by the cache hierarchy on every LLC fill.
+   */
   llcWay(s: number): number {
     return (this.line[s * this.stride + LLC_WAY] as number) - 1;
   }
