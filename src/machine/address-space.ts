@@ -13,8 +13,14 @@
  * Values are stored little-endian in per-page buffers created on first write; memory never written
  * reads as zero. Every call returns the cycles it cost and is counted by kind.
  */
-import { HUGE_PAGE_SIZE, PAGE_SIZE, type Costs, type SyscallKind, SYSCALL_KINDS } from './costs.ts';
+import * as K from './costs.ts';
+import { type Costs, type SyscallKind, SYSCALL_KINDS } from './costs.ts';
 import { IntMap } from './int-map.ts';
+
+// Constants bound to this module's own names: V8 folds those into optimized code, but reloads an
+// imported (live) binding at every use (see cpu.ts).
+const PAGE_SIZE = K.PAGE_SIZE;
+const HUGE_PAGE_SIZE = K.HUGE_PAGE_SIZE;
 
 export const PROT_NONE = 0;
 export const PROT_READ = 1;

@@ -15,9 +15,19 @@
  * Every access carries an origin (application payload, allocator metadata, allocator in-band
  * links) and all counters are kept per origin.
  */
-import { CacheLevel, lineKey, NO_LINE } from './cache-level.ts';
-import { PAGE_SIZE, type MachineSpec } from './costs.ts';
-import { Directory, LINES_PER_PAGE, NO_CORE } from './directory.ts';
+import * as CL from './cache-level.ts';
+import { CacheLevel, lineKey } from './cache-level.ts';
+import * as K from './costs.ts';
+import type { MachineSpec } from './costs.ts';
+import * as D from './directory.ts';
+import { Directory } from './directory.ts';
+
+// Constants bound to this module's own names: V8 folds those into optimized code, but reloads an
+// imported (live) binding at every use (see cpu.ts).
+const NO_LINE = CL.NO_LINE;
+const PAGE_SIZE = K.PAGE_SIZE;
+const LINES_PER_PAGE = D.LINES_PER_PAGE;
+const NO_CORE = D.NO_CORE;
 
 /** What holds the accessing thread's clock (a Cpu). */
 export interface Clock {

@@ -52,15 +52,26 @@ export class CacheLevel {
     for (let w = 0; w < n; w++) this.ent[2 * w] = NO_LINE;
     this.writable = new Uint8Array(n);
     this.setMask = this.sets - 1;
+    this.mru = new Int32Array(this.sets);
+    for (let s = 0; s < this.sets; s++) this.mru[s] = s * this.ways;
+    this.waysShift = (this.ways & (this.ways - 1)) === 0 ? 31 - Math.clz32(this.ways) : -1;
   }
 
   /**
-   * The way used most recently (by find, use or fill): always the newest stamp of the cache, hence
-   * the most recently used way of its set. A hit on it needs no LRU update (see hitMru).
+   * Per set, the way used or filled last: the newest stamp of its set, so a hit on it needs no LRU
+   * update (see hitMru). find tries it before scanning the set: a core streaming through a line
+   * keeps hitting it while its other accesses go to other sets.
    */
-  private lastWay = 0;
-  /** Set by find: the hit was on lastWay, which is already most recently used. */
+  private readonly mru: Int32Array;
+  /** log2(ways) when ways is a power of two, else -1 (see setOfWay). */
+  private readonly waysShift: number;
+  /** Set by find: the hit was on its set's most recently used way. */
   hitMru = false;
+
+  /** The set of way `i`. */
+  private setOfWay(i: number): number {
+    return this.waysShift >= 0 ? i >> this.waysShift : (i / this.ways) | 0;
+  }
 
   /** Directory slot held by way `i`, or NO_LINE. */
   tagOf(i: number): number {
@@ -70,13 +81,15 @@ export class CacheLevel {
   /** Index of the way holding the line with key `key` and directory slot `ds`, or -1. Does not update LRU. */
   find(key: number, ds: number): number {
     const ent = this.ent;
-    if (ent[2 * this.lastWay] === ds) {
+    const set = key & this.setMask;
+    const m = this.mru[set] as number;
+    if (ent[2 * m] === ds) {
       this.hitMru = true;
-      return this.lastWay;
+      return m;
     }
     this.hitMru = false;
     const ways = this.ways;
-    const base = (key & this.setMask) * ways;
+    const base = set * ways;
     for (let w = base, end = base + ways; w < end; w++) if (ent[2 * w] === ds) return w;
     return -1;
   }
@@ -84,7 +97,7 @@ export class CacheLevel {
   /** Marks way `i` most recently used. */
   use(i: number): void {
     this.ent[2 * i + 1] = this.nextTick();
-    this.lastWay = i;
+    this.mru[this.setOfWay(i)] = i;
   }
 
   /**
@@ -176,7 +189,7 @@ export class CacheLevel {
     this.ent[2 * i] = ds;
     this.ent[2 * i + 1] = this.nextTick();
     this.writable[i] = writable ? 1 : 0;
-    this.lastWay = i;
+    this.mru[this.setOfWay(i)] = i;
   }
 
   /** Drops the line if present; returns whether it was present. */

@@ -11,17 +11,37 @@
  * the `...64` halves methods, which take and return the low 32 bits and pass the high 32 bits
  * through the `hi` register.
  */
-import {
-  PAGE_RESIDENT, PROT_READ, PROT_WRITE, SyscallError, type AddressSpace, type Advice, type MmapOptions,
-} from './address-space.ts';
+import * as AS from './address-space.ts';
+import { SyscallError, type AddressSpace, type Advice, type MmapOptions } from './address-space.ts';
 import * as A from './atomic-stats.ts';
-import { C_C2C, C_UPGRADE, COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_META, type CacheHierarchy } from './cache-hierarchy.ts';
+import * as H from './cache-hierarchy.ts';
+import type { CacheHierarchy } from './cache-hierarchy.ts';
 import { lineKey } from './cache-level.ts';
-import { LINE_SIZE, PAGE_SIZE, type Costs } from './costs.ts';
-import { LINES_PER_PAGE } from './directory.ts';
+import * as K from './costs.ts';
+import type { Costs } from './costs.ts';
+import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import type { Machine } from './machine.ts';
 import type { Rng } from '../sim/rng.ts';
+
+// The constants of the access path, bound to this module's own names: an imported binding is live,
+// so V8 reloads and re-checks it at every use in optimized code instead of folding it in (which
+// also keeps `addr / PAGE_SIZE` a division); a module's own constants are folded.
+const PAGE_SIZE = K.PAGE_SIZE;
+const LINE_SIZE = K.LINE_SIZE;
+const LINES_PER_PAGE = D.LINES_PER_PAGE;
+const PAGE_RESIDENT = AS.PAGE_RESIDENT;
+const PROT_READ = AS.PROT_READ;
+const PROT_WRITE = AS.PROT_WRITE;
+const ORIGIN_APP = H.ORIGIN_APP;
+const ORIGIN_META = H.ORIGIN_META;
+const C_C2C = H.C_C2C;
+const C_UPGRADE = H.C_UPGRADE;
+const COUNTERS_PER_ORIGIN = H.COUNTERS_PER_ORIGIN;
+const {
+  A_TOTAL, A_CAS, A_CAS_FAILED, A_EXCHANGE, A_FETCH_ADD, A_FETCH_OR, A_FETCH_AND, A_CONTENDED, A_WAIT_CYCLES,
+  A_FENCES, A_LOCKS, A_LOCK_CONTENDED, A_LOCK_SLEEPS, A_LOCK_WAIT_CYCLES,
+} = A;
 
 const TWO32 = 4294967296;
 const TLB_BITS = 8;
@@ -279,16 +299,16 @@ export class Cpu {
 
   fence(): void {
     this.now += this.costs.fence;
-    this.atomics[A.A_FENCES]++;
+    this.atomics[A_FENCES]++;
   }
 
   /** Compare-and-swap. Returns whether the value matched (and was replaced). */
   cas(addr: number, expected: number, desired: number, size: AccessSize = 8, origin: number = ORIGIN_META): boolean {
     const s = this.page(addr, true);
-    this.rmw(addr, s, origin, A.A_CAS, true);
+    this.rmw(addr, s, origin, A_CAS, true);
     const cur = readValue(this.as, s, addr, size);
     if (cur !== expected) {
-      this.atomics[A.A_CAS_FAILED]++;
+      this.atomics[A_CAS_FAILED]++;
       return false;
     }
     writeValue(this.as, s, addr, desired, size);
@@ -297,7 +317,7 @@ export class Cpu {
 
   exchange(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
     const s = this.page(addr, true);
-    this.rmw(addr, s, origin, A.A_EXCHANGE, false);
+    this.rmw(addr, s, origin, A_EXCHANGE, false);
     const old = readValue(this.as, s, addr, size);
     writeValue(this.as, s, addr, value, size);
     return old;
@@ -305,7 +325,7 @@ export class Cpu {
 
   fetchAdd(addr: number, delta: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
     const s = this.page(addr, true);
-    this.rmw(addr, s, origin, A.A_FETCH_ADD, false);
+    this.rmw(addr, s, origin, A_FETCH_ADD, false);
     const old = readValue(this.as, s, addr, size);
     writeValue(this.as, s, addr, wrap(old + delta, size), size);
     return old;
@@ -313,22 +333,22 @@ export class Cpu {
 
   /** fetch_or on a 4-byte word; returns the old value. */
   fetchOr(addr: number, mask: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, mask, 0, A.A_FETCH_OR, origin, false);
+    return this.bitwise(addr, mask, 0, A_FETCH_OR, origin, false);
   }
 
   /** fetch_and on a 4-byte word; returns the old value. */
   fetchAnd(addr: number, mask: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, mask, 0, A.A_FETCH_AND, origin, false);
+    return this.bitwise(addr, mask, 0, A_FETCH_AND, origin, false);
   }
 
   /** fetch_or on a 64-bit word given as halves; returns the old low half, old high half in `hi`. */
   fetchOr64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, maskLo, maskHi, A.A_FETCH_OR, origin, true);
+    return this.bitwise(addr, maskLo, maskHi, A_FETCH_OR, origin, true);
   }
 
   /** fetch_and on a 64-bit word given as halves; returns the old low half, old high half in `hi`. */
   fetchAnd64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, maskLo, maskHi, A.A_FETCH_AND, origin, true);
+    return this.bitwise(addr, maskLo, maskHi, A_FETCH_AND, origin, true);
   }
 
   protected bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean): number {
@@ -337,10 +357,10 @@ export class Cpu {
     const d = this.as.words(s);
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
     const oldLo = d[i] as number;
-    d[i] = kind === A.A_FETCH_OR ? (oldLo | lo) >>> 0 : (oldLo & lo) >>> 0;
+    d[i] = kind === A_FETCH_OR ? (oldLo | lo) >>> 0 : (oldLo & lo) >>> 0;
     if (wide) {
       const oldHi = d[i + 1] as number;
-      d[i + 1] = kind === A.A_FETCH_OR ? (oldHi | hi) >>> 0 : (oldHi & hi) >>> 0;
+      d[i + 1] = kind === A_FETCH_OR ? (oldHi | hi) >>> 0 : (oldHi & hi) >>> 0;
       this.hi = oldHi;
     }
     return oldLo;
@@ -368,7 +388,7 @@ export class Cpu {
     let contended = false;
     const busy = dir.busyUntil(ds);
     if (busy > this.now) {
-      at[A.A_WAIT_CYCLES] += busy - this.now;
+      at[A_WAIT_CYCLES] += busy - this.now;
       this.now = busy;
       contended = true;
     }
@@ -380,17 +400,17 @@ export class Cpu {
     this.now += this.costs.atomic;
     if ((hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number) !== before) contended = true;
     if (retry) {
-      at[A.A_CAS_FAILED]++;
-      at[A.A_CAS]++;
-      at[A.A_TOTAL]++;
+      at[A_CAS_FAILED]++;
+      at[A_CAS]++;
+      at[A_TOTAL]++;
       this.lineAccess(key, ds, false, origin);
       this.now += this.costs.atomic;
     }
     dir.setBusyUntil(ds, this.now);
     this.machine.noteRead(this.core, line, this.now);
-    at[A.A_TOTAL]++;
+    at[A_TOTAL]++;
     at[kind]++;
-    if (contended) at[A.A_CONTENDED]++;
+    if (contended) at[A_CONTENDED]++;
   }
 
   // ---- locks ----
@@ -412,17 +432,17 @@ export class Cpu {
     const dir = hier.dir;
     const ds = Cpu.lineSlot(addr, s);
     const at = this.atomics;
-    at[A.A_LOCKS]++;
+    at[A_LOCKS]++;
     const busy = dir.lockUntil(ds);
     if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
       throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
     }
     let skew = 0;
     if (busy > this.now) {
-      at[A.A_LOCK_CONTENDED]++;
+      at[A_LOCK_CONTENDED]++;
       const start = this.now;
       if (busy - this.now > this.costs.spinBeforeSleep) {
-        at[A.A_LOCK_SLEEPS]++;
+        at[A_LOCK_SLEEPS]++;
         // futex_wait by this thread; the releaser's futex_wake is counted here too (it cannot be
         // charged to the releaser, whose operation ran before this one).
         this.now += this.as.syscall('futexWait');
@@ -432,9 +452,9 @@ export class Cpu {
       } else {
         this.now = busy;
       }
-      at[A.A_LOCK_WAIT_CYCLES] += this.now - start;
+      at[A_LOCK_WAIT_CYCLES] += this.now - start;
     }
-    this.rmw(addr, s, origin, A.A_EXCHANGE, false);
+    this.rmw(addr, s, origin, A_EXCHANGE, false);
     writeValue(this.as, s, addr, 1, 8);
     dir.setLockUntil(ds, Infinity);
     dir.setLockSkew(ds, skew);
@@ -456,10 +476,10 @@ export class Cpu {
     const at = this.atomics;
     this.lineAccess(lineKey(addr), ds, false, origin);
     this.now += this.costs.atomic;
-    at[A.A_TOTAL]++;
-    at[A.A_CAS]++;
-    at[A.A_CAS_FAILED]++;
-    at[A.A_CONTENDED]++;
+    at[A_TOTAL]++;
+    at[A_CAS]++;
+    at[A_CAS_FAILED]++;
+    at[A_CONTENDED]++;
     return false;
   }
 

@@ -6,10 +6,15 @@ import { AddressSpace, PAGE_RESIDENT } from './address-space.ts';
 import * as A from './atomic-stats.ts';
 import { CacheHierarchy } from './cache-hierarchy.ts';
 import { lineKey } from './cache-level.ts';
-import { PAGE_SIZE, type MachineSpec } from './costs.ts';
+import * as K from './costs.ts';
+import type { MachineSpec } from './costs.ts';
 import { Cpu, readValue, writeValue } from './cpu.ts';
 import { PathProfile } from './paths.ts';
 import { Rng } from '../sim/rng.ts';
+
+// Constants bound to this module's own names: V8 folds those into optimized code, but reloads an
+// imported (live) binding at every use (see cpu.ts).
+const PAGE_SIZE = K.PAGE_SIZE;
 
 export interface MachineOptions {
   /** Run seed; each thread's entropy stream derives from it. */
