@@ -19,6 +19,7 @@ import * as CL from './cache-level.ts';
 import { CacheLevel, lineKey } from './cache-level.ts';
 import * as K from './costs.ts';
 import type { MachineSpec } from './costs.ts';
+import * as C from './counters.ts';
 import * as D from './directory.ts';
 import { Directory } from './directory.ts';
 
@@ -28,33 +29,21 @@ const NO_LINE = CL.NO_LINE;
 const PAGE_SIZE = K.PAGE_SIZE;
 const LINES_PER_PAGE = D.LINES_PER_PAGE;
 const NO_CORE = D.NO_CORE;
+const {
+  C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
+  COUNTERS_PER_ORIGIN,
+} = C;
 
 /** What holds the accessing thread's clock (a Cpu). */
 export interface Clock {
   now: number;
 }
 
-export const ORIGIN_APP = 0;
-export const ORIGIN_META = 1;
-export const ORIGIN_LINK = 2;
-export type Origin = typeof ORIGIN_APP | typeof ORIGIN_META | typeof ORIGIN_LINK;
-export const ORIGIN_NAMES = ['app', 'allocatorMeta', 'allocatorLink'] as const;
-
-/** Counter indices within one origin's block. */
-export const C_ACCESS = 0;
-export const C_L1_MISS = 1;
-export const C_L2_MISS = 2;
-export const C_LLC_MISS = 3;
-export const C_COHERENCE = 4;
-export const C_COLD = 5;
-export const C_CAPACITY = 6;
-export const C_UPGRADE = 7;
-export const C_C2C = 8;
-/** Cycles of the accesses that took the slow path (the fast L1 hits are counted, not summed). */
-export const C_CYCLES = 9;
-/** Accesses that took the slow path. */
-export const C_SLOW = 10;
-export const COUNTERS_PER_ORIGIN = 11;
+export { ORIGIN_APP, ORIGIN_META, ORIGIN_LINK, ORIGIN_NAMES, type Origin } from './counters.ts';
+export {
+  C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
+  COUNTERS_PER_ORIGIN,
+} from './counters.ts';
 
 export class CacheHierarchy {
   readonly l1: CacheLevel[];

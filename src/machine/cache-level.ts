@@ -13,7 +13,10 @@
  */
 import { MAX_SETS, setsOf, type CacheGeometry } from './costs.ts';
 
-export const NO_LINE = -1;
+/** This module's own name for NO_LINE: V8 folds it, an exported binding it reloads at every use (see counters.ts). */
+const EMPTY = -1;
+/** The tag of an empty way. */
+export const NO_LINE = EMPTY;
 
 /**
  * The bits of a line number a cache needs to pick a set: the line number (address / 64) modulo
@@ -49,7 +52,7 @@ export class CacheLevel {
     this.ways = geometry.ways;
     const n = this.sets * this.ways;
     this.ent = new Int32Array(2 * n);
-    for (let w = 0; w < n; w++) this.ent[2 * w] = NO_LINE;
+    for (let w = 0; w < n; w++) this.ent[2 * w] = EMPTY;
     this.writable = new Uint8Array(n);
     this.setMask = this.sets - 1;
     this.mru = new Int32Array(this.sets);
@@ -108,7 +111,7 @@ export class CacheLevel {
   private nextTick(): number {
     if (this.tick === MAX_TICK) {
       const ent = this.ent;
-      for (let k = 0; k < ent.length; k += 2) ent[k + 1] = ent[k] === NO_LINE ? 0 : 1;
+      for (let k = 0; k < ent.length; k += 2) ent[k + 1] = ent[k] === EMPTY ? 0 : 1;
       this.tick = 1;
     }
     return ++this.tick;
@@ -202,7 +205,7 @@ export class CacheLevel {
 
   /** Empties way `i`. */
   drop(i: number): void {
-    this.ent[2 * i] = NO_LINE;
+    this.ent[2 * i] = EMPTY;
     this.ent[2 * i + 1] = 0;
     this.writable[i] = 0;
   }

@@ -105,7 +105,7 @@ export class Directory {
 
   /** The key (see lineKey) of the line in slot `s`. */
   keyOf(s: number): number {
-    return (this.pageKey[s >> LINE_SLOT_BITS] as number) + (s & (LINES_PER_PAGE - 1));
+    return (this.pageKey[s >> LINE_SLOT_BITS] as number) + (s & ((1 << LINE_SLOT_BITS) - 1));
   }
 
   /** The core owning the line (holding it Modified or Exclusive), or NO_CORE. */
