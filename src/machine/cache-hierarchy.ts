@@ -129,7 +129,10 @@ export class CacheHierarchy {
     const l2 = this.l2[core] as CacheLevel;
     const dir = this.dir;
     const counts = this.counts;
-    const j = l2.lookup(key, s);
+    // This core's L2 holds the line exactly when the directory has the core among its sharers: a
+    // line known absent needs only the victim's scan, without comparing tags.
+    const inL2 = dir.has(dir.sharers, s, core);
+    const j = inL2 ? l2.lookup(key, s) : -1;
     let cost: number;
     if (j >= 0) {
       // In this core's private hierarchy.
@@ -159,7 +162,7 @@ export class CacheHierarchy {
       }
       return cost;
     }
-    const l2Victim = l2.victimWay;
+    const l2Victim = inL2 ? l2.victimWay : l2.victim(key);
 
     // Private miss.
     counts[base + C_L1_MISS]++;

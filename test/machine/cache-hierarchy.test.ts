@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { cacheStats, atomicStats, ORIGIN_APP, ORIGIN_META, LINE_SIZE } from '../../src/machine/index.ts';
+import { lineKey } from '../../src/machine/cache-level.ts';
 import { tinyMachine, tinySpec } from './helpers.ts';
 
 /** A deliberately naive LRU cache: a list per set, most recent last. */
@@ -31,7 +32,7 @@ describe('cache hierarchy', () => {
   it('agrees with a reference LRU model on random single-core access streams', () => {
     const spec = tinySpec(1);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400 }), (stream) => {
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400, size: "max" }), (stream) => {
         const m = tinyMachine(1);
         const cpu = m.cpu(0, 0);
         const base = cpu.mmap(1 << 20, { populate: true });
@@ -48,15 +49,18 @@ describe('cache hierarchy', () => {
               want.l2++;
               if (!llc.has(line)) want.llc++;
               llc.touch(line);
-              // L1 is kept inside L2: an L2 eviction drops the line from L1 too.
+              // L1 is kept inside L2: an L2 eviction drops the line from L1 too. The core owns
+              // every line it holds (it is alone), so the victim is written back into the LLC.
               const ev = l2.touch(line);
-              if (ev !== undefined) l1.drop(ev);
+              if (ev !== undefined) {
+                l1.drop(ev);
+                llc.touch(ev);
+              }
             } else {
               l2.touch(line);
             }
-          } else {
-            l2.touch(line);
           }
+          // An L1 hit is not seen by L2: its LRU order does not change.
           l1.touch(line);
           if (write) cpu.store(line * LINE_SIZE, 1, 8, ORIGIN_APP);
           else cpu.load(line * LINE_SIZE, 8, ORIGIN_APP);
@@ -67,6 +71,55 @@ describe('cache hierarchy', () => {
         want = { l1: 0, l2: 0, llc: 0 };
       }),
       { numRuns: 150 },
+    );
+  });
+
+  it('keeps the directory in step with the caches on random multi-core streams (what the fast paths rely on)', () => {
+    // A core is among a line's sharers exactly when its L2 holds the line (slow() skips the tag
+    // comparisons of a line known absent); L1 is kept inside L2; an owner holds the line; a line
+    // in the LLC is where the directory's llcWay says (llcPut finds it without a scan); a way
+    // writable in a private cache belongs to the owner.
+    const cores = 4;
+    const LINES = 512; // 8 times what one core's L2 holds and twice the LLC, so evictions are common
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: cores - 1 }), fc.integer({ min: 0, max: LINES - 1 }), fc.integer({ min: 0, max: 3 })), { minLength: 400, maxLength: 800 }),
+        (stream) => {
+          const m = tinyMachine(cores);
+          const cpus = Array.from({ length: cores }, (_, c) => m.cpu(c, c));
+          const base = cpus[0]!.mmap(LINES * LINE_SIZE, { populate: true });
+          for (const [c, off, op] of stream) {
+            const cpu = cpus[c]!;
+            const a = base + off * LINE_SIZE;
+            if (op === 0) cpu.load(a, 8, ORIGIN_APP);
+            else if (op === 1) cpu.store(a, off, 8, ORIGIN_APP);
+            else if (op === 2) cpu.fetchAdd(a, 1);
+            else cpu.cas(a, cpu.atomicLoad(a), 7);
+          }
+          const h = m.hier;
+          const dir = h.dir;
+          for (let off = 0; off < LINES; off++) {
+            const a = base + off * LINE_SIZE;
+            const key = lineKey(a);
+            const ds = m.as.pages.get(Math.floor(a / 4096)) * 64 + ((a % 4096) >> 6);
+            const owner = dir.owner(ds);
+            for (let c = 0; c < cores; c++) {
+              const i1 = h.l1[c]!.find(key, ds);
+              const i2 = h.l2[c]!.find(key, ds);
+              expect(dir.has(dir.sharers, ds, c)).toBe(i2 >= 0);
+              if (i1 >= 0) expect(i2).toBeGreaterThanOrEqual(0);
+              if (owner === c) expect(i2).toBeGreaterThanOrEqual(0);
+              if (i1 >= 0 && h.l1[c]!.writable[i1] === 1) expect(owner).toBe(c);
+              if (i2 >= 0 && h.l2[c]!.writable[i2] === 1) expect(owner).toBe(c);
+            }
+            const w = dir.llcWay(ds);
+            const inLlc = h.llc.find(key, ds);
+            if (inLlc >= 0) expect(w).toBe(inLlc);
+            else expect(w >= 0 && h.llc.tagOf(w) === ds).toBe(false);
+          }
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 
