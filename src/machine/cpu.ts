@@ -166,12 +166,18 @@ export class Cpu {
   /** Charges the cache access(es) of `size` bytes at `addr`, whose page is in slot `s`. */
   private charge(addr: number, s: number, size: number, write: boolean, origin: number): void {
     if (--this.accessBudget < 0) this.runaway();
+    // Small enough to be inlined into load and store: the calls it makes take small integers only
+    // (a call taking the address, a double, would box it on the heap).
+    const off = addr & (PAGE_SIZE - 1);
+    this.lineAccess(lineKey(addr), s * LINES_PER_PAGE + (off >> 6), write, origin);
+    if ((off & (LINE_SIZE - 1)) + size > LINE_SIZE) this.chargeNextLine(addr, s, size, write, origin);
+  }
+
+  /** The second line of an access that straddles two. */
+  private chargeNextLine(addr: number, s: number, size: number, write: boolean, origin: number): void {
     const li = (addr & (PAGE_SIZE - 1)) >> 6;
-    this.lineAccess(lineKey(addr), s * LINES_PER_PAGE + li, write, origin);
-    if ((addr & (LINE_SIZE - 1)) + size > LINE_SIZE) {
-      const ds = li < LINES_PER_PAGE - 1 ? s * LINES_PER_PAGE + li + 1 : this.page(addr + size - 1, write) * LINES_PER_PAGE;
-      this.lineAccess(lineKey(addr + size - 1), ds, write, origin);
-    }
+    const ds = li < LINES_PER_PAGE - 1 ? s * LINES_PER_PAGE + li + 1 : this.page(addr + size - 1, write) * LINES_PER_PAGE;
+    this.lineAccess(lineKey(addr + size - 1), ds, write, origin);
   }
 
   /** One access to the line with key `key` (directory slot `ds`) at this thread's clock, which it advances. */
