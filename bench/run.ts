@@ -1,14 +1,18 @@
 /**
  * `npm run bench`: simulator-speed benchmarks (not part of `npm test`). Prints a table, or JSON with
- * --json. Rates are per CPU second of this process (user + system), which other load on the
- * machine disturbs far less than wall time. Each figure is the median of --runs timed runs
- * (default 5) in this one process, after one untimed warm-up run. Then the end-to-end
- * configurations (bench/e2e.ts), each the median of --e2e-runs processes (default 3), and the
- * scaling check; `--quick` skips those.
+ * --json. Micro-benchmark rates are per CPU second (user + system), which other load on the
+ * machine disturbs far less than wall time. Each micro-benchmark runs in --processes separate
+ * processes (default 3), each doing one untimed warm-up run and --runs timed runs (default 5); its
+ * figure is the median of all the timed runs, shown with their range (on a shared machine one
+ * process can run far slower or faster than another at the same moment, see docs/performance.md).
+ * Then the end-to-end configurations (bench/e2e.ts), each the median of --e2e-runs processes
+ * (default 3), and the scaling check; `--quick` skips those.
  */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { medianItem, takeNumber } from './args.ts';
 import { E2E_CONFIGS, runE2e, scalingCheck, type E2eMedian } from './e2e.ts';
-import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
+import type { BenchFigure } from './machine.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -17,20 +21,27 @@ const fail = (msg: string): never => {
   process.exit(2);
 };
 const runs = takeNumber(args, '--runs', 5, fail);
+const processes = takeNumber(args, '--processes', 3, fail);
 const e2eRuns = takeNumber(args, '--e2e-runs', 3, fail);
 
-const cases: Array<{ name: string; target?: number; fn: () => BenchFigure }> = [
-  { name: 'machine accesses', target: 8e6, fn: () => machineAccesses() },
-  { name: 'kernel events', target: 2e6, fn: () => kernelEvents() },
+const cases: Array<{ name: string; target?: number; which: string }> = [
+  { name: 'machine accesses', target: 8e6, which: 'machine' },
+  { name: 'kernel events', target: 2e6, which: 'kernel' },
 ];
 
-const out: Array<BenchFigure & { runs: number; min: number; max: number; target?: number }> = [];
+/** The timed runs of one micro-benchmark in a fresh process (after its warm-up run). */
+function microRuns(which: string): BenchFigure[] {
+  const argv = ['--import', 'tsx', join(import.meta.dirname, 'micro-one.ts'), which, String(runs)];
+  const text = execFileSync(process.execPath, argv, { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+  return JSON.parse(text.trim().split('\n').pop() as string) as BenchFigure[];
+}
+
+const out: Array<BenchFigure & { runs: number; processes: number; min: number; max: number; target?: number }> = [];
 for (const c of cases) {
-  c.fn(); // warm-up: let the JIT compile the hot paths before timing
-  const figs = Array.from({ length: runs }, () => c.fn());
+  const figs = Array.from({ length: processes }, () => microRuns(c.which)).flat();
   const vals = figs.map((f) => f.value);
   const mid = medianItem(figs, (f) => f.value);
-  out.push({ ...mid, runs, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
+  out.push({ ...mid, runs: figs.length, processes, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
 }
 
 const e2e: E2eMedian[] = args.includes('--quick') ? [] : E2E_CONFIGS.map(([a, w, p]) => runE2e(a, w, p, e2eRuns));
@@ -42,7 +53,7 @@ if (json) {
   for (const r of out) {
     const m = (v: number) => `${(v / 1e6).toFixed(2)} M`;
     const verdict = r.target === undefined ? '' : r.value >= r.target ? `  (target ${m(r.target)}: met)` : `  (target ${m(r.target)}: NOT met)`;
-    process.stdout.write(`${r.name.padEnd(22)} ${m(r.value)} ${r.unit}  [min ${m(r.min)}, max ${m(r.max)}, ${r.runs} runs]${verdict}\n`);
+    process.stdout.write(`${r.name.padEnd(22)} ${m(r.value)} ${r.unit}  [min ${m(r.min)}, max ${m(r.max)}, ${r.runs} runs in ${r.processes} processes]${verdict}\n`);
   }
   if (e2e.length > 0) {
     process.stdout.write(`\nend to end (the median of ${e2eRuns} processes each; rates per wall-clock second)\n`);
