@@ -190,7 +190,9 @@ function commandsFor(spec: PropertySpec): fc.Arbitrary<Iterable<fc.Command<AppMo
       fc.tuple(thread, pick).map(([t, p]) => new FreeCmd(t, p)),
       fc.tuple(thread, pick, spec.sizes).map(([t, p, s]) => new ReallocCmd(t, p, s)),
     ],
-    { maxCommands: spec.maxCommands },
+    // size 'max': without it fast-check's default size caps every sequence at about 10 commands,
+    // whatever maxCommands says; with it, lengths spread up to maxCommands.
+    { maxCommands: spec.maxCommands, size: 'max' },
   );
 }
 

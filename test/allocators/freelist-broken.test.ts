@@ -32,7 +32,11 @@ describe('the invariant suite catches a broken freelist', () => {
     expect(r.violation?.kind, shown).toBe('lost-object');
     // Two blocks; the first is freed; the second, freed by another thread, merges backward into it.
     // The merged header keeps the old size, so the second block is on no list: lost.
-    expect(r.counterexample, shown).toEqual(['malloc(t0, 0)', 'malloc(t0, 0)', 'free(t0, #0)', 'free(t1, #0)']);
+    // (The sizes are whatever the shrinker settles on within the size ranges' branches.)
+    expect(r.counterexample?.length, shown).toBe(4);
+    expect(r.counterexample?.[0], shown).toMatch(/^malloc\(t0, \d+\)$/);
+    expect(r.counterexample?.[1], shown).toMatch(/^malloc\(t0, \d+\)$/);
+    expect(r.counterexample?.slice(2), shown).toEqual(['free(t0, #0)', 'free(t1, #0)']);
     expect(r.path, 'a replay path is reported').toBeDefined();
   });
 

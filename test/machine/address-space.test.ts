@@ -12,7 +12,7 @@ describe('address space', () => {
       fc.record({ kind: fc.constant('unmap' as const), page: fc.nat(63), pages: fc.integer({ min: 1, max: 8 }) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 120 }), (ops) => {
+      fc.property(fc.array(op, { maxLength: 120, size: 'max' }), (ops) => {
         const m = tinyMachine(1);
         const c = m.cpu(0, 0);
         const base = c.mmap(64 * PAGE_SIZE);
@@ -162,7 +162,7 @@ describe('memory values', () => {
             fc.record({ size: fc.constant(2 as const), v: fc.nat({ max: 0xffff }) }),
             fc.record({ size: fc.constant(1 as const), v: fc.nat({ max: 0xff }) }),
           ).chain((x) => fc.record({ size: fc.constant(x.size), v: fc.constant(x.v), slot: fc.nat(200) })),
-          { maxLength: 60 },
+          { maxLength: 60, size: 'max' },
         ),
         (writes) => {
           const m = tinyMachine(1);

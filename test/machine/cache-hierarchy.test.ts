@@ -32,7 +32,7 @@ describe('cache hierarchy', () => {
   it('agrees with a reference LRU model on random single-core access streams', () => {
     const spec = tinySpec(1);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400, size: "max" }), (stream) => {
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400, size: 'max' }), (stream) => {
         const m = tinyMachine(1);
         const cpu = m.cpu(0, 0);
         const base = cpu.mmap(1 << 20, { populate: true });

@@ -6,7 +6,7 @@ describe('EventQueue', () => {
   it('pops events in (time, priority, insertion) order, like a stable sort', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ time: fc.integer({ min: 0, max: 20 }), prio: fc.integer({ min: 0, max: 2 }) }), { maxLength: 300 }),
+        fc.array(fc.record({ time: fc.integer({ min: 0, max: 20 }), prio: fc.integer({ min: 0, max: 2 }) }), { maxLength: 300, size: 'max' }),
         (events) => {
           const q = new EventQueue(2);
           events.forEach((e, i) => q.push(e.time, e.prio, i));
@@ -25,7 +25,7 @@ describe('EventQueue', () => {
 
   it('interleaves pushes and pops correctly', () => {
     fc.assert(
-      fc.property(fc.array(fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }), { maxLength: 200 }), (ops) => {
+      fc.property(fc.array(fc.option(fc.integer({ min: 0, max: 50 }), { nil: undefined }), { maxLength: 200, size: 'max' }), (ops) => {
         const q = new EventQueue(1);
         const ref: Array<{ t: number; i: number }> = [];
         let id = 0;

@@ -114,7 +114,7 @@ describe('BatchIt cache', () => {
           policy: fc.constantFrom('largest', 'lru', 'fifo'), layout: fc.constantFrom('overlap', 'clean'),
           hash: fc.constantFrom('multiply-shift', 'address-bits'),
         }),
-        fc.array(fc.integer({ min: 0, max: 11 }), { maxLength: 200 }),
+        fc.array(fc.integer({ min: 0, max: 11 }), { maxLength: 200, size: 'max' }),
         (shape, slabSeq) => {
           const t = setup(shape as BatchItShape);
           const added: Array<[number, number]> = [];
