@@ -2,11 +2,12 @@
  * The heap walk of the snmalloc model (for the lost-object check and heap pictures), read with a
  * quiet Cpu. Free: objects in slab free queues and backend free blocks. Cached: objects in a
  * thread's fast free lists, in outbox slots and open BatchIt rings, and in inbox messages (the
- * newest message of every queue stays there by design).
+ * newest message of every queue stays there by design). Metadata: the tail of each slab seen,
+ * past its last object (it belongs to no object).
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import type { HeapRegion } from '../contract.ts';
-import { NUM_SMALL_SIZECLASSES } from './config.ts';
+import { NUM_SMALL_SIZECLASSES, SIZECLASS_TAG } from './config.ts';
 import type { Ctx } from './context.ts';
 import { allocClass, fastList } from './corealloc.ts';
 import { Pagemap } from './pagemap.ts';
@@ -14,10 +15,6 @@ import { seqList } from './seqset.ts';
 import { allAllocators } from './threadalloc.ts';
 
 const LIMIT = 1 << 20;
-
-function objectSize(S: Ctx, cpu: Cpu, p: number): number {
-  return S.table.sizeOfFull(Pagemap.sizeclassOf(S.pagemap.loadRas(cpu, S.pagemap.entry(cpu, p))));
-}
 
 /** Objects on a free list starting at `head`, stopping after `last` (if given) or at null. */
 function chain(S: Ctx, cpu: Cpu, head: number, tweak: number, last = -1): number[] {
@@ -42,8 +39,17 @@ function slabQueue(S: Ctx, cpu: Cpu, meta: number): number[] {
 
 export function heapWalk(S: Ctx, cpu: Cpu): HeapRegion[] {
   const out: HeapRegion[] = [];
+  /** Slabs seen (start -> small sizeclass), for their tails. */
+  const slabs = new Map<number, number>();
   const push = (objs: number[], kind: 'free' | 'cached', owner?: number): void => {
-    for (const p of objs) out.push({ addr: p, size: objectSize(S, cpu, p), kind, ...(owner !== undefined ? { owner } : {}) });
+    for (const p of objs) {
+      const raw = Pagemap.sizeclassOf(S.pagemap.loadRas(cpu, S.pagemap.entry(cpu, p)));
+      out.push({ addr: p, size: S.table.sizeOfFull(raw), kind, ...(owner !== undefined ? { owner } : {}) });
+      if (raw >= SIZECLASS_TAG) {
+        const sc = raw - SIZECLASS_TAG;
+        slabs.set(p - (p % S.table.slabSize(sc)), sc);
+      }
+    }
   };
   const allocs = allAllocators(S, cpu);
   for (const a of allocs) {
@@ -66,5 +72,12 @@ export function heapWalk(S: Ctx, cpu: Cpu): HeapRegion[] {
     }
   }
   for (const b of S.backend.freeBlocks(cpu, allocs.map((a) => S.localState(a)))) out.push({ addr: b.addr, size: b.size, kind: 'free' });
+  // A slab's tail past its last object (slab size - capacity x object size: 16 bytes for 48-byte
+  // objects in 16 KiB) belongs to no object; it is the allocator's, like metadata.
+  for (const [start, sc] of slabs) {
+    const used = (S.table.capacity[sc] as number) * (S.table.sizes[sc] as number);
+    const slab = S.table.slabSize(sc);
+    if (used < slab) out.push({ addr: start + used, size: slab - used, kind: 'metadata' });
+  }
   return out;
 }

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AllocatorAbort } from '../../../src/allocators/index.ts';
-import { QuietCpu } from '../../../src/machine/index.ts';
+import { QuietCpu, type Cpu } from '../../../src/machine/index.ts';
 import { allocOf, world } from './helpers.ts';
 
 /** Redirects the class-3 fast list's head to skip its successor, as a use-after-free write could. */
@@ -52,5 +52,27 @@ describe('snmalloc check build', () => {
       // The slab queue now links q -> p: q's word 0 holds p (raw) or p ^ key ^ tweak.
       expect(w.m.peek(q) === p).toBe(raw);
     }
+  });
+});
+
+describe('snmalloc heap walk', () => {
+  it('reports a slab\'s tail past its last object, so a freed object whose range a slab reuses is not counted lost', () => {
+    // The invariant suite's minimal failing case before the tail was reported (check build,
+    // `large`, seed 3): the 65537-byte block's chunk becomes a slab of 48-byte objects, whose
+    // last 16 bytes belong to no object.
+    const w = world('snmalloc-secure', 2);
+    const t0 = w.cpus[0] as Cpu;
+    const t1 = w.cpus[1] as Cpu;
+    const a = w.model.malloc(t1, 65537);
+    const b = w.model.malloc(t1, 1 << 20);
+    w.model.free(t0, a);
+    const c = w.model.realloc(t0, b, 49);
+    const d = w.model.realloc(t1, c, 33);
+    w.model.free(t0, w.model.realloc(t0, d, 1 << 20));
+    const regions = w.model.heapWalk!(new QuietCpu(w.m, 0, 0));
+    const slab = 16384;
+    const tail = regions.find((r) => r.kind === 'metadata' && r.addr === a + Math.floor(slab / 48) * 48);
+    expect(d - (d % slab)).toBe(a); // the 48-byte slab took the freed block's chunk
+    expect(tail?.size).toBe(slab - Math.floor(slab / 48) * 48);
   });
 });
