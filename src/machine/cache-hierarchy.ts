@@ -131,8 +131,7 @@ export class CacheHierarchy {
     const counts = this.counts;
     // This core's L2 holds the line exactly when the directory has the core among its sharers: a
     // line known absent needs only the victim's scan, without comparing tags.
-    const inL2 = dir.has(dir.sharers, s, core);
-    const j = inL2 ? l2.lookup(key, s) : -1;
+    const j = dir.has(dir.sharers, s, core) ? l2.find(key, s) : -1;
     let cost: number;
     if (j >= 0) {
       // In this core's private hierarchy.
@@ -162,7 +161,7 @@ export class CacheHierarchy {
       }
       return cost;
     }
-    const l2Victim = inL2 ? l2.victimWay : l2.victim(key);
+    const l2Victim = l2.victim(key);
 
     // Private miss.
     counts[base + C_L1_MISS]++;
@@ -217,8 +216,8 @@ export class CacheHierarchy {
 
   /**
    * Brings the line into the LLC: a hit marks it most recently used, a miss fills the set's victim.
-   * Returns whether it was a hit. The directory's llcWay says where the LLC holds a line, so only a
-   * miss scans the set (for its victim).
+   * Returns whether it was a hit. The directory's llcWay names the way that last took the line (a
+   * hint, checked against that way's tag), so only a miss scans the set (for its victim).
    */
   private llcPut(key: number, s: number): boolean {
     const llc = this.llc;

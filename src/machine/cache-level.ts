@@ -123,30 +123,6 @@ export class CacheLevel {
     return ++this.tick;
   }
 
-  /**
-   * Like find, but when the line is absent also leaves in `victimWay` the way a fill should use
-   * (an empty way, else the least recently used): one pass over the set instead of two.
-   */
-  lookup(key: number, ds: number): number {
-    const ent = this.ent;
-    const base = this.first(key & this.setMask);
-    let best = base;
-    let bestStamp = MAX_TICK;
-    for (let k = base, end = base + 2 * this.ways; k < end; k = (k + 2) | 0) {
-      if (ent[k] === ds) return k >> 1;
-      const st = ent[k | 1] as number;
-      if (st < bestStamp) {
-        bestStamp = st;
-        best = k;
-      }
-    }
-    this.victimWay = best >> 1;
-    return -1;
-  }
-
-  /** Set by lookup() when the line was absent. */
-  victimWay = 0;
-
   /** The way to fill for a line with key `key`: an empty way of its set, else the least recently used. */
   victim(key: number): number {
     const ent = this.ent;

@@ -168,9 +168,8 @@ export class Cpu {
     if (--this.accessBudget < 0) this.runaway();
     // Small enough to be inlined into load and store: the calls it makes take small integers only
     // (a call taking the address, a double, would box it on the heap).
-    const off = addr & (PAGE_SIZE - 1);
-    this.lineAccess(lineKey(addr), s * LINES_PER_PAGE + (off >> 6), write, origin);
-    if ((off & (LINE_SIZE - 1)) + size > LINE_SIZE) this.chargeNextLine(addr, s, size, write, origin);
+    this.lineAccess(lineKey(addr), Cpu.lineSlot(addr, s), write, origin);
+    if ((addr & (LINE_SIZE - 1)) + size > LINE_SIZE) this.chargeNextLine(addr, s, size, write, origin);
   }
 
   /** The second line of an access that straddles two. */

@@ -98,9 +98,14 @@ export class Directory {
     for (let s = a; s < b; s++) {
       line[s * st + OWNER] = NO_CORE;
       line[s * st + LAST_WRITER] = NO_CORE;
-      lineTime[(s + 1) * this.half - 1] = -Infinity;
+      lineTime[this.timeAt(s)] = -Infinity;
     }
     this.pageKey[pageSlot] = firstKey;
+  }
+
+  /** Index in `lineTime` of slot `s`'s last write time: the last 8 bytes of its record. */
+  private timeAt(s: number): number {
+    return (s + 1) * this.half - 1;
   }
 
   /** The key (see lineKey) of the line in slot `s`. */
@@ -124,13 +129,13 @@ export class Directory {
 
   /** When the line was last taken for writing (-Infinity: never). */
   lastWriteTime(s: number): number {
-    return this.lineTime[(s + 1) * this.half - 1] as number;
+    return this.lineTime[this.timeAt(s)] as number;
   }
 
   /** Records a write by `core` taking effect at `time`. */
   noteWrite(s: number, core: number, time: number): void {
     this.line[s * this.stride + LAST_WRITER] = core;
-    this.lineTime[(s + 1) * this.half - 1] = time;
+    this.lineTime[this.timeAt(s)] = time;
   }
 
   /**
