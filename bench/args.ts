@@ -1,4 +1,6 @@
-/** Small helpers shared by the bench scripts' command lines, errors and summaries. */
+/** Small helpers shared by the bench scripts' command lines, child processes, errors and summaries. */
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 
 /**
  * Removes `name VALUE` from `args` and returns VALUE as a positive number (or `fallback` when the
@@ -23,6 +25,16 @@ export function median(xs: number[]): number {
 export function medianItem<T>(items: readonly T[], value: (item: T) => number): T {
   const m = median(items.map(value));
   return items.find((item) => value(item) === m) as T;
+}
+
+/**
+ * Runs bench/SCRIPT (with tsx) in a fresh process from the repository's root and returns the JSON
+ * value of its last output line.
+ */
+export function runScript(script: string, args: string[]): unknown {
+  const argv = ['--import', 'tsx', join(import.meta.dirname, script), ...args];
+  const out = execFileSync(process.execPath, argv, { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
+  return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
 /** The first line of a thrown value's message, for a one-line error. */

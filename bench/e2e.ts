@@ -4,9 +4,7 @@
  * wall-clock second and the process's peak memory; then the scaling checks (doubling the
  * operations doubles the time; memory stays flat). Part of `npm run bench`; `--json` for tracking.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { medianItem } from './args.ts';
+import { medianItem, runScript } from './args.ts';
 
 export interface E2eFigure {
   allocator: string;
@@ -32,10 +30,7 @@ export const E2E_CONFIGS: ReadonlyArray<[string, string, Record<string, number>]
 
 /** One run of a configuration in its own process. */
 export function runE2eOnce(allocator: string, workload: string, params: Record<string, number>): E2eFigure {
-  const script = join(import.meta.dirname, 'e2e-one.ts');
-  const argv = ['--import', 'tsx', script, allocator, workload, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)];
-  const out = execFileSync(process.execPath, argv, { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
-  return JSON.parse(out.trim().split('\n').pop() as string) as E2eFigure;
+  return runScript('e2e-one.ts', [allocator, workload, ...Object.entries(params).map(([k, v]) => `${k}=${v}`)]) as E2eFigure;
 }
 
 /** A configuration's figure over `runs` processes: the run of median wall time, with the spread of all. */

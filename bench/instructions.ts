@@ -21,7 +21,7 @@ import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSy
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { firstLine, takeNumber } from './args.ts';
-import { machineSetup, machineStream } from './machine.ts';
+import { machineStream } from './machine.ts';
 
 interface Counts {
   instructions: number;
@@ -69,11 +69,9 @@ function compile(root: string): string {
 const lo = Math.round(steps / 5);
 const hi = lo + steps;
 const streamFile = path.join(mkdtempSync(path.join(tmpdir(), 'allocsim-steps-')), 'steps.bin');
-{
-  const st = machineStream(hi);
-  writeFileSync(streamFile, Buffer.concat([Buffer.from(st.addr.buffer), Buffer.from(st.kind.buffer)]));
-}
-const regions = JSON.stringify(machineSetup().regions);
+const stream = machineStream(hi);
+writeFileSync(streamFile, Buffer.concat([Buffer.from(stream.addr.buffer), Buffer.from(stream.kind.buffer)]));
+const regions = JSON.stringify(stream.regions);
 
 /** Cachegrind's totals for one process running the first `n` steps of the stream. */
 function cachegrind(js: string, n: number): Promise<Counts> {
@@ -84,7 +82,7 @@ const addr = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + ${8 * 
 const kind = new Uint8Array(b.buffer.slice(b.byteOffset + ${8 * hi}, b.byteOffset + ${9 * hi}));
 const s = m.machineSetup();
 if (JSON.stringify(s.regions) !== ${JSON.stringify(regions)}) { console.error('the benchmark regions are mapped at other addresses in this checkout'); process.exit(3); }
-m.runMachineStream({ machine: s.machine, cpus: s.cpus, kind: kind.subarray(0, ${n}), addr: addr.subarray(0, ${n}) });`;
+m.runMachineStream({ ...s, kind: kind.subarray(0, ${n}), addr: addr.subarray(0, ${n}) });`;
   const argv = ['--tool=cachegrind', '--cache-sim=yes', '--LL=1048576,16,64', '--cachegrind-out-file=/dev/null',
     process.execPath, '--single-threaded', '--input-type=module', '-e', script];
   return new Promise((resolve) => {

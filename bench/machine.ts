@@ -31,6 +31,8 @@ export interface BenchFigure {
 export interface MachineStream {
   machine: Machine;
   cpus: Cpu[];
+  /** See machineSetup. */
+  regions: number[];
   /** Per step: 0 load, 1 store, 2 fetch-add, 3 load then CAS (two accesses). */
   kind: Uint8Array;
   addr: Float64Array;
@@ -72,7 +74,7 @@ export function machineStream(n: number): MachineStream {
       kind[i] = 2 + (r & 1);
     }
   }
-  return { machine: m, cpus, kind, addr };
+  return { machine: m, cpus, regions, kind, addr };
 }
 
 /** Runs the stream's steps through the machine. */

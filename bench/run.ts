@@ -8,9 +8,7 @@
  * Then the end-to-end configurations (bench/e2e.ts), each the median of --e2e-runs processes
  * (default 3), and the scaling check; `--quick` skips those.
  */
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { medianItem, takeNumber } from './args.ts';
+import { medianItem, runScript, takeNumber } from './args.ts';
 import { E2E_CONFIGS, runE2e, scalingCheck, type E2eMedian } from './e2e.ts';
 import type { BenchFigure } from './machine.ts';
 
@@ -31,9 +29,7 @@ const cases: Array<{ name: string; target?: number; which: string }> = [
 
 /** The timed runs of one micro-benchmark in a fresh process (after its warm-up run). */
 function microRuns(which: string): BenchFigure[] {
-  const argv = ['--import', 'tsx', join(import.meta.dirname, 'micro-one.ts'), which, String(runs)];
-  const text = execFileSync(process.execPath, argv, { encoding: 'utf8', cwd: join(import.meta.dirname, '..') });
-  return JSON.parse(text.trim().split('\n').pop() as string) as BenchFigure[];
+  return runScript('micro-one.ts', [which, String(runs)]) as BenchFigure[];
 }
 
 const out: Array<BenchFigure & { runs: number; processes: number; min: number; max: number; target?: number }> = [];
