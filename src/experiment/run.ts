@@ -67,6 +67,8 @@ class Handler implements OpHandler {
   threadExit(t: SimThread): void {
     const c = this.cpu(t);
     this.driver.threadExit(c);
+    // A thread is done when its last loads and stores are (its exit is a system call).
+    c.serialize();
     t.clock = c.now;
   }
 

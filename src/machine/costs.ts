@@ -57,8 +57,25 @@ export interface Costs {
   quantum: number;
   /** How long a lock waiter spins before sleeping on a futex. */
   spinBeforeSleep: number;
-  /** Cycles per unit of `compute` work (one unit is roughly one simple instruction). */
-  computeUnit: number;
+}
+
+/**
+ * The out-of-order core's widths and buffers (docs/machine.md, "The core"): what decides how much of
+ * each access's latency a thread waits for.
+ */
+export interface CoreSpec {
+  /** Simple instructions (`work`/`compute` units) per cycle the core sustains: its integer ALUs. */
+  issueWidth: number;
+  /** Loads the core issues per cycle (its load ports / AGUs). */
+  loadsPerCycle: number;
+  /** Stores the core issues, and commits from its store buffer, per cycle. */
+  storesPerCycle: number;
+  /** Reorder-buffer entries: how many instructions dispatch runs past the oldest unfinished load. */
+  rob: number;
+  /** L1d fill buffers (miss-status holding registers): L1 misses in flight at once, loads, prefetches and store RFOs together. */
+  fillBuffers: number;
+  /** Store-buffer entries: stores retired but not yet committed to L1. */
+  storeBuffer: number;
 }
 
 export interface MachineSpec {
@@ -70,6 +87,7 @@ export interface MachineSpec {
   l1: CacheGeometry;
   l2: CacheGeometry;
   llc: CacheGeometry;
+  core: CoreSpec;
   costs: Costs;
 }
 
@@ -85,6 +103,7 @@ const DEFAULT: MachineSpec = {
   l1: { sizeKiB: 32, ways: 8 },
   l2: { sizeKiB: 512, ways: 8 },
   llc: { sizeKiB: 16384, ways: 16 },
+  core: { issueWidth: 4, loadsPerCycle: 3, storesPerCycle: 2, rob: 256, fillBuffers: 24, storeBuffer: 64 },
   costs: {
     l1Hit: 4,
     l2Hit: 12,
@@ -105,7 +124,6 @@ const DEFAULT: MachineSpec = {
     wakeLatency: 6000,
     quantum: 3_000_000,
     spinBeforeSleep: 4000,
-    computeUnit: 1,
   },
 };
 
@@ -119,6 +137,7 @@ const XEON72: MachineSpec = {
   l1: { sizeKiB: 48, ways: 12 },
   l2: { sizeKiB: 1280, ways: 20 },
   llc: { sizeKiB: 49152, ways: 12 },
+  core: { issueWidth: 4, loadsPerCycle: 2, storesPerCycle: 2, rob: 352, fillBuffers: 12, storeBuffer: 72 },
   costs: {
     l1Hit: 5,
     l2Hit: 14,
@@ -139,7 +158,6 @@ const XEON72: MachineSpec = {
     wakeLatency: 15000,
     quantum: 3_000_000,
     spinBeforeSleep: 4000,
-    computeUnit: 1,
   },
 };
 
@@ -221,7 +239,22 @@ function validate(spec: MachineSpec, source: string): void {
       );
     }
   }
+  for (const [field, max] of CORE_LIMITS) {
+    const v = spec.core[field];
+    if (!Number.isInteger(v) || v < 1 || v > max) {
+      throw new MachineSpecError(`${source}: "core.${field}" must be a whole number from 1 to ${max}; got ${v}`);
+    }
+  }
 }
+
+/**
+ * Bounds of the core's fields: generous beyond any real core (the widest shipping cores issue 8-12
+ * instructions, keep 512-630 in flight, 48 L1 misses and 100-190 stores), small enough that the
+ * per-thread buffers stay small.
+ */
+const CORE_LIMITS: ReadonlyArray<readonly [keyof CoreSpec, number]> = [
+  ['issueWidth', 16], ['loadsPerCycle', 8], ['storesPerCycle', 8], ['rob', 4096], ['fillBuffers', 256], ['storeBuffer', 1024],
+];
 
 function sizeText(g: CacheGeometry): string {
   return `${g.sizeKiB} KiB, ${g.ways} ways`;

@@ -8,7 +8,9 @@ import { CacheHierarchy } from './cache-hierarchy.ts';
 import { lineKey } from './cache-level.ts';
 import * as K from './costs.ts';
 import type { MachineSpec } from './costs.ts';
-import { Cpu, readValue, writeValue } from './cpu.ts';
+import * as S from './core-stats.ts';
+import { Cpu } from './cpu.ts';
+import { joinHalves, readValue, toBytes, writeValue } from './value-codec.ts';
 import { PathProfile } from './paths.ts';
 import { Rng } from '../sim/rng.ts';
 
@@ -38,6 +40,8 @@ export class Machine {
   readonly as: AddressSpace;
   /** Atomic and lock counters, indexed by the A_* constants of atomic-stats.ts. */
   readonly atomics = new Float64Array(A.A_COUNT);
+  /** The core model's counters, summed over threads, indexed by the K_* constants of core-stats.ts. */
+  readonly coreStats = new Float64Array(S.K_COUNT);
   /** Which code path spent what (cpu.path); see paths.ts. */
   readonly paths: PathProfile;
   private readonly readLine: Float64Array;
@@ -113,12 +117,8 @@ export class Machine {
   peek(addr: number, size: 1 | 2 | 4 | 8 = 8): number {
     if ((addr & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
       let v = 0;
-      if (size === 8) {
-        // High half signed, low half unsigned: exact within ±2^53, as the in-page path.
-        const lo = this.peek(addr, 4);
-        const hi = this.peek(addr + 4, 4) | 0;
-        return hi * 4294967296 + lo;
-      }
+      // An 8-byte value as two halves, as the in-page path reads it.
+      if (size === 8) return joinHalves(this.peek(addr, 4), this.peek(addr + 4, 4));
       for (let k = size - 1; k >= 0; k--) v = v * 256 + this.peek(addr + k, 1);
       return v;
     }
@@ -203,13 +203,4 @@ export class Machine {
     const s = this.as.pages.get(Math.floor(addr / PAGE_SIZE));
     return s >= 0 && (this.as.pstate[s] as number) >= PAGE_RESIDENT;
   }
-}
-
-function toBytes(value: number, size: number): number[] {
-  const out: number[] = [];
-  const hi = Math.floor(value / 4294967296);
-  const lo = value - hi * 4294967296;
-  for (let k = 0; k < Math.min(size, 4); k++) out.push((lo >>> (8 * k)) & 255);
-  for (let k = 4; k < size; k++) out.push((hi >>> (8 * (k - 4))) & 255);
-  return out;
 }

@@ -3,7 +3,7 @@
  * faults or counters: the checker uses it to ask a model questions (usable size, heap walk) without
  * changing the run it observes. The OS calls are refused: answering a question must not map memory.
  */
-import type { AccessSize } from './cpu.ts';
+import type { AccessSize } from './value-codec.ts';
 import { Cpu } from './cpu.ts';
 import type { Machine } from './machine.ts';
 import type { Advice, MmapOptions } from './address-space.ts';
@@ -79,6 +79,13 @@ export class QuietCpu extends Cpu {
     return true;
   }
   override work(): void {}
+  override serialize(): void {}
+  override derive(_from: number, to: number): number {
+    return to;
+  }
+  override use(value: number): number {
+    return value;
+  }
   override mmap(_len: number, _opts?: MmapOptions): number {
     throw new Error('a quiet (checker) query must not call mmap');
   }
@@ -90,5 +97,17 @@ export class QuietCpu extends Cpu {
   }
   override madvise(_a: number, _l: number, _advice: Advice): void {
     throw new Error('a quiet (checker) query must not call madvise');
+  }
+  override mprotect(): void {
+    throw new Error('a quiet (checker) query must not call mprotect');
+  }
+  override mlock(): void {
+    throw new Error('a quiet (checker) query must not call mlock');
+  }
+  override sbrk(_delta: number): number {
+    throw new Error('a quiet (checker) query must not call sbrk');
+  }
+  override getrandom(): number {
+    throw new Error('a quiet (checker) query must not call getrandom');
   }
 }

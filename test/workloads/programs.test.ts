@@ -81,7 +81,11 @@ describe('program behaviour', () => {
   it('larson: threads hand their slots to successors (thread churn)', () => {
     const r = run('larson', { threads: 2, chunksPerThread: 40, seconds: 0.05, scale: 0.004 });
     expect(r.workloadReport.threadGenerations).toBeGreaterThan(4);
-    expect(r.time.threads.length).toBe(1 + (r.workloadReport.threadGenerations as number));
+    // main, every generation, and per chain at most one successor spawned just before the stop
+    // flag was set, which sees it at its start and ends without being a generation.
+    const generations = r.workloadReport.threadGenerations as number;
+    expect(r.time.threads.length).toBeGreaterThanOrEqual(1 + generations);
+    expect(r.time.threads.length).toBeLessThanOrEqual(1 + generations + 2);
     expect(r.workloadReport.throughput).toBeGreaterThan(0);
   });
 

@@ -1,0 +1,307 @@
+/**
+ * How one thread's clock advances: an out-of-order core seen as an interval model (Genbrugge,
+ * Eyerman and Eeckhout, HPCA 2010; the core model of the Sniper simulator), with a TSO store buffer
+ * (Sewell et al., CACM 2010). docs/machine.md ("The core") states the rules and their error.
+ *
+ * `now` is the dispatch clock: when the thread's next instruction enters the window. Every
+ * instruction takes issue bandwidth (a load 1/loadsPerCycle cycle, a store 1/storesPerCycle, a
+ * `work` unit 1/issueWidth). A load's latency is not added to `now`; it sets the load's completion
+ * time, which is waited for only when
+ * - a later access's address comes from the load's value (pointer chasing: the address lies within
+ *   [value - 64, value + 4096), or a model said so with `derive`), or a model `use`s the value;
+ * - the reorder buffer fills: dispatch runs at most `rob` instructions past the oldest unfinished
+ *   load (instructions retire in order, so each load retires at the latest completion so far);
+ * - a serialising event comes: a locked read-modify-write, a fence, a system call, a page fault.
+ * Misses take an L1 fill buffer; with all `fillBuffers` busy a new miss starts when one frees, so
+ * independent misses overlap up to that many. A load of a line already in flight completes with
+ * that fill (or at once, forwarded, if the line has a store pending).
+ *
+ * Stores retire into a FIFO of `storeBuffer` entries and commit to L1 in order, at most
+ * storesPerCycle per cycle, each no earlier than its line's RFO completes (RFOs take fill buffers
+ * and overlap, as on real cores: a stream of store misses runs at many stores per miss latency), than
+ * its data and than the loads before it. Dispatch stalls only when the buffer is full.
+ */
+import type { CoreSpec } from './costs.ts';
+import * as S from './core-stats.ts';
+import { StoreBuffer } from './store-buffer.ts';
+
+// Module constants (folded by V8; an imported binding is reloaded at every use).
+const PV = 16;
+const PV_MASK = PV - 1;
+const ROB_RING = 128;
+/** Values at or above this are pointers (every address of the layout is above 2^46). */
+const POINTER_MIN = 4294967296;
+/** An address depends on a pending pointer when it lies in [pointer - DEP_BELOW, pointer + DEP_ABOVE). */
+const DEP_BELOW = 64;
+const DEP_ABOVE = 4096;
+const { K_ROB_STALL, K_STORE_BUFFER_STALL, K_DRAIN_STALL, K_FILL_BUFFER_WAIT, K_INSTRUCTIONS } = S;
+
+export class CoreTiming {
+  /** This thread's clock, in cycles: when its next instruction dispatches. */
+  now = 0;
+  /** Completion time of the last load (its value's ready time), and its value. */
+  protected lastLoadDone = 0;
+  private lastLoadValue = 0;
+  /** Instructions dispatched so far. */
+  private instr = 0;
+  /** The latest completion of any load dispatched so far: everything before retires by then. */
+  private retireAt = 0;
+  // Loads that raised retireAt, oldest first (a ring): their instruction number and completion.
+  private readonly robInstr = new Float64Array(ROB_RING);
+  private readonly robDone = new Float64Array(ROB_RING);
+  private robHead = 0;
+  private robLen = 0;
+  // Fill buffers: until when each is busy, which line (directory slot) it fills, and whether a store's RFO.
+  private readonly fbFree: Float64Array;
+  private readonly fbLine: Int32Array;
+  private readonly fbStore: Uint8Array;
+  private fbMax = 0;
+  private fbSlot = 0;
+  // Pending pointer values (a ring): the value and when it is ready.
+  private readonly pvVal = new Float64Array(PV);
+  private readonly pvDone = new Float64Array(PV);
+  private pvNext = 0;
+  private pvMax = 0;
+  protected readonly sb: StoreBuffer;
+  protected readonly loadSlot: number;
+  protected readonly storeSlot: number;
+  private readonly aluSlot: number;
+  private readonly rob: number;
+  protected readonly l1Hit: number;
+  protected readonly stats: Float64Array;
+
+  constructor(core: CoreSpec, l1Hit: number, stats: Float64Array) {
+    this.loadSlot = 1 / core.loadsPerCycle;
+    this.storeSlot = 1 / core.storesPerCycle;
+    this.aluSlot = 1 / core.issueWidth;
+    this.rob = core.rob;
+    this.l1Hit = l1Hit;
+    this.fbFree = new Float64Array(core.fillBuffers);
+    this.fbLine = new Int32Array(core.fillBuffers).fill(-1);
+    this.fbStore = new Uint8Array(core.fillBuffers);
+    this.sb = new StoreBuffer(core.storeBuffer, core.storesPerCycle);
+    this.stats = stats;
+  }
+
+  // ---- dispatch ----
+
+  /**
+   * Dispatches one load (or prefetch) of `addr` and returns when it issues: when its address is
+   * known (see depReady).
+   */
+  protected beginLoad(addr: number): number {
+    if (this.robLen > 0) this.robCheck(1);
+    const t = this.depReady(addr);
+    this.now += this.loadSlot;
+    this.instr++;
+    return t;
+  }
+
+  /** Dispatches one store to `addr`: waits for a store-buffer entry; returns when it issues. */
+  protected beginStore(addr: number): number {
+    const free = this.sb.freeAt(this.now);
+    if (free > this.now) {
+      this.stats[K_STORE_BUFFER_STALL] += free - this.now;
+      this.now = free;
+    }
+    if (this.robLen > 0) this.robCheck(1);
+    const t = this.depReady(addr);
+    this.now += this.storeSlot;
+    this.instr++;
+    return t;
+  }
+
+  /** Dispatching `n` more instructions: stall while the oldest unfinished load would leave the window. */
+  private robCheck(n: number): void {
+    while (this.robLen > 0) {
+      const h = this.robHead;
+      const d = this.robDone[h] as number;
+      if (d > this.now) {
+        if ((this.robInstr[h] as number) + this.rob > this.instr + n) return;
+        this.stats[K_ROB_STALL] += d - this.now;
+        this.now = d;
+      }
+      this.robHead = (h + 1) & (ROB_RING - 1);
+      this.robLen--;
+    }
+  }
+
+  /** `units` of non-memory work (roughly simple instructions) at issueWidth per cycle. */
+  work(units: number): void {
+    let n = units;
+    while (n > 0 && this.robLen > 0) {
+      const h = this.robHead;
+      const d = this.robDone[h] as number;
+      if (d > this.now) {
+        const room = (this.robInstr[h] as number) + this.rob - this.instr;
+        if (room >= n) break;
+        // The window fills part way through this work: dispatch up to there, then wait.
+        const k = room > 0 ? room : 0;
+        this.now += k * this.aluSlot;
+        this.instr += k;
+        this.stats[K_INSTRUCTIONS] += k;
+        n -= k;
+        if (d > this.now) {
+          this.stats[K_ROB_STALL] += d - this.now;
+          this.now = d;
+        }
+      }
+      this.robHead = (h + 1) & (ROB_RING - 1);
+      this.robLen--;
+    }
+    this.now += n * this.aluSlot;
+    this.instr += n;
+    this.stats[K_INSTRUCTIONS] += n;
+  }
+
+  // ---- completion ----
+
+  /** Completion of a load issued at `t` whose line (slot `ds`) hit in L1. */
+  protected hitDone(t: number, ds: number): number {
+    const d = t + this.l1Hit;
+    if (this.fbMax <= t) return d;
+    // The line may still be arriving: a hit under a miss waits for the fill, unless a store of
+    // this thread is pending on the line (forwarded from the store buffer).
+    const f = this.fbLine;
+    for (let i = 0; i < f.length; i++) {
+      if (f[i] === ds && (this.fbFree[i] as number) > t) {
+        if (this.fbStore[i] === 1) return d;
+        const fd = this.fbFree[i] as number;
+        return fd > d ? fd : d;
+      }
+    }
+    return d;
+  }
+
+  /** When a miss at `t` can start: the earliest free fill buffer (remembered for takeFill). */
+  protected fillStart(t: number): number {
+    const f = this.fbFree;
+    let slot = 0;
+    let best = f[0] as number;
+    for (let i = 1; i < f.length; i++) {
+      const v = f[i] as number;
+      if (v < best) {
+        best = v;
+        slot = i;
+      }
+    }
+    this.fbSlot = slot;
+    if (best > t) {
+      this.stats[K_FILL_BUFFER_WAIT] += best - t;
+      return best;
+    }
+    return t;
+  }
+
+  /** Occupies the fill buffer fillStart chose until `done`, for the line in slot `ds`. */
+  protected takeFill(ds: number, done: number, store: boolean): void {
+    const i = this.fbSlot;
+    this.fbFree[i] = done;
+    this.fbLine[i] = ds;
+    this.fbStore[i] = store ? 1 : 0;
+    if (done > this.fbMax) this.fbMax = done;
+  }
+
+  /** A load completing at `done` with value `value` retires: track it for the window and for dependences. */
+  protected retireLoad(done: number, value: number): void {
+    this.lastLoadDone = done;
+    this.lastLoadValue = value;
+    this.stats[K_INSTRUCTIONS]++;
+    if (done > this.retireAt) {
+      this.retireAt = done;
+      if (done > this.now) this.robPush(done);
+    }
+    if (value >= POINTER_MIN && done > this.now) this.pending(value, done);
+  }
+
+  private robPush(done: number): void {
+    if (this.robLen === ROB_RING) {
+      // Full: fold into the newest entry (its instruction is earlier, so this only stalls sooner).
+      this.robDone[(this.robHead + ROB_RING - 1) & (ROB_RING - 1)] = done;
+      return;
+    }
+    const i = (this.robHead + this.robLen) & (ROB_RING - 1);
+    this.robInstr[i] = this.instr;
+    this.robDone[i] = done;
+    this.robLen++;
+  }
+
+  /**
+   * Places a store whose line is ready at `rfoDone` and whose data is ready at `dataReady` in the
+   * store buffer; returns its commit time.
+   */
+  protected commit(rfoDone: number, dataReady: number): number {
+    this.stats[K_INSTRUCTIONS]++;
+    let ready = rfoDone > dataReady ? rfoDone : dataReady;
+    if (ready < this.retireAt) ready = this.retireAt;
+    return this.sb.push(ready);
+  }
+
+  /**
+   * Waits until every earlier load has completed and the store buffer has drained: what a locked
+   * read-modify-write, a fence, a system call, a fault or a thread's exit does.
+   */
+  serialize(): void {
+    const d = this.retireAt > this.sb.lastCommit ? this.retireAt : this.sb.lastCommit;
+    if (d > this.now) {
+      this.stats[K_DRAIN_STALL] += d - this.now;
+      this.now = d;
+    }
+    this.robLen = 0;
+  }
+
+  // ---- dependences ----
+
+  private pending(value: number, done: number): void {
+    const i = this.pvNext;
+    this.pvVal[i] = value;
+    this.pvDone[i] = done;
+    this.pvNext = (i + 1) & PV_MASK;
+    if (done > this.pvMax) this.pvMax = done;
+  }
+
+  /** When an access to `addr` can issue: now, or later if its address comes from a pending load. */
+  private depReady(addr: number): number {
+    let t = this.now;
+    if (this.pvMax <= t) return t;
+    for (let i = 0; i < PV; i++) {
+      const d = this.pvDone[i] as number;
+      if (d > t) {
+        const off = addr - (this.pvVal[i] as number);
+        if (off >= -DEP_BELOW && off < DEP_ABOVE) t = d;
+      }
+    }
+    return t;
+  }
+
+  /** When `value` is ready: the completion of a pending load that returned it (0 if none). */
+  protected valueReady(value: number): number {
+    if (value < POINTER_MIN || this.pvMax <= this.now) return 0;
+    let t = 0;
+    for (let i = 0; i < PV; i++) {
+      if (this.pvVal[i] === value && (this.pvDone[i] as number) > t) t = this.pvDone[i] as number;
+    }
+    return t;
+  }
+
+  /**
+   * Tells the core that `to` (an address) was computed from `from` (a loaded value), in a way the
+   * automatic rule cannot see: decoding an encoded pointer, masking to a chunk or segment base, a
+   * table lookup. Accesses to `to` then wait for the load of `from`. Returns `to`.
+   */
+  derive(from: number, to: number): number {
+    const r = this.valueReady(from);
+    if (r > this.now && to >= POINTER_MIN) this.pending(to, r);
+    return to;
+  }
+
+  /**
+   * Waits for the load that returned `value` (the last load, or a pending pointer): for a value the
+   * next instructions cannot do without, such as an unpredictable branch on it. Returns `value`.
+   */
+  use(value: number): number {
+    const r = value === this.lastLoadValue ? this.lastLoadDone : this.valueReady(value);
+    if (r > this.now) this.now = r;
+    return value;
+  }
+}
