@@ -3,7 +3,7 @@
  * are stable; new fields may be added, none renamed.
  */
 import type { Violation, WorkloadFault } from '../check/violations.ts';
-import type { AtomicStats, CacheStats, MemoryStats } from '../machine/stats.ts';
+import type { AtomicStats, CacheStats, CoreStats, MemoryStats } from '../machine/stats.ts';
 import type { Params } from '../sim/params.ts';
 import type { HistogramJSON } from '../sim/counters.ts';
 
@@ -43,6 +43,8 @@ export interface Result {
   };
   cache: CacheStats;
   atomics: AtomicStats;
+  /** Where the core model made threads wait (docs/machine.md, "The core"). */
+  core: CoreStats;
   memory: MemoryStats & { liveBytesPeak: number; liveBytesFinal: number };
   allocatorCounters: Record<string, number | HistogramJSON>;
   /** The workload's own figures (e.g. the throughput the real program prints). */

@@ -11,7 +11,7 @@ import { MachineFault } from '../machine/fault.ts';
 import { Machine } from '../machine/machine.ts';
 import { machinePreset, type MachineSpec } from '../machine/costs.ts';
 import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
-import { atomicStats, cacheStats, memoryStats } from '../machine/stats.ts';
+import { atomicStats, cacheStats, coreStats, memoryStats } from '../machine/stats.ts';
 import { PATH_EVENTS } from '../machine/paths.ts';
 import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../sim/params.ts';
@@ -236,6 +236,7 @@ export function runExperiment(cfg: RunConfig): Result {
     },
     cache: cacheStats(machine),
     atomics: atomicStats(machine),
+    core: coreStats(machine),
     memory: { ...memoryStats(machine), liveBytesPeak: driver.liveBytesPeak, liveBytesFinal: driver.liveBytes },
     allocatorCounters: model.counters.toJSON(),
     workloadReport: error === undefined ? (instance.report?.(cyclesPerSecond) ?? {}) : {},

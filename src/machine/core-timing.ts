@@ -51,7 +51,10 @@ export class CoreTiming {
   private readonly robDone = new Float64Array(ROB_RING);
   private robHead = 0;
   private robLen = 0;
-  // Fill buffers: until when each is busy, which line (directory slot) it fills, and whether a store's RFO.
+  // Fill buffers: the interval each is busy [fbStart, fbFree), which line (directory slot) it fills,
+  // and whether for a store's RFO. A miss whose address waits for a long dependence chain holds its
+  // buffer only from when it issues, so intervals are kept, not just an end.
+  private readonly fbStart: Float64Array;
   private readonly fbFree: Float64Array;
   private readonly fbLine: Int32Array;
   private readonly fbStore: Uint8Array;
@@ -67,6 +70,7 @@ export class CoreTiming {
   protected readonly storeSlot: number;
   private readonly aluSlot: number;
   private readonly rob: number;
+  private readonly fillBuffers: number;
   protected readonly l1Hit: number;
   protected readonly stats: Float64Array;
 
@@ -76,9 +80,13 @@ export class CoreTiming {
     this.aluSlot = 1 / core.issueWidth;
     this.rob = core.rob;
     this.l1Hit = l1Hit;
-    this.fbFree = new Float64Array(core.fillBuffers);
-    this.fbLine = new Int32Array(core.fillBuffers).fill(-1);
-    this.fbStore = new Uint8Array(core.fillBuffers);
+    this.fillBuffers = core.fillBuffers;
+    // Room for every buffer's miss and every store's RFO waiting for one.
+    const records = core.fillBuffers + core.storeBuffer;
+    this.fbStart = new Float64Array(records);
+    this.fbFree = new Float64Array(records);
+    this.fbLine = new Int32Array(records).fill(-1);
+    this.fbStore = new Uint8Array(records);
     this.sb = new StoreBuffer(core.storeBuffer, core.storesPerCycle);
     this.stats = stats;
   }
@@ -173,29 +181,53 @@ export class CoreTiming {
     return d;
   }
 
-  /** When a miss at `t` can start: the earliest free fill buffer (remembered for takeFill). */
+  /**
+   * When a miss at `t` can start: at `t` if fewer than `fillBuffers` misses are in flight then,
+   * else when the first of them completes. Misses are kept as intervals (one record per buffer and
+   * per store-buffer entry), since a miss whose address waits for a dependence chain issues later than misses
+   * dispatched after it. Remembers the record to fill for takeFill.
+   */
   protected fillStart(t: number): number {
-    const f = this.fbFree;
-    let slot = 0;
-    let best = f[0] as number;
-    for (let i = 1; i < f.length; i++) {
-      const v = f[i] as number;
-      if (v < best) {
-        best = v;
-        slot = i;
+    const free = this.fbFree;
+    let dead = -1;
+    let oldest = 0;
+    for (let i = 0; i < free.length; i++) {
+      const f = free[i] as number;
+      if (f <= t) dead = i;
+      else if (f < (free[oldest] as number)) oldest = i;
+    }
+    this.fbSlot = dead >= 0 ? dead : oldest;
+    // The first time from `t` on when fewer than fillBuffers misses are in flight.
+    let s = t;
+    for (;;) {
+      const next = this.fullUntil(s);
+      if (next <= s) break;
+      s = next;
+    }
+    if (s > t) this.stats[K_FILL_BUFFER_WAIT] += s - t;
+    return s;
+  }
+
+  /** If all fill buffers are busy at `s`, when the first of them frees; else `s`. */
+  private fullUntil(s: number): number {
+    const free = this.fbFree;
+    const from = this.fbStart;
+    let active = 0;
+    let firstEnd = Infinity;
+    for (let i = 0; i < free.length; i++) {
+      const f = free[i] as number;
+      if (f > s && (from[i] as number) <= s) {
+        active++;
+        if (f < firstEnd) firstEnd = f;
       }
     }
-    this.fbSlot = slot;
-    if (best > t) {
-      this.stats[K_FILL_BUFFER_WAIT] += best - t;
-      return best;
-    }
-    return t;
+    return active < this.fillBuffers ? s : firstEnd;
   }
 
   /** Occupies the fill buffer fillStart chose until `done`, for the line in slot `ds`. */
-  protected takeFill(ds: number, done: number, store: boolean): void {
+  protected takeFill(ds: number, start: number, done: number, store: boolean): void {
     const i = this.fbSlot;
+    this.fbStart[i] = start;
     this.fbFree[i] = done;
     this.fbLine[i] = ds;
     this.fbStore[i] = store ? 1 : 0;
@@ -285,12 +317,12 @@ export class CoreTiming {
   }
 
   /**
-   * Tells the core that `to` (an address) was computed from `from` (a loaded value), in a way the
-   * automatic rule cannot see: decoding an encoded pointer, masking to a chunk or segment base, a
-   * table lookup. Accesses to `to` then wait for the load of `from`. Returns `to`.
+   * Tells the core that `to` (an address) was computed from `from` (the last load's value, or a
+   * pending pointer) in a way the automatic rule cannot see: decoding an encoded pointer, masking
+   * to a chunk or segment base, a table lookup. Accesses to `to` then wait for that load. Returns `to`.
    */
   derive(from: number, to: number): number {
-    const r = this.valueReady(from);
+    const r = from === this.lastLoadValue ? this.lastLoadDone : this.valueReady(from);
     if (r > this.now && to >= POINTER_MIN) this.pending(to, r);
     return to;
   }

@@ -173,7 +173,7 @@ export class CpuMemory extends CoreTiming {
     if (lat <= this.l1Hit) return this.hitDone(t, ds);
     const start = this.fillStart(t);
     const done = start + lat;
-    this.takeFill(ds, done, false);
+    this.takeFill(ds, start, done, false);
     return done;
   }
 
@@ -188,8 +188,9 @@ export class CpuMemory extends CoreTiming {
     const lat = this.hier.access(this.core, key, ds, true, origin, clock);
     this.noted = t + lat;
     if (lat <= this.l1Hit) return t;
-    const done = this.fillStart(t) + lat;
-    this.takeFill(ds, done, true);
+    const start = this.fillStart(t);
+    const done = start + lat;
+    this.takeFill(ds, start, done, true);
     return done;
   }
 
@@ -255,11 +256,13 @@ export class CpuMemory extends CoreTiming {
   /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. */
   load64(addr: number, origin: number = ORIGIN_META): number {
     const s = this.page(addr, false);
-    this.retireLoad(this.timedLoad(addr, s, 8, origin), 0);
+    const done = this.timedLoad(addr, s, 8, origin);
     const d = this.as.pdata32[s];
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
     this.hi = d == null ? 0 : (d[i + 1] as number);
-    return d == null ? 0 : (d[i] as number);
+    const lo = d == null ? 0 : (d[i] as number);
+    this.retireLoad(done, lo);
+    return lo;
   }
 
   /** Writes a 64-bit word given as two unsigned 32-bit halves. */
@@ -329,7 +332,10 @@ export class CpuMemory extends CoreTiming {
     const t = this.beginLoad(addr);
     const ds = CpuMemory.lineSlot(addr, s);
     const lat = this.hier.access(this.core, lineKey(addr), ds, write, origin, this);
-    if (lat > this.l1Hit) this.takeFill(ds, this.fillStart(t) + lat, false);
+    if (lat > this.l1Hit) {
+      const start = this.fillStart(t);
+      this.takeFill(ds, start, start + lat, false);
+    }
   }
 }
 

@@ -2,6 +2,7 @@
  * Snapshots of the machine's counters in the shape of the Result JSON contract (docs/results.md).
  */
 import * as A from './atomic-stats.ts';
+import * as S from './core-stats.ts';
 import {
   C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_SLOW, C_UPGRADE,
   COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_LINK, ORIGIN_META,
@@ -45,6 +46,20 @@ export interface AtomicStats {
   lockContended: number;
   lockSleeps: number;
   lockWaitCycles: number;
+}
+
+/** Where the core model made threads wait (core-timing.ts), summed over threads. */
+export interface CoreStats {
+  /** Memory accesses, locked operations and `work` units dispatched. */
+  instructions: number;
+  /** Cycles dispatch waited because an unfinished load was a reorder buffer behind. */
+  robStallCycles: number;
+  /** Cycles dispatch waited for a store-buffer entry. */
+  storeBufferStallCycles: number;
+  /** Cycles serialising events (atomics, fences, system calls, faults, thread exit) waited for earlier loads and stores. */
+  drainStallCycles: number;
+  /** Cycles misses waited for a free fill buffer (the thread itself waits only if it needs them). */
+  fillBufferWaitCycles: number;
 }
 
 export interface MemoryStats {
@@ -110,6 +125,17 @@ export function atomicStats(m: Machine): AtomicStats {
     lockContended: a[A.A_LOCK_CONTENDED] as number,
     lockSleeps: a[A.A_LOCK_SLEEPS] as number,
     lockWaitCycles: a[A.A_LOCK_WAIT_CYCLES] as number,
+  };
+}
+
+export function coreStats(m: Machine): CoreStats {
+  const k = m.coreStats;
+  return {
+    instructions: k[S.K_INSTRUCTIONS] as number,
+    robStallCycles: k[S.K_ROB_STALL] as number,
+    storeBufferStallCycles: k[S.K_STORE_BUFFER_STALL] as number,
+    drainStallCycles: k[S.K_DRAIN_STALL] as number,
+    fillBufferWaitCycles: k[S.K_FILL_BUFFER_WAIT] as number,
   };
 }
 

@@ -121,7 +121,8 @@ export function sliceIndex(m: Mi, segment: number, slice: number): number {
 
 /** internal.h _mi_segment_page_of: slice of the address, minus its back offset to the page's first slice. */
 export function pageOf(m: Mi, cpu: Cpu, segment: number, p: number): number {
-  const slice = sliceAt(m, segment, Math.floor((p - segment) / SLICE_SIZE));
+  // The slice's address comes from the pointer's value (mask and shift): it waits for a pointer still being loaded.
+  const slice = cpu.derive(p, sliceAt(m, segment, Math.floor((p - segment) / SLICE_SIZE)));
   return slice - cpu.load(slice + m.L.page.sliceOffset, 4);
 }
 
@@ -178,10 +179,11 @@ export function readKeys(cpu: Cpu, addr: number, k: Keys): void {
  */
 export function loadLink(m: Mi, cpu: Cpu, block: number, nullValue: number, keysAddr: number, k: Keys): number {
   if (!m.cfg.encoded) return cpu.load(block, 8, ORIGIN_LINK);
+  readKeys(cpu, keysAddr, k);
   const lo = cpu.load64(block, ORIGIN_LINK);
   const hi = cpu.hi;
-  readKeys(cpu, keysAddr, k);
-  return decode(nullValue, lo, hi, k);
+  // The decoded pointer is ready when the encoded word is (the core cannot see through the rotation).
+  return cpu.derive(lo, decode(nullValue, lo, hi, k));
 }
 
 /** internal.h mi_block_set_nextx: write the (encoded) link word of `block`. */

@@ -75,11 +75,12 @@ export class FreeList {
   /** decode(*field) (Object::T::read_next / atomic_read_next without the check). */
   loadNext(cpu: Cpu, field: number, key: number, tweak: number, origin = ORIGIN_LINK): number {
     if (!this.checked) return cpu.load(field, 8, origin);
-    const l = cpu.load64(field, origin);
-    const h = cpu.hi;
     const kl = cpu.load64(key + 16);
     const kh = cpu.hi;
-    return join((l ^ kl ^ lo32(tweak)) >>> 0, (h ^ kh ^ hi32(tweak)) >>> 0);
+    const l = cpu.load64(field, origin);
+    const h = cpu.hi;
+    // The decoded pointer is ready when the encoded word is (the core cannot see through the XOR).
+    return cpu.derive(l, join((l ^ kl ^ lo32(tweak)) >>> 0, (h ^ kh ^ hi32(tweak)) >>> 0));
   }
 
   /** signed_prev(curr, next, key, tweak) as a 64-bit value. */

@@ -64,7 +64,8 @@ export class Pagemap {
   entry(cpu: Cpu, addr: number): number {
     const body = cpu.load(this.bodyPtr);
     if (body === this.zeroEntry) return body;
-    return body + Math.floor(addr / MIN_CHUNK_SIZE) * ENTRY_BYTES;
+    // The entry's address comes from the pointer's value (a shift): it waits for a pointer still being loaded.
+    return cpu.derive(addr, body + Math.floor(addr / MIN_CHUNK_SIZE) * ENTRY_BYTES);
   }
 
   /** get_remote: word 2 aligned down to 128 (the backend marker bit is not cleared, as in metadata.h). */
