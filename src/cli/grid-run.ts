@@ -11,6 +11,7 @@ import { summarize } from '../experiment/summary.ts';
 import { cachegrindFile, toCachegrind } from '../report/cachegrind.ts';
 import { chartSVG } from '../report/charts.ts';
 import { formatCompare } from '../report/compare-table.ts';
+import type { Summary } from '../experiment/summary.ts';
 import { toCSV } from '../report/csv.ts';
 import { toJSON } from '../report/format.ts';
 import { toHTML } from '../report/html.ts';
@@ -29,6 +30,8 @@ export interface ReportRequest {
   cachegrindOut?: string;
   /** The command line, for the Cachegrind `cmd:` line. */
   cmd: string;
+  /** More text under the terminal table (batchit: the published figures). */
+  appendix?: (s: Summary) => string;
 }
 
 export function reportRequest(args: GridArgs, cmd: string): ReportRequest {
@@ -74,7 +77,7 @@ export async function buildReport(
   const stdout =
     req.format === 'json' ? toJSON({ experiment: spec, summary, results })
     : req.format === 'csv' ? toCSV(summary)
-    : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length });
+    : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length }) + (req.appendix?.(summary) ?? '');
   const files: OutputFile[] = [];
   if (req.out !== undefined) files.push({ option: '--out', path: req.out, content: stdout });
   const svg = req.svg !== undefined || req.html !== undefined ? await chartSVG(summary, title) : '';
@@ -122,7 +125,7 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
 }
 
 /** The whole of compare/sweep/batchit once the grid is known. */
-export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string): Promise<void> {
+export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appendix?: (s: Summary) => string): Promise<void> {
   const points = expandGrid(spec);
   baselineLabel(spec, points);
   const shard = shardOf(args);
@@ -142,7 +145,7 @@ export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: s
     else io.out(text);
     return;
   }
-  const req = reportRequest(args, cmd);
+  const req = { ...reportRequest(args, cmd), appendix };
   const results = await runWithProgress(points, args, spec);
   await emitReport(io, spec, points, results, req, gridTitle(spec));
 }

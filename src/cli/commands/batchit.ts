@@ -7,6 +7,7 @@ import type { Argv } from 'yargs';
 import { batchitPreset } from '../../experiment/presets.ts';
 import { outputOptions } from '../grid-options.ts';
 import { executeGrid } from '../grid-run.ts';
+import { formatPublished } from '../../report/published-table.ts';
 import type { Io } from '../io.ts';
 import { loadMachine, positiveInt } from '../options.ts';
 
@@ -31,7 +32,7 @@ export function registerBatchit(y: Argv, io: Io, argv: readonly string[]): Argv 
         profile: args.profile === true || args['cachegrind-out'] !== undefined,
         modules: [],
       };
-      await executeGrid(io, args, spec, `allocsim ${argv.join(' ')}`);
+      await executeGrid(io, args, spec, `allocsim ${argv.join(' ')}`, formatPublished);
     },
   );
 }
