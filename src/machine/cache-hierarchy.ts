@@ -31,7 +31,7 @@ const LINES_PER_PAGE = D.LINES_PER_PAGE;
 const NO_CORE = D.NO_CORE;
 const {
   C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
-  COUNTERS_PER_ORIGIN,
+  C_PREFETCH, COUNTERS_PER_ORIGIN,
 } = C;
 
 /** What holds the accessing thread's clock (a Cpu). */
@@ -42,7 +42,7 @@ export interface Clock {
 export { ORIGIN_APP, ORIGIN_META, ORIGIN_LINK, ORIGIN_NAMES, type Origin } from './counters.ts';
 export {
   C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
-  COUNTERS_PER_ORIGIN,
+  C_PREFETCH, COUNTERS_PER_ORIGIN,
 } from './counters.ts';
 
 export class CacheHierarchy {
@@ -53,7 +53,7 @@ export class CacheHierarchy {
   /** Per origin, COUNTERS_PER_ORIGIN counters (see C_*). */
   readonly counts = new Float64Array(3 * COUNTERS_PER_ORIGIN);
   readonly l1Hit: number;
-  private readonly l2Hit: number;
+  readonly l2Hit: number;
   private readonly llcHit: number;
   private readonly dram: number;
   private readonly c2c: number;
@@ -132,8 +132,8 @@ export class CacheHierarchy {
     // This core's L2 holds the line exactly when the directory has the core among its sharers: a
     // line known absent needs only the victim's scan, without comparing tags.
     const j = dir.has(dir.sharers, s, core) ? l2.find(key, s) : -1;
-    let cost: number;
     if (j >= 0) {
+      let cost: number;
       // In this core's private hierarchy.
       if (i < 0) {
         counts[base + C_L1_MISS]++;
@@ -162,10 +162,40 @@ export class CacheHierarchy {
       return cost;
     }
     const l2Victim = l2.victim(key);
-
-    // Private miss.
     counts[base + C_L1_MISS]++;
     counts[base + C_L2_MISS]++;
+    const cost = this.fetchPrivate(core, key, s, write, base, now);
+    this.l2Insert(core, l1, i, l2, l2Victim, key, s, dir.owner(s) === core, true);
+    return cost;
+  }
+
+  /**
+   * A hardware prefetch of the line (key, slot `s`) into `core`'s L2, not its L1 (the L2 stream
+   * prefetcher's fill), at time `now`: returns its latency, or 0 if the line is already in this
+   * core's private caches. Counted as a prefetch, and as the miss it is (coherence, cold or
+   * capacity; a transfer, an LLC hit or miss), but not as a demand access or L1/L2 miss.
+   */
+  prefetchL2(core: number, key: number, s: number, origin: number, now: number): number {
+    const dir = this.dir;
+    if (dir.has(dir.sharers, s, core)) return 0;
+    const base = origin * COUNTERS_PER_ORIGIN;
+    this.counts[base + C_PREFETCH]++;
+    const l2 = this.l2[core] as CacheLevel;
+    const v = l2.victim(key);
+    const cost = this.fetchPrivate(core, key, s, false, base, now);
+    this.l2Insert(core, this.l1[core] as CacheLevel, -1, l2, v, key, s, dir.owner(s) === core, false);
+    return cost;
+  }
+
+  /**
+   * A private miss of `core` on the line (key, slot `s`) at time `now`: classifies it, takes the
+   * line from its owner (a transfer) or from the LLC or DRAM, invalidates other copies for a write,
+   * and records the new sharers and owner. Returns its latency.
+   */
+  private fetchPrivate(core: number, key: number, s: number, write: boolean, base: number, now: number): number {
+    const dir = this.dir;
+    const counts = this.counts;
+    let cost: number;
     if (dir.has(dir.invalidated, s, core)) {
       counts[base + C_COHERENCE]++;
       dir.clearBit(dir.invalidated, s, core);
@@ -209,8 +239,6 @@ export class CacheHierarchy {
     if (write) {
       dir.noteWrite(s, core, now + cost);
     }
-    const writable = dir.owner(s) === core;
-    this.l2Insert(core, l1, i, l2, l2Victim, key, s, writable);
     return cost;
   }
 
@@ -259,10 +287,10 @@ export class CacheHierarchy {
   }
 
   /**
-   * Fills the line into way `v` of L2 (its victim, which leaves this core's private hierarchy) and
-   * into L1 (way `i`, or its victim when `i` is -1).
+   * Fills the line into way `v` of L2 (its victim, which leaves this core's private hierarchy) and,
+   * with `fillL1`, into L1 (way `i`, or its victim when `i` is -1).
    */
-  private l2Insert(core: number, l1: CacheLevel, i: number, l2: CacheLevel, v: number, key: number, s: number, writable: boolean): void {
+  private l2Insert(core: number, l1: CacheLevel, i: number, l2: CacheLevel, v: number, key: number, s: number, writable: boolean, fillL1: boolean): void {
     const os = l2.tagOf(v);
     let l1Way = i;
     if (os !== NO_LINE) {
@@ -270,7 +298,7 @@ export class CacheHierarchy {
       const dir = this.dir;
       // The victim shares the new line's L2 set, hence its L1 set when L1 has no more sets than
       // L2: one pass over that set drops it and picks the L1 way to fill.
-      if (i < 0 && this.l1SetInL2Set) l1Way = l1.victimDropping(key, os);
+      if (fillL1 && i < 0 && this.l1SetInL2Set) l1Way = l1.victimDropping(key, os);
       else l1.invalidate(dir.keyOf(os), os);
       dir.clearBit(dir.sharers, os, core);
       if (dir.owner(os) === core) {
@@ -280,6 +308,6 @@ export class CacheHierarchy {
       }
     }
     l2.fill(v, s, writable);
-    l1.fill(l1Way >= 0 ? l1Way : l1.victim(key), s, writable);
+    if (fillL1) l1.fill(l1Way >= 0 ? l1Way : l1.victim(key), s, writable);
   }
 }

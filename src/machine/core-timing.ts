@@ -56,6 +56,8 @@ export class CoreTiming {
   // buffer only from when it issues, so intervals are kept, not just an end.
   private readonly fbStart: Float64Array;
   private readonly fbFree: Float64Array;
+  /** When the line's data is there for a load (earlier than fbFree for an ownership upgrade of a line already held shared). */
+  private readonly fbData: Float64Array;
   private readonly fbLine: Int32Array;
   private readonly fbStore: Uint8Array;
   private fbMax = 0;
@@ -85,6 +87,7 @@ export class CoreTiming {
     const records = core.fillBuffers + core.storeBuffer;
     this.fbStart = new Float64Array(records);
     this.fbFree = new Float64Array(records);
+    this.fbData = new Float64Array(records);
     this.fbLine = new Int32Array(records).fill(-1);
     this.fbStore = new Uint8Array(records);
     this.sb = new StoreBuffer(core.storeBuffer, core.storesPerCycle);
@@ -174,7 +177,7 @@ export class CoreTiming {
     for (let i = 0; i < f.length; i++) {
       if (f[i] === ds && (this.fbFree[i] as number) > t) {
         if (this.fbStore[i] === 1) return d;
-        const fd = this.fbFree[i] as number;
+        const fd = this.fbData[i] as number;
         return fd > d ? fd : d;
       }
     }
@@ -224,11 +227,15 @@ export class CoreTiming {
     return active < this.fillBuffers ? s : firstEnd;
   }
 
-  /** Occupies the fill buffer fillStart chose until `done`, for the line in slot `ds`. */
-  protected takeFill(ds: number, start: number, done: number, store: boolean): void {
+  /**
+   * Occupies the fill buffer fillStart chose from `start` until `done`, for the line in slot `ds`,
+   * whose data a load can use from `data` (default `done`).
+   */
+  protected takeFill(ds: number, start: number, done: number, store: boolean, data = done): void {
     const i = this.fbSlot;
     this.fbStart[i] = start;
     this.fbFree[i] = done;
+    this.fbData[i] = data;
     this.fbLine[i] = ds;
     this.fbStore[i] = store ? 1 : 0;
     if (done > this.fbMax) this.fbMax = done;

@@ -76,6 +76,8 @@ export interface CoreSpec {
   fillBuffers: number;
   /** Store-buffer entries: stores retired but not yet committed to L1. */
   storeBuffer: number;
+  /** How far (in lines) the L2 stream prefetcher runs ahead of a detected stream; 0 turns it off. */
+  streamerDistance: number;
 }
 
 export interface MachineSpec {
@@ -103,7 +105,7 @@ const DEFAULT: MachineSpec = {
   l1: { sizeKiB: 32, ways: 8 },
   l2: { sizeKiB: 512, ways: 8 },
   llc: { sizeKiB: 16384, ways: 16 },
-  core: { issueWidth: 4, loadsPerCycle: 3, storesPerCycle: 2, rob: 256, fillBuffers: 24, storeBuffer: 64 },
+  core: { issueWidth: 4, loadsPerCycle: 3, storesPerCycle: 2, rob: 256, fillBuffers: 24, storeBuffer: 64, streamerDistance: 20 },
   costs: {
     l1Hit: 4,
     l2Hit: 12,
@@ -137,7 +139,7 @@ const XEON72: MachineSpec = {
   l1: { sizeKiB: 48, ways: 12 },
   l2: { sizeKiB: 1280, ways: 20 },
   llc: { sizeKiB: 49152, ways: 12 },
-  core: { issueWidth: 4, loadsPerCycle: 2, storesPerCycle: 2, rob: 352, fillBuffers: 12, storeBuffer: 72 },
+  core: { issueWidth: 4, loadsPerCycle: 2, storesPerCycle: 2, rob: 352, fillBuffers: 12, storeBuffer: 72, streamerDistance: 20 },
   costs: {
     l1Hit: 5,
     l2Hit: 14,
@@ -241,8 +243,9 @@ function validate(spec: MachineSpec, source: string): void {
   }
   for (const [field, max] of CORE_LIMITS) {
     const v = spec.core[field];
-    if (!Number.isInteger(v) || v < 1 || v > max) {
-      throw new MachineSpecError(`${source}: "core.${field}" must be a whole number from 1 to ${max}; got ${v}`);
+    const min = field === 'streamerDistance' ? 0 : 1;
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new MachineSpecError(`${source}: "core.${field}" must be a whole number from ${min} to ${max}; got ${v}`);
     }
   }
 }
@@ -254,6 +257,7 @@ function validate(spec: MachineSpec, source: string): void {
  */
 const CORE_LIMITS: ReadonlyArray<readonly [keyof CoreSpec, number]> = [
   ['issueWidth', 16], ['loadsPerCycle', 8], ['storesPerCycle', 8], ['rob', 4096], ['fillBuffers', 256], ['storeBuffer', 1024],
+  ['streamerDistance', 63],
 ];
 
 function sizeText(g: CacheGeometry): string {

@@ -25,4 +25,6 @@ export const C_C2C = 8;
 export const C_CYCLES = 9;
 /** Accesses that took the slow path. */
 export const C_SLOW = 10;
-export const COUNTERS_PER_ORIGIN = 11;
+/** Lines the L2 stream prefetcher brought into a core's L2 (not demand accesses). */
+export const C_PREFETCH = 11;
+export const COUNTERS_PER_ORIGIN = 12;

@@ -17,6 +17,7 @@ import * as K from './costs.ts';
 import type { Costs } from './costs.ts';
 import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
+import { StreamPrefetcher } from './stream-prefetcher.ts';
 import type { Machine } from './machine.ts';
 import { readValue, writeValue, type AccessSize } from './value-codec.ts';
 
@@ -32,6 +33,8 @@ const PROT_WRITE = AS.PROT_WRITE;
 const ORIGIN_APP = H.ORIGIN_APP;
 const ORIGIN_META = H.ORIGIN_META;
 
+/** L2 prefetches remembered as in flight (a ring). */
+const PF_RING = 64;
 const TLB_BITS = 8;
 const TLB_ENTRIES = 1 << TLB_BITS;
 
@@ -81,6 +84,13 @@ export class CpuMemory extends CoreTiming {
   private readonly rfoClock: Clock = { now: 0 };
   /** The write time the hierarchy recorded for the last storeLine (see settleWrite). */
   private noted = 0;
+  private readonly streamer: StreamPrefetcher | null;
+  private readonly l2Hit: number;
+  // L2 prefetches in flight (a ring): the line's directory slot and when it arrives in L2.
+  private readonly pfLine = new Int32Array(PF_RING).fill(-1);
+  private readonly pfReady = new Float64Array(PF_RING);
+  private pfNext = 0;
+  private pfMax = 0;
 
   constructor(
     readonly machine: Machine,
@@ -91,6 +101,9 @@ export class CpuMemory extends CoreTiming {
     this.as = machine.as;
     this.hier = machine.hier;
     this.costs = machine.spec.costs;
+    this.l2Hit = machine.spec.costs.l2Hit;
+    const d = machine.spec.core.streamerDistance;
+    this.streamer = d > 0 ? new StreamPrefetcher(d) : null;
   }
 
   /** Name of the operation under way, for fault reports (e.g. "free(0x7f...)"), formatted on demand. */
@@ -172,9 +185,41 @@ export class CpuMemory extends CoreTiming {
     const lat = this.hier.access(this.core, key, ds, false, origin, this);
     if (lat <= this.l1Hit) return this.hitDone(t, ds);
     const start = this.fillStart(t);
-    const done = start + lat;
+    let done = start + lat;
+    if (lat === this.l2Hit && this.pfMax > start) done = this.prefetchArrival(ds, done);
     this.takeFill(ds, start, done, false);
+    if (this.streamer !== null) this.stream(t, key, ds, origin);
     return done;
+  }
+
+  /** A demand miss that hit L2 on a line the streamer is still bringing in completes when it arrives. */
+  private prefetchArrival(ds: number, done: number): number {
+    for (let i = 0; i < PF_RING; i++) {
+      if (this.pfLine[i] === ds) {
+        const r = (this.pfReady[i] as number) + this.l2Hit;
+        return r > done ? r : done;
+      }
+    }
+    return done;
+  }
+
+  /** The L1 miss on line (key, slot `ds`) at `t`, seen by the L2 streamer: fetch what it asks for into L2. */
+  private stream(t: number, key: number, ds: number, origin: number): void {
+    const st = this.streamer as StreamPrefetcher;
+    const li = ds & (LINES_PER_PAGE - 1);
+    const ps = ds - li;
+    st.miss(ps, li);
+    for (let k = 0; k < st.count; k++) {
+      const n = st.lines[k] as number;
+      const lat = this.hier.prefetchL2(this.core, key + (n - li), ps + n, origin, t);
+      if (lat > 0) {
+        const i = this.pfNext;
+        this.pfLine[i] = ps + n;
+        this.pfReady[i] = t + lat;
+        this.pfNext = (i + 1) & (PF_RING - 1);
+        if (t + lat > this.pfMax) this.pfMax = t + lat;
+      }
+    }
   }
 
   /**
@@ -331,10 +376,15 @@ export class CpuMemory extends CoreTiming {
     if (((this.as.pprot[s] as number) & (write ? PROT_WRITE : PROT_READ)) === 0) return;
     const t = this.beginLoad(addr);
     const ds = CpuMemory.lineSlot(addr, s);
+    const dir = this.hier.dir;
+    // A write prefetch of a line this core already holds shared only upgrades it: its data is there at once.
+    const held = write && dir.has(dir.sharers, ds, this.core);
     const lat = this.hier.access(this.core, lineKey(addr), ds, write, origin, this);
     if (lat > this.l1Hit) {
       const start = this.fillStart(t);
-      this.takeFill(ds, start, start + lat, false);
+      this.takeFill(ds, start, start + lat, false, held ? start + this.l2Hit : start + lat);
+      // A software prefetch's miss is an L2 request like a load's: the streamer sees it too.
+      if (this.streamer !== null) this.stream(t, lineKey(addr), ds, origin);
     }
   }
 }

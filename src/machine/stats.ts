@@ -4,7 +4,7 @@
 import * as A from './atomic-stats.ts';
 import * as S from './core-stats.ts';
 import {
-  C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_SLOW, C_UPGRADE,
+  C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_PREFETCH, C_SLOW, C_UPGRADE,
   COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_LINK, ORIGIN_META,
 } from './cache-hierarchy.ts';
 import { PAGE_SIZE, SYSCALL_KINDS, type SyscallKind } from './costs.ts';
@@ -24,6 +24,8 @@ export interface CacheCounts {
   transfers: number;
   /** Cycles charged to these accesses. */
   cycles: number;
+  /** Lines the L2 stream prefetcher brought in on behalf of these accesses (not counted as accesses). */
+  prefetches: number;
 }
 
 export interface CacheStats extends CacheCounts {
@@ -91,6 +93,7 @@ function countsOf(c: Float64Array, origins: readonly number[], l1Hit: number): C
     upgrades: sum(C_UPGRADE),
     transfers: sum(C_C2C),
     cycles: sum(C_CYCLES) + (sum(C_ACCESS) - sum(C_SLOW)) * l1Hit,
+    prefetches: sum(C_PREFETCH),
   };
 }
 

@@ -33,7 +33,8 @@ describe('cache hierarchy', () => {
     const spec = tinySpec(1);
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400, size: 'max' }), (stream) => {
-        const m = tinyMachine(1);
+        // Demand accesses only: the stream prefetcher's fills are tested on their own (stream-prefetcher.test.ts).
+        const m = tinyMachine(1, false);
         const cpu = m.cpu(0, 0);
         const base = cpu.mmap(1 << 20, { populate: true });
         const l1 = new RefCache(8, spec.l1.ways);

@@ -10,6 +10,8 @@ export function tinySpec(cores = 4): MachineSpec {
   return spec;
 }
 
-export function tinyMachine(cores = 4): Machine {
-  return new Machine(tinySpec(cores), { seed: 1 });
+export function tinyMachine(cores = 4, streamer = true): Machine {
+  const spec = tinySpec(cores);
+  if (!streamer) spec.core.streamerDistance = 0;
+  return new Machine(spec, { seed: 1 });
 }

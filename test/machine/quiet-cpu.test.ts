@@ -20,7 +20,7 @@ const SAFE_TO_INHERIT = new Set(['constructor', 'op', 'setOp', 'tls', 'random32'
 const INTERNAL = new Set([
   'page', 'pageSlow', 'runaway', 'nextLineSlot', 'loadLine', 'storeLine', 'settleWrite', 'timedLoad', 'timedStore',
   'beginLoad', 'beginStore', 'robCheck', 'hitDone', 'fillStart', 'takeFill', 'retireLoad', 'robPush', 'commit', 'pending',
-  'depReady', 'valueReady', 'blockingAccess', 'rmw', 'sys',
+  'depReady', 'valueReady', 'blockingAccess', 'rmw', 'sys', 'fullUntil', 'prefetchArrival', 'stream',
 ]);
 
 function methodsOf(proto: object | null, stop: object): string[] {
