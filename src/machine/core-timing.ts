@@ -27,6 +27,8 @@ import { StoreBuffer } from './store-buffer.ts';
 
 // Module constants (folded by V8; an imported binding is reloaded at every use).
 const PV = 16;
+/** Size of the direct-mapped index from a line's directory slot to its fill-buffer record. */
+const FB_INDEX = 4096;
 const PV_MASK = PV - 1;
 const ROB_RING = 128;
 /** Values at or above this are pointers (every address of the layout is above 2^46). */
@@ -60,6 +62,8 @@ export class CoreTiming {
   private readonly fbData: Float64Array;
   private readonly fbLine: Int32Array;
   private readonly fbStore: Uint8Array;
+  /** The record that last took each line (by slot modulo FB_INDEX): a hint, checked against the record's line. */
+  private readonly fbIndex = new Int32Array(FB_INDEX).fill(-1);
   private fbMax = 0;
   private fbSlot = 0;
   // Pending pointer values (a ring): the value and when it is ready.
@@ -173,15 +177,11 @@ export class CoreTiming {
     if (this.fbMax <= t) return d;
     // The line may still be arriving: a hit under a miss waits for the fill, unless a store of
     // this thread is pending on the line (forwarded from the store buffer).
-    const f = this.fbLine;
-    for (let i = 0; i < f.length; i++) {
-      if (f[i] === ds && (this.fbFree[i] as number) > t) {
-        if (this.fbStore[i] === 1) return d;
-        const fd = this.fbData[i] as number;
-        return fd > d ? fd : d;
-      }
-    }
-    return d;
+    const i = this.fbIndex[ds & (FB_INDEX - 1)] as number;
+    if (i < 0 || this.fbLine[i] !== ds || (this.fbFree[i] as number) <= t) return d;
+    if (this.fbStore[i] === 1) return d;
+    const fd = this.fbData[i] as number;
+    return fd > d ? fd : d;
   }
 
   /**
@@ -236,6 +236,7 @@ export class CoreTiming {
     this.fbStart[i] = start;
     this.fbFree[i] = done;
     this.fbData[i] = data;
+    this.fbIndex[ds & (FB_INDEX - 1)] = i;
     this.fbLine[i] = ds;
     this.fbStore[i] = store ? 1 : 0;
     if (done > this.fbMax) this.fbMax = done;

@@ -231,7 +231,9 @@ export class CpuMemory extends CoreTiming {
     const clock = this.rfoClock;
     clock.now = t;
     const lat = this.hier.access(this.core, key, ds, true, origin, clock);
-    this.noted = t + lat;
+    // A store that hits a writable line (or takes an exclusive one silently) records no write
+    // another core could have seen: nothing to settle.
+    this.noted = lat <= this.l1Hit ? -1 : t + lat;
     if (lat <= this.l1Hit) return t;
     const start = this.fillStart(t);
     const done = start + lat;
@@ -241,6 +243,7 @@ export class CpuMemory extends CoreTiming {
 
   /** Coherence takes effect when a store commits: a write the hierarchy recorded at `noted` moves to `commit`. */
   private settleWrite(ds: number, noted: number, commit: number): void {
+    if (noted < 0) return;
     const dir = this.hier.dir;
     if (commit !== noted && dir.lastWriter(ds) === this.core && dir.lastWriteTime(ds) === noted) dir.noteWrite(ds, this.core, commit);
   }
