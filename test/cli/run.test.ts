@@ -23,7 +23,7 @@ describe('allocsim run', () => {
     expect(r.error).toBeUndefined();
     const second = await cli(...argv);
     expect(second.out).toBe(first.out);
-  });
+  }, 180_000); // two full runs of 82 k operations with --check: about 20 s on an idle 2-core machine
 
   it('an unknown allocator exits 2 with one line listing the valid ones', async () => {
     const r = await cli('run', '-a', 'nosuch', '-w', 'random');
