@@ -15,7 +15,7 @@ export interface ThreadTime {
 }
 
 export interface RunError {
-  kind: 'allocator-abort' | 'machine-fault' | 'deadlock' | 'model-error';
+  kind: 'allocator-abort' | 'machine-fault' | 'deadlock' | 'model-error' | 'limit';
   message: string;
   thread?: number;
   address?: number;
