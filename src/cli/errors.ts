@@ -14,6 +14,14 @@ export class UsageError extends Error {
   }
 }
 
+/** A model file failed in a way that ends the command (a limit while loading it): one line, exit 1. */
+export class RunFailure extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunFailure';
+  }
+}
+
 export const EXIT_OK = 0;
 export const EXIT_CHECK_FAILED = 1;
 export const EXIT_USAGE = 2;

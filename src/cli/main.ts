@@ -15,7 +15,7 @@ import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
-import { EXIT_USAGE, isUsageError } from './errors.ts';
+import { EXIT_CHECK_FAILED, EXIT_USAGE, isUsageError, RunFailure } from './errors.ts';
 import { processIo, type Io } from './io.ts';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -50,6 +50,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (isUsageError(e)) {
       io.err(`allocsim: ${e.message}\n`);
       return EXIT_USAGE;
+    }
+    if (e instanceof RunFailure) {
+      io.err(`allocsim: ${e.message}\n`);
+      return EXIT_CHECK_FAILED;
     }
     throw e;
   }

@@ -14,7 +14,7 @@ function list(title: string, regions: readonly HeapRegion[], max: number): strin
   return `${title} [ Size ${regions.length} ]: ${shown}${more}`;
 }
 
-export function formatSteps(rec: HeapRecorder, maxEntries = 8): string {
+export function formatSteps(rec: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | 'hasHeapWalk'>, maxEntries = 8): string {
   const out: string[] = [];
   if (!rec.hasHeapWalk) out.push('(this model has no heapWalk(): its free list cannot be shown, only the operations)', '');
   for (const s of rec.steps) {

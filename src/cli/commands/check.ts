@@ -7,14 +7,16 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { modelInfo, type ModelInfo } from '../../allocators/index.ts';
-import { PROPERTIES, runConformance, type PropertyResult } from '../../experiment/conformance.ts';
-import { runCoursework, selectCoursework, type CourseworkRun } from '../../experiment/coursework-suite.ts';
+import { checkProperty, PROPERTIES, type PropertyResult, type PropertySpec } from '../../experiment/conformance.ts';
+import { runCoursework, selectCoursework, type CourseworkRun, type CourseworkWorkload } from '../../experiment/coursework-suite.ts';
+import type { IsolatedModel } from '../../experiment/isolation/isolated-model.ts';
 import { contractBlocks, contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
-import { parseAssignment, resolveParams, type ParamValue } from '../../sim/params.ts';
+import { parseAssignment, resolveParams, type ParamSpec, type ParamValue } from '../../sim/params.ts';
 import { formatContract, formatCoursework } from '../../report/coursework-report.ts';
 import { toJSON } from '../../report/format.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
+import { isolated, isolationOptions, loadIsolated } from '../isolation-options.ts';
 import { isModelFile, loadModelFile } from '../model-resolver.ts';
 import { listOption, positiveInt } from '../options.ts';
 
@@ -54,12 +56,45 @@ function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework
   }));
 }
 
+/** What check runs against: a model in this process, or a model file in isolation. */
+interface CheckTarget {
+  name: string;
+  params: readonly ParamSpec[];
+  contract?: ContractCheck[];
+  property(name: string, opts: { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string }): Promise<PropertyResult>;
+  coursework(w: CourseworkWorkload, opts: { seed: number; scale?: number; params: Record<string, ParamValue> }): Promise<CourseworkRun>;
+  close(): void;
+}
+
+async function inProcessTarget(file: string | undefined, arg: string, resolve: ModelResolver): Promise<CheckTarget> {
+  const info = file !== undefined ? await loadModelFile(file) : await resolve(arg);
+  return {
+    name: info.name,
+    params: info.params,
+    ...(file !== undefined ? { contract: probeContract(info, file) } : {}),
+    property: async (name, opts) => checkProperty(info, PROPERTIES.find((p) => p.name === name) as PropertySpec, opts),
+    coursework: async (w, opts) => runCoursework(info, { workloads: [w], missing: [], fallback: false }, opts)[0] as CourseworkRun,
+    close: () => undefined,
+  };
+}
+
+function isolatedTarget(m: IsolatedModel): CheckTarget {
+  return {
+    name: m.model.name,
+    params: m.model.params,
+    contract: m.contract,
+    property: (name, opts) => m.property(name, opts),
+    coursework: (w, opts) => m.coursework(w, opts),
+    close: () => m.close(),
+  };
+}
+
 export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInfo): Argv {
   return y.command(
     'check <allocator>',
     'check a model (a name, or a model file such as ./allocator.ts) against the contract and the invariant suite',
     (b) =>
-      b
+      isolationOptions(b)
         .positional('allocator', { type: 'string', demandOption: true, describe: 'model name, or a model file (./allocator.ts)' })
         .option('seed', { type: 'string', default: '1' })
         .option('runs', { type: 'string', default: '40', describe: 'random sequences per property' })
@@ -72,48 +107,52 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
     async (args) => {
       const arg = String(args.allocator);
       const file = isModelFile(arg) ? arg : undefined;
-      const info = file !== undefined ? await loadModelFile(file) : await resolve(arg);
       const only = listOption(args.only);
       for (const o of only) {
         if (!PROPERTIES.some((p) => p.name === o)) {
           throw new UsageError(`unknown property '${o}'; choose from ${PROPERTIES.map((p) => p.name).join(', ')}`);
         }
       }
-      const params: Record<string, ParamValue> = Object.fromEntries(listOption(args.param).map(parseAssignment));
-      resolveParams(`allocator ${info.name}`, info.params, params); // validate before running
       const seed = positiveInt('seed', args.seed, 0);
+      const numRuns = positiveInt('runs', args.runs);
       const scale = args.scale === undefined ? undefined : Number(args.scale);
       if (scale !== undefined && !(scale > 0)) throw new UsageError(`--scale must be a positive number, got '${String(args.scale)}'`);
-      const report: CheckReport = { allocator: info.name, ...(file !== undefined ? { file } : {}), results: [] };
-      const text: string[] = [];
-
-      if (file !== undefined) {
-        report.contract = probeContract(info, file);
-        text.push(formatContract(file, report.contract));
-      }
-      if (report.contract === undefined || !contractBlocks(report.contract)) {
-        const path = args.path === undefined ? undefined : String(args.path);
-        try {
-          report.results = runConformance(info, { seed, numRuns: positiveInt('runs', args.runs), params, only: only.length > 0 ? only : undefined, path });
-        } catch (e) {
-          if (path !== undefined && e instanceof Error && e.message.startsWith('Unable to replay')) {
-            throw new UsageError(`--path ${path} does not replay a failure of ${info.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+      const target = file !== undefined && isolated(args) ? isolatedTarget(await loadIsolated(file, args, [], false)) : await inProcessTarget(file, arg, resolve);
+      try {
+        const params: Record<string, ParamValue> = Object.fromEntries(listOption(args.param).map(parseAssignment));
+        resolveParams(`allocator ${target.name}`, target.params, params); // validate before running
+        const report: CheckReport = { allocator: target.name, ...(file !== undefined ? { file } : {}), results: [] };
+        const text: string[] = [];
+        if (file !== undefined) {
+          report.contract = target.contract;
+          text.push(formatContract(file, report.contract ?? []));
+        }
+        if (report.contract === undefined || !contractBlocks(report.contract)) {
+          const path = args.path === undefined ? undefined : String(args.path);
+          for (const p of PROPERTIES.filter((x) => only.length === 0 || only.includes(x.name))) {
+            const r = await target.property(p.name, { seed, numRuns, params, ...(path !== undefined ? { path } : {}) });
+            if (path !== undefined && (r.message ?? '').startsWith('Unable to replay')) {
+              throw new UsageError(`--path ${path} does not replay a failure of ${target.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+            }
+            report.results.push(r);
           }
-          throw e;
+          text.push(formatCheck(target.name, report.results, file ?? target.name));
+          const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
+          if (withWorkloads && report.results.every((r) => r.ok)) {
+            const sel = selectCoursework();
+            const runs: CourseworkRun[] = [];
+            for (const w of sel.workloads) runs.push(await target.coursework(w, { seed, params, ...(scale !== undefined ? { scale } : {}) }));
+            report.coursework = courseworkJSON(runs);
+            report.courseworkMissing = sel.missing;
+            text.push(formatCoursework(sel, runs));
+          }
         }
-        text.push(formatCheck(info.name, report.results, file ?? info.name));
-        const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
-        if (withWorkloads && report.results.every((r) => r.ok)) {
-          const sel = selectCoursework();
-          const runs = runCoursework(info, sel, { seed, scale, params });
-          report.coursework = courseworkJSON(runs);
-          report.courseworkMissing = sel.missing;
-          text.push(formatCoursework(sel, runs));
-        }
+        io.out(args.json ? toJSON(report) : text.join('\n'));
+        const failed = (report.contract !== undefined && !contractOk(report.contract)) || report.results.some((r) => !r.ok) || (report.coursework ?? []).some((c) => !c.ok);
+        if (failed) io.exitCode = EXIT_CHECK_FAILED;
+      } finally {
+        target.close();
       }
-      io.out(args.json ? toJSON(report) : text.join('\n'));
-      const failed = (report.contract !== undefined && !contractOk(report.contract)) || report.results.some((r) => !r.ok) || (report.coursework ?? []).some((c) => !c.ok);
-      if (failed) io.exitCode = EXIT_CHECK_FAILED;
     },
   );
 }

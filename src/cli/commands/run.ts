@@ -18,7 +18,10 @@ import { heapmapSvg } from '../../report/heapmap-svg.ts';
 import { formatSteps } from '../../report/steps.ts';
 import type { Io } from '../io.ts';
 import { fileLineSource } from '../../experiment/line-file.ts';
-import { resolveModel } from '../model-resolver.ts';
+import { isModelFile, resolveModel } from '../model-resolver.ts';
+import { isolated, isolationOptions, loadIsolated } from '../isolation-options.ts';
+import type { Result } from '../../experiment/result.ts';
+import { resolve as resolvePath } from 'node:path';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
 
 /** --steps / --heapmap: what to record while the model runs (undefined: nothing). */
@@ -48,7 +51,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
     'run',
     'run one workload against one allocator model',
     (b) =>
-      b
+      isolationOptions(b)
         .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)' })
         .option('workload', { alias: 'w', type: 'string', describe: 'workload (see `allocsim list workloads`)' })
         .option('trace', { type: 'string', describe: 'replay a trace file (short for -w trace --param file=FILE)' })
@@ -69,27 +72,33 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const cgOut = args['cachegrind-out'] === undefined ? undefined : String(args['cachegrind-out']);
       if (cgOut !== undefined) checkWritable('--cachegrind-out', cgOut);
       const watch = heapOptions(args);
-      const resolved = await resolveModel(String(args.allocator));
-      const recorder = watch === undefined ? undefined : new HeapRecorder(watch);
-      const info = recorder === undefined ? resolved : recorder.wrap(resolved);
+      const file = String(args.allocator);
       const workload = workloadOf(args.workload, args.trace);
       const { info: winfo } = lookupWorkload(workload);
-      const params = splitParams(listOption(args.param), info.params, winfo.params);
-      if (args.trace !== undefined) params.workload.file = String(args.trace);
-      if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
-      const r = runExperiment({
-        allocator: info,
-        allocatorParams: params.allocator,
-        workload,
-        workloadParams: params.workload,
-        openLines: fileLineSource,
-        seed,
-        machine,
-        check: args.check === true,
-        profile: args.profile === true || cgOut !== undefined,
-      });
+      const readable = args.trace === undefined ? [] : [resolvePath(String(args.trace))];
+      const student = isModelFile(file) && isolated(args) ? await loadIsolated(file, args, readable) : undefined;
+      const resolved = student?.info() ?? (await resolveModel(file));
+      const params = splitParams(listOption(args.param), resolved.params, winfo.params);
+      if (args.trace !== undefined) params.workload.file = String(args.trace);
+      if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
+      const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true, profile: args.profile === true || cgOut !== undefined };
+      let r: Result;
+      let recorder: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | 'hasHeapWalk' | 'samples'> | undefined;
+      if (student !== undefined) {
+        try {
+          const run = await student.run(config, watch === undefined ? {} : { steps: watch.steps ?? 0, samples: watch.samples ?? 0 });
+          r = run.result;
+          recorder = watch === undefined ? undefined : (run.recorder ?? { steps: [], samples: [], stepsSkipped: 0, hasHeapWalk: false });
+        } finally {
+          student.close();
+        }
+      } else {
+        const rec = watch === undefined ? undefined : new HeapRecorder(watch);
+        r = runExperiment({ ...config, allocator: rec === undefined ? resolved : rec.wrap(resolved), openLines: fileLineSource });
+        recorder = rec;
+      }
       if (cgOut !== undefined) {
         const threads = r.time.threads.length;
         const content = toCachegrind([{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }], `allocsim ${argv.join(' ')}`, [

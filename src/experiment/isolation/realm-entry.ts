@@ -145,7 +145,8 @@ function create(params: string, seed: number, machine: number, counters: number)
   if (m === null || typeof m !== 'object') return JSON.stringify({ value: { type: m === null ? 'null' : typeof m } });
   const id = nextModel++;
   models.set(id, m);
-  return JSON.stringify({ id, methods: P.MODEL_METHODS.filter((k) => typeof m[k] === 'function'), counters: m.counters !== null && typeof m.counters === 'object' });
+  const ctor = (m as { constructor?: { name?: unknown } }).constructor?.name;
+  return JSON.stringify({ id, methods: P.MODEL_METHODS.filter((k) => typeof m[k] === 'function'), counters: m.counters !== null && typeof m.counters === 'object', className: typeof ctor === 'string' ? ctor : 'Object' });
 }
 
 function dispatch(op: number, model: number, a?: unknown, b?: unknown, c?: unknown): number | string {

@@ -33,7 +33,7 @@ export class ModelCrash extends Error {
 }
 
 type Dispatch = (op: number, model: number, a?: unknown, b?: unknown, c?: unknown) => unknown;
-type Reply = { error?: { host?: number; abort?: string; address?: number; crash?: string; message?: string; stack?: string; thrown?: string; text?: string }; ok?: unknown; value?: { string?: string; bigint?: string; type?: string }; id?: number; methods?: string[]; counters?: boolean };
+type Reply = { error?: { host?: number; abort?: string; address?: number; crash?: string; message?: string; stack?: string; thrown?: string; text?: string }; ok?: unknown; value?: { string?: string; bigint?: string; type?: string }; id?: number; methods?: string[]; counters?: boolean; className?: string };
 
 const isArg = (v: unknown): boolean => v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 
@@ -258,7 +258,9 @@ export class ModelRealm {
     if (typeof r.id !== 'number') return r.value?.type === 'undefined' ? (undefined as never) : (null as never);
     const id = r.id;
     const methods = new Set(r.methods ?? []);
-    const model: Record<string, unknown> = { describe: () => (this.call(P.D_DESCRIBE, id) as Reply).ok as ModelDescription };
+    // The model's class name, for the contract report ("create(env) made a MyFreelist").
+    const model = Object.create({ constructor: { name: String(r.className ?? 'Object') } }) as Record<string, unknown>;
+    model.describe = () => (this.call(P.D_DESCRIBE, id) as Reply).ok as ModelDescription;
     if (r.counters === true) model.counters = env.counters;
     if (!methods.has('describe')) delete model.describe;
     P.MODEL_METHODS.forEach((name, k) => {
