@@ -10,7 +10,7 @@ import type { MachineSpec } from '../machine/costs.ts';
 import type { ParamValue } from '../sim/params.ts';
 import { resultOk, type Result } from './result.ts';
 import type { LineSourceProvider } from '../workloads/contract.ts';
-import { runExperiment } from './run.ts';
+import { runExperiment, type RunConfig } from './run.ts';
 import { csappIndex, cmuIndex, courseIndex, type CourseIndex, type InputScore, type ReferenceScore, type WeightedIndex } from './perf-index.ts';
 
 export interface GradeInput {
@@ -65,26 +65,41 @@ export function availableReferences(): string[] {
   return [...new Set(wanted)].filter((n) => hasModel(n));
 }
 
-/** Runs the model (checked) and every available reference on every input. */
-export function runGrade(model: ModelInfo, inputs: readonly GradeInput[], opts: GradeOptions = {}): GradeRow[] {
+/** The run of one input, for any allocator (the student's is checked). */
+export function gradeRunConfig(input: GradeInput, opts: GradeOptions, student: boolean): Omit<RunConfig, 'allocator' | 'openLines'> {
+  return {
+    allocatorParams: student ? (opts.allocatorParams ?? {}) : {}, workload: input.workload,
+    workloadParams: input.params, seed: opts.seed ?? 1, ...(opts.machine ? { machine: opts.machine } : {}), check: student,
+  };
+}
+
+/** Every available reference model's figures on every input (the same for every student). */
+export function runReferences(inputs: readonly GradeInput[], opts: GradeOptions = {}): Array<Record<string, ReferenceScore>> {
   const refs = availableReferences();
   return inputs.map((input) => {
-    const run = (allocator: string | ModelInfo, check: boolean): Result =>
-      runExperiment({
-        allocator, allocatorParams: typeof allocator === 'string' ? {} : (opts.allocatorParams ?? {}), workload: input.workload,
-        workloadParams: input.params, seed: opts.seed ?? 1, ...(opts.machine ? { machine: opts.machine } : {}), check,
-        ...(opts.openLines !== undefined ? { openLines: opts.openLines } : {}),
-      });
-    const student = studentRun(run(model, true), input.label);
-    opts.onRun?.(`${model.name} on ${input.label}`);
     const references: Record<string, ReferenceScore> = {};
     for (const name of refs) {
-      const r = run(name, false);
+      const r = runExperiment({ ...gradeRunConfig(input, opts, false), allocator: name, ...(opts.openLines !== undefined ? { openLines: opts.openLines } : {}) });
       references[name] = { ops: r.time.ops, cycles: r.time.cycles };
       opts.onRun?.(`${name} on ${input.label}`);
     }
-    return { input, student, references };
+    return references;
   });
+}
+
+/** Graded rows from the student's Result on each input and the references' figures. */
+export function gradeRows(inputs: readonly GradeInput[], results: readonly Result[], references: ReadonlyArray<Record<string, ReferenceScore>>): GradeRow[] {
+  return inputs.map((input, i) => ({ input, student: studentRun(results[i] as Result, input.label), references: references[i] ?? {} }));
+}
+
+/** Runs the model (checked, in this process) and every available reference on every input. */
+export function runGrade(model: ModelInfo, inputs: readonly GradeInput[], opts: GradeOptions = {}): GradeRow[] {
+  const results = inputs.map((input) => {
+    const r = runExperiment({ ...gradeRunConfig(input, opts, true), allocator: model, ...(opts.openLines !== undefined ? { openLines: opts.openLines } : {}) });
+    opts.onRun?.(`${model.name} on ${input.label}`);
+    return r;
+  });
+  return gradeRows(inputs, results, runReferences(inputs, opts));
 }
 
 export interface GradeScores {

@@ -77,7 +77,9 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const { info: winfo } = lookupWorkload(workload);
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
-      const readable = args.trace === undefined ? [] : [resolvePath(String(args.trace))];
+      // The model's process may read the trace it replays (--trace, or -p file=), nothing else.
+      const fileParams = listOption(args.param).filter((a) => /^(work\.)?file=/.test(a)).map((a) => a.slice(a.indexOf('=') + 1));
+      const readable = [...(args.trace === undefined ? [] : [String(args.trace)]), ...fileParams].map((f) => resolvePath(f));
       const student = isModelFile(file) && isolated(args) ? await loadIsolated(file, args, readable) : undefined;
       const resolved = student?.info() ?? (await resolveModel(file));
       const params = splitParams(listOption(args.param), resolved.params, winfo.params);

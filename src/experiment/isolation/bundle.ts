@@ -31,8 +31,10 @@ function inside(root: string, file: string): boolean {
 }
 
 /** Resolves imports itself and refuses any outside the model's directory and allocsim's sources. */
-function confine(modelFile: string, roots: readonly string[]): Plugin {
-  const name = basename(modelFile);
+const REFUSED = 'refused: ';
+const refusal = (path: string): string => `${REFUSED}it imports '${path}'; a model may import only 'allocsim/kit' and files in its own directory`;
+
+function confine(roots: readonly string[]): Plugin {
   return {
     name: 'allocsim-confine',
     setup(b) {
@@ -41,7 +43,7 @@ function confine(modelFile: string, roots: readonly string[]): Plugin {
         if (args.path === 'allocsim/kit') return { path: KIT };
         if (args.path.startsWith('node:') || args.kind === 'entry-point') {
           if (args.kind === 'entry-point') return undefined;
-          return { errors: [{ text: `${name} imports '${args.path}'; a model may import only 'allocsim/kit' and files in its own directory` }] };
+          return { errors: [{ text: refusal(args.path) }] };
         }
         const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'inner' });
         if (r.errors.length > 0) return { errors: r.errors };
@@ -49,7 +51,7 @@ function confine(modelFile: string, roots: readonly string[]): Plugin {
         // allocsim's own sources may use its packages (the kit's sandbox uses pure-rand).
         const ours = args.importer !== '' && inside(SRC, args.importer);
         if (real === '' || !(ours || roots.some((root) => inside(root, real)))) {
-          return { errors: [{ text: `${name} imports '${args.path}'; a model may import only 'allocsim/kit' and files in its own directory` }] };
+          return { errors: [{ text: refusal(args.path) }] };
         }
         return { path: real };
       });
@@ -57,11 +59,13 @@ function confine(modelFile: string, roots: readonly string[]): Plugin {
   };
 }
 
+/** "cannot load it: allocator.ts:3:7: reason", or "refused: it imports 'node:fs' (allocator.ts:1:31); ...". */
 function firstError(errors: readonly Message[]): string {
   const e = errors[0];
-  if (e === undefined) return 'it does not compile';
-  const loc = e.location === null ? '' : `${basename(e.location.file)}:${e.location.line}:${e.location.column + 1}: `;
-  return `${loc}${e.text}`;
+  if (e === undefined) return 'cannot load it: it does not compile';
+  const where = e.location === null ? '' : `${basename(e.location.file)}:${e.location.line}:${e.location.column + 1}`;
+  if (e.text.startsWith(REFUSED)) return e.text.replace(/^(refused: it imports '[^']*')/, `$1${where === '' ? '' : ` (${where})`}`);
+  return `cannot load it: ${where === '' ? '' : `${where}: `}${e.text}`;
 }
 
 export interface ModelBundle {
@@ -79,14 +83,14 @@ export async function bundleModel(file: string): Promise<ModelBundle> {
     const r = await build({
       stdin: { contents, resolveDir: dirname(abs), sourcefile: 'allocsim-realm-entry.ts', loader: 'ts' },
       bundle: true, write: false, format: 'iife', platform: 'neutral', target: 'es2022', outfile: basename(abs),
-      sourcemap: 'external', logLevel: 'silent', plugins: [confine(abs, roots)],
+      sourcemap: 'external', logLevel: 'silent', plugins: [confine(roots)],
     });
     const code = r.outputFiles.find((o) => o.path.endsWith('.map') === false)?.text ?? '';
     const sourceMap = r.outputFiles.find((o) => o.path.endsWith('.map'))?.text ?? '';
     return { file, code, sourceMap };
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
-    throw new BundleError(`${basename(file)}: cannot load it: ${errors !== undefined ? firstError(errors) : (e as Error).message.split('\n')[0]}`);
+    throw new BundleError(`${basename(file)}: ${errors !== undefined ? firstError(errors) : `cannot load it: ${(e as Error).message.split('\n')[0]}`}`);
   }
 }
 
