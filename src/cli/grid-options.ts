@@ -12,6 +12,9 @@ import { UsageError } from './errors.ts';
 import { listOption, loadMachine, positiveInt } from './options.ts';
 import { isModelFile, resolveModel } from './model-resolver.ts';
 import { registerModelFile } from '../experiment/model-file.ts';
+import { hasModel, registerModel } from '../allocators/registry.ts';
+import type { IsolatedModel } from '../experiment/isolation/isolated-model.ts';
+import { isolated, isolationOptions, loadIsolated } from './isolation-options.ts';
 
 /** `a,b` and repeated options alike, as one list (empty items are an error). */
 export function commaList(name: string, v: unknown): string[] {
@@ -51,7 +54,7 @@ export function outputOptions<T>(b: Argv<T>): Argv<T> {
 /** The options that define a grid. */
 export function gridOptions<T>(b: Argv<T>): Argv<T> {
   return outputOptions(
-    b
+    isolationOptions(b)
       .option('allocator', { alias: 'a', type: 'string', array: true, demandOption: true, describe: 'allocators, comma-separated' })
       .option('workload', { alias: 'w', type: 'string', array: true, demandOption: true, describe: 'workloads, comma-separated' })
       .option('threads', { alias: 't', type: 'string', describe: 'thread counts, comma-separated (default: the workload default)' })
@@ -85,19 +88,47 @@ export async function loadModules(files: readonly string[]): Promise<string[]> {
 
 export type GridArgs = Record<string, unknown>;
 
+/** Model files a grid runs isolated, by model name (set by gridFromArgs, closed by executeGrid). */
+export const isolatedModels = new WeakMap<GridSpec, Map<string, IsolatedModel>>();
+/** Names registered here for isolated model files (a later command may register the same file again). */
+const stubs = new Set<string>();
+
+/** A model file for a grid: isolated (its points run in its own process) unless --trust. */
+async function gridModelFile(file: string, args: GridArgs, isolatedByName: Map<string, IsolatedModel>): Promise<string> {
+  if (!isolated(args)) {
+    // The teacher's own model: checked against the contract, registered here and in every worker.
+    const info = await resolveModel(file);
+    registerModelFile(info);
+    return info.name;
+  }
+  const m = await loadIsolated(file, args);
+  const info = m.info();
+  if (hasModel(info.name) && !stubs.has(info.name)) {
+    m.close();
+    throw new UsageError(`${file} names its model '${info.name}', which is a registered model's name; give it another name in defineModel`);
+  }
+  if (!hasModel(info.name)) registerModel(info);
+  stubs.add(info.name);
+  isolatedByName.set(info.name, m);
+  return info.name;
+}
+
 export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   const modules = await loadModules(listOption(args.load));
   const modelFiles: string[] = [];
   const allocators: string[] = [];
+  const isolatedByName = new Map<string, IsolatedModel>();
   for (const a of commaList('allocator', args.allocator)) {
     if (!isModelFile(a)) {
       allocators.push(a);
       continue;
     }
-    // A student's model file: checked against the contract, registered here and in every worker.
-    const info = await resolveModel(a);
-    registerModelFile(info);
-    allocators.push(info.name);
+    try {
+      allocators.push(await gridModelFile(a, args, isolatedByName));
+    } catch (e) {
+      for (const m of isolatedByName.values()) m.close();
+      throw e;
+    }
     modelFiles.push(pathToFileURL(resolve(a)).href);
   }
   const workloads = commaList('workload', args.workload);
@@ -107,7 +138,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   distinct('threads', threads);
   const n = positiveInt('seeds', args.seeds);
   const first = positiveInt('seed', args.seed, 0);
-  return {
+  const spec: GridSpec = {
     allocators,
     workloads,
     threads,
@@ -121,6 +152,8 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
     modules,
     modelFiles,
   };
+  isolatedModels.set(spec, isolatedByName);
+  return spec;
 }
 
 /** `--jobs N` (default: the core count). */

@@ -3,7 +3,7 @@
  * the points (in parallel, with progress), then write every report at once. Shared by compare,
  * sweep, batchit and merge.
  */
-import { baselineLabel, expandGrid, shardIndices, type GridPoint, type GridSpec } from '../experiment/grid.ts';
+import { baselineLabel, expandGrid, shardIndices, type GridPoint, type GridSpec, type PointConfig } from '../experiment/grid.ts';
 import { runPoints } from '../experiment/pool.ts';
 import { resultOk, type Result } from '../experiment/result.ts';
 import { SHARD_FORMAT, type ShardFile } from '../experiment/shard.ts';
@@ -16,7 +16,8 @@ import { toCSV } from '../report/csv.ts';
 import { toJSON } from '../report/format.ts';
 import { toHTML } from '../report/html.ts';
 import { EXIT_CHECK_FAILED, UsageError } from './errors.ts';
-import { jobsOf, shardOf, type GridArgs } from './grid-options.ts';
+import { isolatedModels, jobsOf, shardOf, type GridArgs } from './grid-options.ts';
+import type { IsolatedModel } from '../experiment/isolation/isolated-model.ts';
 import type { Io } from './io.ts';
 import { checkWritable, writeFilesAtomically, type OutputFile } from './outputs.ts';
 import { createProgress } from './progress.ts';
@@ -112,11 +113,15 @@ export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPo
 async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spec: GridSpec): Promise<Result[]> {
   const jobs = jobsOf(args);
   const progress = createProgress(points.length, args.quiet === true);
+  const away = isolatedModels.get(spec) ?? new Map<string, IsolatedModel>();
+  const isolated = new Map([...away].map(([name, m]) => [name, async ({ allocator: _, ...config }: PointConfig) => (await m.run(config)).result] as const));
   try {
     return await runPoints(points, {
       jobs,
       modules: spec.modules,
-      modelFiles: spec.modelFiles ?? [],
+      // Workers import the model files only when they are trusted (--trust); isolated ones run in their own process.
+      modelFiles: away.size > 0 ? [] : (spec.modelFiles ?? []),
+      isolated,
       onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`),
     });
   } finally {
@@ -126,6 +131,14 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
 
 /** The whole of compare/sweep/batchit once the grid is known. */
 export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appendix?: (s: Summary) => string): Promise<void> {
+  try {
+    await runGrid(io, args, spec, cmd, appendix);
+  } finally {
+    for (const m of isolatedModels.get(spec)?.values() ?? []) m.close();
+  }
+}
+
+async function runGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appendix?: (s: Summary) => string): Promise<void> {
   const points = expandGrid(spec);
   baselineLabel(spec, points);
   const shard = shardOf(args);

@@ -20,6 +20,11 @@ export interface PoolOptions {
   modelFiles?: string[];
   /** Called after each finished run. */
   onDone?: (done: number, total: number, point: GridPoint) => void;
+  /**
+   * Runners of the models that run isolated (model files), by model name: their points go there,
+   * one at a time per model, while the other points run here or on the pool.
+   */
+  isolated?: ReadonlyMap<string, (config: GridPoint['config']) => Promise<Result>>;
 }
 
 /** The default --jobs: the number of cores Node may use. */
@@ -35,14 +40,26 @@ export async function runPoints(points: readonly GridPoint[], opts: PoolOptions)
     done++;
     opts.onDone?.(done, points.length, points[i] as GridPoint);
   };
-  const threads = Math.min(opts.jobs, points.length);
+  const isolated = opts.isolated ?? new Map();
+  const own = points.map((_, i) => i).filter((i) => !isolated.has((points[i] as GridPoint).config.allocator));
+  const away = [...isolated].map(async ([name, run]) => {
+    for (const [i, p] of points.entries()) if (p.config.allocator === name) finished(i, await run(p.config));
+  });
+  await Promise.all([runOwn(points, own, opts, finished), ...away]);
+  return results;
+}
+
+/** The points at `indices` that run in this process or on its worker threads. */
+async function runOwn(points: readonly GridPoint[], indices: readonly number[], opts: PoolOptions, finished: (i: number, r: Result) => void): Promise<void> {
+  if (indices.length === 0) return;
+  const threads = Math.min(opts.jobs, indices.length);
   if (threads <= 1) {
-    for (const [i, p] of points.entries()) {
-      finished(i, runExperiment({ ...p.config, openLines: fileLineSource }));
+    for (const i of indices) {
+      finished(i, runExperiment({ ...(points[i] as GridPoint).config, openLines: fileLineSource }));
       // Let timers (the progress bar) and signals in between runs.
       await new Promise((r) => setTimeout(r, 0));
     }
-    return results;
+    return;
   }
   const pool = new Piscina<RunTask, Result>({
     filename: new URL('./worker.mjs', import.meta.url).href,
@@ -51,11 +68,10 @@ export async function runPoints(points: readonly GridPoint[], opts: PoolOptions)
     concurrentTasksPerWorker: 1,
   });
   // Larger thread counts first, so the long runs do not all land at the end.
-  const order = points.map((_, i) => i).sort((a, b) => (points[b] as GridPoint).threads - (points[a] as GridPoint).threads || a - b);
+  const order = [...indices].sort((a, b) => (points[b] as GridPoint).threads - (points[a] as GridPoint).threads || a - b);
   try {
     await Promise.all(order.map(async (i) => finished(i, await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules, modelFiles: opts.modelFiles ?? [] }))));
   } finally {
     await pool.destroy();
   }
-  return results;
 }

@@ -28,6 +28,12 @@ function rssMiB(pid: number): number | undefined {
   }
 }
 
+/** An idle model process does not keep the grader running (a command that stops early still exits). */
+function hold(child: ChildProcess, busy: boolean): void {
+  const handles = [child, child.channel, child.stderr] as Array<{ ref?(): void; unref?(): void } | null | undefined>;
+  for (const h of handles) (busy ? h?.ref : h?.unref)?.call(h);
+}
+
 export class ModelHost {
   private child: ChildProcess | undefined;
   private nextId = 1;
@@ -84,6 +90,7 @@ export class ModelHost {
       p?.resolve({ ok: false, failure: why });
     });
     child.send({ type: 'start', file: this.bundle.file, code: this.bundle.code, sourceMap: this.bundle.sourceMap, limits: this.limits } satisfies StartMessage);
+    hold(child, false);
     return child;
   }
 
@@ -100,6 +107,7 @@ export class ModelHost {
     const id = this.nextId++;
     // The supervisor enforces the run limit; this is the backstop should the process stop answering.
     const backstop = setTimeout(() => this.fail(child, `the run did not finish within ${this.limits.runSeconds} s`), (this.limits.runSeconds + 10) * 1000);
+    hold(child, true);
     try {
       return await new Promise<Outcome>((resolve) => {
         this.pending = { id, resolve };
@@ -107,6 +115,7 @@ export class ModelHost {
       }) as Outcome & { value?: TaskAnswers[K] };
     } finally {
       clearTimeout(backstop);
+      hold(child, false);
     }
   }
 
