@@ -11,7 +11,9 @@ import { describe, expect, it } from 'vitest';
 import { BIN, cli, FIXTURE, ROOT } from './helpers.ts';
 
 const run = promisify(execFile);
-const GRID = ['-a', 'bump,test-slowbump', '--load', FIXTURE, '-w', 'random', '--threads', '1,2', '--seeds', '2', '-p', 'ops=100', '-q'];
+/** The shards name the fixture module; merge imports it only when given on its command line. */
+const LOAD = ['--load', FIXTURE];
+const GRID = ['-a', 'bump,test-slowbump', ...LOAD, '-w', 'random', '--threads', '1,2', '--seeds', '2', '-p', 'ops=100', '-q'];
 
 describe('sharded runs', () => {
   const dir = mkdtempSync(join(tmpdir(), 'allocsim-shards-'));
@@ -25,27 +27,27 @@ describe('sharded runs', () => {
     const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { points: number[] }).points.length);
     expect(sizes).toEqual([3, 3, 2]);
     const whole = await cli(['compare', ...GRID, '--json', '--jobs', '1']);
-    const merged = await cli(['merge', ...files, '--json']);
+    const merged = await cli(['merge', ...files, '--json', ...LOAD]);
     expect(merged.err).toBe('');
     expect(merged.code).toBe(0);
     expect(merged.out).toBe(whole.out);
-    const table = await cli(['merge', ...[...files].reverse()]);
+    const table = await cli(['merge', ...[...files].reverse(), ...LOAD]);
     const wholeTable = await cli(['compare', ...GRID, '--jobs', '1']);
     expect(table.out).toBe(wholeTable.out);
   });
 
   it('refuses a missing shard, a repeated shard and a shard of another experiment (exit 2, one line)', async () => {
-    const missing = await cli(['merge', files[0] as string, files[1] as string]);
+    const missing = await cli(['merge', files[0] as string, files[1] as string, ...LOAD]);
     expect(missing.code).toBe(2);
     expect(missing.err).toMatch(/^allocsim: missing shard 3\/3;[^\n]*\n$/);
-    const twice = await cli(['merge', files[0] as string, files[0] as string, files[2] as string]);
+    const twice = await cli(['merge', files[0] as string, files[0] as string, files[2] as string, ...LOAD]);
     expect(twice.code).toBe(2);
     expect(twice.err).toContain('are both shard 1/3');
     const other = join(dir, 'other.json');
     const json = JSON.parse(readFileSync(files[2] as string, 'utf8')) as { experiment: { seeds: number[] } };
     json.experiment.seeds = [5, 6];
     writeFileSync(other, JSON.stringify(json));
-    const foreign = await cli(['merge', files[0] as string, files[1] as string, other]);
+    const foreign = await cli(['merge', files[0] as string, files[1] as string, other, ...LOAD]);
     expect(foreign.code).toBe(2);
     expect(foreign.err).toContain('is from a different experiment');
     const notShard = join(dir, 'not.json');
