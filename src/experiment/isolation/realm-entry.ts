@@ -15,6 +15,9 @@ const g = globalThis as unknown as Record<string, unknown>;
 const B = g.__allocsimBridge as Bridge;
 delete g.__allocsimBridge;
 const HOST = Symbol('host error');
+// Taken before the model's code runs, so a model that replaces JSON's functions changes only its own use of them.
+const stringify = JSON.stringify;
+const parse = JSON.parse;
 type Obj = Record<string | symbol, unknown>;
 
 /** A call into the simulator; a host error comes back as an error of this realm that names it. */
@@ -47,7 +50,7 @@ function machineFacade(id: number): Obj {
     tlsBase: (thread: unknown) => call(P.K_MACHINE, id, m('tlsBase'), thread),
     paths: { id: (name: unknown) => call(P.K_MACHINE, id, m('pathId'), name) },
     get spec(): unknown {
-      spec ??= JSON.parse(String(call(P.K_MACHINE, id, m('spec'))));
+      spec ??= parse(String(call(P.K_MACHINE, id, m('spec'))));
       return spec;
     },
   };
@@ -61,7 +64,7 @@ function countersFacade(id: number): Obj {
     max: (name: unknown, value: unknown) => call(P.K_COUNTERS, id, m('max'), name, value),
     get: (name: unknown) => call(P.K_COUNTERS, id, m('get'), name),
     histogram: (name: unknown, bounds?: unknown) => ({
-      record: (value: unknown, times?: unknown) => call(P.K_COUNTERS, id, m('record'), name, value, times, bounds === undefined ? undefined : JSON.stringify(bounds)),
+      record: (value: unknown, times?: unknown) => call(P.K_COUNTERS, id, m('record'), name, value, times, bounds === undefined ? undefined : stringify(bounds)),
     }),
   };
 }
@@ -79,7 +82,7 @@ function cpuFacade(id: number): Obj {
   P.CPU_METHODS.forEach((name, i) => {
     if (!name.startsWith('get') && name !== 'setNow') f[name] = (a?: unknown, b?: unknown, cc?: unknown, d?: unknown) => call(P.K_CPU, id, i, a, b, cc, d);
   });
-  f.mmap = (len: unknown, opts?: unknown) => call(P.K_CPU, id, index(P.CPU_METHODS, 'mmap'), len, opts === undefined ? undefined : JSON.stringify(opts));
+  f.mmap = (len: unknown, opts?: unknown) => call(P.K_CPU, id, index(P.CPU_METHODS, 'mmap'), len, opts === undefined ? undefined : stringify(opts));
   Object.defineProperties(f, {
     now: { get: () => c('getNow'), set: (v: unknown) => c('setNow', v), enumerable: true },
     hi: { get: () => c('getHi'), enumerable: true },
@@ -109,10 +112,10 @@ function text(v: unknown): string {
 /** What a thrown value was, as JSON for the simulator's realm. */
 function errorJSON(e: unknown): string {
   try {
-    if (e !== null && typeof e === 'object' && HOST in e) return JSON.stringify({ error: { host: (e as Obj)[HOST] } });
-    if (e instanceof AllocatorAbort) return JSON.stringify({ error: { abort: text(e.message), address: Number(e.address) } });
-    if (e instanceof Error) return JSON.stringify({ error: { crash: text(e.name), message: text(e.message), stack: text(e.stack) } });
-    return JSON.stringify({ error: { thrown: typeof e, text: text(e).slice(0, 60) } });
+    if (e !== null && typeof e === 'object' && HOST in e) return stringify({ error: { host: (e as Obj)[HOST] } });
+    if (e instanceof AllocatorAbort) return stringify({ error: { abort: text(e.message), address: Number(e.address) } });
+    if (e instanceof Error) return stringify({ error: { crash: text(e.name), message: text(e.message), stack: text(e.stack) } });
+    return stringify({ error: { thrown: typeof e, text: text(e).slice(0, 60) } });
   } catch {
     return '{"error":{"crash":"Error","message":"the model threw something that cannot be described"}}';
   }
@@ -120,9 +123,9 @@ function errorJSON(e: unknown): string {
 
 /** A value that is not a number, described for the contract probe. */
 function valueJSON(v: unknown): string {
-  if (typeof v === 'string') return JSON.stringify({ value: { string: v.slice(0, 40) } });
-  if (typeof v === 'bigint') return JSON.stringify({ value: { bigint: v.toString() } });
-  return JSON.stringify({ value: { type: v === null ? 'null' : typeof v } });
+  if (typeof v === 'string') return stringify({ value: { string: v.slice(0, 40) } });
+  if (typeof v === 'bigint') return stringify({ value: { bigint: v.toString() } });
+  return stringify({ value: { type: v === null ? 'null' : typeof v } });
 }
 
 const models = new Map<number, Obj>();
@@ -131,22 +134,22 @@ let exported: Obj | undefined;
 
 function describeExport(): string {
   const e = exported;
-  if (typeof e === 'function') return JSON.stringify({ type: 'function' });
-  if (e === null || typeof e !== 'object') return JSON.stringify({ type: e === null ? 'null' : typeof e });
-  return JSON.stringify({
+  if (typeof e === 'function') return stringify({ type: 'function' });
+  if (e === null || typeof e !== 'object') return stringify({ type: e === null ? 'null' : typeof e });
+  return stringify({
     type: 'object', name: e.name, summary: e.summary, doc: e.doc, create: typeof e.create,
     params: e.params === undefined ? undefined : Array.isArray(e.params) ? e.params : 'not an array',
   });
 }
 
 function create(params: string, seed: number, machine: number, counters: number): string {
-  const env = { machine: machineOf(machine), params: JSON.parse(params) as unknown, counters: countersFacade(counters), seed };
+  const env = { machine: machineOf(machine), params: parse(params) as unknown, counters: countersFacade(counters), seed };
   const m = (exported as { create(env: unknown): Obj }).create(env);
-  if (m === null || typeof m !== 'object') return JSON.stringify({ value: { type: m === null ? 'null' : typeof m } });
+  if (m === null || typeof m !== 'object') return stringify({ value: { type: m === null ? 'null' : typeof m } });
   const id = nextModel++;
   models.set(id, m);
   const ctor = (m as { constructor?: { name?: unknown } }).constructor?.name;
-  return JSON.stringify({ id, methods: P.MODEL_METHODS.filter((k) => typeof m[k] === 'function'), counters: m.counters !== null && typeof m.counters === 'object', className: typeof ctor === 'string' ? ctor : 'Object' });
+  return stringify({ id, methods: P.MODEL_METHODS.filter((k) => typeof m[k] === 'function'), counters: m.counters !== null && typeof m.counters === 'object', className: typeof ctor === 'string' ? ctor : 'Object' });
 }
 
 function dispatch(op: number, model: number, a?: unknown, b?: unknown, c?: unknown): number | string {
@@ -162,10 +165,10 @@ function dispatch(op: number, model: number, a?: unknown, b?: unknown, c?: unkno
     const m = models.get(model) as Obj;
     const name = P.DISPATCH[op] as string;
     const fn = m[name] as (...args: unknown[]) => unknown;
-    if (op === P.D_DESCRIBE) return JSON.stringify({ ok: fn.call(m) });
+    if (op === P.D_DESCRIBE) return stringify({ ok: fn.call(m) });
     const cpu = cpuOf(Number(a));
     const r = op === P.D_HEAPWALK ? fn.call(m, cpu) : fn.call(m, cpu, b, c);
-    if (op === P.D_HEAPWALK) return JSON.stringify({ ok: r });
+    if (op === P.D_HEAPWALK) return stringify({ ok: r });
     return typeof r === 'number' ? r : r === undefined ? 'undefined' : valueJSON(r);
   } catch (e) {
     return errorJSON(e);
