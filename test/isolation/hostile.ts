@@ -23,11 +23,24 @@ type Where = 'import' | 'create' | 'malloc' | 'malloc-later';
 const MALLOC = '  malloc(cpu: Cpu, size: number, align = 16): number {';
 const CREATE = '  create: (env) => new FirstFit(env),';
 
-/** Finds the grader's `process` by every route a model could try; throws when none works (the isolated case). */
+/**
+ * Finds the grader's `process` by the routes a model could try: the global, the Function
+ * constructor behind an object it was given or behind its global object (the classic vm escape),
+ * and the receivers and functions of the stack frames a patched Error.prepareStackTrace is shown.
+ * Throws when none works (the isolated case).
+ */
 const ESCAPE = `
 function hostProcess(o: any): any {
   try { const p = (globalThis as any).process; if (p !== undefined) return p; } catch {}
-  try { return o.constructor.constructor('return process')(); } catch {}
+  const via: any[] = [o, globalThis, Object.getPrototypeOf(globalThis)];
+  try {
+    (Error as any).prepareStackTrace = (_e: unknown, frames: any[]) => { for (const f of frames) via.push(f.getThis?.(), f.getFunction?.()); return ''; };
+    void new Error('probe').stack;
+    (Error as any).prepareStackTrace = undefined;
+  } catch {}
+  for (const v of via) {
+    try { const p = v.constructor.constructor('return process')(); if (p !== undefined) return p; } catch {}
+  }
   try { return new Function('return process')(); } catch {}
   throw new Error('no way to the grader');
 }
@@ -57,6 +70,8 @@ const q = JSON.stringify;
 /** The attacks, by name: what the model does, and where. */
 export const ATTACKS: Record<string, { where: Where; code: (p: Project) => string }> = {
   'reads a file outside its project': { where: 'malloc', code: () => `throw new Error('STOLEN ' + hostProcess(cpu).getBuiltinModule('fs').readFileSync('/etc/passwd', 'utf8').split('\\n')[0])` },
+  // Harmless if it works (the model then runs normally and passes): the test sees the escape as a pass.
+  "reaches the grader's realm": { where: 'malloc', code: () => `hostProcess(cpu).pid` },
   'writes a file': { where: 'malloc', code: (p) => `hostProcess(cpu).getBuiltinModule('fs').writeFileSync(${q(p.marker)}, 'pwned')` },
   'deletes a file': { where: 'malloc', code: (p) => `hostProcess(cpu).getBuiltinModule('fs').unlinkSync(${q(p.canary)})` },
   'spawns id': { where: 'malloc', code: (p) => `hostProcess(cpu).getBuiltinModule('child_process').execSync('id > ' + ${q(p.marker)})` },

@@ -66,7 +66,9 @@ export class ModelRealm {
     private readonly heartbeat?: Int32Array,
   ) {
     this.map = sourceMap === undefined ? undefined : new SourceMap(JSON.parse(sourceMap) as never);
-    this.context = vm.createContext({}, { codeGeneration: { strings: false, wasm: false }, name: `model ${this.base}` });
+    // A global object with no prototype: with `{}`, a lookup on the model's global object that
+    // misses (`globalThis.constructor`) would reach this realm's Object, Function and `process`.
+    this.context = vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false }, name: `model ${this.base}` });
     const bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown => {
       try {
         return this.serve(kind, id, method, a, b, c, d);
@@ -78,7 +80,8 @@ export class ModelRealm {
     Object.defineProperty(vm.runInContext('globalThis', this.context), '__allocsimBridge', { value: bridge, configurable: true });
     this.enter(P.D_IMPORT);
     try {
-      new vm.Script(code, { filename: this.base }).runInContext(this.context);
+      // Strict, as the model's ES modules are: no frame of it hands out its `this` or function to a stack trace.
+      new vm.Script(`'use strict';${code}`, { filename: this.base }).runInContext(this.context);
     } catch (e) {
       throw new ModelCrash(`${this.base}: cannot load it: ${this.firstLine(e)}`);
     } finally {
@@ -198,6 +201,7 @@ export class ModelRealm {
       this.leave();
     }
     if (typeof r === 'number') return r;
+    if (typeof r !== 'string') throw new ModelCrash(`${P.DISPATCH[op] ?? 'a call'} of ${this.base} returned something the simulator cannot read`);
     if (r === 'undefined') return undefined;
     let reply: Reply;
     try {
