@@ -8,12 +8,12 @@ import type { Argv } from 'yargs';
 import type { GridSpec, ParamAxis } from '../experiment/grid.ts';
 import { defaultJobs } from '../experiment/pool.ts';
 import { parseAssignment } from '../sim/params.ts';
-import { UsageError } from './errors.ts';
+import { RunFailure, UsageError } from './errors.ts';
 import { listOption, loadMachine, positiveInt } from './options.ts';
 import { isModelFile, resolveModel } from './model-resolver.ts';
 import { registerModelFile } from '../experiment/model-file.ts';
 import { hasModel, registerModel } from '../allocators/registry.ts';
-import type { IsolatedModel } from '../experiment/isolation/isolated-model.ts';
+import { failedRunner, type IsolatedModel, type IsolatedRunner } from '../experiment/isolation/isolated-model.ts';
 import { isolated, isolationOptions, loadIsolated } from './isolation-options.ts';
 
 /** `a,b` and repeated options alike, as one list (empty items are an error). */
@@ -89,19 +89,32 @@ export async function loadModules(files: readonly string[]): Promise<string[]> {
 export type GridArgs = Record<string, unknown>;
 
 /** Model files a grid runs isolated, by model name (set by gridFromArgs, closed by executeGrid). */
-export const isolatedModels = new WeakMap<GridSpec, Map<string, IsolatedModel>>();
+export const isolatedModels = new WeakMap<GridSpec, Map<string, IsolatedRunner>>();
 /** Names registered here for isolated model files (a later command may register the same file again). */
 const stubs = new Set<string>();
 
 /** A model file for a grid: isolated (its points run in its own process) unless --trust. */
-async function gridModelFile(file: string, args: GridArgs, isolatedByName: Map<string, IsolatedModel>): Promise<string> {
+async function gridModelFile(file: string, args: GridArgs, isolatedByName: Map<string, IsolatedRunner>): Promise<string> {
   if (!isolated(args)) {
     // The teacher's own model: checked against the contract, registered here and in every worker.
     const info = await resolveModel(file);
     registerModelFile(info);
     return info.name;
   }
-  const m = await loadIsolated(file, args);
+  let m: IsolatedModel;
+  try {
+    m = await loadIsolated(file, args);
+  } catch (e) {
+    if (!(e instanceof RunFailure)) throw e;
+    // A limit hit while loading it (a hang at import, in create or in the contract probe): the grid
+    // goes on, the file's runs failing with the reason under the file's name.
+    const name = (file.split(/[\\/]/).pop() ?? file).replace(/\.[mc]?[tj]s$/, '');
+    if (hasModel(name) && !stubs.has(name)) throw new UsageError(`${file}: ${e.message}`);
+    if (!hasModel(name)) registerModel({ name, summary: `${file} (not loaded)`, family: 'student', params: [], create: () => { throw new Error(e.message); } });
+    stubs.add(name);
+    isolatedByName.set(name, failedRunner(name, e.message));
+    return name;
+  }
   const info = m.info();
   if (hasModel(info.name) && !stubs.has(info.name)) {
     m.close();
@@ -117,7 +130,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   const modules = await loadModules(listOption(args.load));
   const modelFiles: string[] = [];
   const allocators: string[] = [];
-  const isolatedByName = new Map<string, IsolatedModel>();
+  const isolatedByName = new Map<string, IsolatedRunner>();
   for (const a of commaList('allocator', args.allocator)) {
     if (!isModelFile(a)) {
       allocators.push(a);

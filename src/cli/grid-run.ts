@@ -17,7 +17,7 @@ import { toJSON } from '../report/format.ts';
 import { toHTML } from '../report/html.ts';
 import { EXIT_CHECK_FAILED, UsageError } from './errors.ts';
 import { isolatedModels, jobsOf, shardOf, type GridArgs } from './grid-options.ts';
-import type { IsolatedModel } from '../experiment/isolation/isolated-model.ts';
+import type { IsolatedRunner } from '../experiment/isolation/isolated-model.ts';
 import type { Io } from './io.ts';
 import { checkWritable, writeFilesAtomically, type OutputFile } from './outputs.ts';
 import { createProgress } from './progress.ts';
@@ -105,7 +105,9 @@ export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPo
   io.out(stdout);
   const failed = results.filter((r) => !resultOk(r)).length;
   if (failed > 0) {
-    io.err(`allocsim: ${failed} of ${results.length} runs failed (an error or an invariant violation); see the runs column or the results' error fields\n`);
+    const limit = results.find((r) => r.error?.kind === 'limit');
+    const why = limit === undefined ? '' : `; ${limit.allocator} on ${limit.workload}: ${limit.error?.message ?? ''}`;
+    io.err(`allocsim: ${failed} of ${results.length} runs failed (an error or an invariant violation); see the runs column or the results' error fields${why}\n`);
     io.exitCode = EXIT_CHECK_FAILED;
   }
 }
@@ -113,7 +115,7 @@ export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPo
 async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spec: GridSpec): Promise<Result[]> {
   const jobs = jobsOf(args);
   const progress = createProgress(points.length, args.quiet === true);
-  const away = isolatedModels.get(spec) ?? new Map<string, IsolatedModel>();
+  const away = isolatedModels.get(spec) ?? new Map<string, IsolatedRunner>();
   const isolated = new Map([...away].map(([name, m]) => [name, async ({ allocator: _, ...config }: PointConfig) => (await m.run(config)).result] as const));
   try {
     return await runPoints(points, {

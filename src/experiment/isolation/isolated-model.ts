@@ -60,7 +60,18 @@ function looksLikeResult(r: unknown): r is Result {
     typeof r.memory.rssPeakBytes === 'number' && Array.isArray(r.check.violations) && Array.isArray(r.time.threads);
 }
 
-export class IsolatedModel {
+/** What a grid needs of a model file: its runs, and an end. */
+export interface IsolatedRunner {
+  run(config: Omit<RunConfig, 'allocator' | 'openLines'>): Promise<RecordedRun>;
+  close(): void;
+}
+
+/** A model file that could not be loaded (a limit while loading it): each of its runs fails with the reason. */
+export function failedRunner(name: string, reason: string): IsolatedRunner {
+  return { run: async (config) => ({ result: unfinishedResult(name, config, reason) }), close: () => undefined };
+}
+
+export class IsolatedModel implements IsolatedRunner {
   private constructor(
     private readonly host: ModelHost,
     readonly model: ModelSummary,
