@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Cpu } from '../../src/machine/cpu.ts';
 import { QuietCpu } from '../../src/machine/quiet-cpu.ts';
 import { Machine, cacheStats, machinePreset } from '../../src/machine/index.ts';
+import { CPU_METHODS } from '../../src/experiment/isolation/protocol.ts';
 
 /**
  * Methods QuietCpu may inherit: naming the operation, reading the TLS base, the thread's own PRNG,
@@ -33,6 +34,14 @@ describe('QuietCpu', () => {
   it('overrides every Cpu method that could cost, count or change state', () => {
     const missing = methodsOf(Cpu.prototype, Object.prototype).filter(
       (name) => !SAFE_TO_INHERIT.has(name) && !INTERNAL.has(name) && !Object.prototype.hasOwnProperty.call(QuietCpu.prototype, name),
+    );
+    expect(missing).toEqual([]);
+  });
+
+  it("an isolated model's Cpu offers every public Cpu method (protocol.ts CPU_METHODS)", () => {
+    const offered = new Set<string>(CPU_METHODS);
+    const missing = methodsOf(Cpu.prototype, Object.prototype).filter(
+      (name) => !INTERNAL.has(name) && !['constructor', 'op', 'setOp', 'tls', 'bitwise'].includes(name) && !offered.has(name),
     );
     expect(missing).toEqual([]);
   });

@@ -27,6 +27,7 @@ export const CPU_METHODS = [
   'load', 'store', 'load64', 'store64', 'touch', 'fill', 'copy', 'prefetch', 'atomicLoad', 'atomicStore', 'fence',
   'cas', 'exchange', 'fetchAdd', 'fetchOr', 'fetchAnd', 'fetchOr64', 'fetchAnd64', 'lock', 'tryLock', 'unlock',
   'path', 'work', 'mmap', 'munmap', 'mremap', 'madvise', 'mprotect', 'mlock', 'sbrk', 'getrandom', 'random32',
+  'derive', 'use', 'serialize',
   // properties, read (and `now` written) through the bridge
   'getNow', 'setNow', 'getHi', 'getTls', 'getThread', 'getCore', 'getMachine',
 ] as const;
