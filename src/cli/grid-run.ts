@@ -5,6 +5,7 @@
  */
 import { baselineLabel, expandGrid, shardIndices, type GridPoint, type GridSpec } from '../experiment/grid.ts';
 import { runPoints } from '../experiment/pool.ts';
+import { preflight } from '../experiment/preflight.ts';
 import { resultOk, type Result } from '../experiment/result.ts';
 import { SHARD_FORMAT, type ShardFile } from '../experiment/shard.ts';
 import { summarize } from '../experiment/summary.ts';
@@ -128,6 +129,7 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
 export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appendix?: (s: Summary) => string): Promise<void> {
   const points = expandGrid(spec);
   baselineLabel(spec, points);
+  preflight(spec, points);
   const shard = shardOf(args);
   if (shard !== undefined) {
     for (const o of ['csv', 'svg', 'html', 'cachegrind-out']) {

@@ -15,11 +15,11 @@ import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
-import { EXIT_USAGE, isUsageError } from './errors.ts';
+import { EXIT_USAGE, isUsageError, UsageError } from './errors.ts';
 import { processIo, type Io } from './io.ts';
+import { packageVersion } from './package-root.ts';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  let usage: string | null = null;
   let y = yargs(argv)
     .scriptName('allocsim')
     .usage('allocsim: a discrete-event simulator of memory-allocator designs\n\nUsage: $0 <command> [options]')
@@ -29,11 +29,15 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((msg, err) => {
+      // Throwing stops yargs before the command's handler runs: a misspelled option or a bad
+      // value is reported before any work, and nothing is written.
       if (err !== undefined && err !== null) throw err;
-      usage = msg ?? 'invalid command line';
+      throw new UsageError(String(msg ?? 'invalid command line').trim().replace(/\s*\n\s*/g, ' '));
     })
     .help()
-    .version(false);
+    .alias('help', 'h')
+    .version(packageVersion())
+    .alias('version', 'V');
   y = registerList(y, io);
   y = registerDescribe(y, io);
   y = registerRun(y, io, argv);
@@ -52,10 +56,6 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       return EXIT_USAGE;
     }
     throw e;
-  }
-  if (usage !== null) {
-    io.err(`allocsim: ${String(usage).split('\n')[0]}\n`);
-    return EXIT_USAGE;
   }
   return io.exitCode;
 }

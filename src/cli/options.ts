@@ -1,23 +1,33 @@
 /** Option parsing shared by the commands: parameters, machines, thread lists. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { excerpt } from '../sim/excerpt.ts';
 import { machineFromJSON, machinePreset, type MachineSpec } from '../machine/costs.ts';
 import { parseAssignment, type ParamSpec, type ParamValue } from '../sim/params.ts';
 import { UsageError } from './errors.ts';
+
+/** The largest machine file read (a description is a few hundred bytes). */
+export const MAX_MACHINE_FILE_BYTES = 1 << 20;
 
 /** Reads a machine preset name or a JSON file path. */
 export function loadMachine(nameOrFile: string): MachineSpec {
   if (!nameOrFile.endsWith('.json')) return machinePreset(nameOrFile);
   let text: string;
   try {
+    if (statSync(nameOrFile).size > MAX_MACHINE_FILE_BYTES) {
+      throw new UsageError(`${nameOrFile}: larger than ${MAX_MACHINE_FILE_BYTES} bytes; a machine description is a small JSON object`);
+    }
     text = readFileSync(nameOrFile, 'utf8');
-  } catch {
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read machine file ${nameOrFile}; give a preset name (default, xeon72) or a readable .json file`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new UsageError(`${nameOrFile}: not valid JSON (${(e as Error).message})`);
+    const hint = /\b(NaN|Infinity)\b/.test(text) ? '; JSON has no NaN or Infinity, write a number' : '';
+    throw new UsageError(`${nameOrFile}: not valid JSON (${excerpt((e as Error).message, 100)})${hint}`);
   }
   return machineFromJSON(json, nameOrFile);
 }
