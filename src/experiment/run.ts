@@ -22,6 +22,7 @@ import { lookupWorkload } from '../workloads/registry.ts';
 import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
 import { Driver } from './driver.ts';
 import type { Result, RunError } from './result.ts';
+import { crashText } from './model-contract.ts';
 
 export interface RunConfig {
   /** A registered model name, or a model's info (student models). */
@@ -165,7 +166,8 @@ function errorOf(e: unknown): RunError {
     return { kind: 'machine-fault', message: e.message, thread: e.thread, address: e.address, op: e.operation };
   }
   if (e instanceof DeadlockError) return { kind: 'deadlock', message: e.message };
-  const err = e as Error;
+  if (!(e instanceof Error)) return { kind: 'model-error', message: crashText(e) }; // `throw 'oops'`
+  const err = e;
   // A bug in a model or workload: keep where it happened, the first frames of the stack.
   const where = (err.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' <- ');
   return { kind: 'model-error', message: where === '' ? err.message : `${err.message} (${where})` };
@@ -213,7 +215,7 @@ export function runExperiment(cfg: RunConfig): Result {
     driver.finish(handler.lastCpu);
   } catch (e) {
     // Bad input found mid-run (a malformed trace line) is the user's error, not a run result.
-    if (!(e instanceof Error) || e instanceof WorkloadInputError) throw e;
+    if (e instanceof WorkloadInputError) throw e;
     error = errorOf(e);
   }
 

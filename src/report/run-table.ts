@@ -3,6 +3,7 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Result } from '../experiment/result.ts';
 import { fmtBytes, fmtNum, fmtPct } from './format.ts';
+import { hex } from '../sim/hex.ts';
 
 function section(title: string, rows: Array<[string, string]>): string {
   const t = new Table({ head: [chalk.bold(title), ''], style: { head: [], border: [], compact: true }, colWidths: [38, 30] });
@@ -71,7 +72,7 @@ export function formatRun(r: Result): string {
     out.push(v.length === 0 ? chalk.green('check: no violations') : chalk.red(`check: ${v.length} violation(s)`));
     for (const x of v.slice(0, 10)) out.push(chalk.red(`  [${x.kind}] thread ${x.thread}: ${x.message}`));
     for (const f of r.check.workloadFaults) {
-      out.push(chalk.yellow(`  workload fault: ${f.kind} at 0x${f.address.toString(16)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`));
+      out.push(chalk.yellow(`  workload fault: ${f.kind} at ${hex(f.address)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`));
     }
   }
   if (r.error !== undefined) out.push(chalk.red(`run ended early (${r.error.kind}): ${r.error.message}`));

@@ -5,8 +5,8 @@
  */
 import type { HeapRegion } from '../allocators/contract.ts';
 import type { HeapRecorder } from '../experiment/heap-recorder.ts';
+import { hex } from '../sim/hex.ts';
 
-const hex = (n: number): string => `0x${n.toString(16)}`;
 
 function list(title: string, regions: readonly HeapRegion[], max: number): string {
   const shown = regions.slice(0, max).map((r) => `[ addr:${hex(r.addr)} sz:${r.size} ]`).join('');

@@ -7,3 +7,4 @@ export * from './rng.ts';
 export * from './thread.ts';
 export * from './params.ts';
 export * from './excerpt.ts';
+export * from './hex.ts';

@@ -21,7 +21,13 @@ import { listOption, positiveInt } from '../options.ts';
 /** Resolves a registered model by name (model files are loaded by the command itself). */
 export type ModelResolver = (nameOrFile: string) => Promise<ModelInfo> | ModelInfo;
 
-export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model): string {
+/** The command line that replays a failed property: its seed, fast-check's path and replayPath, and the model's parameters. */
+function replayLine(replayAs: string, r: PropertyResult, params: readonly string[]): string {
+  const rp = r.replayPath === undefined ? '' : ` --replay-path '${r.replayPath}'`;
+  return `allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path ?? ''}${rp}${params.map((p) => ` -p ${p}`).join('')}`;
+}
+
+export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model, params: readonly string[] = []): string {
   const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 8, 6, 70] });
   for (const r of results) t.push([r.name, r.ok ? chalk.green('pass') : chalk.red('FAIL'), String(r.runs), r.description]);
   const lines = [chalk.bold(`invariant suite for ${model}`), t.toString()];
@@ -31,7 +37,7 @@ export function formatCheck(model: string, results: readonly PropertyResult[], r
       lines.push('minimal failing sequence (t<n> = thread, #<k> = k-th live block, modulo the live count):');
       r.counterexample.forEach((c, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${c}`));
     }
-    if (r.path !== undefined) lines.push(chalk.dim(`replay: allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path}`));
+    if (r.path !== undefined) lines.push(chalk.dim(`replay: ${replayLine(replayAs, r, params)}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -64,7 +70,8 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         .option('seed', { type: 'string', default: '1' })
         .option('runs', { type: 'string', default: '40', describe: 'random sequences per property' })
         .option('only', { type: 'string', array: true, describe: `properties to run: ${PROPERTIES.map((p) => p.name).join(', ')}` })
-        .option('path', { type: 'string', describe: 'replay a failing case (from a previous report)' })
+        .option('path', { type: 'string', describe: 'replay a failing case (from the replay line of a previous report)' })
+        .option('replay-path', { type: 'string', describe: 'with --path: which commands of the failing sequence ran (from the same replay line)' })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value' })
         .option('workloads', { type: 'boolean', describe: 'then run the coursework workloads with the checker (default: on for model files)' })
         .option('scale', { type: 'string', describe: "scale of the coursework workloads (their 'scale' parameter)" })
@@ -94,14 +101,16 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
       if (report.contract === undefined || !contractBlocks(report.contract)) {
         const path = args.path === undefined ? undefined : String(args.path);
         try {
-          report.results = runConformance(info, { seed, numRuns: positiveInt('runs', args.runs), params, only: only.length > 0 ? only : undefined, path });
+          const replayPath = args['replay-path'] === undefined ? undefined : String(args['replay-path']);
+          if (replayPath !== undefined && path === undefined) throw new UsageError('--replay-path goes with --path; copy both from the replay line of a report');
+          report.results = runConformance(info, { seed, numRuns: positiveInt('runs', args.runs), params, only: only.length > 0 ? only : undefined, path, ...(replayPath !== undefined ? { replayPath } : {}) });
         } catch (e) {
-          if (path !== undefined && e instanceof Error && e.message.startsWith('Unable to replay')) {
+          if (path !== undefined && e instanceof Error && /^Unable to replay|replayPath|Unable to parse/i.test(e.message)) {
             throw new UsageError(`--path ${path} does not replay a failure of ${info.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
           }
           throw e;
         }
-        text.push(formatCheck(info.name, report.results, file ?? info.name));
+        text.push(formatCheck(info.name, report.results, file ?? info.name, listOption(args.param)));
         const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
         if (withWorkloads && report.results.every((r) => r.ok)) {
           const sel = selectCoursework();
