@@ -106,7 +106,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   distinct('workload', workloads);
   distinct('threads', threads);
   const n = positiveInt('seeds', args.seeds);
-  const first = positiveInt('seed', args.seed, 0);
+  const first = positiveInt('seed', args.seed, 0, Number.MAX_SAFE_INTEGER - n + 1);
   return {
     allocators,
     workloads,

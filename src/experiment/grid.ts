@@ -103,10 +103,20 @@ export function routeAxes(spec: GridSpec): { allocator: ParamAxis[]; workload: P
   return { allocator, workload };
 }
 
+/** The most runs one grid may have (shard a larger study into several experiments). */
+export const MAX_GRID_POINTS = 100_000;
+
+function tooLarge(): ParamError {
+  return new ParamError(`the grid has more than ${MAX_GRID_POINTS} runs; use fewer seeds, thread counts or parameter values`);
+}
+
 /** Every combination of the axes (in order, the last axis varying fastest). */
 function combinations(axes: readonly ParamAxis[]): Array<Array<[ParamAxis, ParamValue]>> {
   let out: Array<Array<[ParamAxis, ParamValue]>> = [[]];
-  for (const ax of axes) out = out.flatMap((c) => ax.values.map((v): Array<[ParamAxis, ParamValue]> => [...c, [ax, v]]));
+  for (const ax of axes) {
+    if (out.length * ax.values.length > MAX_GRID_POINTS) throw tooLarge();
+    out = out.flatMap((c) => ax.values.map((v): Array<[ParamAxis, ParamValue]> => [...c, [ax, v]]));
+  }
   return out;
 }
 
@@ -140,6 +150,7 @@ export function expandGrid(spec: GridSpec): GridPoint[] {
           for (const ac of combinations(axes.allocator.filter((ax) => declares(aspecs, ax.key)))) {
             const allocatorParams = Object.fromEntries(ac.map(([ax, v]) => [ax.key, v]));
             for (const seed of spec.seeds) {
+              if (points.length === MAX_GRID_POINTS) throw tooLarge();
               points.push({
                 index: points.length,
                 allocatorLabel: label(a, ac),

@@ -38,6 +38,43 @@ describe('errors before work', () => {
     expect(r.err).toMatch(message);
   });
 
+  const machines = mkdtempSync(join(tmpdir(), 'allocsim-machines-'));
+  const nan = join(machines, 'nan.json');
+  writeFileSync(nan, '{"ghz": NaN,\n "cores": 4}');
+  const longLine = join(machines, 'long.rep');
+  writeFileSync(longLine, `1\n2\n3\n1\na 0 ${'9'.repeat(70_000)}\n`);
+  const control = join(machines, 'control.rep');
+  writeFileSync(control, 'a\u0001\u001b[31mred\n');
+
+  it.each([
+    ['--seeds 1e9', ['compare', '-a', 'bump', '-w', 'random', '--seeds', '1e9'], /--seeds must be at most 1000 \(see the limits in docs\/cli.md\)/],
+    ['a seed above 2^53', ['run', '-a', 'bump', '-w', 'random', '--seed', '9007199254740993'], /--seed must be at most 9007199254740991 \(larger integers are not exact\)/],
+    ['seeds running past 2^53', ['compare', '-a', 'bump', '-w', 'random', '--seed', '9007199254740991', '--seeds', '2'], /--seed must be at most 9007199254740990/],
+    ['check --runs 1e9', ['check', 'bump', '--runs', '1e9'], /--runs must be at most 100000/],
+    ['--steps-limit 1e8', ['run', '-a', 'bump', '-w', 'random', '--steps', '--steps-limit', '1e8'], /--steps-limit must be at most 100000/],
+    ['ostep-freespace -n 1000000', ['ostep-freespace', '-n', '1000000'], /-n 1000000: at most 100000 operations/],
+    ['a grid of more than 100000 runs', ['compare', '-a', 'bump', '-w', 'random', '--seeds', '1000', '-p', `maxSize=${Array.from({ length: 101 }, (_, i) => i + 16).join(',')}`], /the grid has more than 100000 runs/],
+    ['-p threads= with --threads', ['run', '-a', 'bump', '-w', 'random', '-p', 'threads=4', '--threads', '8'], /--threads and -p threads= both set the thread count/],
+    ['a machine file with NaN', ['run', '-a', 'bump', '-w', 'random', '-m', nan], /nan\.json: not valid JSON \(.*\); JSON has no NaN or Infinity, write a number$/m],
+    ['a trace line of 70,000 characters', ['run', '-a', 'bump', '--trace', longLine], /long\.rep:5: the line is longer than 65536 characters/],
+    ['a trace of control characters', ['run', '-a', 'bump', '--trace', control], /cannot tell the trace format from 'a\\x01\\x1b\[31mred'/],
+    ['--trace /dev/zero', ['run', '-a', 'bump', '--trace', '/dev/zero'], /\/dev\/zero:1: the line is longer than 65536 characters/],
+  ])('%s: a limit, one line, exit 2', async (_what, argv, message) => {
+    const r = await cli(argv);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    oneLine(r.err);
+    expect(r.err).toMatch(message);
+  });
+
+  it('a machine file with a UTF-8 byte-order mark is read, and named after the file', async () => {
+    const bom = join(machines, 'my-box.json');
+    writeFileSync(bom, '\uFEFF{"cores": 4}');
+    const r = await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=20', '-m', bom, '--json']);
+    expect(r.code).toBe(0);
+    expect((JSON.parse(r.out) as { machine: string }).machine).toBe('my-box');
+  });
+
   it('a parameter value only the model rejects fails before any run, with any --jobs', async () => {
     const line = 'allocsim: allocator freelist: parameter chunkKiB=100 must be a power of two (e.g. 64)\n';
     for (const jobs of ['1', '2']) {

@@ -76,7 +76,10 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const { info: winfo } = lookupWorkload(workload);
       const params = splitParams(listOption(args.param), info.params, winfo.params);
       if (args.trace !== undefined) params.workload.file = String(args.trace);
-      if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
+      if (args.threads !== undefined) {
+        if (params.workload.threads !== undefined) throw new UsageError('--threads and -p threads= both set the thread count; give one of them');
+        params.workload.threads = positiveInt('threads', args.threads);
+      }
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
       const r = runExperiment({
