@@ -15,7 +15,8 @@ import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
-import { EXIT_USAGE, isUsageError, UsageError } from './errors.ts';
+import { EXIT_CHECK_FAILED, EXIT_USAGE, isUsageError, UsageError } from './errors.ts';
+import { excerpt } from '../sim/excerpt.ts';
 import { processIo, type Io } from './io.ts';
 import { packageVersion } from './package-root.ts';
 
@@ -55,7 +56,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(`allocsim: ${e.message}\n`);
       return EXIT_USAGE;
     }
-    throw e;
+    // Anything else is a bug in allocsim: still one line, and the stack on request.
+    if (process.env.ALLOCSIM_DEBUG !== undefined && process.env.ALLOCSIM_DEBUG !== '') throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : `threw ${String(e)}`;
+    io.err(`allocsim: internal error: ${excerpt(what, 200)}; please report it with the command line (ALLOCSIM_DEBUG=1 shows the stack trace)\n`);
+    return EXIT_CHECK_FAILED;
   }
   return io.exitCode;
 }

@@ -3,11 +3,12 @@
  * and writes nothing, and an input error met inside a worker thread gives the same line and exit
  * code as with --jobs 1.
  */
-import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cli } from './helpers.ts';
+import { BIN, cli } from './helpers.ts';
 
 function oneLine(err: string): void {
   expect(err.split('\n')).toHaveLength(2); // one line and its newline
@@ -92,5 +93,51 @@ describe('errors before work', () => {
       expect(r.out).toBe('');
       expect(r.err).toBe(`allocsim: ${trace}:7: free of block 0, which is not allocated (never allocated, or already freed); pass unknownFrees=skip for a trace started mid-run\n`);
     }
+  });
+});
+
+describe('all or nothing', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'allocsim-partial-'));
+  const full = existsSync('/dev/full') ? it : it.skip;
+
+  full('compare --svg a.svg --out /dev/full writes no a.svg', async () => {
+    const r = await cli(['compare', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '-q', '--jobs', '1', '--svg', join(dir, 'a.svg'), '--out', '/dev/full']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^allocsim: cannot write --out \/dev\/full: ENOSPC/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  full('run --cachegrind-out x.cg --heapmap /dev/full writes no x.cg', async () => {
+    const r = await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--cachegrind-out', join(dir, 'x.cg'), '--heapmap', '/dev/full']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^allocsim: cannot write --heapmap \/dev\/full: ENOSPC/);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  full('stdout on /dev/full: one line on stderr, exit 2', () => {
+    const out = openSync('/dev/full', 'w');
+    const r = spawnSync(process.execPath, [BIN, 'list', 'machines'], { stdio: ['ignore', out, 'pipe'], encoding: 'utf8' });
+    closeSync(out);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('allocsim: cannot write to standard output (ENOSPC); the output is incomplete\n');
+  });
+
+  it.each([['/proc/allocsim-x'], ['/sys/allocsim-x']])('init %s: one line, exit 2, no hang', async (target) => {
+    if (!existsSync(dirname(target))) return;
+    const r = await cli(['init', target]);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^allocsim: cannot create the project in \/(proc|sys)\/allocsim-x \((ENOENT|EPERM|EACCES|EROFS)\); give a new or empty directory you can write to\n$/);
+  });
+});
+
+describe('conventions', () => {
+  it('--version prints the package version; -h prints help for a command', () => {
+    const version = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = spawnSync(process.execPath, [BIN, 'ostep-freespace', '-h'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('--numOps');
+    expect(help.stderr).toBe('');
   });
 });

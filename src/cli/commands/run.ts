@@ -11,7 +11,7 @@ import { toJSON } from '../../report/format.ts';
 import { formatRun } from '../../report/run-table.ts';
 import { cachegrindFile, toCachegrind } from '../../report/cachegrind.ts';
 import { loadModules } from '../grid-options.ts';
-import { checkWritable, writeFilesAtomically } from '../outputs.ts';
+import { checkWritable, writeFilesAtomically, type OutputFile } from '../outputs.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import { HeapRecorder, type RecorderOptions } from '../../experiment/heap-recorder.ts';
 import { heapmapSvg } from '../../report/heapmap-svg.ts';
@@ -93,13 +93,14 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         check: args.check === true,
         profile: args.profile === true || cgOut !== undefined,
       });
+      const files: OutputFile[] = [];
       if (cgOut !== undefined) {
         const threads = r.time.threads.length;
         const content = toCachegrind([{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }], `allocsim ${argv.join(' ')}`, [
           `allocsim run: ${r.allocator} on ${r.workload}, seed ${r.seed}, machine ${r.machine}`,
           'fl= the run (workload/threads=N/allocator), fn= an allocator code path',
         ]);
-        writeFilesAtomically([{ option: '--cachegrind-out', path: cgOut, content }]);
+        files.push({ option: '--cachegrind-out', path: cgOut, content });
       }
       if (recorder !== undefined && watch?.heapmap !== undefined) {
         const svg = heapmapSvg(recorder.samples, {
@@ -107,8 +108,9 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
           subtitle: `seed ${r.seed}, machine ${r.machine}, ${r.time.ops} operations in ${r.time.cycles} cycles; peak RSS ${r.memory.rssPeakBytes} B, peak live ${r.memory.liveBytesPeak} B${recorder.hasHeapWalk ? '' : '; the model has no heapWalk(), so free memory is not shown'}`,
           threads: r.time.threads.length,
         });
-        writeFilesAtomically([{ option: '--heapmap', path: watch.heapmap, content: svg }]);
+        files.push({ option: '--heapmap', path: watch.heapmap, content: svg });
       }
+      writeFilesAtomically(files); // both files, or neither
       if (recorder !== undefined && watch?.steps !== undefined && watch.steps > 0) io.out(formatSteps(recorder));
       io.out(args.json ? toJSON(r) : formatRun(r));
       if (!resultOk(r)) io.exitCode = EXIT_CHECK_FAILED;
