@@ -55,6 +55,14 @@ describe('sharded runs', () => {
     expect(bad.err).toContain('is not an allocsim shard file');
   });
 
+  it('batchit takes --shard (docs/cli.md) and writes a shard, exit 0', async () => {
+    const out = join(dir, 'batchit-48.json');
+    const r = await cli(['batchit', '--shard', '48/48', '--seeds', '1', '--out', out, '-q', '--jobs', '1']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ format: 'allocsim-shard', shard: { index: 48, count: 48 } });
+  });
+
   it.each([
     ['a null Result', (j: Shard) => { j.results[0] = null; }, /shard-3-edited\.json: the Result of point 2 is not an object; re-run that shard/],
     ['a Result with a string for a count', (j: Shard) => { (j.results[1] as { time: { cycles: unknown } }).time.cycles = 'many'; }, /the Result of point 5 has "many" at time.cycles/],
