@@ -44,6 +44,8 @@ describe('errors before work', () => {
   writeFileSync(nan, '{"ghz": NaN,\n "cores": 4}');
   const longLine = join(machines, 'long.rep');
   writeFileSync(longLine, `1\n2\n3\n1\na 0 ${'9'.repeat(70_000)}\n`);
+  const manyThreads = join(machines, 'many-threads.txt');
+  writeFileSync(manyThreads, Array.from({ length: 10_001 }, (_, i) => `${i}: malloc 0x${((i + 1) * 16).toString(16)} 16\n`).join(''));
   const control = join(machines, 'control.rep');
   writeFileSync(control, 'a\u0001\u001b[31mred\n');
 
@@ -59,6 +61,7 @@ describe('errors before work', () => {
     ['a machine file with NaN', ['run', '-a', 'bump', '-w', 'random', '-m', nan], /nan\.json: not valid JSON \(.*\); JSON has no NaN or Infinity, write a number$/m],
     ['a trace line of 70,000 characters', ['run', '-a', 'bump', '--trace', longLine], /long\.rep:5: the line is longer than 65536 characters/],
     ['a trace of control characters', ['run', '-a', 'bump', '--trace', control], /cannot tell the trace format from 'a\\x01\\x1b\[31mred'/],
+    ['an Android trace with 10,001 thread ids', ['run', '-a', 'bump', '--trace', manyThreads], /many-threads\.txt:10001: more than 10000 threads/],
     ['--trace /dev/zero', ['run', '-a', 'bump', '--trace', '/dev/zero'], /\/dev\/zero:1: the line is longer than 65536 characters/],
   ])('%s: a limit, one line, exit 2', async (_what, argv, message) => {
     const r = await cli(argv);
