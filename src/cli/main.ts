@@ -19,6 +19,7 @@ import { EXIT_CHECK_FAILED, EXIT_USAGE, isUsageError, UsageError } from './error
 import { excerpt } from '../sim/excerpt.ts';
 import { processIo, type Io } from './io.ts';
 import { packageVersion } from './package-root.ts';
+import { noColourForOut, noColourRequested, withColour } from './colour.ts';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let y = yargs(argv)
@@ -38,7 +39,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .help()
     .alias('help', 'h')
     .version(packageVersion())
-    .alias('version', 'V');
+    .alias('version', 'V')
+    .middleware(noColourForOut);
   y = registerList(y, io);
   y = registerDescribe(y, io);
   y = registerRun(y, io, argv);
@@ -50,7 +52,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerInit(y, io);
   y = registerGrade(y, io);
   try {
-    await y.parseAsync();
+    await withColour(noColourRequested(), () => y.parseAsync());
   } catch (e) {
     if (isUsageError(e)) {
       io.err(`allocsim: ${e.message}\n`);

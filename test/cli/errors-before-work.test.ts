@@ -4,10 +4,12 @@
  * code as with --jobs 1.
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import chalk from 'chalk';
 import { describe, expect, it } from 'vitest';
+import { fitColumns, tableWidth } from '../../src/report/format.ts';
 import { BIN, cli } from './helpers.ts';
 
 function oneLine(err: string): void {
@@ -134,6 +136,34 @@ describe('all or nothing', () => {
 });
 
 describe('conventions', () => {
+  it('list never truncates a name, and tables fit the width (the terminal\'s, or 117 columns off one)', async () => {
+    const r = await cli(['list', 'allocators']);
+    const names = (JSON.parse((await cli(['list', 'allocators', '--json'])).out) as Array<{ name: string }>).map((m) => m.name);
+    for (const n of names) expect(r.out).toMatch(new RegExp(`│ ${n.replace(/[+]/g, '\\+')} +│`));
+    for (const line of r.out.trimEnd().split('\n')) expect(line.length).toBeLessThanOrEqual(117);
+    expect(tableWidth({ isTTY: true, columns: 80 })).toBe(80);
+    expect(fitColumns([24], 80)).toEqual([24, 53]); // 24 + 53 + 3 borders
+  });
+
+  it('NO_COLOR turns colour off, and so does -o FILE (even on a colour terminal)', async () => {
+    const saved = chalk.level;
+    chalk.level = 1; // as on a terminal
+    try {
+      expect((await cli(['list', 'machines'])).out).toContain('\u001b[');
+      process.env.NO_COLOR = '1';
+      expect((await cli(['list', 'machines'])).out).not.toContain('\u001b[');
+      delete process.env.NO_COLOR;
+      const file = join(mkdtempSync(join(tmpdir(), 'allocsim-colour-')), 'table.txt');
+      const r = await cli(['compare', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '-q', '--jobs', '1', '-o', file]);
+      expect(r.code).toBe(0);
+      expect(readFileSync(file, 'utf8')).not.toContain('\u001b[');
+      expect(chalk.level).toBe(1); // restored after the command
+    } finally {
+      delete process.env.NO_COLOR;
+      chalk.level = saved;
+    }
+  });
+
   it('--version prints the package version; -h prints help for a command', () => {
     const version = spawnSync(process.execPath, [BIN, '--version'], { encoding: 'utf8' });
     expect(version.status).toBe(0);

@@ -12,7 +12,7 @@ import { runCoursework, selectCoursework, type CourseworkRun } from '../../exper
 import { contractBlocks, contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
 import { parseAssignment, resolveParams, type ParamValue } from '../../sim/params.ts';
 import { formatContract, formatCoursework } from '../../report/coursework-report.ts';
-import { toJSON } from '../../report/format.ts';
+import { fitColumns, toJSON } from '../../report/format.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { isModelFile, loadModelFile } from '../model-resolver.ts';
@@ -28,7 +28,7 @@ function replayLine(replayAs: string, r: PropertyResult, params: readonly string
 }
 
 export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model, params: readonly string[] = []): string {
-  const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 8, 6, 70] });
+  const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: fitColumns([16, 8, 6]) });
   for (const r of results) t.push([r.name, r.ok ? chalk.green('pass') : chalk.red('FAIL'), String(r.runs), r.description]);
   const lines = [chalk.bold(`invariant suite for ${model}`), t.toString()];
   for (const r of results.filter((x) => !x.ok)) {

@@ -6,7 +6,7 @@ import { createModel, modelInfo, type ModelDescription, type ModelInfo } from '.
 import { Machine } from '../../machine/machine.ts';
 import { machinePreset } from '../../machine/costs.ts';
 import { parseAssignment, type ParamSpec } from '../../sim/params.ts';
-import { toJSON } from '../../report/format.ts';
+import { toJSON, fitColumns } from '../../report/format.ts';
 import type { Io } from '../io.ts';
 import { listOption } from '../options.ts';
 
@@ -50,7 +50,7 @@ export function registerDescribe(y: Argv, io: Io): Argv {
       for (const [k, v] of Object.entries(data.constants)) c.push([k, String(v)]);
       lines.push(c.toString());
       if (data.params.length > 0) {
-        const p = new Table({ head: ['parameter', 'default', 'description'].map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: [26, 14, 60] });
+        const p = new Table({ head: ['parameter', 'default', 'description'].map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: fitColumns([26, 14]) });
         for (const s of data.params) p.push([s.name, String(s.default), s.description]);
         lines.push(p.toString());
       }
