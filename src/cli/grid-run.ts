@@ -112,13 +112,19 @@ export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPo
 
 async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spec: GridSpec): Promise<Result[]> {
   const jobs = jobsOf(args);
-  const progress = createProgress(points.length, args.quiet === true);
+  // A run's weight for the ETA: its thread count (more threads, more simulated work).
+  const weight = (p: GridPoint): number => Math.max(1, p.threads);
+  const progress = createProgress(points.length, args.quiet === true, process.stderr, points.reduce((s, p) => s + weight(p), 0));
+  let doneWeight = 0;
   try {
     return await runPoints(points, {
       jobs,
       modules: spec.modules,
       modelFiles: spec.modelFiles ?? [],
-      onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`),
+      onDone: (done, _total, p) => {
+        doneWeight += weight(p);
+        progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`, doneWeight);
+      },
     });
   } finally {
     progress.stop();
