@@ -30,7 +30,7 @@ interface Row {
 function rows(s: Summary): Row[] {
   const manyThreads = new Set(s.cells.map((c) => c.threads)).size > 1;
   return s.cells.map((c) => ({
-    group: manyThreads ? `${c.benchmark} t=${c.threads}` : c.benchmark,
+    group: manyThreads && c.threads > 0 ? `${c.benchmark} t=${c.threads}` : c.benchmark,
     benchmark: c.benchmark,
     threads: c.threads,
     allocator: c.allocator,

@@ -5,7 +5,7 @@
  */
 import type { Argv } from 'yargs';
 import { runExperiment } from '../../experiment/run.ts';
-import { resultOk } from '../../experiment/result.ts';
+import { resultOk, workloadThreads } from '../../experiment/result.ts';
 import { lookupWorkload } from '../../workloads/index.ts';
 import { toJSON } from '../../report/format.ts';
 import { formatRun } from '../../report/run-table.ts';
@@ -95,7 +95,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       });
       const files: OutputFile[] = [];
       if (cgOut !== undefined) {
-        const threads = r.time.threads.length;
+        const threads = workloadThreads(r.params.workload)?.count ?? 0;
         const content = toCachegrind([{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }], `allocsim ${argv.join(' ')}`, [
           `allocsim run: ${r.allocator} on ${r.workload}, seed ${r.seed}, machine ${r.machine}`,
           'fl= the run (workload/threads=N/allocator), fn= an allocator code path',
