@@ -57,6 +57,8 @@ export interface GridPoint {
   benchmark: string;
   /** The thread count of this point (the first thread parameter's value; 0 if the workload has none). */
   threads: number;
+  /** The values of the swept parameters (axes with several values) at this point, workload's then allocator's. */
+  swept: Record<string, ParamValue>;
   config: PointConfig;
 }
 
@@ -155,6 +157,7 @@ export function expandGrid(spec: GridSpec): GridPoint[] {
                 index: points.length,
                 allocatorLabel: label(a, ac),
                 benchmark,
+                swept: Object.fromEntries([...wc, ...ac].filter(([ax]) => ax.values.length > 1).map(([ax, v]) => [ax.key, v])),
                 threads: t ?? 0,
                 config: {
                   allocator: a,
