@@ -81,9 +81,11 @@ export async function buildReport(
     : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length }) + (req.appendix?.(summary) ?? '');
   const files: OutputFile[] = [];
   if (req.out !== undefined) files.push({ option: '--out', path: req.out, content: stdout });
-  const svg = req.svg !== undefined || req.html !== undefined ? await chartSVG(summary, title) : '';
-  if (req.svg !== undefined) files.push({ option: '--svg', path: req.svg, content: `${svg}\n` });
-  if (req.html !== undefined) files.push({ option: '--html', path: req.html, content: toHTML(summary, title, describeGrid(spec, points), svg) });
+  if (req.svg !== undefined) files.push({ option: '--svg', path: req.svg, content: `${await chartSVG(summary, title)}\n` });
+  if (req.html !== undefined) {
+    // The page's heading is the title; its charts carry none, so it is not said twice.
+    files.push({ option: '--html', path: req.html, content: toHTML(summary, title, describeGrid(spec, points), await chartSVG(summary, undefined)) });
+  }
   if (req.cachegrindOut !== undefined) {
     const groups = summary.cells.map((c) => ({
       file: cachegrindFile(c.benchmark, c.threads, c.allocator),

@@ -101,7 +101,7 @@ function threadsPanel(): Record<string, unknown> {
 }
 
 /** The Vega-Lite spec of a summary's charts. */
-export function chartSpec(s: Summary, title: string): TopLevelSpec {
+export function chartSpec(s: Summary, title: string | undefined): TopLevelSpec {
   const data = rows(s);
   const groups = new Set(data.map((r) => r.group)).size;
   const allocators = new Set(data.map((r) => r.allocator)).size;
@@ -112,7 +112,7 @@ export function chartSpec(s: Summary, title: string): TopLevelSpec {
   if (new Set(data.map((r) => r.threads)).size > 1) panels.push(threadsPanel());
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, anchor: 'start', offset: 16, fontSize: 15 },
+    ...(title !== undefined ? { title: { text: title, anchor: 'start', offset: 16, fontSize: 15 } } : {}),
     data: { values: data },
     vconcat: panels,
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', view: { stroke: null }, background: 'white' },
@@ -131,6 +131,7 @@ export async function renderSVG(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export async function chartSVG(s: Summary, title: string): Promise<string> {
+/** The charts as SVG; without a title (undefined) for a page that has its own heading. */
+export async function chartSVG(s: Summary, title: string | undefined): Promise<string> {
   return renderSVG(chartSpec(s, title));
 }
