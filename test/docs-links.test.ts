@@ -2,6 +2,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import '../src/allocators/index.ts';
+import '../src/workloads/index.ts';
+import { batchitPreset } from '../src/experiment/presets.ts';
 
 const ROOT = join(import.meta.dirname, '..');
 
@@ -28,5 +31,10 @@ describe('documentation links', () => {
 
   it('no page refers to the shared/ notes, which are not in the repository', () => {
     expect(files.filter((f) => readFileSync(f, 'utf8').includes('shared/')).map((f) => f.slice(ROOT.length + 1))).toEqual([]);
+  });
+
+  it('docs/cli.md shows what npm start says it runs in this build', () => {
+    const { note } = batchitPreset(3);
+    expect(readFileSync(join(ROOT, 'docs', 'cli.md'), 'utf8')).toContain(`$ npm start\nallocsim batchit: ${note}\n`);
   });
 });
