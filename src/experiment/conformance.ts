@@ -250,11 +250,15 @@ export interface ConformanceOptions {
   path?: string;
   /** And the replayPath of its command sequence (PropertyResult.replayPath). */
   replayPath?: string;
+  /** Called after each generated sequence (shrinking included), for a progress display. */
+  onRun?: (property: string, runs: number) => void;
 }
 
 export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: ConformanceOptions = {}): PropertyResult {
   const seed = opts.seed ?? 1;
+  let runs = 0;
   const prop = fc.property(commandsFor(spec, opts.replayPath), (cmds) => {
+    opts.onRun?.(spec.name, ++runs);
     const { model, real } = setup(info, spec.threads, opts.params ?? {});
     fc.modelRun(() => ({ model, real }), cmds);
     teardown(model, real);

@@ -37,16 +37,22 @@ export interface RunConfig {
   profile?: boolean;
   /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
   openLines?: LineSourceProvider;
+  /** Called every PROGRESS_EVERY allocator operations with the count so far (a progress display; changes nothing). */
+  onProgress?: (ops: number) => void;
 }
+
+/** Operations between two onProgress calls. */
+export const PROGRESS_EVERY = 1 << 16;
 
 /** Streams above this are the workload's own (threads use small ids). */
 const WORKLOAD_STREAM_BASE = 1 << 16;
 
 class Handler implements OpHandler {
   private readonly opsByThread: number[] = [];
+  private opsTotal = 0;
   lastCpu: Cpu | undefined;
 
-  constructor(private readonly machine: Machine, private readonly driver: Driver) {}
+  constructor(private readonly machine: Machine, private readonly driver: Driver, private readonly onProgress?: (ops: number) => void) {}
 
   ops(id: number): number {
     return this.opsByThread[id] ?? 0;
@@ -140,6 +146,7 @@ class Handler implements OpHandler {
 
   private count(t: SimThread): void {
     this.opsByThread[t.id] = (this.opsByThread[t.id] ?? 0) + 1;
+    if (++this.opsTotal % PROGRESS_EVERY === 0) this.onProgress?.(this.opsTotal);
   }
 }
 
@@ -184,7 +191,7 @@ export function runExperiment(cfg: RunConfig): Result {
   machine.paths.enabled = cfg.profile === true;
   const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
   const driver = new Driver(machine, model, cfg.check === true, info.name);
-  const handler = new Handler(machine, driver);
+  const handler = new Handler(machine, driver, cfg.onProgress);
   const kernel = new Kernel(
     {
       cores: spec.cores,

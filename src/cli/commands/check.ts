@@ -17,6 +17,7 @@ import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { isModelFile, loadModelFile } from '../model-resolver.ts';
 import { listOption, positiveInt } from '../options.ts';
+import { createStatus } from '../status.ts';
 
 /** Resolves a registered model by name (model files are loaded by the command itself). */
 export type ModelResolver = (nameOrFile: string) => Promise<ModelInfo> | ModelInfo;
@@ -103,7 +104,16 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         try {
           const replayPath = args['replay-path'] === undefined ? undefined : String(args['replay-path']);
           if (replayPath !== undefined && path === undefined) throw new UsageError('--replay-path goes with --path; copy both from the replay line of a report');
-          report.results = runConformance(info, { seed, numRuns: positiveInt('runs', args.runs), params, only: only.length > 0 ? only : undefined, path, ...(replayPath !== undefined ? { replayPath } : {}) });
+          const numRuns = positiveInt('runs', args.runs);
+          const status = createStatus();
+          try {
+            report.results = runConformance(info, {
+              seed, numRuns, params, only: only.length > 0 ? only : undefined, path, ...(replayPath !== undefined ? { replayPath } : {}),
+              onRun: (property, n) => status.tick(`check: ${property}, sequence ${n}${n > numRuns ? ' (shrinking a failure)' : ` of ${numRuns}`}`),
+            });
+          } finally {
+            status.done();
+          }
         } catch (e) {
           if (path !== undefined && e instanceof Error && /^Unable to replay|replayPath|Unable to parse/i.test(e.message)) {
             throw new UsageError(`--path ${path} does not replay a failure of ${info.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);

@@ -4,7 +4,7 @@
  */
 import chalk from 'chalk';
 import type { Argv } from 'yargs';
-import { runGrade, scoreGrade } from '../../experiment/grade.ts';
+import { availableReferences, runGrade, scoreGrade } from '../../experiment/grade.ts';
 import { toJSON } from '../../report/format.ts';
 import { formatGradeTable, formatScores, PRESETS, type Preset } from '../../report/grade-report.ts';
 import { parseAssignment } from '../../sim/params.ts';
@@ -15,6 +15,7 @@ import type { Io } from '../io.ts';
 import { fileLineSource } from '../../experiment/line-file.ts';
 import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt } from '../options.ts';
+import { createStatus } from '../status.ts';
 
 function positiveNumber(name: string, v: unknown): number | undefined {
   if (v === undefined) return undefined;
@@ -50,7 +51,15 @@ export function registerGrade(y: Argv, io: Io): Argv {
       const machine = loadMachine(String(args.machine));
       const model = await resolveModel(String(args.allocator));
       const allocatorParams = Object.fromEntries(listOption(args.param).map(parseAssignment));
-      const rows = runGrade(model, sel.inputs, { seed, machine, allocatorParams, openLines: fileLineSource });
+      const status = createStatus();
+      const total = sel.inputs.length * (1 + availableReferences().length);
+      let done = 0;
+      let rows;
+      try {
+        rows = runGrade(model, sel.inputs, { seed, machine, allocatorParams, openLines: fileLineSource, onRun: (what) => status.tick(`grade: ${++done}/${total} runs, last ${what}`) });
+      } finally {
+        status.done();
+      }
       const scores = scoreGrade(rows, factor);
       if (args.json) {
         io.out(toJSON({ allocator: model.name, source: String(args.allocator), seed, machine: machine.name, inputs: sel.inputs, inputNotes: sel.notes, rows, scores }));

@@ -20,6 +20,7 @@ import type { Io } from '../io.ts';
 import { fileLineSource } from '../../experiment/line-file.ts';
 import { resolveModel } from '../model-resolver.ts';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
+import { createStatus } from '../status.ts';
 
 /** --steps / --heapmap: what to record while the model runs (undefined: nothing). */
 function heapOptions(args: Record<string, unknown>): (RecorderOptions & { heapmap?: string }) | undefined {
@@ -82,17 +83,24 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       }
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
-      const r = runExperiment({
-        allocator: info,
-        allocatorParams: params.allocator,
-        workload,
-        workloadParams: params.workload,
-        openLines: fileLineSource,
-        seed,
-        machine,
-        check: args.check === true,
-        profile: args.profile === true || cgOut !== undefined,
-      });
+      const status = createStatus();
+      let r;
+      try {
+        r = runExperiment({
+          allocator: info,
+          allocatorParams: params.allocator,
+          workload,
+          workloadParams: params.workload,
+          openLines: fileLineSource,
+          seed,
+          machine,
+          check: args.check === true,
+          profile: args.profile === true || cgOut !== undefined,
+          onProgress: (ops) => status.tick(`run: ${info.name} on ${workload}: ${ops.toLocaleString('en-US')} operations`),
+        });
+      } finally {
+        status.done();
+      }
       const files: OutputFile[] = [];
       if (cgOut !== undefined) {
         const threads = workloadThreads(r.params.workload)?.count ?? 0;
