@@ -28,7 +28,7 @@ export interface Cell {
   allocator: string;
   model: string;
   /** The swept parameters' values in this cell (empty for a compare without parameter axes). */
-  params: Record<string, ParamValue>;
+  params?: Record<string, ParamValue>;
   seeds: number[];
   runs: number;
   failed: number;

@@ -6,7 +6,7 @@
 import type { Cell, Spread, Summary } from '../experiment/summary.ts';
 import type { ParamValue } from '../sim/params.ts';
 
-type SpreadKey = { [K in keyof Cell]: Cell[K] extends Spread | null ? K : never }[keyof Cell];
+type SpreadKey = { [K in keyof Cell]-?: Cell[K] extends Spread | null ? K : never }[keyof Cell];
 
 const FIGURES: Array<[string, SpreadKey]> = [
   ['rel_time', 'relTime'],
