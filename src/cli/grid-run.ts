@@ -152,7 +152,7 @@ export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: s
 async function runGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appendix?: (s: Summary) => string): Promise<void> {
   const points = expandGrid(spec);
   baselineLabel(spec, points);
-  preflight(spec, points);
+  preflight(spec, points, new Set(isolatedModels.get(spec)?.keys() ?? []));
   const shard = shardOf(args);
   if (shard !== undefined) {
     for (const o of ['csv', 'svg', 'html', 'cachegrind-out']) {

@@ -8,10 +8,12 @@ import { createModel, modelInfo } from '../allocators/registry.ts';
 import { Machine } from '../machine/machine.ts';
 import type { GridPoint, GridSpec } from './grid.ts';
 
-export function preflight(spec: GridSpec, points: readonly GridPoint[]): void {
+/** `isolated`: allocators that run in their own process (model files): their process checks them. */
+export function preflight(spec: GridSpec, points: readonly GridPoint[], isolated: ReadonlySet<string> = new Set()): void {
   const seen = new Set<string>();
   for (const p of points) {
     const c = p.config;
+    if (isolated.has(c.allocator)) continue;
     const key = JSON.stringify([c.allocator, c.allocatorParams ?? {}]);
     if (seen.has(key)) continue;
     seen.add(key);

@@ -78,7 +78,7 @@ describe('sharded runs', () => {
     edit(json);
     const edited = join(dir, 'shard-3-edited.json');
     writeFileSync(edited, JSON.stringify(json));
-    const r = await cli(['merge', files[0] as string, files[1] as string, edited]);
+    const r = await cli(['merge', files[0] as string, files[1] as string, edited, ...LOAD]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err.split('\n')).toHaveLength(2);
