@@ -42,6 +42,4 @@ export interface WorkloadFault {
   detectedLaterBy?: string;
 }
 
-export function hex(n: number): string {
-  return `0x${n.toString(16)}`;
-}
+export { hex } from '../sim/hex.ts';

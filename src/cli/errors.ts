@@ -1,11 +1,5 @@
 /** Errors the CLI turns into a one-line message and exit code 2 (usage) instead of a stack trace. */
-import { UnknownModelError } from '../allocators/registry.ts';
-import { ShardError } from '../experiment/shard.ts';
-import { MachineSpecError } from '../machine/costs.ts';
-import { ParamError } from '../sim/params.ts';
-import { ModelFileError } from '../experiment/model-file.ts';
-import { UnknownWorkloadError } from '../workloads/registry.ts';
-import { WorkloadInputError } from '../workloads/contract.ts';
+import { isInputError } from '../experiment/input-error.ts';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -28,9 +22,5 @@ export const EXIT_USAGE = 2;
 
 /** Errors caused by what the user typed or gave us (names, parameters, files). */
 export function isUsageError(e: unknown): e is Error {
-  return (
-    e instanceof UsageError || e instanceof ParamError || e instanceof UnknownModelError ||
-    e instanceof UnknownWorkloadError || e instanceof MachineSpecError || e instanceof ShardError ||
-    e instanceof ModelFileError || e instanceof WorkloadInputError
-  );
+  return e instanceof UsageError || isInputError(e);
 }

@@ -53,7 +53,7 @@ export function outputOptions<T>(b: Argv<T>): Argv<T> {
 
 /** The options that define a grid. */
 export function gridOptions<T>(b: Argv<T>): Argv<T> {
-  return outputOptions(
+  return shardOption(outputOptions(
     isolationOptions(b)
       .option('allocator', { alias: 'a', type: 'string', array: true, demandOption: true, describe: 'allocators, comma-separated' })
       .option('workload', { alias: 'w', type: 'string', array: true, demandOption: true, describe: 'workloads, comma-separated' })
@@ -66,9 +66,13 @@ export function gridOptions<T>(b: Argv<T>): Argv<T> {
       .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
       .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
       .option('profile', { type: 'boolean', default: false, describe: 'record per-path profiles in the Results (implied by --cachegrind-out)' })
-      .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' })
-      .option('shard', { type: 'string', describe: 'run only slice i of n of the grid (i/n) and write its Results for allocsim merge' }),
-  );
+      .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' }),
+  ));
+}
+
+/** `--shard i/n`, for the commands that run a grid (compare, sweep, batchit; not merge). */
+export function shardOption<T>(b: Argv<T>): Argv<T> {
+  return b.option('shard', { type: 'string', describe: 'run only slice i of n of the grid (i/n) and write its Results for allocsim merge' });
 }
 
 /** Imports --load modules (here and, through the grid, in every worker); returns their file URLs. */
@@ -150,7 +154,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   distinct('workload', workloads);
   distinct('threads', threads);
   const n = positiveInt('seeds', args.seeds);
-  const first = positiveInt('seed', args.seed, 0);
+  const first = positiveInt('seed', args.seed, 0, Number.MAX_SAFE_INTEGER - n + 1);
   const spec: GridSpec = {
     allocators,
     workloads,

@@ -5,6 +5,7 @@
  */
 import { baselineLabel, expandGrid, shardIndices, type GridPoint, type GridSpec, type PointConfig } from '../experiment/grid.ts';
 import { runPoints } from '../experiment/pool.ts';
+import { preflight } from '../experiment/preflight.ts';
 import { resultOk, type Result } from '../experiment/result.ts';
 import { SHARD_FORMAT, type ShardFile } from '../experiment/shard.ts';
 import { summarize } from '../experiment/summary.ts';
@@ -81,9 +82,11 @@ export async function buildReport(
     : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length }) + (req.appendix?.(summary) ?? '');
   const files: OutputFile[] = [];
   if (req.out !== undefined) files.push({ option: '--out', path: req.out, content: stdout });
-  const svg = req.svg !== undefined || req.html !== undefined ? await chartSVG(summary, title) : '';
-  if (req.svg !== undefined) files.push({ option: '--svg', path: req.svg, content: `${svg}\n` });
-  if (req.html !== undefined) files.push({ option: '--html', path: req.html, content: toHTML(summary, title, describeGrid(spec, points), svg) });
+  if (req.svg !== undefined) files.push({ option: '--svg', path: req.svg, content: `${await chartSVG(summary, title)}\n` });
+  if (req.html !== undefined) {
+    // The page's heading is the title; its charts carry none, so it is not said twice.
+    files.push({ option: '--html', path: req.html, content: toHTML(summary, title, describeGrid(spec, points), await chartSVG(summary, undefined)) });
+  }
   if (req.cachegrindOut !== undefined) {
     const groups = summary.cells.map((c) => ({
       file: cachegrindFile(c.benchmark, c.threads, c.allocator),
@@ -114,7 +117,10 @@ export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPo
 
 async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spec: GridSpec): Promise<Result[]> {
   const jobs = jobsOf(args);
-  const progress = createProgress(points.length, args.quiet === true);
+  // A run's weight for the ETA: its thread count (more threads, more simulated work).
+  const weight = (p: GridPoint): number => Math.max(1, p.threads);
+  const progress = createProgress(points.length, args.quiet === true, process.stderr, points.reduce((s, p) => s + weight(p), 0));
+  let doneWeight = 0;
   const away = isolatedModels.get(spec) ?? new Map<string, IsolatedRunner>();
   const isolated = new Map([...away].map(([name, m]) => [name, async ({ allocator: _, ...config }: PointConfig) => (await m.run(config)).result] as const));
   try {
@@ -124,7 +130,10 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
       // Workers import the model files only when they are trusted (--trust); isolated ones run in their own process.
       modelFiles: away.size > 0 ? [] : (spec.modelFiles ?? []),
       isolated,
-      onDone: (done, _total, p) => progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`),
+      onDone: (done, _total, p) => {
+        doneWeight += weight(p);
+        progress.update(done, `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`, doneWeight);
+      },
     });
   } finally {
     progress.stop();
@@ -143,6 +152,7 @@ export async function executeGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: s
 async function runGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appendix?: (s: Summary) => string): Promise<void> {
   const points = expandGrid(spec);
   baselineLabel(spec, points);
+  preflight(spec, points, new Set(isolatedModels.get(spec)?.keys() ?? []));
   const shard = shardOf(args);
   if (shard !== undefined) {
     for (const o of ['csv', 'svg', 'html', 'cachegrind-out']) {

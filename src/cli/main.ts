@@ -15,11 +15,13 @@ import { registerList } from './commands/list.ts';
 import { registerMerge } from './commands/merge.ts';
 import { registerOstepFreespace } from './commands/ostep-freespace.ts';
 import { registerRun } from './commands/run.ts';
-import { EXIT_CHECK_FAILED, EXIT_USAGE, isUsageError, RunFailure } from './errors.ts';
+import { EXIT_CHECK_FAILED, EXIT_USAGE, isUsageError, RunFailure, UsageError } from './errors.ts';
+import { excerpt } from '../sim/excerpt.ts';
 import { processIo, type Io } from './io.ts';
+import { packageVersion } from './package-root.ts';
+import { noColourForOut, noColourRequested, withColour } from './colour.ts';
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
-  let usage: string | null = null;
   let y = yargs(argv)
     .scriptName('allocsim')
     .usage('allocsim: a discrete-event simulator of memory-allocator designs\n\nUsage: $0 <command> [options]')
@@ -29,11 +31,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((msg, err) => {
+      // Throwing stops yargs before the command's handler runs: a misspelled option or a bad
+      // value is reported before any work, and nothing is written.
       if (err !== undefined && err !== null) throw err;
-      usage = msg ?? 'invalid command line';
+      throw new UsageError(String(msg ?? 'invalid command line').trim().replace(/\s*\n\s*/g, ' '));
     })
     .help()
-    .version(false);
+    .alias('help', 'h')
+    .version(packageVersion())
+    .alias('version', 'V')
+    .middleware(noColourForOut);
   y = registerList(y, io);
   y = registerDescribe(y, io);
   y = registerRun(y, io, argv);
@@ -45,7 +52,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   y = registerInit(y, io);
   y = registerGrade(y, io);
   try {
-    await y.parseAsync();
+    await withColour(noColourRequested(), () => y.parseAsync());
   } catch (e) {
     if (isUsageError(e)) {
       io.err(`allocsim: ${e.message}\n`);
@@ -55,11 +62,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       io.err(`allocsim: ${e.message}\n`);
       return EXIT_CHECK_FAILED;
     }
-    throw e;
-  }
-  if (usage !== null) {
-    io.err(`allocsim: ${String(usage).split('\n')[0]}\n`);
-    return EXIT_USAGE;
+    // Anything else is a bug in allocsim: still one line, and the stack on request.
+    if (process.env.ALLOCSIM_DEBUG !== undefined && process.env.ALLOCSIM_DEBUG !== '') throw e;
+    const what = e instanceof Error ? `${e.name}: ${e.message}` : `threw ${String(e)}`;
+    io.err(`allocsim: internal error: ${excerpt(what, 200)}; please report it with the command line (ALLOCSIM_DEBUG=1 shows the stack trace)\n`);
+    return EXIT_CHECK_FAILED;
   }
   return io.exitCode;
 }

@@ -15,6 +15,8 @@ import { pathToFileURL } from 'node:url';
 import type { ModelInfo } from '../allocators/contract.ts';
 import { modelInfo } from '../allocators/index.ts';
 import { contractOk, probeContract } from '../experiment/model-contract.ts';
+import type { Message } from 'esbuild';
+import { firstError } from '../experiment/isolation/bundle.ts';
 import { UsageError } from './errors.ts';
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
@@ -32,6 +34,16 @@ export async function loadModelFile(file: string): Promise<ModelInfo> {
   try {
     mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
   } catch (e) {
+    // A syntax error comes from the TypeScript loader (esbuild) with its messages: name the place.
+    const errors = (e as { errors?: unknown }).errors;
+    if (Array.isArray(errors) && errors.length > 0) throw new UsageError(`${basename(file)}: ${firstError(errors as Message[])}`);
+    // tsx's TransformError carries only the text: "Transform failed with 1 error:\n/abs/file.ts:44:10: ERROR: reason".
+    // Its column counts from 0; the message counts from 1, as the isolated loader's does.
+    const located = e instanceof Error ? /^(?:.*\/)?([^/\n]+):(\d+):(\d+): ERROR: (.*)$/m.exec(e.message) : null;
+    if (located !== null) {
+      const [, name, line, col, reason] = located as unknown as [string, string, string, string, string];
+      throw new UsageError(`${basename(file)}: cannot load it: ${name}:${line}:${Number(col) + 1}: ${reason}`);
+    }
     const msg = e instanceof Error ? e.message.split('\n').find((l) => l.trim() !== '') ?? e.name : String(e);
     throw new UsageError(`${basename(file)}: cannot load it: ${msg.trim()}`);
   }

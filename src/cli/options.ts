@@ -1,23 +1,33 @@
 /** Option parsing shared by the commands: parameters, machines, thread lists. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { excerpt, quoteExcerpt } from '../sim/excerpt.ts';
 import { machineFromJSON, machinePreset, type MachineSpec } from '../machine/costs.ts';
 import { parseAssignment, type ParamSpec, type ParamValue } from '../sim/params.ts';
 import { UsageError } from './errors.ts';
+
+/** The largest machine file read (a description is a few hundred bytes). */
+export const MAX_MACHINE_FILE_BYTES = 1 << 20;
 
 /** Reads a machine preset name or a JSON file path. */
 export function loadMachine(nameOrFile: string): MachineSpec {
   if (!nameOrFile.endsWith('.json')) return machinePreset(nameOrFile);
   let text: string;
   try {
+    if (statSync(nameOrFile).size > MAX_MACHINE_FILE_BYTES) {
+      throw new UsageError(`${nameOrFile}: larger than ${MAX_MACHINE_FILE_BYTES} bytes; a machine description is a small JSON object`);
+    }
     text = readFileSync(nameOrFile, 'utf8');
-  } catch {
+  } catch (e) {
+    if (e instanceof UsageError) throw e;
     throw new UsageError(`cannot read machine file ${nameOrFile}; give a preset name (default, xeon72) or a readable .json file`);
   }
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new UsageError(`${nameOrFile}: not valid JSON (${(e as Error).message})`);
+    const hint = /\b(NaN|Infinity)\b/.test(text) ? '; JSON has no NaN or Infinity, write a number' : '';
+    throw new UsageError(`${nameOrFile}: not valid JSON (${excerpt((e as Error).message, 100)})${hint}`);
   }
   return machineFromJSON(json, nameOrFile);
 }
@@ -62,10 +72,26 @@ export function splitParams(
   return out;
 }
 
-/** Parses a positive integer option value (for --threads, --seed, ...). */
-export function positiveInt(name: string, v: unknown, min = 1): number {
+/**
+ * Limits on counts that would otherwise exhaust memory or run for days; each is documented in
+ * docs/cli.md. Seeds stop at 2^53 - 1, above which distinct numbers collide.
+ */
+export const LIMITS = {
+  seeds: 1000,
+  runs: 100_000,
+  'steps-limit': 100_000,
+  jobs: 256,
+  seed: Number.MAX_SAFE_INTEGER,
+} as const;
+
+/** Parses an integer option value (for --threads, --seed, ...) from `min` to `max` (default: LIMITS[name], else 2^53 - 1). */
+export function positiveInt(name: string, v: unknown, min = 1, max: number = (LIMITS as Record<string, number>)[name] ?? Number.MAX_SAFE_INTEGER): number {
   const n = typeof v === 'number' ? v : Number(v);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}, got '${String(v)}'`);
+  if (Number.isInteger(n) && n > max) {
+    const why = max >= Number.MAX_SAFE_INTEGER - LIMITS.seeds ? ' (larger integers are not exact)' : ' (see the limits in docs/cli.md)';
+    throw new UsageError(`--${name} must be at most ${max}${why}, got ${quoteExcerpt(String(v))}`);
+  }
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}, got ${quoteExcerpt(String(v))}`);
   return n;
 }
 

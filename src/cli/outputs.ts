@@ -47,7 +47,8 @@ function isSpecial(abs: string): boolean {
 
 /**
  * Writes every file, or none of them (temporary file + rename). A device or FIFO is written in
- * place once every regular file is staged: renaming over it would replace the device itself.
+ * place (renaming over it would replace the device itself) after every regular file is staged and
+ * before any is renamed into place, so a device that fails (/dev/full) leaves no file behind.
  */
 export function writeFilesAtomically(files: readonly OutputFile[]): void {
   const staged: Array<[string, string]> = [];
@@ -65,11 +66,11 @@ export function writeFilesAtomically(files: readonly OutputFile[]): void {
       writeFileSync(tmp, f.content);
       staged.push([tmp, abs]);
     }
-    for (const [tmp, abs] of staged) renameSync(tmp, abs);
     for (const f of direct) {
       current = f;
       writeFileSync(resolve(f.path), f.content);
     }
+    for (const [tmp, abs] of staged) renameSync(tmp, abs);
   } catch (e) {
     for (const [tmp] of staged) {
       try {

@@ -18,6 +18,8 @@ import { Machine } from '../machine/machine.ts';
 import { machinePreset } from '../machine/costs.ts';
 import type { ParamValue } from '../sim/params.ts';
 import { Driver } from './driver.ts';
+import { crashText } from './model-contract.ts';
+import { hex } from '../sim/hex.ts';
 
 /** Memory accesses one operation of a short sequence may make before it counts as an endless loop. */
 const SEQUENCE_ACCESS_BUDGET = 2_000_000;
@@ -62,7 +64,7 @@ function guarded<T>(real: Real, fn: () => T): T {
   } catch (e) {
     if (e instanceof ConformanceFailure) throw e;
     const what = e instanceof AllocatorAbort ? 'the model aborted on a valid operation' : 'the model crashed';
-    throw new ConformanceFailure(null, `${what}: ${(e as Error).message}`);
+    throw new ConformanceFailure(null, `${what}: ${crashText(e).replace(/^threw /, '')}`);
   }
 }
 
@@ -177,7 +179,7 @@ export const PROPERTIES: readonly PropertySpec[] = [
   },
 ];
 
-function commandsFor(spec: PropertySpec): fc.Arbitrary<Iterable<fc.Command<AppModel, Real>>> {
+function commandsFor(spec: PropertySpec, replayPath: string | undefined): fc.Arbitrary<Iterable<fc.Command<AppModel, Real>>> {
   const thread = fc.nat({ max: spec.threads - 1 });
   const align = spec.aligned ? fc.constantFrom(8, 16, 32, 64, 128, 256, 4096) : fc.constant(16);
   const pick = fc.nat({ max: 1000 });
@@ -192,7 +194,9 @@ function commandsFor(spec: PropertySpec): fc.Arbitrary<Iterable<fc.Command<AppMo
     ],
     // size 'max': without it fast-check's default size caps every sequence at about 10 commands,
     // whatever maxCommands says; with it, lengths spread up to maxCommands.
-    { maxCommands: spec.maxCommands, size: 'max' },
+    // replayPath: which commands of the shrunk sequence ran; fast-check needs it, besides the seed
+    // and the path, to rebuild a shrunk command sequence.
+    { maxCommands: spec.maxCommands, size: 'max', ...(replayPath !== undefined ? { replayPath } : {}) },
   );
 }
 
@@ -213,7 +217,7 @@ function teardown(m: AppModel, r: Real): void {
   for (const b of m.live) {
     guarded(r, () => r.driver.free(r.cpus[b.thread] as Cpu, b.ptr));
     assertClean(r);
-    assertCoalesced(r, `the final free of the block at 0x${b.ptr.toString(16)}`);
+    assertCoalesced(r, `the final free of the block at ${hex(b.ptr)}`);
   }
   m.live = [];
   for (const c of r.cpus) guarded(r, () => r.driver.threadExit(c));
@@ -232,6 +236,8 @@ export interface PropertyResult {
   message?: string;
   seed: number;
   path?: string;
+  /** fast-check's replayPath of the shrunk command sequence: with seed and path, it replays the failure. */
+  replayPath?: string;
 }
 
 export interface ConformanceOptions {
@@ -242,11 +248,17 @@ export interface ConformanceOptions {
   only?: readonly string[];
   /** Replay one failing case: fast-check's counterexample path. */
   path?: string;
+  /** And the replayPath of its command sequence (PropertyResult.replayPath). */
+  replayPath?: string;
+  /** Called after each generated sequence (shrinking included), for a progress display. */
+  onRun?: (property: string, runs: number) => void;
 }
 
 export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: ConformanceOptions = {}): PropertyResult {
   const seed = opts.seed ?? 1;
-  const prop = fc.property(commandsFor(spec), (cmds) => {
+  let runs = 0;
+  const prop = fc.property(commandsFor(spec, opts.replayPath), (cmds) => {
+    opts.onRun?.(spec.name, ++runs);
     const { model, real } = setup(info, spec.threads, opts.params ?? {});
     fc.modelRun(() => ({ model, real }), cmds);
     teardown(model, real);
@@ -268,7 +280,15 @@ export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: Conform
     violation: err instanceof ConformanceFailure ? err.violation : null,
     message: err instanceof Error ? err.message : String(err),
     path: details.counterexamplePath ?? undefined,
+    ...(replayPathOf(cmds) !== undefined ? { replayPath: replayPathOf(cmds) } : {}),
   };
+}
+
+/** The replayPath fast-check keeps with a command sequence (the replayPath="..." comment in its text). */
+function replayPathOf(cmds: unknown): string | undefined {
+  const meta = (cmds as { metadataForReplay?: () => string } | undefined)?.metadataForReplay?.() ?? '';
+  const m = /replayPath=("(?:[^"\\]|\\.)*")/.exec(meta);
+  return m === null ? undefined : (JSON.parse(m[1] as string) as string);
 }
 
 export function runConformance(info: ModelInfo, opts: ConformanceOptions = {}): PropertyResult[] {

@@ -57,6 +57,8 @@ export interface GridPoint {
   benchmark: string;
   /** The thread count of this point (the first thread parameter's value; 0 if the workload has none). */
   threads: number;
+  /** The values of the swept parameters (axes with several values) at this point, workload's then allocator's. */
+  swept: Record<string, ParamValue>;
   config: PointConfig;
 }
 
@@ -103,10 +105,20 @@ export function routeAxes(spec: GridSpec): { allocator: ParamAxis[]; workload: P
   return { allocator, workload };
 }
 
+/** The most runs one grid may have (shard a larger study into several experiments). */
+export const MAX_GRID_POINTS = 100_000;
+
+function tooLarge(): ParamError {
+  return new ParamError(`the grid has more than ${MAX_GRID_POINTS} runs; use fewer seeds, thread counts or parameter values`);
+}
+
 /** Every combination of the axes (in order, the last axis varying fastest). */
 function combinations(axes: readonly ParamAxis[]): Array<Array<[ParamAxis, ParamValue]>> {
   let out: Array<Array<[ParamAxis, ParamValue]>> = [[]];
-  for (const ax of axes) out = out.flatMap((c) => ax.values.map((v): Array<[ParamAxis, ParamValue]> => [...c, [ax, v]]));
+  for (const ax of axes) {
+    if (out.length * ax.values.length > MAX_GRID_POINTS) throw tooLarge();
+    out = out.flatMap((c) => ax.values.map((v): Array<[ParamAxis, ParamValue]> => [...c, [ax, v]]));
+  }
   return out;
 }
 
@@ -124,10 +136,22 @@ export function expandGrid(spec: GridSpec): GridPoint[] {
   const points: GridPoint[] = [];
   for (const w of spec.workloads) {
     const wspecs = workloadSpecs(w);
+    const implied = lookupWorkload(w).overrides;
     for (const t of spec.threadParams) {
+      // A variant such as larson-2 fixes its thread count; --threads would relabel its rows.
+      if (spec.threads.length > 0 && implied[t] !== undefined) {
+        const base = w.slice(0, w.lastIndexOf('-'));
+        const tp = spec.threadParams.join(',') === 'threads' ? '' : ` --thread-params ${spec.threadParams.join(',')}`;
+        const same = Object.entries(implied).filter(([k]) => !spec.threadParams.includes(k)).map(([k, v]) => ` -p ${k}=${String(v)}`).join('');
+        throw new ParamError(`${w} fixes ${t}=${String(implied[t])}; to vary the thread count use -w ${base} --threads ${spec.threads.join(',')}${tp}${same}`);
+      }
       if (spec.threads.length > 0 && !declares(wspecs, t)) {
         const have = wspecs.map((s) => s.name).join(', ');
-        throw new ParamError(`workload ${w} has no parameter '${t}' for the thread count; its parameters: ${have}; choose them with --thread-params`);
+        // Producer/consumer workloads: say how to get the variant's configuration (msgpass-N has no proxies; msgpass's own default has 2).
+        const pairs = declares(wspecs, 'producers') && declares(wspecs, 'consumers')
+          ? `, e.g. --thread-params producers,consumers${declares(wspecs, 'proxies') ? ' -p proxies=0 (what msgpass-N and batchit run; without it the program\'s default proxies=2 stays)' : ''}`
+          : '';
+        throw new ParamError(`workload ${w} has no parameter '${t}' for the thread count; its parameters: ${have}; choose them with --thread-params${pairs}`);
       }
     }
     for (const wc of combinations(axes.workload.filter((ax) => declares(wspecs, ax.key)))) {
@@ -140,10 +164,12 @@ export function expandGrid(spec: GridSpec): GridPoint[] {
           for (const ac of combinations(axes.allocator.filter((ax) => declares(aspecs, ax.key)))) {
             const allocatorParams = Object.fromEntries(ac.map(([ax, v]) => [ax.key, v]));
             for (const seed of spec.seeds) {
+              if (points.length === MAX_GRID_POINTS) throw tooLarge();
               points.push({
                 index: points.length,
                 allocatorLabel: label(a, ac),
                 benchmark,
+                swept: Object.fromEntries([...wc, ...ac].filter(([ax]) => ax.values.length > 1).map(([ax, v]) => [ax.key, v])),
                 threads: t ?? 0,
                 config: {
                   allocator: a,

@@ -15,6 +15,7 @@ import type { Cpu } from '../machine/cpu.ts';
 import type { Machine } from '../machine/machine.ts';
 import { QuietCpu } from '../machine/quiet-cpu.ts';
 import type { Counters } from '../sim/counters.ts';
+import { hex } from '../sim/hex.ts';
 
 export interface Step {
   /** ptr[i] numbering, as malloc.py prints it. */
@@ -62,7 +63,6 @@ interface SysCounts {
   mapped: number;
 }
 
-const hex = (n: number): string => `0x${n.toString(16)}`;
 
 export class HeapRecorder {
   readonly steps: Step[] = [];

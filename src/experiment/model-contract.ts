@@ -8,6 +8,7 @@
 import type { AllocatorModel, ModelInfo } from '../allocators/contract.ts';
 import { Sandbox } from '../allocators/sandbox.ts';
 import type { Cpu } from '../machine/cpu.ts';
+import { hex } from '../sim/hex.ts';
 
 export interface ContractCheck {
   name: string;
@@ -104,7 +105,7 @@ function checkAllocation(p: Probe, m: AllocatorModel, box: Sandbox): void {
   const r = p.attempt('malloc', 'malloc(cpu, 24)', () => m.malloc(cpu(), 24));
   const ptr = r === undefined ? undefined : p.address('malloc', 'malloc(cpu, 24)', r.v);
   if (ptr === undefined) return;
-  p.pass('malloc', `malloc(cpu, 24) returned 0x${ptr.toString(16)}`);
+  p.pass('malloc', `malloc(cpu, 24) returned ${hex(ptr)}`);
   const u = p.attempt('usableSize', 'usableSize(cpu, p)', () => m.usableSize(cpu(), ptr));
   if (u !== undefined) {
     if (typeof u.v !== 'number' || !Number.isFinite(u.v)) p.fail('usableSize', `usableSize(cpu, p) returned ${describeValue(u.v)}; it must return a number of bytes`);

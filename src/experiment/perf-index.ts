@@ -103,8 +103,8 @@ export interface Goal {
   against?: string;
   /** Required speed-up (cycles of the reference / cycles of the model) on every input. */
   need: number;
-  /** Speed-up on each input (empty when the reference is missing). */
-  speedups: number[];
+  /** Speed-up on each input (empty when the reference is missing); null on an invalid input, whose time means nothing. */
+  speedups: Array<number | null>;
   met: boolean | null;
 }
 
@@ -128,8 +128,8 @@ export function courseIndex(
   const judged: Goal[] = goals.map((g) => {
     if (g.against === undefined || g.refs === undefined) return { name: g.name, need: g.need, speedups: [], met: null };
     const refs = g.refs;
-    const speedups = inputs.map((i, n) => (i.cycles === 0 ? 0 : (refs[n] as ReferenceScore).cycles / i.cycles));
-    return { name: g.name, against: g.against, need: g.need, speedups, met: invalid === undefined && speedups.every((s) => s >= g.need) };
+    const speedups = inputs.map((i, n) => (!i.valid ? null : i.cycles === 0 ? 0 : (refs[n] as ReferenceScore).cycles / i.cycles));
+    return { name: g.name, against: g.against, need: g.need, speedups, met: invalid === undefined && speedups.every((s) => s !== null && s >= g.need) };
   });
   const counted = judged.filter((g) => g.met !== null);
   const total = counted.length === 0 ? null : (100 * counted.filter((g) => g.met === true).length) / counted.length;

@@ -9,7 +9,8 @@ import type { GridPoint } from './grid.ts';
 import type { Result } from './result.ts';
 import { fileLineSource } from './line-file.ts';
 import { runExperiment } from './run.ts';
-import type { RunTask } from './run-task.ts';
+import type { RunTask, TaskOutcome } from './run-task.ts';
+import { InputError } from './input-error.ts';
 
 export interface PoolOptions {
   /** Worker threads; 1 runs in this thread. */
@@ -61,7 +62,7 @@ async function runOwn(points: readonly GridPoint[], indices: readonly number[], 
     }
     return;
   }
-  const pool = new Piscina<RunTask, Result>({
+  const pool = new Piscina<RunTask, TaskOutcome>({
     filename: new URL('./worker.mjs', import.meta.url).href,
     minThreads: threads,
     maxThreads: threads,
@@ -70,7 +71,13 @@ async function runOwn(points: readonly GridPoint[], indices: readonly number[], 
   // Larger thread counts first, so the long runs do not all land at the end.
   const order = [...indices].sort((a, b) => (points[b] as GridPoint).threads - (points[a] as GridPoint).threads || a - b);
   try {
-    await Promise.all(order.map(async (i) => finished(i, await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules, modelFiles: opts.modelFiles ?? [] }))));
+    await Promise.all(
+      order.map(async (i) => {
+        const outcome = await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules, modelFiles: opts.modelFiles ?? [] });
+        if ('inputError' in outcome) throw new InputError(outcome.inputError);
+        finished(i, outcome.result);
+      }),
+    );
   } finally {
     await pool.destroy();
   }

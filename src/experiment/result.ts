@@ -65,3 +65,15 @@ export interface Result {
 export function resultOk(r: Result): boolean {
   return r.error === undefined && r.check.violations.length === 0;
 }
+
+/**
+ * The workload's own notion of its thread count, as its parameters give it: `threads`, or for
+ * producer/consumer workloads (msgpass) the number of producer/consumer pairs. Undefined for a
+ * single-threaded program with no such parameter. Reports show this, not the number of simulated
+ * threads created (larson-8 creates hundreds over its rounds; msgpass-2 has a main thread too).
+ */
+export function workloadThreads(params: Readonly<Record<string, unknown>>): { count: number; unit: 'threads' | 'pairs' } | undefined {
+  if (typeof params.threads === 'number') return { count: params.threads, unit: 'threads' };
+  if (typeof params.producers === 'number' && params.producers === params.consumers) return { count: params.producers, unit: 'pairs' };
+  return undefined;
+}

@@ -10,6 +10,7 @@ import type { Result } from './result.ts';
 import { fileLineSource } from './line-file.ts';
 import { importModelFile } from './model-file.ts';
 import { runExperiment } from './run.ts';
+import { isInputError } from './input-error.ts';
 
 export interface RunTask {
   config: PointConfig;
@@ -19,8 +20,16 @@ export interface RunTask {
   modelFiles: string[];
 }
 
-export async function runTask(task: RunTask): Promise<Result> {
-  for (const m of task.modules) await import(m);
-  for (const f of task.modelFiles) await importModelFile(f);
-  return runExperiment({ ...task.config, openLines: fileLineSource });
+/** A task's answer: the Result, or the message of an input error (rethrown by the pool). */
+export type TaskOutcome = { result: Result } | { inputError: string };
+
+export async function runTask(task: RunTask): Promise<TaskOutcome> {
+  try {
+    for (const m of task.modules) await import(m);
+    for (const f of task.modelFiles) await importModelFile(f);
+    return { result: runExperiment({ ...task.config, openLines: fileLineSource }) };
+  } catch (e) {
+    if (isInputError(e)) return { inputError: e.message };
+    throw e;
+  }
 }

@@ -22,6 +22,7 @@ import { lookupWorkload } from '../workloads/registry.ts';
 import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
 import { Driver } from './driver.ts';
 import type { Result, RunError } from './result.ts';
+import { crashText } from './model-contract.ts';
 
 export interface RunConfig {
   /** A registered model name, or a model's info (student models). */
@@ -36,16 +37,22 @@ export interface RunConfig {
   profile?: boolean;
   /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
   openLines?: LineSourceProvider;
+  /** Called every PROGRESS_EVERY allocator operations with the count so far (a progress display; changes nothing). */
+  onProgress?: (ops: number) => void;
 }
+
+/** Operations between two onProgress calls. */
+export const PROGRESS_EVERY = 1 << 16;
 
 /** Streams above this are the workload's own (threads use small ids). */
 const WORKLOAD_STREAM_BASE = 1 << 16;
 
 class Handler implements OpHandler {
   private readonly opsByThread: number[] = [];
+  private opsTotal = 0;
   lastCpu: Cpu | undefined;
 
-  constructor(private readonly machine: Machine, private readonly driver: Driver) {}
+  constructor(private readonly machine: Machine, private readonly driver: Driver, private readonly onProgress?: (ops: number) => void) {}
 
   ops(id: number): number {
     return this.opsByThread[id] ?? 0;
@@ -139,6 +146,7 @@ class Handler implements OpHandler {
 
   private count(t: SimThread): void {
     this.opsByThread[t.id] = (this.opsByThread[t.id] ?? 0) + 1;
+    if (++this.opsTotal % PROGRESS_EVERY === 0) this.onProgress?.(this.opsTotal);
   }
 }
 
@@ -165,7 +173,8 @@ function errorOf(e: unknown): RunError {
     return { kind: 'machine-fault', message: e.message, thread: e.thread, address: e.address, op: e.operation };
   }
   if (e instanceof DeadlockError) return { kind: 'deadlock', message: e.message };
-  const err = e as Error;
+  if (!(e instanceof Error)) return { kind: 'model-error', message: crashText(e) }; // `throw 'oops'`
+  const err = e;
   // A bug in a model or workload: keep where it happened, the first frames of the stack.
   const where = (err.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' <- ');
   return { kind: 'model-error', message: where === '' ? err.message : `${err.message} (${where})` };
@@ -182,7 +191,7 @@ export function runExperiment(cfg: RunConfig): Result {
   machine.paths.enabled = cfg.profile === true;
   const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
   const driver = new Driver(machine, model, cfg.check === true, info.name);
-  const handler = new Handler(machine, driver);
+  const handler = new Handler(machine, driver, cfg.onProgress);
   const kernel = new Kernel(
     {
       cores: spec.cores,
@@ -213,7 +222,7 @@ export function runExperiment(cfg: RunConfig): Result {
     driver.finish(handler.lastCpu);
   } catch (e) {
     // Bad input found mid-run (a malformed trace line) is the user's error, not a run result.
-    if (!(e instanceof Error) || e instanceof WorkloadInputError) throw e;
+    if (e instanceof WorkloadInputError) throw e;
     error = errorOf(e);
   }
 

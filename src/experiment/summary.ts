@@ -11,6 +11,7 @@
  */
 import type { GridPoint } from './grid.ts';
 import { resultOk, type Result } from './result.ts';
+import type { ParamValue } from '../sim/params.ts';
 
 /** Mean, extremes and sample standard deviation over seeds. */
 export interface Spread {
@@ -26,6 +27,8 @@ export interface Cell {
   /** Allocator label: the model name plus its swept parameters. */
   allocator: string;
   model: string;
+  /** The swept parameters' values in this cell (empty for a compare without parameter axes). */
+  params?: Record<string, ParamValue>;
   seeds: number[];
   runs: number;
   failed: number;
@@ -84,6 +87,7 @@ function cellOf(points: readonly GridPoint[], results: readonly Result[]): Cell 
     threads: first.threads,
     allocator: first.allocatorLabel,
     model: first.config.allocator,
+    params: first.swept,
     seeds: points.map((p) => p.config.seed ?? 1),
     runs: results.length,
     failed: results.length - ok.length,

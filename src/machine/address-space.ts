@@ -16,6 +16,7 @@
 import * as K from './costs.ts';
 import { type Costs, type SyscallKind, SYSCALL_KINDS } from './costs.ts';
 import { IntMap } from './int-map.ts';
+import { hex } from '../sim/hex.ts';
 
 // Constants bound to this module's own names: V8 folds those into optimized code, but reloads an
 // imported (live) binding at every use (see cpu.ts).
@@ -510,6 +511,6 @@ function roundUp(n: number, to: number): number {
 
 function checkRange(addr: number, len: number, call: string): void {
   if (addr % PAGE_SIZE !== 0 || !(len > 0)) {
-    throw new SyscallError(addr, `${call}: address 0x${addr.toString(16)} must be page-aligned and length positive (EINVAL)`);
+    throw new SyscallError(addr, `${call}: address ${hex(addr)} must be page-aligned and length positive (EINVAL)`);
   }
 }

@@ -174,7 +174,8 @@ export class MachineSpecError extends Error {
 
 /** A copy of a preset by name, or a clear error naming the presets. */
 export function machinePreset(name: string): MachineSpec {
-  const p = MACHINE_PRESETS[name];
+  // Own properties only: `constructor` or `__proto__` is not a preset.
+  const p = Object.hasOwn(MACHINE_PRESETS, name) ? MACHINE_PRESETS[name] : undefined;
   if (p === undefined) {
     throw new MachineSpecError(
       `unknown machine '${name}'; choose one of ${Object.keys(MACHINE_PRESETS).join(', ')} or give a JSON file`,
@@ -195,17 +196,26 @@ export function machineFromJSON(json: unknown, source = 'machine description'): 
   const baseName = obj.base === undefined ? 'default' : obj.base;
   if (typeof baseName !== 'string') throw new MachineSpecError(`${source}: "base" must be a preset name`);
   const spec = machinePreset(baseName) as unknown as Record<string, unknown>;
+  // Unless the file names itself, the machine is named after the file, so reports do not pass it
+  // off as the preset it started from.
+  const fileName = source.split(/[\\/]/).pop()?.replace(/\.json$/i, '') ?? source;
+  spec.name = fileName;
+  spec.description = `${String(spec.description)}, changed by ${source}`;
   merge(spec, obj, source, '', new Set(['base']));
   const out = spec as unknown as MachineSpec;
   validate(out, source);
   return out;
 }
 
+/** The largest number a machine description may hold (a cost in cycles, a size, a count). */
+export const MAX_SPEC_NUMBER = 1e9;
+
 function merge(target: Record<string, unknown>, src: Record<string, unknown>, source: string, path: string, skip: Set<string>): void {
   for (const [k, v] of Object.entries(src)) {
     if (skip.has(k)) continue;
     const here = path === '' ? k : `${path}.${k}`;
-    if (!(k in target)) {
+    // Own fields only: `__proto__` or `constructor` in a file must not reach Object.prototype.
+    if (!Object.hasOwn(target, k)) {
       throw new MachineSpecError(`${source}: unknown field "${here}"; valid fields: ${Object.keys(target).join(', ')}`);
     }
     const cur = target[k];
@@ -215,8 +225,8 @@ function merge(target: Record<string, unknown>, src: Record<string, unknown>, so
       }
       merge(cur as Record<string, unknown>, v as Record<string, unknown>, source, here, new Set());
     } else if (typeof cur === 'number') {
-      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-        throw new MachineSpecError(`${source}: "${here}" must be a non-negative number`);
+      if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v > MAX_SPEC_NUMBER) {
+        throw new MachineSpecError(`${source}: "${here}" must be a number from 0 to ${MAX_SPEC_NUMBER}; got ${JSON.stringify(v)}`);
       }
       target[k] = v;
     } else {
@@ -230,7 +240,9 @@ function validate(spec: MachineSpec, source: string): void {
   if (!Number.isInteger(spec.cores) || spec.cores < 1 || spec.cores > 1024) {
     throw new MachineSpecError(`${source}: "cores" must be an integer from 1 to 1024`);
   }
-  if (!(spec.ghz > 0)) throw new MachineSpecError(`${source}: "ghz" must be positive`);
+  if (!(spec.ghz >= MIN_GHZ && spec.ghz <= MAX_GHZ)) {
+    throw new MachineSpecError(`${source}: "ghz" must be from ${MIN_GHZ} to ${MAX_GHZ}; got ${spec.ghz}`);
+  }
   for (const level of ['l1', 'l2', 'llc'] as const) {
     const g = spec[level];
     const lines = (g.sizeKiB * 1024) / LINE_SIZE;
@@ -248,6 +260,12 @@ function validate(spec: MachineSpec, source: string): void {
       throw new MachineSpecError(`${source}: "core.${field}" must be a whole number from ${min} to ${max}; got ${v}`);
     }
   }
+  const lines = (spec.cores * (spec.l1.sizeKiB + spec.l2.sizeKiB) + spec.llc.sizeKiB) * (1024 / LINE_SIZE);
+  if (lines > MAX_CACHE_LINES) {
+    throw new MachineSpecError(
+      `${source}: the caches hold ${lines} lines in all (cores × (l1 + l2) + llc); the simulator keeps every line in memory, so at most ${MAX_CACHE_LINES} (${MAX_CACHE_LINES / 16 / 1024} MiB of cache) are allowed`,
+    );
+  }
 }
 
 /**
@@ -259,6 +277,13 @@ const CORE_LIMITS: ReadonlyArray<readonly [keyof CoreSpec, number]> = [
   ['issueWidth', 16], ['loadsPerCycle', 8], ['storesPerCycle', 8], ['rob', 4096], ['fillBuffers', 256], ['storeBuffer', 1024],
   ['streamerDistance', 63],
 ];
+
+/** Clock rates a machine may have, in GHz (cycles convert to seconds through it). */
+export const MIN_GHZ = 0.001;
+export const MAX_GHZ = 1000;
+
+/** Most cache lines a machine may have over all its caches: 1 GiB of cache, ~150 MB of simulator memory. */
+export const MAX_CACHE_LINES = 1 << 24;
 
 function sizeText(g: CacheGeometry): string {
   return `${g.sizeKiB} KiB, ${g.ways} ways`;

@@ -2,6 +2,8 @@
  * A memory fault of the simulated program: touching unmapped or protected memory. It ends the run
  * and is reported with the address, the thread and the operation, as a crash would be.
  */
+import { hex } from '../sim/hex.ts';
+
 export type FaultKind = 'unmapped' | 'protection' | 'invalid-argument';
 
 export class MachineFault extends Error {
@@ -14,7 +16,7 @@ export class MachineFault extends Error {
   ) {
     super(
       `${kind === 'unmapped' ? 'access to unmapped memory' : kind === 'protection' ? 'access to protected memory' : 'invalid system call'}` +
-        ` at 0x${address.toString(16)} by thread ${thread} during ${operation}${detail ? ` (${detail})` : ''}`,
+        ` at ${hex(address)} by thread ${thread} during ${operation}${detail ? ` (${detail})` : ''}`,
     );
     this.name = 'MachineFault';
   }

@@ -33,7 +33,8 @@ export interface ProfileGroup {
 /** `fl=` names may not contain newlines; spaces in labels become commas to keep one token. */
 export function cachegrindFile(benchmark: string, threads: number, allocator: string): string {
   const clean = (s: string): string => s.replace(/[\r\n]/g, ' ').trim().replace(/\s+/g, ',');
-  return `${clean(benchmark)}/threads=${threads}/${clean(allocator)}`;
+  // No thread count for a workload without one (0), rather than a made-up threads=0.
+  return threads > 0 ? `${clean(benchmark)}/threads=${threads}/${clean(allocator)}` : `${clean(benchmark)}/${clean(allocator)}`;
 }
 
 function addProfile(into: Map<string, number[]>, p: PathProfileJSON, k: number): void {

@@ -13,6 +13,8 @@ import type { Summary } from '../experiment/summary.ts';
 
 interface Row {
   group: string;
+  /** Which row of bars the group is drawn in (GROUPS_PER_ROW groups a row). */
+  chunk: number;
   benchmark: string;
   threads: number;
   allocator: string;
@@ -27,10 +29,19 @@ interface Row {
   throughputMax: number | null;
 }
 
+/** Benchmark groups per row of bars: more wrap onto further rows, so the figure keeps a paper's width. */
+export const GROUPS_PER_ROW = 12;
+
+/** A relative figure whose largest value is this many times its smallest is drawn on a log scale. */
+export const LOG_SCALE_RATIO = 8;
+
 function rows(s: Summary): Row[] {
   const manyThreads = new Set(s.cells.map((c) => c.threads)).size > 1;
+  const groupOf = (c: Summary['cells'][number]): string => (manyThreads && c.threads > 0 ? `${c.benchmark} t=${c.threads}` : c.benchmark);
+  const groups = [...new Set(s.cells.map(groupOf))];
   return s.cells.map((c) => ({
-    group: manyThreads ? `${c.benchmark} t=${c.threads}` : c.benchmark,
+    group: groupOf(c),
+    chunk: Math.floor(groups.indexOf(groupOf(c)) / GROUPS_PER_ROW),
     benchmark: c.benchmark,
     threads: c.threads,
     allocator: c.allocator,
@@ -48,41 +59,60 @@ function rows(s: Summary): Row[] {
 
 const ALLOCATOR_COLOR = { field: 'allocator', type: 'nominal', sort: null, legend: { title: 'allocator', orient: 'right', labelLimit: 320 } } as const;
 
-/** Grouped bars of one relative figure with min–max error bars and the baseline's rule at 1. */
-function relativePanel(field: 'relTime' | 'relRss', title: string, groups: number, allocators: number): Record<string, unknown> {
-  const x = { field: 'group', type: 'nominal', sort: null, title: null, axis: { labelAngle: groups > 3 ? -30 : 0, labelLimit: 160 } };
+/** Whether a relative figure spans so wide a range that a linear axis would flatten all but one bar. */
+function wideRange(data: readonly Row[], field: 'relTime' | 'relRss'): boolean {
+  const vals = data.flatMap((r) => [r[field], r[`${field}Min`], r[`${field}Max`]]).filter((v): v is number => v !== null && v > 0);
+  return vals.length > 0 && Math.max(...vals) / Math.min(...vals) > LOG_SCALE_RATIO;
+}
+
+/**
+ * Grouped bars of one relative figure with min–max error bars and the baseline's rule at 1, on a
+ * log scale when the values span more than LOG_SCALE_RATIO (one 99× bar would flatten the rest),
+ * in rows of at most GROUPS_PER_ROW benchmark groups.
+ */
+function relativePanel(field: 'relTime' | 'relRss', title: string, data: readonly Row[]): Record<string, unknown> {
+  const groups = new Set(data.map((r) => r.group)).size;
+  const allocators = new Set(data.map((r) => r.allocator)).size;
+  const perRow = Math.min(groups, GROUPS_PER_ROW);
+  const log = wideRange(data, field);
+  const x = { field: 'group', type: 'nominal', sort: null, title: null, axis: { labelAngle: perRow > 3 ? -30 : 0, labelLimit: 160 } };
   const xOffset = { field: 'allocator', type: 'nominal', sort: null };
-  return {
-    title,
-    width: Math.max(240, groups * Math.max(64, allocators * 22)),
+  const y = { field, type: 'quantitative', title: log ? '× baseline (log scale)' : '× baseline', scale: log ? { type: 'log' } : { zero: true } };
+  const layers = {
+    width: Math.min(900, Math.max(240, perRow * Math.max(64, allocators * 18))),
     height: 180,
-    transform: [{ filter: `datum.${field} !== null` }],
     layer: [
       {
         mark: { type: 'bar' },
-        encoding: {
-          x,
-          xOffset,
-          y: { field, type: 'quantitative', title: '× baseline', scale: { zero: true } },
-          color: ALLOCATOR_COLOR,
-          tooltip: [{ field: 'allocator' }, { field: 'group' }, { field, format: '.3f' }],
-        },
+        encoding: { x, xOffset, y, color: ALLOCATOR_COLOR, tooltip: [{ field: 'allocator' }, { field: 'group' }, { field, format: '.3f' }] },
       },
       {
         mark: { type: 'rule', color: '#333' },
         encoding: { x, xOffset, y: { field: `${field}Min`, type: 'quantitative' }, y2: { field: `${field}Max` } },
       },
-      { data: { values: [{ one: 1 }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#666' }, encoding: { y: { field: 'one', type: 'quantitative' } } },
+      { mark: { type: 'rule', strokeDash: [4, 3], color: '#666' }, encoding: { y: { datum: 1 } } },
     ],
+  };
+  const transform = [{ filter: `datum.${field} !== null` }];
+  if (groups <= GROUPS_PER_ROW) return { title, transform, ...layers };
+  return {
+    title,
+    transform,
+    facet: { row: { field: 'chunk', type: 'ordinal', title: null, header: { labels: false } } },
+    spec: layers,
+    resolve: { scale: { x: 'independent' } },
   };
 }
 
 /** Throughput against thread count, one line per allocator, one panel per benchmark. */
-function threadsPanel(): Record<string, unknown> {
+function threadsPanel(benchmarks: readonly string[]): Record<string, unknown> {
   const x = { field: 'threads', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { tickMinStep: 1, format: 'd' }, title: 'threads' };
   return {
     title: 'throughput against thread count (higher is better)',
+    // Only benchmarks run at several thread counts: a one-point panel shows nothing.
+    transform: [{ filter: { field: 'benchmark', oneOf: benchmarks } }],
     facet: { field: 'benchmark', type: 'nominal', sort: null, title: null },
+    columns: 4,
     spec: {
       width: 220,
       height: 160,
@@ -101,18 +131,17 @@ function threadsPanel(): Record<string, unknown> {
 }
 
 /** The Vega-Lite spec of a summary's charts. */
-export function chartSpec(s: Summary, title: string): TopLevelSpec {
+export function chartSpec(s: Summary, title: string | undefined): TopLevelSpec {
   const data = rows(s);
-  const groups = new Set(data.map((r) => r.group)).size;
-  const allocators = new Set(data.map((r) => r.allocator)).size;
   const panels: Array<Record<string, unknown>> = [
-    relativePanel('relTime', `time relative to ${s.baseline} (lower is better)`, groups, allocators),
-    relativePanel('relRss', `peak RSS relative to ${s.baseline} (lower is better)`, groups, allocators),
+    relativePanel('relTime', `time relative to ${s.baseline} (lower is better)`, data),
+    relativePanel('relRss', `peak RSS relative to ${s.baseline} (lower is better)`, data),
   ];
-  if (new Set(data.map((r) => r.threads)).size > 1) panels.push(threadsPanel());
+  const curves = [...new Set(data.map((r) => r.benchmark))].filter((b) => new Set(data.filter((r) => r.benchmark === b).map((r) => r.threads)).size > 1);
+  if (curves.length > 0) panels.push(threadsPanel(curves));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
-    title: { text: title, anchor: 'start', offset: 16, fontSize: 15 },
+    ...(title !== undefined ? { title: { text: title, anchor: 'start', offset: 16, fontSize: 15 } } : {}),
     data: { values: data },
     vconcat: panels,
     config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', view: { stroke: null }, background: 'white' },
@@ -131,6 +160,7 @@ export async function renderSVG(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-export async function chartSVG(s: Summary, title: string): Promise<string> {
+/** The charts as SVG; without a title (undefined) for a page that has its own heading. */
+export async function chartSVG(s: Summary, title: string | undefined): Promise<string> {
   return renderSVG(chartSpec(s, title));
 }

@@ -21,11 +21,25 @@ export function fmtSd(s: Spread | null, digits = 2, runs = 1): string {
   return runs < 2 ? s.mean.toFixed(digits) : `${s.mean.toFixed(digits)} ±${s.stddev.toFixed(digits)}`;
 }
 
+/** Whether a relative figure is better (below 0.98) or worse (above 1.02) than the baseline; lower is better. */
+export function relVerdict(s: Spread | null, isBaseline: boolean): 'better' | 'worse' | undefined {
+  if (s === null || isBaseline) return undefined;
+  if (s.mean < 0.98) return 'better';
+  if (s.mean > 1.02) return 'worse';
+  return undefined;
+}
+
 function colourRel(text: string, s: Spread | null, isBaseline: boolean): string {
-  if (s === null || isBaseline) return text;
-  if (s.mean < 0.98) return chalk.green(text);
-  if (s.mean > 1.02) return chalk.red(text);
-  return text;
+  const v = relVerdict(s, isBaseline);
+  return v === 'better' ? chalk.green(text) : v === 'worse' ? chalk.red(text) : text;
+}
+
+/** mimalloc-bench's overall score: each allocator's geometric mean of its relative figures (undefined for one cell per allocator). */
+export function geomeanLine(s: Summary): string | undefined {
+  const overall = s.overall.filter((o) => o.relTimeGeomean !== null);
+  if (overall.length === 0 || s.cells.length <= s.overall.length) return undefined;
+  const parts = overall.map((o) => `${o.allocator} ${(o.relTimeGeomean ?? 0).toFixed(3)}× time, ${(o.relRssGeomean ?? 0).toFixed(2)}× RSS`);
+  return `geometric mean over benchmarks and thread counts: ${parts.join('; ')}`;
 }
 
 function row(c: Cell, baseline: string, firstOfGroup: boolean): string[] {
@@ -66,10 +80,7 @@ export function formatCompare(s: Summary, ctx: TableContext): string {
       chalk.dim(` (per benchmark and thread count; ${ctx.seeds === 1 ? '1 seed' : `${ctx.seeds} seeds: mean (min–max) or mean ±sd`}; machine ${ctx.machine})`),
     t.toString(),
   ];
-  const overall = s.overall.filter((o) => o.relTimeGeomean !== null);
-  if (overall.length > 0 && s.cells.length > s.overall.length) {
-    const parts = overall.map((o) => `${o.allocator} ${(o.relTimeGeomean ?? 0).toFixed(3)}× time, ${(o.relRssGeomean ?? 0).toFixed(2)}× RSS`);
-    lines.push(chalk.dim(`geometric mean over benchmarks and thread counts: ${parts.join('; ')}`));
-  }
+  const geo = geomeanLine(s);
+  if (geo !== undefined) lines.push(chalk.dim(geo));
   return `${lines.join('\n')}\n`;
 }

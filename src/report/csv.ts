@@ -4,8 +4,9 @@
  * (no baseline in the group, or no successful run).
  */
 import type { Cell, Spread, Summary } from '../experiment/summary.ts';
+import type { ParamValue } from '../sim/params.ts';
 
-type SpreadKey = { [K in keyof Cell]: Cell[K] extends Spread | null ? K : never }[keyof Cell];
+type SpreadKey = { [K in keyof Cell]-?: Cell[K] extends Spread | null ? K : never }[keyof Cell];
 
 const FIGURES: Array<[string, SpreadKey]> = [
   ['rel_time', 'relTime'],
@@ -27,12 +28,18 @@ export function csvField(v: string | number | null): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
+function paramField(v: ParamValue | undefined): string | number | null {
+  return v === undefined ? null : typeof v === 'number' ? v : String(v);
+}
+
 export function toCSV(s: Summary): string {
-  const head = ['benchmark', 'threads', 'allocator', 'model', 'baseline', 'runs', 'failed'];
+  // One column per swept parameter (param_KEY), empty in cells the parameter does not apply to.
+  const swept = [...new Set(s.cells.flatMap((c) => Object.keys(c.params ?? {})))];
+  const head = ['benchmark', 'threads', 'allocator', 'model', 'baseline', 'runs', 'failed', ...swept.map((k) => `param_${k}`)];
   for (const [name] of FIGURES) head.push(name, `${name}_min`, `${name}_max`, `${name}_sd`);
   const lines = [head.join(',')];
   for (const c of s.cells) {
-    const f: Array<string | number | null> = [c.benchmark, c.threads, c.allocator, c.model, s.baseline, c.runs, c.failed];
+    const f: Array<string | number | null> = [c.benchmark, c.threads === 0 ? null : c.threads, c.allocator, c.model, s.baseline, c.runs, c.failed, ...swept.map((k) => paramField(c.params?.[k]))];
     for (const [, key] of FIGURES) {
       const x = c[key];
       f.push(x?.mean ?? null, x?.min ?? null, x?.max ?? null, x?.stddev ?? null);

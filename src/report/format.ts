@@ -22,6 +22,20 @@ export function fmtPct(part: number, whole: number): string {
   return whole === 0 ? '-' : `${((100 * part) / whole).toFixed(1)}%`;
 }
 
+/** The width tables are fitted to: the terminal's, or 117 columns off a terminal (pipes and files get the same output everywhere). */
+export function tableWidth(stream: { isTTY?: boolean; columns?: number } = process.stdout): number {
+  return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0 ? Math.max(60, stream.columns) : 117;
+}
+
+/**
+ * cli-table3 column widths for a table whose last column wraps: the other columns as given, the
+ * last one takes what is left of `width` (at least `minLast`), borders included.
+ */
+export function fitColumns(fixed: readonly number[], width = tableWidth(), minLast = 24): number[] {
+  const used = fixed.reduce((a, b) => a + b, 0) + fixed.length + 2;
+  return [...fixed, Math.max(minLast, width - used)];
+}
+
 /** Deterministic JSON: two-space indentation, keys in construction order. */
 export function toJSON(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;

@@ -24,7 +24,7 @@ export function formatGradeTable(rows: readonly GradeRow[]): string {
       fmtBytes(s.rssPeakBytes), pct(s.util), fmtNum(s.cycles === 0 ? 0 : (1000 * s.ops) / s.cycles, 3),
       ...refs.map((n) => {
         const ref = r.references[n];
-        return ref === undefined || s.cycles === 0 ? '-' : times(ref.cycles / s.cycles);
+        return ref === undefined || s.cycles === 0 || !s.valid ? '-' : times(ref.cycles / s.cycles);
       }),
     ]);
   }
@@ -43,9 +43,11 @@ function weighted(title: string, w: WeightedIndex | null): string {
 function course(c: CourseIndex): string {
   const goals = c.goals.map((g) => {
     if (g.met === null) return `${g.name}: n/a (not in this build)`;
-    const lo = Math.min(...g.speedups);
-    const hi = Math.max(...g.speedups);
-    const range = lo === hi ? times(lo) : `${times(lo)}..${times(hi)}`;
+    // Only valid inputs: a crashed run's time is not a speed.
+    const valid = g.speedups.filter((x): x is number => x !== null);
+    const lo = Math.min(...valid);
+    const hi = Math.max(...valid);
+    const range = valid.length === 0 ? 'no valid input' : lo === hi ? times(lo) : `${times(lo)}..${times(hi)}`;
     return `${g.name}: ${g.met ? chalk.green('met') : chalk.red('not met')} (${range} ${g.against ?? ''}, need ${times(g.need)})`;
   });
   const total = c.total === null ? 'n/a' : `${c.total.toFixed(0)}/100`;

@@ -36,9 +36,20 @@ function intervalsOf(s: HeapSample): Interval[] {
   return xs.sort((a, b) => a.start - b.start);
 }
 
-/** Address ranges used at any sample, merged across gaps up to `gap` bytes. */
+/**
+ * Where the heap's activity is: live blocks, cached blocks and metadata. Free regions alone do not
+ * make the map wider (snmalloc reports its whole 16 MiB reservation as free, which drew all the
+ * activity in a thin strip); they are drawn where they lie among the activity.
+ */
+function activity(samples: readonly HeapSample[]): Interval[] {
+  const all = samples.flatMap(intervalsOf);
+  const active = all.filter((x) => x.cat !== FREE);
+  return active.length > 0 ? active : all;
+}
+
+/** Address ranges of the heap's activity at any sample, merged across gaps up to `gap` bytes. */
 function merge(samples: readonly HeapSample[], gap: number): Array<{ start: number; end: number }> {
-  const all = samples.flatMap(intervalsOf).sort((a, b) => a.start - b.start);
+  const all = activity(samples).sort((a, b) => a.start - b.start);
   const out: Array<{ start: number; end: number }> = [];
   for (const x of all) {
     const last = out[out.length - 1];
@@ -69,6 +80,21 @@ export function layoutSegments(samples: readonly HeapSample[], totalRows: number
     row += rows;
     return seg;
   });
+}
+
+/** The most free bytes any sample has outside the drawn segments (what the map leaves out). */
+export function freeLeftOut(samples: readonly HeapSample[], segments: readonly Segment[]): number {
+  let most = 0;
+  for (const s of samples) {
+    let out = 0;
+    for (const r of s.regions) {
+      if (r.kind !== 'free') continue;
+      const inside = segments.reduce((t, g) => t + Math.max(0, Math.min(g.end, r.addr + r.size) - Math.max(g.start, r.addr)), 0);
+      out += r.size - inside;
+    }
+    most = Math.max(most, out);
+  }
+  return most;
 }
 
 function mappedAt(s: HeapSample, addr: number): boolean {

@@ -6,7 +6,7 @@
  * mapped. Bottom: RSS and live bytes, and the fragmentation of the free memory, over the same axis.
  */
 import type { HeapSample } from '../experiment/heap-recorder.ts';
-import { CACHED, externalFragmentation, FREE, layoutSegments, METADATA, OVERHEAD, sampleColumn, UNMAPPED, type Segment } from './heapmap-layout.ts';
+import { CACHED, externalFragmentation, FREE, freeLeftOut, layoutSegments, METADATA, OVERHEAD, sampleColumn, UNMAPPED, type Segment } from './heapmap-layout.ts';
 import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
 const THREAD_COLORS = ['#1f77b4', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#ff7f0e'];
@@ -123,6 +123,12 @@ function legend(threads: number, top: number): string[] {
   return out;
 }
 
+/** Says how much free address space, away from the heap's activity, the map does not draw. */
+function leftOutNote(samples: readonly HeapSample[], segments: readonly Segment[]): string {
+  const bytes = freeLeftOut(samples, segments);
+  return bytes === 0 ? '' : `; not drawn: up to ${fmtBytes(bytes)} of free address space away from the heap's activity`;
+}
+
 /** The heap map and timeline of a run's samples, as an SVG document. */
 export function heapmapSvg(samples: readonly HeapSample[], info: HeapmapInfo): string {
   const segments = layoutSegments(samples, Math.floor(MAP_H / ROW_H));
@@ -134,7 +140,7 @@ export function heapmapSvg(samples: readonly HeapSample[], info: HeapmapInfo): s
   const body = [
     `<rect width="${W}" height="${height}" fill="#ffffff"/>`,
     `<text x="${LEFT}" y="22" font-size="15" font-weight="bold">${escapeHTML(info.title)}</text>`,
-    `<text x="${LEFT}" y="40" font-size="11" fill="#555">${escapeHTML(info.subtitle)}</text>`,
+    `<text x="${LEFT}" y="40" font-size="11" fill="#555">${escapeHTML(info.subtitle + leftOutNote(samples, segments))}</text>`,
     ...(samples.length === 0 || segments.length === 0
       ? [`<text x="${LEFT}" y="${MAP_TOP + 20}" font-size="12">no heap to draw: the run made no allocation</text>`]
       : [...mapCells(samples, segments, colW), ...mapAxes(segments, samples, colW), ...timeline(samples, colW, chartTop), ...legend(info.threads, legendTop)]),

@@ -1,13 +1,26 @@
 /** A readable report of one Result for the terminal. */
 import chalk from 'chalk';
 import Table from 'cli-table3';
-import type { Result } from '../experiment/result.ts';
+import { workloadThreads, type Result } from '../experiment/result.ts';
+import { SYSCALL_KINDS } from '../machine/costs.ts';
 import { fmtBytes, fmtNum, fmtPct } from './format.ts';
+import { hex } from '../sim/hex.ts';
 
 function section(title: string, rows: Array<[string, string]>): string {
   const t = new Table({ head: [chalk.bold(title), ''], style: { head: [], border: [], compact: true }, colWidths: [38, 30] });
   for (const r of rows) t.push(r);
   return t.toString();
+}
+
+/** The workload's thread count (its own notion), and the simulated threads created when they differ. */
+function threadRows(r: Result): Array<[string, string]> {
+  const own = workloadThreads(r.params.workload);
+  const created = r.time.threads.length;
+  if (own === undefined) return [['simulated threads', String(created)]];
+  return [
+    [own.unit === 'pairs' ? 'producer/consumer pairs' : 'threads', String(own.count)],
+    ...(created !== own.count ? [['simulated threads created', String(created)] as [string, string]] : []),
+  ];
 }
 
 export function formatRun(r: Result): string {
@@ -19,7 +32,7 @@ export function formatRun(r: Result): string {
       ['simulated seconds', r.time.seconds.toPrecision(4)],
       ['allocator operations', fmtNum(r.time.ops)],
       ['operations per kilocycle', fmtNum(r.time.opsPerKcycle, 3)],
-      ['threads', String(r.time.threads.length)],
+      ...threadRows(r),
     ]),
   );
   const c = r.cache;
@@ -52,7 +65,9 @@ export function formatRun(r: Result): string {
       ['final RSS', fmtBytes(m.rssFinalBytes)],
       ['peak live bytes', fmtBytes(m.liveBytesPeak)],
       ['page faults', fmtNum(m.pageFaults)],
-      ['system calls (mmap/munmap/madvise)', `${fmtNum(m.syscalls)} (${m.mmap}/${m.munmap}/${m.madvise})`],
+      ['system calls', fmtNum(m.syscalls)],
+      // Every kind that was called (futex waits and wakes, brk, mprotect, ...), none hidden.
+      ...SYSCALL_KINDS.filter((k) => (m.syscallsByKind[k] ?? 0) > 0).map((k): [string, string] => [`  ${k}`, fmtNum(m.syscallsByKind[k])]),
     ]),
   );
   const counters = Object.entries(r.allocatorCounters);
@@ -71,7 +86,7 @@ export function formatRun(r: Result): string {
     out.push(v.length === 0 ? chalk.green('check: no violations') : chalk.red(`check: ${v.length} violation(s)`));
     for (const x of v.slice(0, 10)) out.push(chalk.red(`  [${x.kind}] thread ${x.thread}: ${x.message}`));
     for (const f of r.check.workloadFaults) {
-      out.push(chalk.yellow(`  workload fault: ${f.kind} at 0x${f.address.toString(16)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`));
+      out.push(chalk.yellow(`  workload fault: ${f.kind} at ${hex(f.address)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`));
     }
   }
   if (r.error !== undefined) out.push(chalk.red(`run ended early (${r.error.kind}): ${r.error.message}`));

@@ -5,11 +5,23 @@
  */
 import type { HeapRegion } from '../allocators/contract.ts';
 import type { HeapRecorder } from '../experiment/heap-recorder.ts';
+import { hex } from '../sim/hex.ts';
 
-const hex = (n: number): string => `0x${n.toString(16)}`;
+/**
+ * Each region's size as malloc.py would print it: up to the next region at most. A heap walk may
+ * report a free chunk through the next chunk's prev_size word (glibc: a cached 32-byte chunk as 40
+ * bytes), which would print as overlapping the next block.
+ */
+function shownSizes(regions: readonly HeapRegion[]): Map<HeapRegion, number> {
+  const sorted = [...regions].sort((a, b) => a.addr - b.addr);
+  return new Map(sorted.map((r, i) => {
+    const next = sorted[i + 1];
+    return [r, next === undefined || next.addr <= r.addr ? r.size : Math.min(r.size, next.addr - r.addr)];
+  }));
+}
 
-function list(title: string, regions: readonly HeapRegion[], max: number): string {
-  const shown = regions.slice(0, max).map((r) => `[ addr:${hex(r.addr)} sz:${r.size} ]`).join('');
+function list(title: string, regions: readonly HeapRegion[], max: number, sizes: Map<HeapRegion, number>): string {
+  const shown = regions.slice(0, max).map((r) => `[ addr:${hex(r.addr)} sz:${sizes.get(r) ?? r.size} ]`).join('');
   const more = regions.length > max ? ` ... (${regions.length - max} more)` : '';
   return `${title} [ Size ${regions.length} ]: ${shown}${more}`;
 }
@@ -20,9 +32,10 @@ export function formatSteps(rec: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | '
   for (const s of rec.steps) {
     out.push(s.notes.length > 0 ? `${s.text}  [${s.notes.join('; ')}]` : s.text);
     if (s.regions !== undefined) {
-      out.push(list('Free List', s.regions.filter((r) => r.kind === 'free'), maxEntries));
+      const sizes = shownSizes(s.regions);
+      out.push(list('Free List', s.regions.filter((r) => r.kind === 'free'), maxEntries, sizes));
       const cached = s.regions.filter((r) => r.kind === 'cached');
-      if (cached.length > 0) out.push(list('Cached', cached, maxEntries));
+      if (cached.length > 0) out.push(list('Cached', cached, maxEntries, sizes));
     }
     out.push('');
   }

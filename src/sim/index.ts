@@ -6,3 +6,5 @@ export * from './primitives.ts';
 export * from './rng.ts';
 export * from './thread.ts';
 export * from './params.ts';
+export * from './excerpt.ts';
+export * from './hex.ts';

@@ -11,6 +11,7 @@ import { num, str, type ParamSpec } from '../sim/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import { WorkloadInputError, type WorkloadEnv, type WorkloadInfo, type WorkloadInstance } from './contract.ts';
 import { free, malloc } from './ops.ts';
+import { quoteExcerpt } from '../sim/excerpt.ts';
 
 const SRC = 'remzi-arpacidusseau/ostep-homework vm-freespace/malloc.py';
 
@@ -27,7 +28,7 @@ type Step = { alloc: number } | { freeOf: number };
 export function parseOstepScript(script: string): Step[] {
   return script.split(',').map((t) => t.trim()).filter((t) => t !== '').map((t) => {
     const m = /^([+-])(\d+)$/.exec(t);
-    if (m === null) throw new WorkloadInputError('ostep-ops ops', undefined, `'${t}' is not an operation; write +SIZE to allocate or -INDEX to free, e.g. ops=+10,-0`);
+    if (m === null) throw new WorkloadInputError('ostep-ops ops', undefined, `${quoteExcerpt(t)} is not an operation; write +SIZE to allocate or -INDEX to free, e.g. ops=+10,-0`);
     return m[1] === '+' ? { alloc: Number(m[2]) } : { freeOf: Number(m[2]) };
   });
 }

@@ -19,6 +19,7 @@ import { WorkloadInputError, type WorkloadEnv, type WorkloadInfo, type WorkloadI
 import { scaled, scaleParam } from './lib/params.ts';
 import { joinAll, spawnAll } from './lib/pthread.ts';
 import { fetchAdd, free, malloc, read, touch, write } from './ops.ts';
+import { quoteExcerpt } from '../sim/excerpt.ts';
 
 const PARAMS: ParamSpec[] = [
   { name: 'producers', type: 'int', default: 4, min: 1, max: 512, description: 'P, producing threads' },
@@ -37,7 +38,7 @@ const DONE = -1;
 export function parseSizes(text: string): number[] {
   const sizes = text.split(',').map((s) => Number(s.trim()));
   if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new WorkloadInputError('producer-consumer sizes', undefined, `'${text}' must be a comma-separated list of positive sizes in bytes, e.g. sizes=48,64`);
+    throw new WorkloadInputError('producer-consumer sizes', undefined, `${quoteExcerpt(text)} must be a comma-separated list of positive sizes in bytes, e.g. sizes=48,64`);
   }
   return sizes;
 }

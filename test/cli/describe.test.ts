@@ -41,3 +41,21 @@ describe('allocsim describe', () => {
     expect(r.out).toMatch(/fidelity notes: docs\/models\/arenas.md/);
   });
 });
+
+describe('describe a workload', () => {
+  it('shows its parameters with the values a variant implies, its sources and its page', async () => {
+    const r = await cli('describe', 'msgpass-4', '--json');
+    expect(r.code).toBe(0);
+    const w = JSON.parse(r.out) as { name: string; params: Array<{ name: string; value: unknown }>; doc: string };
+    expect(w.name).toBe('msgpass-4');
+    expect(w.params.find((p) => p.name === 'producers')?.value).toBe(4);
+    expect(w.doc).toBe('docs/workloads/msgpass.md');
+    expect((await cli('describe', 'random')).out).toMatch(/^random — .*\n[\s\S]*│ threads /);
+  });
+
+  it('a name that is neither: one line listing both kinds, exit 2', async () => {
+    const r = await cli('describe', 'nosuch');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/^allocsim: 'nosuch' is neither an allocator nor a workload; valid allocators: .*bump.*; valid workloads: .*random.*\n$/);
+  });
+});

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createProgress } from '../../src/cli/progress.ts';
+import { createProgress, etaSeconds, formatEta } from '../../src/cli/progress.ts';
 
 function stream(tty: boolean): { s: NodeJS.WriteStream; text: () => string } {
   const chunks: string[] = [];
@@ -26,5 +26,18 @@ describe('progress bar', () => {
       p.stop();
       expect(text()).toBe('');
     }
+  });
+
+  it('estimates the time left from the work done, and shows … before any run has finished', () => {
+    expect(formatEta(etaSeconds(0, 0, 10))).toBe('…');
+    expect(formatEta(etaSeconds(5000, 0, 10))).toBe('…');
+    // A quarter of the work in 30 s: 90 s left, whatever the number of runs.
+    expect(etaSeconds(30_000, 8, 32)).toBe(90);
+    expect(formatEta(90)).toBe('1m30s');
+    expect(formatEta(3 * 3600 + 5 * 60)).toBe('3h05m');
+    const { s, text } = stream(true);
+    const p = createProgress(4, false, s, 10);
+    p.stop();
+    expect(text()).toMatch(/ETA … \|/);
   });
 });

@@ -56,4 +56,38 @@ describe('sharded runs', () => {
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('is not an allocsim shard file');
   });
+
+  it('batchit takes --shard (docs/cli.md) and writes a shard, exit 0', async () => {
+    const out = join(dir, 'batchit-48.json');
+    const r = await cli(['batchit', '--shard', '48/48', '--seeds', '1', '--out', out, '-q', '--jobs', '1']);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toMatchObject({ format: 'allocsim-shard', shard: { index: 48, count: 48 } });
+  });
+
+  it.each([
+    ['a null Result', (j: Shard) => { j.results[0] = null; }, /shard-3-edited\.json: the Result of point 2 is not an object; re-run that shard/],
+    ['a Result with a string for a count', (j: Shard) => { (j.results[1] as { time: { cycles: unknown } }).time.cycles = 'many'; }, /the Result of point 5 has "many" at time.cycles/],
+    ['a Result with a negative count', (j: Shard) => { (j.results[0] as { memory: { rssPeakBytes: number } }).memory.rssPeakBytes = -1; }, /has -1 at memory.rssPeakBytes/],
+    ['a Result of another run', (j: Shard) => { (j.results[0] as { seed: number }).seed = 7; }, /has seed 7, the grid has \d there/],
+    ['a malformed error', (j: Shard) => { (j.results[0] as { error: unknown }).error = { kind: 'oops' }; }, /has a malformed error/],
+    ['a count of 1e9 shards', (j: Shard) => { j.shard.count = 1e9; }, /malformed shard file/],
+    ['an experiment whose lists are not lists', (j: Shard) => { j.experiment.seeds = 3; }, /malformed shard file/],
+  ])('refuses %s (exit 2, one line, nothing on stdout)', async (_what, edit, message) => {
+    const json = JSON.parse(readFileSync(files[2] as string, 'utf8')) as Shard;
+    edit(json);
+    const edited = join(dir, 'shard-3-edited.json');
+    writeFileSync(edited, JSON.stringify(json));
+    const r = await cli(['merge', files[0] as string, files[1] as string, edited, ...LOAD]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err.split('\n')).toHaveLength(2);
+    expect(r.err).toMatch(message);
+  });
 });
+
+interface Shard {
+  shard: { count: number };
+  experiment: { seeds: unknown };
+  results: unknown[];
+}

@@ -41,6 +41,16 @@ describe('check catches a broken template', () => {
     expect(steps.length).toBeGreaterThan(0);
     expect(steps.length).toBeLessThanOrEqual(3);
     expect(r.out).toMatch(/replay: allocsim check .*no-coalesce\.ts --only single-thread --seed 1 --path /);
+
+    // The printed replay line replays: the same violation and sequence, in one run.
+    const line = /replay: allocsim (.*)/.exec(r.out)?.[1] ?? '';
+    const argv = line.split(' ').map((a) => a.replace(/^'(.*)'$/, '$1'));
+    const again = await allocsim([...argv, '--json']);
+    expect(again.code).toBe(1);
+    const [prop] = (JSON.parse(again.out) as { results: Array<{ runs: number; message: string; counterexample: string[] }> }).results;
+    expect(prop?.runs).toBe(1);
+    expect(r.out).toContain(`single-thread: ${prop?.message}`);
+    expect(prop?.counterexample).toEqual(steps.map((l) => l.replace(/^\s+\d+\. /, '')));
   });
 
   it('returning overlapping blocks fails with overlap and a shrunk sequence of two allocations', async () => {

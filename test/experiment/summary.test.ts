@@ -5,7 +5,7 @@ import type { Result } from '../../src/experiment/result.ts';
 import { spread, summarize } from '../../src/experiment/summary.ts';
 
 function point(i: number, allocator: string, threads: number, seed: number): GridPoint {
-  return { index: i, allocatorLabel: allocator, benchmark: 'w', threads, config: { allocator, workload: 'w', seed } };
+  return { index: i, allocatorLabel: allocator, benchmark: 'w', threads, swept: {}, config: { allocator, workload: 'w', seed } };
 }
 
 function result(cycles: number, rss: number, ops = 100, failed = false): Result {

@@ -19,4 +19,12 @@ describe('CSV', () => {
     expect(row?.startsWith('"w x=1,2",2,a,a,a,1,0,1,1,1,0,')).toBe(true);
     expect(row?.replace('"w x=1,2"', 'w').split(',')).toHaveLength(head?.split(',').length ?? -1);
   });
+
+  it('has a column per swept parameter, empty where the parameter does not apply', () => {
+    const cell = (allocator: string, params: Record<string, number>): unknown => ({ benchmark: 'w', threads: 1, allocator, model: 'm', params, seeds: [1], runs: 1, failed: 0 });
+    const s = { baseline: 'a', overall: [], cells: [cell('snmalloc', {}), cell('snmalloc+batchit sets=2', { sets: 2 }), cell('snmalloc+batchit sets=4', { sets: 4 })] } as unknown as Summary;
+    const [head, a, b, c] = toCSV(s).split('\n');
+    expect(head?.split(',').slice(0, 8)).toEqual(['benchmark', 'threads', 'allocator', 'model', 'baseline', 'runs', 'failed', 'param_sets']);
+    expect([a, b, c].map((r) => r?.split(',')[7])).toEqual(['', '2', '4']);
+  });
 });

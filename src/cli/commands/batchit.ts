@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import type { Argv } from 'yargs';
 import { batchitPreset } from '../../experiment/presets.ts';
-import { outputOptions } from '../grid-options.ts';
+import { outputOptions, shardOption } from '../grid-options.ts';
 import { executeGrid } from '../grid-run.ts';
 import { formatPublished } from '../../report/published-table.ts';
 import type { Io } from '../io.ts';
@@ -16,12 +16,12 @@ export function registerBatchit(y: Argv, io: Io, argv: readonly string[]): Argv 
     'batchit',
     'the main experiment: snmalloc and mimalloc with and without BatchIt on msgpass at 1-8 producer/consumer pairs',
     (b) =>
-      outputOptions(
+      shardOption(outputOptions(
         b
           .option('seeds', { type: 'string', default: '3', describe: 'seeds per configuration' })
           .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
           .option('profile', { type: 'boolean', default: false, describe: 'record per-path profiles in the Results' }),
-      ),
+      )),
     async (args) => {
       const { note, ...grid } = batchitPreset(positiveInt('seeds', args.seeds));
       if (args.quiet !== true && args.json !== true && args.csv !== true) io.err(chalk.dim(`allocsim batchit: ${note}\n`));

@@ -13,18 +13,25 @@ import type { IsolatedModel } from '../../experiment/isolation/isolated-model.ts
 import { contractBlocks, contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
 import { parseAssignment, resolveParams, type ParamSpec, type ParamValue } from '../../sim/params.ts';
 import { formatContract, formatCoursework } from '../../report/coursework-report.ts';
-import { toJSON } from '../../report/format.ts';
+import { fitColumns, toJSON } from '../../report/format.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { isolated, isolationOptions, loadIsolated } from '../isolation-options.ts';
 import { isModelFile, loadModelFile } from '../model-resolver.ts';
 import { listOption, positiveInt } from '../options.ts';
+import { createStatus } from '../status.ts';
 
 /** Resolves a registered model by name (model files are loaded by the command itself). */
 export type ModelResolver = (nameOrFile: string) => Promise<ModelInfo> | ModelInfo;
 
-export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model): string {
-  const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: [16, 8, 6, 70] });
+/** The command line that replays a failed property: its seed, fast-check's path and replayPath, and the model's parameters. */
+function replayLine(replayAs: string, r: PropertyResult, params: readonly string[]): string {
+  const rp = r.replayPath === undefined ? '' : ` --replay-path '${r.replayPath}'`;
+  return `allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path ?? ''}${rp}${params.map((p) => ` -p ${p}`).join('')}`;
+}
+
+export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model, params: readonly string[] = []): string {
+  const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: fitColumns([16, 8, 6]) });
   for (const r of results) t.push([r.name, r.ok ? chalk.green('pass') : chalk.red('FAIL'), String(r.runs), r.description]);
   const lines = [chalk.bold(`invariant suite for ${model}`), t.toString()];
   for (const r of results.filter((x) => !x.ok)) {
@@ -33,7 +40,7 @@ export function formatCheck(model: string, results: readonly PropertyResult[], r
       lines.push('minimal failing sequence (t<n> = thread, #<k> = k-th live block, modulo the live count):');
       r.counterexample.forEach((c, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${c}`));
     }
-    if (r.path !== undefined) lines.push(chalk.dim(`replay: allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path}`));
+    if (r.path !== undefined) lines.push(chalk.dim(`replay: ${replayLine(replayAs, r, params)}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -57,11 +64,14 @@ function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework
 }
 
 /** What check runs against: a model in this process, or a model file in isolation. */
+/** What a property run takes: fast-check's seed, path and replayPath, and a progress callback (in-process only). */
+type PropertyOptions = { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; onRun?: (property: string, runs: number) => void };
+
 interface CheckTarget {
   name: string;
   params: readonly ParamSpec[];
   contract?: ContractCheck[];
-  property(name: string, opts: { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string }): Promise<PropertyResult>;
+  property(name: string, opts: PropertyOptions): Promise<PropertyResult>;
   coursework(w: CourseworkWorkload, opts: { seed: number; scale?: number; params: Record<string, ParamValue> }): Promise<CourseworkRun>;
   close(): void;
 }
@@ -83,7 +93,8 @@ function isolatedTarget(m: IsolatedModel): CheckTarget {
     name: m.model.name,
     params: m.model.params,
     contract: m.contract,
-    property: (name, opts) => m.property(name, opts),
+    // The model's process cannot call back: no progress line for an isolated model.
+    property: (name, { onRun: _, ...opts }) => m.property(name, opts),
     coursework: (w, opts) => m.coursework(w, opts),
     close: () => m.close(),
   };
@@ -99,7 +110,8 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         .option('seed', { type: 'string', default: '1' })
         .option('runs', { type: 'string', default: '40', describe: 'random sequences per property' })
         .option('only', { type: 'string', array: true, describe: `properties to run: ${PROPERTIES.map((p) => p.name).join(', ')}` })
-        .option('path', { type: 'string', describe: 'replay a failing case (from a previous report)' })
+        .option('path', { type: 'string', describe: 'replay a failing case (from the replay line of a previous report)' })
+        .option('replay-path', { type: 'string', describe: 'with --path: which commands of the failing sequence ran (from the same replay line)' })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value' })
         .option('workloads', { type: 'boolean', describe: 'then run the coursework workloads with the checker (default: on for model files)' })
         .option('scale', { type: 'string', describe: "scale of the coursework workloads (their 'scale' parameter)" })
@@ -129,14 +141,30 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         }
         if (report.contract === undefined || !contractBlocks(report.contract)) {
           const path = args.path === undefined ? undefined : String(args.path);
-          for (const p of PROPERTIES.filter((x) => only.length === 0 || only.includes(x.name))) {
-            const r = await target.property(p.name, { seed, numRuns, params, ...(path !== undefined ? { path } : {}) });
-            if (path !== undefined && (r.message ?? '').startsWith('Unable to replay')) {
-              throw new UsageError(`--path ${path} does not replay a failure of ${target.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+          const replayPath = args['replay-path'] === undefined ? undefined : String(args['replay-path']);
+          if (replayPath !== undefined && path === undefined) throw new UsageError('--replay-path goes with --path; copy both from the replay line of a report');
+          const noReplay = (): UsageError =>
+            new UsageError(`--path ${path ?? ''} does not replay a failure of ${target.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+          const status = createStatus();
+          try {
+            for (const p of PROPERTIES.filter((x) => only.length === 0 || only.includes(x.name))) {
+              let r: PropertyResult;
+              try {
+                r = await target.property(p.name, {
+                  seed, numRuns, params, ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}),
+                  onRun: (property, n) => status.tick(`check: ${property}, sequence ${n}${n > numRuns ? ' (shrinking a failure)' : ` of ${numRuns}`}`),
+                });
+              } catch (e) {
+                if (path !== undefined && e instanceof Error && /^Unable to replay|replayPath|Unable to parse/i.test(e.message)) throw noReplay();
+                throw e;
+              }
+              if (path !== undefined && /^Unable to replay|Unable to parse/i.test(r.message ?? '')) throw noReplay();
+              report.results.push(r);
             }
-            report.results.push(r);
+          } finally {
+            status.done();
           }
-          text.push(formatCheck(target.name, report.results, file ?? target.name));
+          text.push(formatCheck(target.name, report.results, file ?? target.name, listOption(args.param)));
           const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
           if (withWorkloads && report.results.every((r) => r.ok)) {
             const sel = selectCoursework();

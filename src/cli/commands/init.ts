@@ -7,8 +7,8 @@
  * links `npm install` would make (node_modules/allocsim -> the checkout, node_modules/.bin/allocsim),
  * so `npx allocsim check allocator.ts` works at once, offline; `npm install` recreates them.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
@@ -78,12 +78,36 @@ function checkTarget(dir: string): void {
   if (readdirSync(dir).length > 0) throw new UsageError(`${dir} is not empty; refusing to overwrite it: give a new or empty directory`);
 }
 
+/**
+ * Creates `dir` and its missing parents one level at a time (mkdir's recursive mode loops forever
+ * under /proc) and returns the topmost directory it created, or undefined if `dir` existed.
+ */
+function makeDirs(dir: string): string | undefined {
+  const abs = resolve(dir);
+  const missing: string[] = [];
+  for (let d = abs; !existsSync(d); d = dirname(d)) {
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) mkdirSync(d);
+  return missing[0];
+}
+
 export function initProject(dir: string, template: TemplateName, link: boolean): string[] {
   checkTarget(dir);
   const files = projectFiles(dir, template); // everything is read before anything is written
-  mkdirSync(dir, { recursive: true });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { flag: 'wx' });
-  if (link) linkAllocsim(dir);
+  let created: string | undefined;
+  try {
+    created = makeDirs(dir);
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text, { flag: 'wx' });
+    if (link) linkAllocsim(dir);
+  } catch (e) {
+    // Nothing half-written: remove what this command made.
+    if (created !== undefined) rmSync(created, { recursive: true, force: true });
+    else for (const name of [...Object.keys(files), 'node_modules']) rmSync(join(dir, name), { recursive: true, force: true });
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(`cannot create the project in ${dir} (${code}); give a new or empty directory you can write to`);
+  }
   return Object.keys(files);
 }
 

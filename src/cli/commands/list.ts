@@ -5,7 +5,7 @@ import type { Argv } from 'yargs';
 import { allModels } from '../../allocators/index.ts';
 import { MACHINE_PRESETS } from '../../machine/costs.ts';
 import { allWorkloads } from '../../workloads/index.ts';
-import { toJSON } from '../../report/format.ts';
+import { fitColumns, toJSON } from '../../report/format.ts';
 import type { Io } from '../io.ts';
 
 export function listData(what: string): unknown {
@@ -19,7 +19,9 @@ export function listData(what: string): unknown {
 }
 
 function table(head: string[], rows: string[][]): string {
-  const t = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: [24, 90] });
+  // The name column fits the longest name (never truncated); the description takes the rest of the terminal.
+  const nameWidth = Math.max(24, ...rows.map((r) => (r[0] ?? '').length + 2));
+  const t = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: fitColumns([nameWidth]) });
   for (const r of rows) t.push(r);
   return t.toString();
 }

@@ -83,7 +83,7 @@ export function registerMerge(y: Argv, io: Io, argv: readonly string[]): Argv {
       if (first === undefined) throw new UsageError('give the shard files to merge');
       await loadNamedCode(shards[0]?.name as string, first, listOption(args.load), args);
       const points = expandGrid(first);
-      const results = mergeShards(shards, points.length);
+      const results = mergeShards(shards, points);
       if (args['cachegrind-out'] !== undefined && !first.profile) {
         throw new UsageError('these shards have no per-path profiles; run them with --profile to use --cachegrind-out');
       }

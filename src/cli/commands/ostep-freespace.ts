@@ -33,6 +33,9 @@ function smallInt(flag: string, text: string): number {
   return Number(v);
 }
 
+/** The most random operations `-n` may ask for. */
+export const MAX_OSTEP_OPS = 100_000;
+
 export function freespaceOptions(a: Record<string, unknown>): FreespaceOptions {
   const s = (k: string): string => String(a[k]);
   const policy = s('policy');
@@ -41,6 +44,8 @@ export function freespaceOptions(a: Record<string, unknown>): FreespaceOptions {
   if (!(ORDERS as readonly string[]).includes(order)) throw new UsageError(`-l ${order}: the list order must be one of ${ORDERS.join(', ')}`);
   const align = smallInt('-a', s('alignment'));
   if (!(align === -1 || align > 0)) throw new UsageError(`-a ${align}: the alignment must be -1 (none) or positive`);
+  const numOps = smallInt('-n', s('numOps'));
+  if (numOps > MAX_OSTEP_OPS) throw new UsageError(`-n ${numOps}: at most ${MAX_OSTEP_OPS} operations (the whole output is built in memory; malloc.py's default is 10)`);
   const percentAlloc = smallInt('-P', s('percentAlloc'));
   if (!(percentAlloc > 0)) throw new UsageError(`-P ${percentAlloc}: the percentage of allocations must be positive (malloc.py asserts it)`);
   return {
@@ -52,7 +57,7 @@ export function freespaceOptions(a: Record<string, unknown>): FreespaceOptions {
     policy: policy as Policy,
     order: order as ListOrder,
     coalesce: a.coalesce === true,
-    numOps: smallInt('-n', s('numOps')),
+    numOps,
     range: smallInt('-r', s('range')),
     percentAlloc,
     allocList: s('allocList'),

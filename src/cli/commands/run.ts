@@ -5,13 +5,13 @@
  */
 import type { Argv } from 'yargs';
 import { runExperiment } from '../../experiment/run.ts';
-import { resultOk } from '../../experiment/result.ts';
+import { resultOk, workloadThreads } from '../../experiment/result.ts';
 import { lookupWorkload } from '../../workloads/index.ts';
 import { toJSON } from '../../report/format.ts';
 import { formatRun } from '../../report/run-table.ts';
 import { cachegrindFile, toCachegrind } from '../../report/cachegrind.ts';
 import { loadModules } from '../grid-options.ts';
-import { checkWritable, writeFilesAtomically } from '../outputs.ts';
+import { checkWritable, writeFilesAtomically, type OutputFile } from '../outputs.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
 import { HeapRecorder, type RecorderOptions } from '../../experiment/heap-recorder.ts';
 import { heapmapSvg } from '../../report/heapmap-svg.ts';
@@ -23,6 +23,7 @@ import { isolated, isolationOptions, loadIsolated } from '../isolation-options.t
 import type { Result } from '../../experiment/result.ts';
 import { resolve as resolvePath } from 'node:path';
 import { listOption, loadMachine, positiveInt, splitParams } from '../options.ts';
+import { createStatus } from '../status.ts';
 
 /** --steps / --heapmap: what to record while the model runs (undefined: nothing). */
 function heapOptions(args: Record<string, unknown>): (RecorderOptions & { heapmap?: string }) | undefined {
@@ -84,7 +85,10 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const resolved = student?.info() ?? (await resolveModel(file));
       const params = splitParams(listOption(args.param), resolved.params, winfo.params);
       if (args.trace !== undefined) params.workload.file = String(args.trace);
-      if (args.threads !== undefined) params.workload.threads = positiveInt('threads', args.threads);
+      if (args.threads !== undefined) {
+        if (params.workload.threads !== undefined) throw new UsageError('--threads and -p threads= both set the thread count; give one of them');
+        params.workload.threads = positiveInt('threads', args.threads);
+      }
       const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true, profile: args.profile === true || cgOut !== undefined };
       let r: Result;
       let recorder: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | 'hasHeapWalk' | 'samples'> | undefined;
@@ -98,16 +102,25 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         }
       } else {
         const rec = watch === undefined ? undefined : new HeapRecorder(watch);
-        r = runExperiment({ ...config, allocator: rec === undefined ? resolved : rec.wrap(resolved), openLines: fileLineSource });
+        const status = createStatus();
+        try {
+          r = runExperiment({
+            ...config, allocator: rec === undefined ? resolved : rec.wrap(resolved), openLines: fileLineSource,
+            onProgress: (ops) => status.tick(`run: ${resolved.name} on ${workload}: ${ops.toLocaleString('en-US')} operations`),
+          });
+        } finally {
+          status.done();
+        }
         recorder = rec;
       }
+      const files: OutputFile[] = [];
       if (cgOut !== undefined) {
-        const threads = r.time.threads.length;
+        const threads = workloadThreads(r.params.workload)?.count ?? 0;
         const content = toCachegrind([{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }], `allocsim ${argv.join(' ')}`, [
           `allocsim run: ${r.allocator} on ${r.workload}, seed ${r.seed}, machine ${r.machine}`,
           'fl= the run (workload/threads=N/allocator), fn= an allocator code path',
         ]);
-        writeFilesAtomically([{ option: '--cachegrind-out', path: cgOut, content }]);
+        files.push({ option: '--cachegrind-out', path: cgOut, content });
       }
       if (recorder !== undefined && watch?.heapmap !== undefined) {
         const svg = heapmapSvg(recorder.samples, {
@@ -115,8 +128,9 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
           subtitle: `seed ${r.seed}, machine ${r.machine}, ${r.time.ops} operations in ${r.time.cycles} cycles; peak RSS ${r.memory.rssPeakBytes} B, peak live ${r.memory.liveBytesPeak} B${recorder.hasHeapWalk ? '' : '; the model has no heapWalk(), so free memory is not shown'}`,
           threads: r.time.threads.length,
         });
-        writeFilesAtomically([{ option: '--heapmap', path: watch.heapmap, content: svg }]);
+        files.push({ option: '--heapmap', path: watch.heapmap, content: svg });
       }
+      writeFilesAtomically(files); // both files, or neither
       if (recorder !== undefined && watch?.steps !== undefined && watch.steps > 0) io.out(formatSteps(recorder));
       io.out(args.json ? toJSON(r) : formatRun(r));
       if (!resultOk(r)) io.exitCode = EXIT_CHECK_FAILED;

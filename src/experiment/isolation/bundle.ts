@@ -60,7 +60,7 @@ function confine(roots: readonly string[]): Plugin {
 }
 
 /** "cannot load it: allocator.ts:3:7: reason", or "refused: it imports 'node:fs' (allocator.ts:1:31); ...". */
-function firstError(errors: readonly Message[]): string {
+export function firstError(errors: readonly Message[]): string {
   const e = errors[0];
   if (e === undefined) return 'cannot load it: it does not compile';
   const where = e.location === null ? '' : `${basename(e.location.file)}:${e.location.line}:${e.location.column + 1}`;

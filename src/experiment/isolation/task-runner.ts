@@ -31,7 +31,10 @@ function run(info: ModelInfo, file: string, task: Task): unknown {
     case 'property': {
       const spec = PROPERTIES.find((p) => p.name === task.name);
       if (spec === undefined) throw new Error(`unknown property ${task.name}`);
-      return checkProperty(info, spec, { seed: task.seed, numRuns: task.numRuns, params: task.params, ...(task.path !== undefined ? { path: task.path } : {}) });
+      return checkProperty(info, spec, {
+        seed: task.seed, numRuns: task.numRuns, params: task.params,
+        ...(task.path !== undefined ? { path: task.path } : {}), ...(task.replayPath !== undefined ? { replayPath: task.replayPath } : {}),
+      });
     }
     case 'coursework':
       return runCoursework(info, { workloads: [task.workload], missing: [], fallback: false }, { seed: task.seed, params: task.params, ...(task.scale !== undefined ? { scale: task.scale } : {}) })[0];

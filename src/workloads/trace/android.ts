@@ -10,6 +10,7 @@
  */
 import { WorkloadInputError } from '../contract.ts';
 import { decimal, event, numbered, pointer, type TraceEvent, type TraceFormat } from './events.ts';
+import { quoteExcerpt } from '../../sim/excerpt.ts';
 
 /** Fields after `TID: op PTR` for each operation (besides optional timestamps). */
 const ARGS: Record<string, number> = { malloc: 1, free: 0, calloc: 2, realloc: 2, memalign: 2, thread_done: 0 };
@@ -33,17 +34,17 @@ export const androidFormat: TraceFormat = {
 function parseRecord(text: string, n: number, source: string): TraceEvent {
   const t = text.split(/\s+/);
   const head = /^(\d+):$/.exec(t[0] ?? '');
-  if (head === null) throw new WorkloadInputError(source, n, `expected 'TID: operation ...' (a record_allocs line), got '${text}'`);
+  if (head === null) throw new WorkloadInputError(source, n, `expected 'TID: operation ...' (a record_allocs line), got ${quoteExcerpt(text)}`);
   const tid = decimal(head[1], source, n, 'the thread id');
   const op = t[1] ?? '';
   const nargs = ARGS[op];
   if (nargs === undefined) {
-    throw new WorkloadInputError(source, n, `unknown operation '${op}': record_allocs lines are malloc, free, calloc, realloc, memalign or thread_done`);
+    throw new WorkloadInputError(source, n, `unknown operation ${quoteExcerpt(op)}: record_allocs lines are malloc, free, calloc, realloc, memalign or thread_done`);
   }
   const stamps = op === 'thread_done' ? [0, 1] : [0, 2];
   const extra = t.length - 3 - nargs;
   if (!stamps.includes(extra)) {
-    throw new WorkloadInputError(source, n, `'${op}' takes ${nargs} field${nargs === 1 ? '' : 's'} after the pointer (plus optional timestamps), got '${text}'`);
+    throw new WorkloadInputError(source, n, `${quoteExcerpt(op)} takes ${nargs} field${nargs === 1 ? '' : 's'} after the pointer (plus optional timestamps), got ${quoteExcerpt(text)}`);
   }
   for (let k = 3 + nargs; k < t.length; k++) decimal(t[k], source, n, 'a timestamp');
   const ptr = pointer(t[2], source, n, 'the pointer');

@@ -9,6 +9,7 @@
  */
 import { WorkloadInputError } from '../contract.ts';
 import { decimal, event, numbered, type TraceEvent, type TraceFormat } from './events.ts';
+import { quoteExcerpt } from '../../sim/excerpt.ts';
 
 interface Header {
   numIds: number;
@@ -36,7 +37,7 @@ export const csappFormat: TraceFormat = {
           header = { numIds: decimal(ints[0]?.[1], source, ints[0]?.[0] ?? n, 'num_ids'), numOps: decimal(ints[1]?.[1], source, ints[1]?.[0] ?? n, 'num_ops') };
         } else {
           if (!/^-?\d+$/.test(text)) {
-            throw new WorkloadInputError(source, n, `bad header: expected an integer (the CS:APP header is 4 lines, or 2: num_ids, num_ops), got '${text}'`);
+            throw new WorkloadInputError(source, n, `bad header: expected an integer (the CS:APP header is 4 lines, or 2: num_ids, num_ops), got ${quoteExcerpt(text)}`);
           }
           ints.push([n, text]);
           if (ints.length === 4) {
@@ -65,7 +66,7 @@ function parseOp(text: string, n: number, source: string, h: Header): TraceEvent
     return String(id);
   };
   const arity = (k: number): void => {
-    if (t.length !== k) throw new WorkloadInputError(source, n, `'${op} ...' takes ${k - 1} field${k === 2 ? '' : 's'}, got '${text}'`);
+    if (t.length !== k) throw new WorkloadInputError(source, n, `'${op} ...' takes ${k - 1} field${k === 2 ? '' : 's'}, got ${quoteExcerpt(text)}`);
   };
   switch (op) {
     case 'a':
@@ -80,6 +81,6 @@ function parseOp(text: string, n: number, source: string, h: Header): TraceEvent
       arity(2);
       return t[1] === '-1' ? event(n, 'free') : event(n, 'free', { oldId: idOf(t[1]) });
     default:
-      throw new WorkloadInputError(source, n, `unknown operation '${op ?? ''}': CS:APP traces use a (alloc), r (realloc) and f (free)`);
+      throw new WorkloadInputError(source, n, `unknown operation ${quoteExcerpt(op ?? '')}: CS:APP traces use a (alloc), r (realloc) and f (free)`);
   }
 }

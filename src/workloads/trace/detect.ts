@@ -4,6 +4,7 @@ import { androidFormat, looksAndroid } from './android.ts';
 import { csappFormat } from './csapp.ts';
 import { looksMtrace, mtraceFormat } from './mtrace.ts';
 import type { TraceFormat } from './events.ts';
+import { quoteExcerpt } from '../../sim/excerpt.ts';
 
 export const TRACE_FORMATS: readonly TraceFormat[] = [csappFormat, androidFormat, mtraceFormat];
 
@@ -20,7 +21,7 @@ export function detectFormat(source: LineSource, requested: string): TraceFormat
       if (looksAndroid(line)) return androidFormat;
       if (looksMtrace(line)) return mtraceFormat;
       if (/^-?\d+(\s+-?\d+)*$/.test(line)) return csappFormat;
-      throw new WorkloadInputError(source.name, n, `cannot tell the trace format from '${line}'; give format=csapp, format=android or format=mtrace`);
+      throw new WorkloadInputError(source.name, n, `cannot tell the trace format from ${quoteExcerpt(line)}; give format=csapp, format=android or format=mtrace`);
     }
   } finally {
     it.return?.();

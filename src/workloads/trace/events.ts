@@ -4,6 +4,7 @@
  * Android or mtrace record), never by address arithmetic.
  */
 import { WorkloadInputError } from '../contract.ts';
+import { quoteExcerpt } from '../../sim/excerpt.ts';
 
 export type TraceCall = 'malloc' | 'calloc' | 'memalign' | 'realloc' | 'free' | 'thread_done';
 
@@ -45,10 +46,10 @@ export function* numbered(lines: Iterator<string>): Generator<[number, string], 
 /** A non-negative decimal integer, or a line-numbered error naming `what`. */
 export function decimal(text: string | undefined, source: string, line: number, what: string): number {
   if (text === undefined || !/^\d+$/.test(text)) {
-    throw new WorkloadInputError(source, line, `${what} must be a non-negative integer, got '${text ?? ''}'`);
+    throw new WorkloadInputError(source, line, `${what} must be a non-negative integer, got ${quoteExcerpt(text ?? '')}`);
   }
   const v = Number(text);
-  if (!Number.isSafeInteger(v)) throw new WorkloadInputError(source, line, `${what} ${text} is too large`);
+  if (!Number.isSafeInteger(v)) throw new WorkloadInputError(source, line, `${what} ${quoteExcerpt(text ?? '')} is too large`);
   return v;
 }
 
@@ -56,7 +57,7 @@ export function decimal(text: string | undefined, source: string, line: number, 
 export function pointer(text: string | undefined, source: string, line: number, what: string): string {
   if (text === '(nil)') return '';
   const m = text === undefined ? null : /^0x([0-9a-fA-F]+)$/.exec(text);
-  if (m === null) throw new WorkloadInputError(source, line, `${what} must be a hexadecimal pointer like 0x7f12a0, got '${text ?? ''}'`);
+  if (m === null) throw new WorkloadInputError(source, line, `${what} must be a hexadecimal pointer like 0x7f12a0, got ${quoteExcerpt(text ?? '')}`);
   const digits = (m[1] as string).toLowerCase().replace(/^0+/, '');
   return digits;
 }
@@ -64,8 +65,8 @@ export function pointer(text: string | undefined, source: string, line: number, 
 /** A hexadecimal size (0x40), as mtrace writes sizes. */
 export function hexSize(text: string | undefined, source: string, line: number, what: string): number {
   const m = text === undefined ? null : /^0x([0-9a-fA-F]+)$/.exec(text);
-  if (m === null) throw new WorkloadInputError(source, line, `${what} must be a hexadecimal size like 0x40, got '${text ?? ''}'`);
+  if (m === null) throw new WorkloadInputError(source, line, `${what} must be a hexadecimal size like 0x40, got ${quoteExcerpt(text ?? '')}`);
   const v = parseInt(m[1] as string, 16);
-  if (!Number.isSafeInteger(v)) throw new WorkloadInputError(source, line, `${what} ${text} is too large`);
+  if (!Number.isSafeInteger(v)) throw new WorkloadInputError(source, line, `${what} ${quoteExcerpt(text ?? '')} is too large`);
   return v;
 }

@@ -10,6 +10,7 @@
  */
 import { WorkloadInputError } from '../contract.ts';
 import { event, hexSize, numbered, pointer, type TraceFormat } from './events.ts';
+import { quoteExcerpt } from '../../sim/excerpt.ts';
 
 export function looksMtrace(line: string): boolean {
   return /^(= Start|= End|@ \S+ [-+<>!] |[-+<>!] (0x|\(nil\)))/.test(line.trim());
@@ -29,10 +30,10 @@ export const mtraceFormat: TraceFormat = {
       if (t[0] === '@') t = t.slice(2);
       const op = t[0] ?? '';
       if (pendingOld !== null && op !== '>') {
-        throw new WorkloadInputError(source, n, `realloc's '<' line (line ${pendingOld.line}) must be followed by its '>' line, got '${text}'`);
+        throw new WorkloadInputError(source, n, `realloc's '<' line (line ${pendingOld.line}) must be followed by its '>' line, got ${quoteExcerpt(text)}`);
       }
       const arity = (k: number): void => {
-        if (t.length !== k) throw new WorkloadInputError(source, n, `'${op}' takes ${k - 1} field${k === 2 ? '' : 's'}, got '${text}'`);
+        if (t.length !== k) throw new WorkloadInputError(source, n, `${quoteExcerpt(op)} takes ${k - 1} field${k === 2 ? '' : 's'}, got ${quoteExcerpt(text)}`);
       };
       switch (op) {
         case '+':
@@ -59,7 +60,7 @@ export const mtraceFormat: TraceFormat = {
           hexSize(t[2], source, n, 'the size');
           break;
         default:
-          throw new WorkloadInputError(source, n, `unknown operation '${op}': mtrace lines are + (alloc), - (free), < and > (realloc), ! (failed realloc)`);
+          throw new WorkloadInputError(source, n, `unknown operation ${quoteExcerpt(op)}: mtrace lines are + (alloc), - (free), < and > (realloc), ! (failed realloc)`);
       }
     }
     if (pendingOld !== null) throw new WorkloadInputError(source, last, `truncated: realloc's '<' line (line ${pendingOld.line}) has no '>' line`);

@@ -25,6 +25,12 @@ export interface TraceScan {
   threads: Array<{ tid: number; events: number }>;
 }
 
+/**
+ * The most thread instances a trace may have (a thread id reused after thread_done is a new one):
+ * each becomes a simulated thread, and real record_allocs dumps have hundreds, not 200,000.
+ */
+export const MAX_TRACE_THREADS = 10_000;
+
 /** Pass 1: parses and checks every line; counts events and thread instances. */
 export function scanTrace(source: LineSource, format: TraceFormat, unknownFrees: UnknownFrees): TraceScan {
   const live = new LiveSet(source.name, unknownFrees, format.name !== 'csapp');
@@ -36,6 +42,9 @@ export function scanTrace(source: LineSource, format: TraceFormat, unknownFrees:
     let k = current.get(e.tid);
     if (k === undefined) {
       k = scan.threads.length;
+      if (k === MAX_TRACE_THREADS) {
+        throw new WorkloadInputError(source.name, e.line, `more than ${MAX_TRACE_THREADS} threads (each thread id, and each reuse after thread_done, is a simulated thread); split the trace or keep its busiest threads`);
+      }
       scan.threads.push({ tid: e.tid, events: 0 });
       current.set(e.tid, k);
     }
@@ -132,6 +141,9 @@ export function* replayThreaded(
   const inbox = scan.threads.map((t, k) => new SimQueue(`thread ${t.tid}#${k} records`));
   const started = scan.threads.map(() => false);
   const current = new Map<number, number>();
+  // The first instance of each thread id keeps the plain name tid-N; a reuse is tid-N#k.
+  const firstOf = new Map<number, number>();
+  scan.threads.forEach((t, k) => { if (!firstOf.has(t.tid)) firstOf.set(t.tid, k); });
   let next = 0;
   const worker = function* (k: number): ThreadBody {
     for (;;) {
@@ -159,7 +171,7 @@ export function* replayThreaded(
     if (as === 'skip') continue;
     if (started[k] !== true) {
       started[k] = true;
-      yield spawn(worker(k), `tid-${e.tid}${k === scan.threads.findIndex((t) => t.tid === e.tid) ? '' : `#${k}`}`, (1 + k) % cores);
+      yield spawn(worker(k), `tid-${e.tid}${k === firstOf.get(e.tid) ? '' : `#${k}`}`, (1 + k) % cores);
     }
     // A call that frees waits until every thread is idle; any call waits for its own thread.
     if (e.call === 'free' || e.call === 'realloc') yield waitBelow(inflight, 1);
