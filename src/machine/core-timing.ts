@@ -72,13 +72,13 @@ export class CoreTiming {
   private pvNext = 0;
   private pvMax = 0;
   protected readonly sb: StoreBuffer;
-  protected readonly loadSlot: number;
-  protected readonly storeSlot: number;
+  private readonly loadSlot: number;
+  private readonly storeSlot: number;
   private readonly aluSlot: number;
   private readonly rob: number;
   private readonly fillBuffers: number;
   protected readonly l1Hit: number;
-  protected readonly stats: Float64Array;
+  private readonly stats: Float64Array;
 
   constructor(core: CoreSpec, l1Hit: number, stats: Float64Array) {
     this.loadSlot = 1 / core.loadsPerCycle;
