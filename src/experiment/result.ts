@@ -54,7 +54,7 @@ export interface Result {
   check: { enabled: boolean; violations: Violation[]; workloadFaults: WorkloadFault[] };
   /**
    * Only with RunConfig.profile: what each allocator code path (cpu.path) spent, as counts of
-   * `events` (Calls, Acc, L1m, LLm, Coh, Atom, Cyc) per path. The source of --cachegrind-out.
+   * `events` (Calls, Acc, L1m, LLm, Coh, Atom, Cyc, Rob, SB, Drain) per path. The source of --cachegrind-out.
    */
   profile?: PathProfileJSON;
   /** Present when the run ended early: a detected fault, a crash, a deadlock. */

@@ -54,7 +54,7 @@ export class Machine {
   constructor(readonly spec: MachineSpec, opts: MachineOptions = {}) {
     this.seed = opts.seed ?? 1;
     this.hier = new CacheHierarchy(spec);
-    this.paths = new PathProfile(this.hier.counts, this.atomics);
+    this.paths = new PathProfile(this.hier.counts, this.atomics, this.coreStats);
     this.as = new AddressSpace(spec.costs, opts.reclaimLazyFree === true);
     this.as.onNewPage = (slot, vpn) => this.hier.dir.resetPage(slot, lineKey(vpn * PAGE_SIZE));
     this.as.onDropPage = (slot, vpn) => this.hier.flushPage(slot, vpn);

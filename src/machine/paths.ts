@@ -7,9 +7,15 @@
  * profile into Cachegrind-format files (fn=path) that cg_annotate reads.
  */
 import * as A from './atomic-stats.ts';
+import { K_DRAIN_STALL, K_ROB_STALL, K_STORE_BUFFER_STALL } from './core-stats.ts';
 import { C_ACCESS, C_COHERENCE, C_L1_MISS, C_LLC_MISS, COUNTERS_PER_ORIGIN } from './cache-hierarchy.ts';
 
-export const PATH_EVENTS = ['Calls', 'Acc', 'L1m', 'LLm', 'Coh', 'Atom', 'Cyc'] as const;
+/**
+ * Calls, line accesses, L1 misses, LLC misses, coherence misses, atomics, cycles, and of the cycles
+ * those the core stalled on a full reorder buffer (Rob), a full store buffer (SB) and on
+ * serialising events waiting for earlier loads and stores (Drain): docs/machine.md, "The core".
+ */
+export const PATH_EVENTS = ['Calls', 'Acc', 'L1m', 'LLm', 'Coh', 'Atom', 'Cyc', 'Rob', 'SB', 'Drain'] as const;
 const K = PATH_EVENTS.length;
 const ORIGINS = 3;
 
@@ -23,7 +29,11 @@ export class PathProfile {
   /** Off by default: a run that does not ask for a profile pays nothing for path switches. */
   enabled = false;
 
-  constructor(private readonly cacheCounts: Float64Array, private readonly atomics: Float64Array) {}
+  constructor(
+    private readonly cacheCounts: Float64Array,
+    private readonly atomics: Float64Array,
+    private readonly core: Float64Array,
+  ) {}
 
   /** The id of a path name (created on first use). */
   id(name: string): number {
@@ -54,6 +64,9 @@ export class PathProfile {
     out[4] = this.sum(C_COHERENCE);
     out[5] = this.atomics[A.A_TOTAL] as number;
     out[6] = now;
+    out[7] = this.core[K_ROB_STALL] as number;
+    out[8] = this.core[K_STORE_BUFFER_STALL] as number;
+    out[9] = this.core[K_DRAIN_STALL] as number;
   }
 
   /** Makes `id` the current path at time `now` (of the running thread); `call` counts an entry. */

@@ -4,7 +4,7 @@
  *
  *   desc: <free text>            (any number)
  *   cmd: <command line>
- *   events: Cyc Calls Acc L1m LLm Coh Atom
+ *   events: Cyc Calls Acc L1m LLm Coh Atom Rob SB Drain
  *   fl=<file>                    here: one run configuration, `benchmark/threads=N/allocator`
  *   fn=<function>                here: an allocator code path, `model::path`
  *   <line> <count> <count> ...   one line per function (line 0: there is no source line)
@@ -22,6 +22,9 @@ export const EVENT_DESCRIPTIONS: Record<string, string> = {
   Coh: 'coherence misses (the line was invalidated by another core)',
   Atom: 'read-modify-write atomics and lock acquisitions',
   Cyc: 'simulated cycles',
+  Rob: 'of the cycles, stalled on a full reorder buffer (an unfinished load too far back)',
+  SB: 'of the cycles, stalled on a full store buffer',
+  Drain: 'of the cycles, serialising events (atomics, fences, system calls) waited for earlier loads and stores',
 };
 
 export interface ProfileGroup {

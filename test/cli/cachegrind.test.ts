@@ -18,7 +18,7 @@ describe('Cachegrind-format output', () => {
     const plain = JSON.parse((await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--json'])).out) as Result;
     expect(plain.profile).toBeUndefined();
     const prof = JSON.parse((await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--json', '--profile'])).out) as Result;
-    expect(prof.profile?.events).toEqual(['Calls', 'Acc', 'L1m', 'LLm', 'Coh', 'Atom', 'Cyc']);
+    expect(prof.profile?.events).toEqual(['Calls', 'Acc', 'L1m', 'LLm', 'Coh', 'Atom', 'Cyc', 'Rob', 'SB', 'Drain']);
     const malloc = prof.profile?.paths.find((p) => p.path === 'bump::malloc');
     expect(malloc?.events[0]).toBeGreaterThan(0);
     const { profile: _p, ...rest } = prof;
@@ -31,7 +31,7 @@ describe('Cachegrind-format output', () => {
     expect((await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--cachegrind-out', a])).code).toBe(0);
     const c = await cli(['compare', '-a', 'bump,test-slowbump', '--load', FIXTURE, '-w', 'random', '--threads', '1,2', '-p', 'ops=50', '-q', '--jobs', '1', '--cachegrind-out', b]);
     expect(c.code).toBe(0);
-    expect(readFileSync(b, 'utf8')).toMatch(/^desc: [^\n]*\n(desc: [^\n]*\n)*cmd: allocsim compare [^\n]*\nevents: Cyc Calls Acc L1m LLm Coh Atom\nfl=random\/threads=1\/bump\nfn=bump::malloc\n0 \d+/);
+    expect(readFileSync(b, 'utf8')).toMatch(/^desc: [^\n]*\n(desc: [^\n]*\n)*cmd: allocsim compare [^\n]*\nevents: Cyc Calls Acc L1m LLm Coh Atom Rob SB Drain\nfl=random\/threads=1\/bump\nfn=bump::malloc\n0 \d+/);
     for (const f of [a, b]) {
       const out = execFileSync('cg_annotate', [f], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       expect(out).toContain('PROGRAM TOTALS');
