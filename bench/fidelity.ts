@@ -5,12 +5,15 @@
  *   npm run fidelity                       # prints the table (about 10 minutes on 2 cores)
  *   npm run fidelity -- --write            # and writes it into docs/fidelity.md
  *   npm run fidelity -- --msgpass-scale 0.03125 --xmalloc-scale 0.004   # other sizes
+ *   npm run fidelity -- --isoalloc-scale 0.1 --larson-scale 0.008            # (IsoAlloc's rows)
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
-import { MSGPASS_BASELINE_SECONDS, MSGPASS_BATCHIT_CHANGE, MSGPASS_SOURCE, XMALLOC_BATCHIT_CHANGE, XMALLOC_SOURCE } from '../src/experiment/published.ts';
+import {
+  ISOALLOC_CMP_2020, ISOALLOC_SOURCE, LARSON_SECONDS, MSGPASS_BASELINE_SECONDS, MSGPASS_BATCHIT_CHANGE, MSGPASS_SOURCE, XMALLOC_BATCHIT_CHANGE, XMALLOC_SOURCE,
+} from '../src/experiment/published.ts';
 import { runExperiment } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/result.ts';
 import { machinePreset } from '../src/machine/costs.ts';
@@ -23,12 +26,15 @@ const fail = (msg: string): never => {
 };
 const msgpassScale = takeNumber(argv, '--msgpass-scale', 1 / 64, fail);
 const xmallocScale = takeNumber(argv, '--xmalloc-scale', 0.0004, fail);
+// IsoAlloc's comparison test at its real size: its page faults are counts, not rates.
+const isoallocScale = takeNumber(argv, '--isoalloc-scale', 1, fail);
+const larsonScale = takeNumber(argv, '--larson-scale', 0.004, fail);
 const PAIRS = [1, 2, 4, 8];
 const rows: string[][] = [];
 const pct = (v: number): string => `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
 
-function run(allocator: string, workload: string, params: Record<string, number>): Result {
-  const r = runExperiment({ allocator, workload, workloadParams: params, machine: machinePreset('xeon72'), seed: 1 });
+function run(allocator: string, workload: string, params: Record<string, number>, allocatorParams: Record<string, boolean> = {}): Result {
+  const r = runExperiment({ allocator, allocatorParams, workload, workloadParams: params, machine: machinePreset('xeon72'), seed: 1 });
   if (r.error !== undefined) throw new Error(`${allocator} on ${workload}: ${r.error.message}`);
   process.stderr.write(`  ${allocator} ${workload}: ${(r.time.cycles / 1e6).toFixed(2)} Mcycles\n`);
   return r;
@@ -58,6 +64,47 @@ for (const a of ['snmalloc', 'mimalloc', 'mimalloc-secure']) {
   rows.push([`xmalloc-test-8: ${a} BatchIt time change${a === 'snmalloc' ? ' (RSS higher)' : ''}`, XMALLOC_SOURCE, `${pct(XMALLOC_BATCHIT_CHANGE[a] as number)}${a === 'snmalloc' ? ', RSS up' : ''}`, `${pct(c)}; ${rss}`, `\`allocsim compare -a ${a},${a}+batchit -w xmalloc-test-8 -m xeon72 -p scale=${xmallocScale}\``]);
 }
 
+// IsoAlloc's 2020 comparison test: page faults with pre-populated zones, and time per phase, against glibc.
+{
+  const iso = run('isoalloc', 'isoalloc-cmp-2020', { scale: isoallocScale }, { prePopulatePages: true });
+  const gl = run('glibc', 'isoalloc-cmp-2020', { scale: isoallocScale });
+  const pub = ISOALLOC_CMP_2020;
+  const n = (v: number): string => v.toLocaleString('en-US');
+  const cmd = (a: string): string => `\`allocsim run -a ${a} -w isoalloc-cmp-2020 -m xeon72 -p scale=${isoallocScale}${a === 'isoalloc' ? ' -p prePopulatePages=true' : ''}\``;
+  rows.push([
+    'isoalloc-cmp-2020: page faults, IsoAlloc (zones pre-populated) against glibc',
+    ISOALLOC_SOURCE,
+    `${n(pub.isoalloc.pageFaults)} against ${n(pub.glibc.pageFaults)}`,
+    `${n(iso.memory.pageFaults)} against ${n(gl.memory.pageFaults)}`,
+    `${cmd('isoalloc')}; ${cmd('glibc')}`,
+  ]);
+  const ratio = (a: Record<string, number>, b: Record<string, number>, k: string): string => ((a[k] as number) / (b[k] as number)).toFixed(2);
+  const phases = ['mallocSeconds', 'callocSeconds', 'reallocSeconds'];
+  const simIso = iso.workloadReport as Record<string, number>;
+  const simGl = gl.workloadReport as Record<string, number>;
+  rows.push([
+    'isoalloc-cmp-2020: IsoAlloc time ÷ glibc time, malloc / calloc / realloc phases',
+    ISOALLOC_SOURCE,
+    phases.map((k) => ratio(pub.isoalloc, pub.glibc, k)).join(' / '),
+    phases.map((k) => ratio(simIso, simGl, k)).join(' / '),
+    'the runs above',
+  ]);
+}
+
+// larsonN: IsoAlloc's one global lock against mimalloc (relative time, bench.sh's 1e9 / throughput).
+{
+  const iso = run('isoalloc', 'larson-8', { scale: larsonScale });
+  const mi = run('mimalloc', 'larson-8', { scale: larsonScale });
+  const rt = (r: Result): number => r.workloadReport.rtime as number;
+  rows.push([
+    'larsonN: IsoAlloc time ÷ mimalloc time',
+    `${ISOALLOC_SOURCE} (mimalloc-bench)`,
+    `${(LARSON_SECONDS.isoalloc / LARSON_SECONDS.mimalloc).toFixed(0)}× (${LARSON_SECONDS.isoalloc} s against ${LARSON_SECONDS.mimalloc} s)`,
+    `${(rt(iso) / rt(mi)).toFixed(1)}× (larson-8)`,
+    `\`allocsim compare -a isoalloc,mimalloc -w larson-8 -m xeon72 -p scale=${larsonScale}\``,
+  ]);
+}
+
 // Size-class tables: reproduced exactly, checked against the sources' tables by unit tests.
 for (const [claim, file, source] of [
   ["snmalloc's size classes and slab sizes (sizeclasstable.h)", 'test/allocators/snmalloc/sizeclasses.test.ts', 'microsoft/snmalloc src/snmalloc/ds/sizeclasstable.h'],
@@ -77,7 +124,7 @@ const table = [
   '|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.join(' | ')} |`),
 ].join('\n');
-const stamp = `Machine xeon72, seed 1; msgpass at scale ${msgpassScale}, xmalloc-test at scale ${xmallocScale}. Generated by \`npm run fidelity\`.`;
+const stamp = `Machine xeon72, seed 1; msgpass at scale ${msgpassScale}, xmalloc-test at scale ${xmallocScale}, isoalloc-cmp-2020 at scale ${isoallocScale}, larson at scale ${larsonScale}. Generated by \`npm run fidelity\`.`;
 process.stdout.write(`${stamp}\n\n${table}\n`);
 if (argv.includes('--write')) {
   const path = new URL('../docs/fidelity.md', import.meta.url);
