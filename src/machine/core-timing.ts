@@ -192,14 +192,25 @@ export class CoreTiming {
    */
   protected fillStart(t: number): number {
     const free = this.fbFree;
+    // Nothing in flight (every record done by `t`): the last record, at once (what the scan below gives).
+    if (this.fbMax <= t) {
+      this.fbSlot = free.length - 1;
+      return t;
+    }
     let dead = -1;
     let oldest = 0;
+    let busy = 0;
     for (let i = 0; i < free.length; i++) {
       const f = free[i] as number;
       if (f <= t) dead = i;
-      else if (f < (free[oldest] as number)) oldest = i;
+      else {
+        busy++;
+        if (f < (free[oldest] as number)) oldest = i;
+      }
     }
     this.fbSlot = dead >= 0 ? dead : oldest;
+    // Fewer records busy after `t` than buffers: one is free at `t` (fullUntil would say so).
+    if (busy < this.fillBuffers) return t;
     // The first time from `t` on when fewer than fillBuffers misses are in flight.
     let s = t;
     for (;;) {
