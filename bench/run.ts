@@ -5,12 +5,13 @@
  * processes (default 3), each doing one untimed warm-up run and --runs timed runs (default 5); its
  * figure is the median of all the timed runs, shown with their range (on a shared machine one
  * process can run far slower or faster than another at the same moment, see docs/performance.md).
- * Then the end-to-end configurations (bench/e2e.ts), each the median of --e2e-runs processes
+ * First the CLI's start-up (bench/startup.ts: median of 10 starts each). Then the end-to-end configurations (bench/e2e.ts), each the median of --e2e-runs processes
  * (default 3), and the scaling check; `--quick` skips those.
  */
 import { medianItem, runScript, takeNumber } from './args.ts';
 import { E2E_CONFIGS, runE2e, scalingCheck, type E2eMedian } from './e2e.ts';
 import type { BenchFigure } from './machine.ts';
+import { measureStartup } from './startup.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -40,12 +41,14 @@ for (const c of cases) {
   out.push({ ...mid, runs: figs.length, processes, min: Math.min(...vals), max: Math.max(...vals), target: c.target });
 }
 
+const startup = measureStartup(10);
 const e2e: E2eMedian[] = args.includes('--quick') ? [] : E2E_CONFIGS.map(([a, w, p]) => runE2e(a, w, p, e2eRuns));
 const scaling = args.includes('--quick') ? undefined : scalingCheck(e2eRuns);
 
 if (json) {
-  process.stdout.write(`${JSON.stringify({ node: process.version, results: out, endToEnd: e2e, scaling }, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ node: process.version, startup, results: out, endToEnd: e2e, scaling }, null, 2)}\n`);
 } else {
+  for (const s of startup) process.stdout.write(`start-up: ${s.command.padEnd(16)} ${s.medianSeconds.toFixed(3)} s  [min ${s.minSeconds.toFixed(3)}, max ${s.maxSeconds.toFixed(3)}, median of ${s.runs}]${s.command === 'allocsim --help' ? `  (target 0.200 s: ${s.medianSeconds <= 0.2 ? 'met' : 'NOT met'})` : ''}\n`);
   for (const r of out) {
     const m = (v: number) => `${(v / 1e6).toFixed(2)} M`;
     const verdict = r.target === undefined ? '' : r.value >= r.target ? `  (target ${m(r.target)}: met)` : `  (target ${m(r.target)}: NOT met)`;

@@ -18,6 +18,7 @@ import { contractOk, probeContract } from '../experiment/model-contract.ts';
 import type { Message } from 'esbuild';
 import { firstError } from '../experiment/isolation/bundle.ts';
 import { UsageError } from './errors.ts';
+import { importOutside } from '../experiment/outside-code.ts';
 
 const EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
 
@@ -32,7 +33,7 @@ export async function loadModelFile(file: string): Promise<ModelInfo> {
   if (!existsSync(abs)) throw new UsageError(`cannot find model file ${file}; give a path to a .ts file exporting a model, or a model name (allocsim list allocators)`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(abs).href)) as Record<string, unknown>;
+    mod = await importOutside(pathToFileURL(abs).href);
   } catch (e) {
     // A syntax error comes from the TypeScript loader (esbuild) with its messages: name the place.
     const errors = (e as { errors?: unknown }).errors;

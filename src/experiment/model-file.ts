@@ -5,6 +5,7 @@
  */
 import type { ModelInfo } from '../allocators/contract.ts';
 import { hasModel, registerModel } from '../allocators/registry.ts';
+import { importOutside } from './outside-code.ts';
 
 export class ModelFileError extends Error {
   constructor(message: string) {
@@ -48,7 +49,7 @@ export function registerModelFile(info: ModelInfo): void {
 
 /** Imports a model file by URL (a worker's view) and registers it. */
 export async function importModelFile(url: string): Promise<ModelInfo> {
-  const mod = (await import(url)) as Record<string, unknown>;
+  const mod = await importOutside(url);
   const info = modelFromExports(url, mod.default ?? mod.model);
   registerModelFile(info);
   return info;

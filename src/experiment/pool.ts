@@ -4,7 +4,6 @@
  * the same either way; they come back in grid order whatever order the workers finish in.
  */
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import type { GridPoint } from './grid.ts';
 import type { Result } from './result.ts';
 import { fileLineSource } from './line-file.ts';
@@ -26,6 +25,14 @@ export interface PoolOptions {
    * one at a time per model, while the other points run here or on the pool.
    */
   isolated?: ReadonlyMap<string, (config: GridPoint['config']) => Promise<Result>>;
+}
+
+/** The worker threads' entry module: worker.mjs (it registers tsx) unless the compiled CLI set its own. */
+let workerEntry = new URL('./worker.mjs', import.meta.url).href;
+
+/** Used by the compiled CLI (tools/compiled/cli-entry.mjs): its workers run the compiled task module. */
+export function useWorkerEntry(url: string): void {
+  workerEntry = url;
 }
 
 /** The default --jobs: the number of cores Node may use. */
@@ -62,8 +69,9 @@ async function runOwn(points: readonly GridPoint[], indices: readonly number[], 
     }
     return;
   }
+  const { Piscina } = await import('piscina');
   const pool = new Piscina<RunTask, TaskOutcome>({
-    filename: new URL('./worker.mjs', import.meta.url).href,
+    filename: workerEntry,
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,

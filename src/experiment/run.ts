@@ -17,7 +17,7 @@ import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../sim/params.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Op, SimThread } from '../sim/thread.ts';
-import type { WorkloadOp } from '../workloads/ops.ts';
+import type { AppAtomicOp, WorkloadOp } from '../workloads/ops.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
 import { Driver } from './driver.ts';
@@ -150,7 +150,7 @@ class Handler implements OpHandler {
   }
 }
 
-function appAtomic(c: Cpu, kind: string, addr: number, value: number, expected: number): unknown {
+function appAtomic(c: Cpu, kind: AppAtomicOp['kind'], addr: number, value: number, expected: number): unknown {
   switch (kind) {
     case 'load':
       return c.atomicLoad(addr, 8, ORIGIN_APP);
@@ -162,8 +162,13 @@ function appAtomic(c: Cpu, kind: string, addr: number, value: number, expected: 
       return c.cas(addr, expected, value, 8, ORIGIN_APP);
     case 'exchange':
       return c.exchange(addr, value, 8, ORIGIN_APP);
-    default:
+    case 'fetchAdd':
       return c.fetchAdd(addr, value, 8, ORIGIN_APP);
+    default: {
+      // A kind outside the closed set (a workload written without the constructors): not a fetch-add.
+      const unknown: never = kind;
+      throw new Error(`workload yielded unknown atomic kind '${String(unknown)}'`);
+    }
   }
 }
 

@@ -71,6 +71,14 @@ export class CoreTiming {
   private readonly pvDone = new Float64Array(PV);
   private pvNext = 0;
   private pvMax = 0;
+  /**
+   * Bounds of the values that may still be pending at any time from pvFrom on: every value recorded
+   * since pvFrom, when all earlier ones were done. An access at or after pvFrom to an address
+   * outside [pvLo - DEP_BELOW, pvHi + DEP_ABOVE) depends on none (the scan would find none).
+   */
+  private pvLo = 0;
+  private pvHi = 0;
+  private pvFrom = Infinity;
   protected readonly sb: StoreBuffer;
   private readonly loadSlot: number;
   private readonly storeSlot: number;
@@ -192,14 +200,25 @@ export class CoreTiming {
    */
   protected fillStart(t: number): number {
     const free = this.fbFree;
+    // Nothing in flight (every record done by `t`): the last record, at once (what the scan below gives).
+    if (this.fbMax <= t) {
+      this.fbSlot = free.length - 1;
+      return t;
+    }
     let dead = -1;
     let oldest = 0;
+    let busy = 0;
     for (let i = 0; i < free.length; i++) {
       const f = free[i] as number;
       if (f <= t) dead = i;
-      else if (f < (free[oldest] as number)) oldest = i;
+      else {
+        busy++;
+        if (f < (free[oldest] as number)) oldest = i;
+      }
     }
     this.fbSlot = dead >= 0 ? dead : oldest;
+    // Fewer records busy after `t` than buffers: one is free at `t` (fullUntil would say so).
+    if (busy < this.fillBuffers) return t;
     // The first time from `t` on when fewer than fillBuffers misses are in flight.
     let s = t;
     for (;;) {
@@ -293,6 +312,13 @@ export class CoreTiming {
   // ---- dependences ----
 
   private pending(value: number, done: number): void {
+    if (this.pvMax <= this.now) {
+      // Every value recorded so far is done by now: the bounds start afresh.
+      this.pvLo = value;
+      this.pvHi = value;
+      this.pvFrom = this.now;
+    } else if (value < this.pvLo) this.pvLo = value;
+    else if (value > this.pvHi) this.pvHi = value;
     const i = this.pvNext;
     this.pvVal[i] = value;
     this.pvDone[i] = done;
@@ -304,6 +330,7 @@ export class CoreTiming {
   private depReady(addr: number): number {
     let t = this.now;
     if (this.pvMax <= t) return t;
+    if (t >= this.pvFrom && (addr < this.pvLo - DEP_BELOW || addr >= this.pvHi + DEP_ABOVE)) return t;
     for (let i = 0; i < PV; i++) {
       const d = this.pvDone[i] as number;
       if (d > t) {

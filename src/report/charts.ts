@@ -6,8 +6,6 @@
  *
  * The charts are Vega-Lite specs rendered to SVG headless by Vega (no browser, no canvas).
  */
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Summary } from '../experiment/summary.ts';
 
@@ -150,6 +148,8 @@ export function chartSpec(s: Summary, title: string | undefined): TopLevelSpec {
 
 /** Renders a Vega-Lite spec to an SVG document headless. */
 export async function renderSVG(spec: TopLevelSpec): Promise<string> {
+  // Imported here, not at the top: Vega takes longer to load than the rest of the CLI together.
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
   // Quiet loggers: a warning on stderr would interleave with the CLI's output.
   const compiled = vl.compile(spec, { logger: vega.logger(vega.None) }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.None });

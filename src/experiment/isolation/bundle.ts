@@ -11,12 +11,17 @@ import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Message, type Plugin } from 'esbuild';
+import type { BuildOptions, BuildResult, Message, Plugin } from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SRC = realpathSync(join(HERE, '..', '..'));
 const KIT = join(SRC, 'allocators', 'kit.ts');
 const ENTRY = join(HERE, 'realm-entry.ts');
+
+/** esbuild's build, imported on first use (a command that bundles nothing does not load it). */
+async function build(options: BuildOptions & { write: false }): Promise<BuildResult<BuildOptions & { write: false }>> {
+  return (await import('esbuild')).build(options);
+}
 
 export class BundleError extends Error {
   constructor(message: string) {

@@ -18,12 +18,17 @@ export interface ProfileWorkloadSpec {
   computeSource: string;
 }
 
+/** 1234567 -> '1,234,567' (as toLocaleString('en-US'), without loading the locale data at start-up). */
+function thousands(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
 export function profileWorkload(spec: ProfileWorkloadSpec): WorkloadInfo {
   const params: ParamSpec[] = [
     { name: 'computePerAlloc', type: 'int', default: spec.computePerAlloc, min: 0, description: 'application work between allocations (compute units ≈ instructions)', source: spec.computeSource },
     { name: 'touch', type: 'bool', default: true, description: 'write every byte of each new block' },
     { name: 'warmStart', type: 'bool', default: true, description: 'begin with the long run\'s stationary live set (so a short replay has the real heap size), not an empty heap' },
-    scaleParam(spec.defaultScale, `the ${profileEvents(spec.profile).toLocaleString('en-US')} measured allocation events`),
+    scaleParam(spec.defaultScale, `the ${thousands(profileEvents(spec.profile))} measured allocation events`),
   ];
   const create = (env: WorkloadEnv): WorkloadInstance => {
     const p = env.params;

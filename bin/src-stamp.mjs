@@ -1,0 +1,35 @@
+// What the compiled dist/ was built from: every file under src/ with its size and modification
+// time, hashed. tools/build.mjs records it in dist/src-stamp.json; bin/allocsim runs dist/ only
+// when src/ still has that stamp (an edited, added or removed file changes it: a few milliseconds
+// of stat calls, no file read).
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function entries(dir, rel, out) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) entries(p, `${rel}${e.name}/`, out);
+    else {
+      const s = statSync(p);
+      out.push(`${rel}${e.name} ${s.size} ${s.mtimeMs}`);
+    }
+  }
+  return out;
+}
+
+/** The stamp of the source tree at `srcDir`. */
+export function sourceStamp(srcDir) {
+  return createHash('sha256').update(entries(srcDir, '', []).sort().join('\n')).digest('hex');
+}
+
+/** True when `distDir` holds a complete build of `srcDir` as it is now. */
+export function distIsCurrent(srcDir, distDir) {
+  let recorded;
+  try {
+    recorded = JSON.parse(readFileSync(join(distDir, 'src-stamp.json'), 'utf8')).stamp;
+  } catch {
+    return false;
+  }
+  return recorded === sourceStamp(srcDir);
+}
