@@ -6,6 +6,10 @@
  *   npm run fidelity -- --write            # and writes it into docs/fidelity.md
  *   npm run fidelity -- --msgpass-scale 0.03125 --xmalloc-scale 0.004   # other sizes
  *   npm run fidelity -- --isoalloc-scale 0.1 --larson-scale 0.008            # (IsoAlloc's rows)
+ *   npm run fidelity -- --only isoalloc,larson --write   # only those groups' rows; the others stay
+ *
+ * Groups: msgpass, xmalloc, isoalloc (the 2020 comparison test at its real size: about 1 hour on a
+ * loaded 2-core machine), larson, tables. Each row's command carries its scale.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -30,6 +34,11 @@ const xmallocScale = takeNumber(argv, '--xmalloc-scale', 0.0004, fail);
 const isoallocScale = takeNumber(argv, '--isoalloc-scale', 1, fail);
 const larsonScale = takeNumber(argv, '--larson-scale', 0.004, fail);
 const PAIRS = [1, 2, 4, 8];
+const GROUPS = ['msgpass', 'xmalloc', 'isoalloc', 'larson', 'tables'] as const;
+const onlyAt = argv.indexOf('--only');
+const only = onlyAt < 0 ? [...GROUPS] : (argv[onlyAt + 1] ?? '').split(',');
+for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) fail(`--only takes groups from ${GROUPS.join(', ')}; "${g}" is not one`);
+const want = (g: (typeof GROUPS)[number]): boolean => only.includes(g);
 const rows: string[][] = [];
 const pct = (v: number): string => `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
 
@@ -42,20 +51,22 @@ function run(allocator: string, workload: string, params: Record<string, number>
 
 // msgpass: BatchIt's change and the baseline's time at full size.
 const change: Record<number, number> = {};
-for (const n of PAIRS) {
-  const base = run('snmalloc', `msgpass-${n}`, { scale: msgpassScale });
-  const bi = run('snmalloc+batchit', `msgpass-${n}`, { scale: msgpassScale });
-  change[n] = (bi.time.cycles / base.time.cycles - 1) * 100;
-  const cmd = `allocsim compare -a snmalloc,snmalloc+batchit -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}`;
-  rows.push([`msgpass-${n}: snmalloc BatchIt time change`, MSGPASS_SOURCE, pct(MSGPASS_BATCHIT_CHANGE[n] as number), pct(change[n] as number), `\`${cmd}\``]);
-  const full = base.time.seconds / msgpassScale;
-  rows.push([`msgpass-${n}: snmalloc baseline time at full size`, MSGPASS_SOURCE, `${MSGPASS_BASELINE_SECONDS[n]} s`, `${full.toFixed(2)} s`, `\`allocsim run -a snmalloc -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}\` (× 1/scale)`]);
+if (want('msgpass')) {
+  for (const n of PAIRS) {
+    const base = run('snmalloc', `msgpass-${n}`, { scale: msgpassScale });
+    const bi = run('snmalloc+batchit', `msgpass-${n}`, { scale: msgpassScale });
+    change[n] = (bi.time.cycles / base.time.cycles - 1) * 100;
+    const cmd = `allocsim compare -a snmalloc,snmalloc+batchit -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}`;
+    rows.push([`msgpass-${n}: snmalloc BatchIt time change`, MSGPASS_SOURCE, pct(MSGPASS_BATCHIT_CHANGE[n] as number), pct(change[n] as number), `\`${cmd}\``]);
+    const full = base.time.seconds / msgpassScale;
+    rows.push([`msgpass-${n}: snmalloc baseline time at full size`, MSGPASS_SOURCE, `${MSGPASS_BASELINE_SECONDS[n]} s`, `${full.toFixed(2)} s`, `\`allocsim run -a snmalloc -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}\` (× 1/scale)`]);
+  }
+  const peak = PAIRS.reduce((a, b) => ((change[b] as number) < (change[a] as number) ? b : a));
+  rows.push(['msgpass: the largest gain is at 2 or 4 pairs, smaller at 8', MSGPASS_SOURCE, 'largest at 2 (−27.8%)', `largest at ${peak} (${pct(change[peak] as number)}); 8: ${pct(change[8] as number)}`, 'the rows above']);
 }
-const peak = PAIRS.reduce((a, b) => ((change[b] as number) < (change[a] as number) ? b : a));
-rows.push(['msgpass: the largest gain is at 2 or 4 pairs, smaller at 8', MSGPASS_SOURCE, 'largest at 2 (−27.8%)', `largest at ${peak} (${pct(change[peak] as number)}); 8: ${pct(change[8] as number)}`, 'the rows above']);
 
 // xmalloc-test: BatchIt's change in relative time (bench.sh's rtime), and RSS.
-for (const a of ['snmalloc', 'mimalloc', 'mimalloc-secure']) {
+for (const a of want('xmalloc') ? ['snmalloc', 'mimalloc', 'mimalloc-secure'] : []) {
   const base = run(a, 'xmalloc-test-8', { scale: xmallocScale });
   const bi = run(`${a}+batchit`, 'xmalloc-test-8', { scale: xmallocScale });
   const rt = (r: Result): number => r.workloadReport.rtime as number;
@@ -65,7 +76,7 @@ for (const a of ['snmalloc', 'mimalloc', 'mimalloc-secure']) {
 }
 
 // IsoAlloc's 2020 comparison test: page faults with pre-populated zones, and time per phase, against glibc.
-{
+if (want('isoalloc')) {
   const iso = run('isoalloc', 'isoalloc-cmp-2020', { scale: isoallocScale }, { prePopulatePages: true });
   const gl = run('glibc', 'isoalloc-cmp-2020', { scale: isoallocScale });
   const pub = ISOALLOC_CMP_2020;
@@ -92,7 +103,7 @@ for (const a of ['snmalloc', 'mimalloc', 'mimalloc-secure']) {
 }
 
 // larsonN: IsoAlloc's one global lock against mimalloc (relative time, bench.sh's 1e9 / throughput).
-{
+if (want('larson')) {
   const iso = run('isoalloc', 'larson-8', { scale: larsonScale });
   const mi = run('mimalloc', 'larson-8', { scale: larsonScale });
   const rt = (r: Result): number => r.workloadReport.rtime as number;
@@ -106,10 +117,10 @@ for (const a of ['snmalloc', 'mimalloc', 'mimalloc-secure']) {
 }
 
 // Size-class tables: reproduced exactly, checked against the sources' tables by unit tests.
-for (const [claim, file, source] of [
+for (const [claim, file, source] of want('tables') ? [
   ["snmalloc's size classes and slab sizes (sizeclasstable.h)", 'test/allocators/snmalloc/sizeclasses.test.ts', 'microsoft/snmalloc src/snmalloc/ds/sizeclasstable.h'],
   ["mimalloc's bins (init.c's QNULL table, v2.1.2 and v2.4.1)", 'test/allocators/mimalloc/bins.test.ts', 'microsoft/mimalloc src/init.c, src/page-queue.c'],
-] as const) {
+] as const : []) {
   let ok = true;
   try {
     execFileSync('npx', ['vitest', 'run', file], { stdio: 'ignore' });
@@ -119,20 +130,25 @@ for (const [claim, file, source] of [
   rows.push([claim, source, 'the table', ok ? 'identical (test passes)' : 'DIFFERS (test fails)', `\`npx vitest run ${file}\``]);
 }
 
-const table = [
-  '| claim | source | published | simulated | command |',
-  '|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.join(' | ')} |`),
-].join('\n');
-const stamp = `Machine xeon72, seed 1; msgpass at scale ${msgpassScale}, xmalloc-test at scale ${xmallocScale}, isoalloc-cmp-2020 at scale ${isoallocScale}, larson at scale ${larsonScale}. Generated by \`npm run fidelity\`.`;
+const HEAD = ['| claim | source | published | simulated | command |', '|---|---|---|---|---|'];
+const line = (r: string[]): string => `| ${r.join(' | ')} |`;
+const stamp = 'Machine xeon72, seed 1; each command gives its scale. Generated by `npm run fidelity`.';
+const path = new URL('../docs/fidelity.md', import.meta.url);
+const doc = readFileSync(path, 'utf8');
+const begin = '<!-- fidelity:begin -->';
+const end = '<!-- fidelity:end -->';
+const i = doc.indexOf(begin);
+const j = doc.indexOf(end);
+if (i < 0 || j < i) fail('docs/fidelity.md has no fidelity:begin/end markers');
+// With --only, the other groups' rows stay as they are: a new row replaces the one with its claim.
+const fresh = new Map(rows.map((r) => [r[0] as string, line(r)]));
+const kept = onlyAt < 0 ? [] : doc.slice(i, j).split('\n').filter((l) => l.startsWith('| ') && !HEAD.includes(l));
+const merged = kept.map((l) => {
+  const claim = l.slice(2, l.indexOf(' | ', 2));
+  const r = fresh.get(claim);
+  fresh.delete(claim);
+  return r ?? l;
+});
+const table = [...HEAD, ...merged, ...fresh.values()].join('\n');
 process.stdout.write(`${stamp}\n\n${table}\n`);
-if (argv.includes('--write')) {
-  const path = new URL('../docs/fidelity.md', import.meta.url);
-  const doc = readFileSync(path, 'utf8');
-  const begin = '<!-- fidelity:begin -->';
-  const end = '<!-- fidelity:end -->';
-  const i = doc.indexOf(begin);
-  const j = doc.indexOf(end);
-  if (i < 0 || j < i) throw new Error('docs/fidelity.md has no fidelity:begin/end markers');
-  writeFileSync(path, `${doc.slice(0, i + begin.length)}\n${stamp}\n\n${table}\n${doc.slice(j)}`);
-}
+if (argv.includes('--write')) writeFileSync(path, `${doc.slice(0, i + begin.length)}\n${stamp}\n\n${table}\n${doc.slice(j)}`);
