@@ -19,6 +19,7 @@ import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
 import type { Machine } from './machine.ts';
+import type { RaceDetector } from './race/detector.ts';
 import { readValue, writeValue, type AccessSize } from './value-codec.ts';
 
 // The constants of the access path, bound to this module's own names: an imported binding is live,
@@ -69,6 +70,8 @@ export class CpuMemory extends CoreTiming {
    * free list) and throws RunawayOperation. The driver arms it per allocator call; Infinity = no limit.
    */
   accessBudget = Infinity;
+  /** The data-race detector (race/detector.ts) when the run has one: every access is reported to it. */
+  race: RaceDetector | null;
   // A small direct-mapped translation cache (page -> page slot, see tlbIndex), valid while the
   // address space's epoch is unchanged. It spares the page-table lookup; it is not a TLB model
   // (no cost, no misses).
@@ -99,6 +102,7 @@ export class CpuMemory extends CoreTiming {
   ) {
     super(machine.spec.core, machine.spec.costs.l1Hit, machine.coreStats);
     this.as = machine.as;
+    this.race = machine.race;
     this.hier = machine.hier;
     this.costs = machine.spec.costs;
     this.l2Hit = machine.spec.costs.l2Hit;
@@ -118,6 +122,7 @@ export class CpuMemory extends CoreTiming {
   set op(text: string) {
     this.opText = text;
     this.opKind = '';
+    if (this.race !== null) this.race.setOp(this.thread, text.replace(/\(.*$/, ''));
   }
 
   /**
@@ -129,6 +134,7 @@ export class CpuMemory extends CoreTiming {
     this.opKind = kind;
     this.opA = a;
     this.opB = b;
+    if (this.race !== null) this.race.setOp(this.thread, kind);
   }
 
   // ---- translation ----
@@ -283,6 +289,7 @@ export class CpuMemory extends CoreTiming {
   /** Reads `size` bytes at `addr` (default a word, as allocator metadata). */
   load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
     const s = this.page(addr, false);
+    if (this.race !== null) this.race.access(this, addr, size, origin, false);
     const done = this.timedLoad(addr, s, size, origin);
     const v = ((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE ? this.machine.peek(addr, size) : readValue(this.as, s, addr, size);
     this.retireLoad(done, v);
@@ -293,6 +300,7 @@ export class CpuMemory extends CoreTiming {
   store(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): void {
     if (!Number.isSafeInteger(value)) throw new TypeError(`store of non-integer ${value} at 0x${addr.toString(16)}`);
     const s = this.page(addr, true);
+    if (this.race !== null) this.race.access(this, addr, size, origin, true);
     this.timedStore(addr, s, size, value, origin);
     if (((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) {
       this.machine.poke(addr, value, size);
@@ -304,6 +312,7 @@ export class CpuMemory extends CoreTiming {
   /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. */
   load64(addr: number, origin: number = ORIGIN_META): number {
     const s = this.page(addr, false);
+    if (this.race !== null) this.race.access(this, addr, 8, origin, false);
     const done = this.timedLoad(addr, s, 8, origin);
     const d = this.as.pdata32[s];
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
@@ -316,6 +325,7 @@ export class CpuMemory extends CoreTiming {
   /** Writes a 64-bit word given as two unsigned 32-bit halves. */
   store64(addr: number, lo: number, hi: number, origin: number = ORIGIN_META): void {
     const s = this.page(addr, true);
+    if (this.race !== null) this.race.access(this, addr, 8, origin, true);
     this.timedStore(addr, s, 8, 0, origin);
     const d = this.as.words(s);
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
@@ -332,6 +342,7 @@ export class CpuMemory extends CoreTiming {
     if (len <= 0) return;
     const end = addr + len;
     let a = addr;
+    if (this.race !== null) this.race.range(this, addr, len, origin, write);
     while (a < end) {
       const s = this.page(a, write);
       const pageEnd = Math.min(end, (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE);
