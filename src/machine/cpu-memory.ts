@@ -19,7 +19,8 @@ import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
 import type { Machine } from './machine.ts';
-import type { RaceDetector } from './race/detector.ts';
+import { ATOMIC_LOAD, type RaceDetector } from './race/detector.ts';
+import { NOT_ATOMIC } from './memory-order.ts';
 import { readValue, writeValue, type AccessSize } from './value-codec.ts';
 
 // The constants of the access path, bound to this module's own names: an imported binding is live,
@@ -286,10 +287,17 @@ export class CpuMemory extends CoreTiming {
 
   // ---- plain memory ----
 
-  /** Reads `size` bytes at `addr` (default a word, as allocator metadata). */
-  load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+  /**
+   * Reads `size` bytes at `addr` (default a word, as allocator metadata). `order`, when given, says
+   * the real source's load is atomic (atomic_load_relaxed, or acquire: a plain move on x86) for the
+   * race detector; unlike atomicLoad it is not the read a later CAS is checked against.
+   */
+  load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): number {
     const s = this.page(addr, false);
-    if (this.race !== null) this.race.access(this, addr, size, origin, false);
+    if (this.race !== null) {
+      if (order === NOT_ATOMIC) this.race.access(this, addr, size, origin, false);
+      else this.race.atomic(this, addr, size, origin, ATOMIC_LOAD, order);
+    }
     const done = this.timedLoad(addr, s, size, origin);
     const v = ((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE ? this.machine.peek(addr, size) : readValue(this.as, s, addr, size);
     this.retireLoad(done, v);

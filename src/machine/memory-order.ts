@@ -10,6 +10,8 @@ export const ACQUIRE = 1;
 export const RELEASE = 2;
 export const ACQ_REL = 3;
 export const SEQ_CST = 7;
+/** A plain (non-atomic) access: `Cpu.load`'s default order. */
+export const NOT_ATOMIC = -1;
 export type MemoryOrder = typeof RELAXED | typeof ACQUIRE | typeof RELEASE | typeof ACQ_REL | typeof SEQ_CST;
 
 export const ORDER_NAMES: Readonly<Record<number, string>> = { 0: 'relaxed', 1: 'acquire', 2: 'release', 3: 'acq_rel', 7: 'seq_cst' };

@@ -71,6 +71,8 @@ interface ThreadState {
 }
 
 const PAGE = PAGE_SIZE;
+const IGNORE_READS = 1;
+const IGNORE_WRITES = 2;
 
 export class RaceDetector {
   readonly reports: RaceReport[] = [];
@@ -84,6 +86,10 @@ export class RaceDetector {
   /** Release clocks of atomic locations (and lock words), by address. */
   private readonly locations = new Map<number, VectorClock>();
   private readonly siteIds = new Map<string, number>();
+  /** Granules whose races the model declared benign (the real allocator races there by design). */
+  private readonly benignGranules = new Set<number>();
+  /** Per thread: IGNORE_READS and IGNORE_WRITES while inside an ignore scope. */
+  private readonly ignoring = new Uint8Array(TIDS);
   private readonly sites: Array<{ kind: string; path: number }> = [];
 
   constructor(private readonly pathNames: readonly string[], opts: RaceOptions = {}) {
@@ -137,15 +143,43 @@ export class RaceDetector {
 
   // ---- plain and atomic accesses ----
 
+  // ---- annotations (as ThreadSanitizer's): races the real allocator has on purpose ----
+
+  /**
+   * Races on [addr, addr+size) are benign by design of the real allocator (ANNOTATE_BENIGN_RACE_SIZED):
+   * e.g. glibc's free updating mp_.mmap_threshold without a lock. The model cites the source.
+   */
+  benign(addr: number, size: number): void {
+    for (let g = Math.floor(addr / 8); g * 8 < addr + size; g++) this.benignGranules.add(g);
+  }
+
+  /**
+   * Plain reads of this thread are not checked until `ignoreReads(tid, false)`
+   * (AnnotateIgnoreReadsBegin/End): an unlocked read the real allocator makes on purpose and
+   * tolerates a stale value of (glibc's free reading a chunk's size before taking any lock).
+   */
+  ignoreReads(tid: number, on: boolean): void {
+    this.ignoring[tid] = on ? (this.ignoring[tid] as number) | IGNORE_READS : (this.ignoring[tid] as number) & ~IGNORE_READS;
+  }
+
+  /**
+   * Plain writes of this thread are neither checked nor recorded until `ignoreWrites(tid, false)`
+   * (AnnotateIgnoreWritesBegin/End): glibc setting or clearing the PREV_INUSE bit in the size word of
+   * a neighbouring chunk that another thread may be using (and reading its size) meanwhile.
+   */
+  ignoreWrites(tid: number, on: boolean): void {
+    this.ignoring[tid] = on ? (this.ignoring[tid] as number) | IGNORE_WRITES : (this.ignoring[tid] as number) & ~IGNORE_WRITES;
+  }
+
   /** A plain load or store of `size` bytes. */
   access(t: RaceThread, addr: number, size: number, origin: number, write: boolean): void {
-    if (this.covered[origin] === 0) return;
+    if (this.covered[origin] === 0 || ((this.ignoring[t.thread] as number) & (write ? IGNORE_WRITES : IGNORE_READS)) !== 0) return;
     this.bytes(t, addr, size, origin, write, false);
   }
 
   /** A byte range (touch, fill, copy): every granule it covers. */
   range(t: RaceThread, addr: number, len: number, origin: number, write: boolean): void {
-    if (this.covered[origin] === 0 || len <= 0) return;
+    if (this.covered[origin] === 0 || len <= 0 || ((this.ignoring[t.thread] as number) & (write ? IGNORE_WRITES : IGNORE_READS)) !== 0) return;
     this.bytes(t, addr, len, origin, write, false);
   }
 
@@ -317,6 +351,7 @@ export class RaceDetector {
   }
 
   private found(t: RaceThread, base: number, common: number, origin: number, write: boolean, atomic: boolean, prev: number, prevWrite: boolean, prevAtomic: boolean, prevSite: number): void {
+    if (this.benignGranules.has(base / 8)) return;
     this.races++;
     const cur = this.state(t.thread);
     const curSite = this.site(cur);
