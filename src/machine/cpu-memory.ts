@@ -19,7 +19,7 @@ import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
 import type { Machine } from './machine.ts';
-import { ATOMIC_LOAD, type RaceDetector } from './race/detector.ts';
+import { ATOMIC_LOAD, ATOMIC_STORE, type RaceDetector } from './race/detector.ts';
 import { NOT_ATOMIC } from './memory-order.ts';
 import { readValue, writeValue, type AccessSize } from './value-codec.ts';
 
@@ -294,21 +294,21 @@ export class CpuMemory extends CoreTiming {
    */
   load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): number {
     const s = this.page(addr, false);
-    if (this.race !== null) {
-      if (order === NOT_ATOMIC) this.race.access(this, addr, size, origin, false);
-      else this.race.atomic(this, addr, size, origin, ATOMIC_LOAD, order);
-    }
+    if (this.race !== null) this.raceAccess(addr, size, origin, false, order);
     const done = this.timedLoad(addr, s, size, origin);
     const v = ((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE ? this.machine.peek(addr, size) : readValue(this.as, s, addr, size);
     this.retireLoad(done, v);
     return v;
   }
 
-  /** Writes `value` (an integer) as `size` bytes at `addr`. */
-  store(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): void {
+  /**
+   * Writes `value` (an integer) as `size` bytes at `addr`. `order`, when given, says the real
+   * source's store is atomic (relaxed or release: a plain move on x86), for the race detector.
+   */
+  store(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): void {
     if (!Number.isSafeInteger(value)) throw new TypeError(`store of non-integer ${value} at 0x${addr.toString(16)}`);
     const s = this.page(addr, true);
-    if (this.race !== null) this.race.access(this, addr, size, origin, true);
+    if (this.race !== null) this.raceAccess(addr, size, origin, true, order);
     this.timedStore(addr, s, size, value, origin);
     if (((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) {
       this.machine.poke(addr, value, size);
@@ -317,10 +317,17 @@ export class CpuMemory extends CoreTiming {
     writeValue(this.as, s, addr, value, size);
   }
 
-  /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. */
-  load64(addr: number, origin: number = ORIGIN_META): number {
+  /** A plain or (with `order`) atomic access, told to the race detector. */
+  private raceAccess(addr: number, size: number, origin: number, write: boolean, order: number): void {
+    const r = this.race as RaceDetector;
+    if (order === NOT_ATOMIC) r.access(this, addr, size, origin, write);
+    else r.atomic(this, addr, size, origin, write ? ATOMIC_STORE : ATOMIC_LOAD, order);
+  }
+
+  /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. `order` as for load. */
+  load64(addr: number, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): number {
     const s = this.page(addr, false);
-    if (this.race !== null) this.race.access(this, addr, 8, origin, false);
+    if (this.race !== null) this.raceAccess(addr, 8, origin, false, order);
     const done = this.timedLoad(addr, s, 8, origin);
     const d = this.as.pdata32[s];
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
@@ -330,10 +337,10 @@ export class CpuMemory extends CoreTiming {
     return lo;
   }
 
-  /** Writes a 64-bit word given as two unsigned 32-bit halves. */
-  store64(addr: number, lo: number, hi: number, origin: number = ORIGIN_META): void {
+  /** Writes a 64-bit word given as two unsigned 32-bit halves. `order` as for store. */
+  store64(addr: number, lo: number, hi: number, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): void {
     const s = this.page(addr, true);
-    if (this.race !== null) this.race.access(this, addr, 8, origin, true);
+    if (this.race !== null) this.raceAccess(addr, 8, origin, true, order);
     this.timedStore(addr, s, 8, 0, origin);
     const d = this.as.words(s);
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
