@@ -7,6 +7,7 @@
  *     next  -> [prev_size = this chunk's size while it is free][size | P = this chunk in use]
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { benignReads, benignWrites } from '../benign-race.ts';
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import { CHUNK_HDR_SZ, IS_MMAPPED, NON_MAIN_ARENA, PREV_INUSE, sizeFlags, sizeOf } from './constants.ts';
 import { CH_BK, CH_BK_NEXTSIZE, CH_FD, CH_FD_NEXTSIZE, CH_PREV_SIZE, CH_SIZE } from './layout.ts';
@@ -29,16 +30,7 @@ export function headUnlocked(c: Cpu, p: number): number {
 }
 
 /** Reads glibc makes without a lock on purpose (see headUnlocked), hidden from the race detector. */
-export function unlockedReads<T>(c: Cpu, fn: () => T): T {
-  const race = c.machine.race;
-  if (race === null) return fn();
-  race.ignoreReads(c.thread, true);
-  try {
-    return fn();
-  } finally {
-    race.ignoreReads(c.thread, false);
-  }
-}
+export const unlockedReads = benignReads;
 
 export function chunksize(c: Cpu, p: number): number {
   return sizeOf(head(c, p));
@@ -94,14 +86,7 @@ export function clearInuseBitAtOffset(c: Cpu, p: number, s: number): void {
  * detector is told not to see the write.
  */
 function neighbourBit(c: Cpu, next: number, h: number): void {
-  const race = c.machine.race;
-  if (race === null) return setHead(c, next, h);
-  race.ignoreWrites(c.thread, true);
-  try {
-    setHead(c, next, h);
-  } finally {
-    race.ignoreWrites(c.thread, false);
-  }
+  benignWrites(c, () => setHead(c, next, h));
 }
 
 /** set_non_main_arena(p). */

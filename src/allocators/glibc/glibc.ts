@@ -86,7 +86,7 @@ class Glibc implements AllocatorModel {
     // In glibc pthread_create sets these in the creating thread, before the new one runs; here each
     // thread's start does, concurrently with the others, so they are relaxed atomics (plain moves
     // on x86: the same cost as before, and no race for the detector).
-    const n = cpu.atomicLoad(this.m.g(G_THREADS_STARTED), 8, ORIGIN_META, RELAXED) + 1;
+    const n = cpu.load(this.m.g(G_THREADS_STARTED), 8, ORIGIN_META, RELAXED) + 1;
     cpu.atomicStore(this.m.g(G_THREADS_STARTED), n, RELAXED);
     if (n >= 2) cpu.atomicStore(this.m.g(G_MULTIPLE_THREADS), 1, RELAXED, 4);
   }

@@ -60,7 +60,7 @@ export class Ptmalloc {
 
   /** SINGLE_THREAD_P: no second thread has been started yet (then no lock and no CAS is taken). */
   singleThread(c: Cpu): boolean {
-    return c.atomicLoad(this.g(G_MULTIPLE_THREADS), 4, ORIGIN_META, RELAXED) === 0;
+    return c.load(this.g(G_MULTIPLE_THREADS), 4, ORIGIN_META, RELAXED) === 0;
   }
 
   perturbByte(c: Cpu): number {

@@ -13,6 +13,7 @@
 import { AllocatorAbort } from '../contract.ts';
 import { A_CAS_FAILED } from '../../machine/atomic-stats.ts';
 import type { Cpu } from '../../machine/cpu.ts';
+import { benignReads } from '../benign-race.ts';
 import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/counters.ts';
 import { usableBlockSize, pagePtrUnalign } from './alloc.ts';
@@ -126,7 +127,7 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
  * segment and free locally instead), padding checks, huge-page reset, then the remote push (or BatchIt).
  */
 function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: number): void {
-  if (m.cfg.reclaimOnFree && cpu.load(segment + m.L.segment.threadId) === 0) {
+  if (m.cfg.reclaimOnFree && cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === 0) {
     // mi_heap_get_default() initialises the thread (2cca58); v2.4.1 skips threads already done
     const heap = m.cfg.version === '2.4.1' ? heapOf(cpu) : heapEnsure(m, cpu);
     if (heap !== 0 && segmentAttemptReclaim(m, cpu, heap, segment)) {
@@ -152,7 +153,10 @@ function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: numb
 
 /** alloc.c _mi_free_generic: unalign an interior pointer, then a local or remote free. */
 function freeGeneric(m: Mi, cpu: Cpu, segment: number, page: number, local: boolean, p: number): void {
-  const block = hasAligned(m, cpu, page) ? pagePtrUnalign(m, cpu, page, p) : p;
+  // The page's flags byte is read by any thread while its owner sets in_full (page.c) without
+  // synchronisation: a race mimalloc has by design (a stale in_full only sends the free down the
+  // generic path; has_aligned is set before the block is handed out).
+  const block = benignReads(cpu, () => hasAligned(m, cpu, page)) ? pagePtrUnalign(m, cpu, page, p) : p;
   if (local) freeBlockLocal(m, cpu, page, block, true);
   else freeBlockMt(m, cpu, segment, page, block);
 }
@@ -165,7 +169,7 @@ export function free(m: Mi, cpu: Cpu, p: number): void {
   if (m.cfg.cookieCheck && cpu.load(segment + m.L.segment.cookie) !== cookieOf(m, cpu, segment)) {
     throw new AllocatorAbort(`mimalloc: error: mi_free: pointer does not point to a valid heap space: 0x${p.toString(16)}`, p);
   }
-  const local = cpu.load(segment + m.L.segment.threadId) === cpu.tls;
+  const local = cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === cpu.tls; // mi_atomic_load_relaxed
   const page = pageOf(m, cpu, segment, p);
   if (local) {
     m.counters.add('free.local');
