@@ -28,3 +28,10 @@ export function benignWrites<T>(cpu: Cpu, fn: () => T): T {
     race.ignoreWrites(cpu.thread, false);
   }
 }
+
+/**
+ * Writes that race in the real allocator's own design and are NOT harmless: the model keeps the
+ * source's behaviour (fidelity), hides the race from the detector so that `check` reports the
+ * model's other races, and its fidelity page (docs/models/NAME.md, "Races") says what can go wrong.
+ */
+export const knownRaceWrites = benignWrites;
