@@ -62,6 +62,8 @@ export function ptmallocInit(m: Ptmalloc, c: Cpu): void {
     race.benign(m.g(S_MP), MP_SIZE);
     race.benign(m.g(G_NARENAS), 8);
     race.benign(m.g(G_NARENAS_LIMIT), 8);
+    // get_free_list tests free_list before taking free_list_lock (A:740), then re-reads it locked.
+    race.benign(m.g(G_FREE_LIST), 8);
     // new_heap reads and clears aligned_heap_area without a lock (A:476).
     race.benign(m.g(G_ALIGNED_HEAP_AREA), 8);
   }

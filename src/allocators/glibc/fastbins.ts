@@ -81,15 +81,17 @@ export function fastbinPop(m: Ptmalloc, c: Cpu, av: number, idx: number, what: s
     c.store(fb, revealFd(c, victim));
     return victim;
   }
-  // REMOVE_FB: `pp = *fb` (plain in glibc: relaxed here), then catomic_compare_and_exchange_val_acq.
-  let victim = c.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
+  // REMOVE_FB: `pp = *fb`, then victim->fd read through it before catomic_compare_and_exchange_val_acq.
+  // glibc's read is plain; the fd load depends on its address (consume, which compilers make
+  // acquire): acquire here, so the pusher's link write (before its release CAS) is ordered.
+  let victim = c.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
   for (;;) {
     if (victim === 0) return 0;
     if (misaligned(victim)) malloc_printerr(what, victim);
     const next = revealFd(c, victim);
     if (next !== 0 && misaligned(next)) malloc_printerr('malloc(): unaligned fastbin chunk detected', next);
     if (c.cas(fb, victim, next, 8, ORIGIN_META, ACQUIRE)) return victim;
-    victim = c.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
+    victim = c.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
   }
 }
 

@@ -232,10 +232,18 @@ export class RaceDetector {
 
   // ---- synchronisation the caller knows of ----
 
-  /** A release into a sync object the caller keeps (a message, a barrier, a handed-over block): the clock to give to `acquire`. */
-  release(tid: number): VectorClock {
+  /**
+   * A release into a sync object the caller keeps (a message, a barrier, a handed-over block): the
+   * clock to give to `acquire`; joined into `into` (and returned) when given.
+   */
+  release(tid: number, into?: VectorClock): VectorClock {
     const s = this.state(tid);
-    const c = copy(s.vc);
+    let c: VectorClock;
+    if (into === undefined) c = copy(s.vc);
+    else {
+      join(into, s.vc);
+      c = into;
+    }
     s.vc[tid] = (s.vc[tid] as number) + 1;
     return c;
   }
