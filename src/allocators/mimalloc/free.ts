@@ -13,7 +13,6 @@
 import { AllocatorAbort } from '../contract.ts';
 import { A_CAS_FAILED } from '../../machine/atomic-stats.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { benignReads } from '../benign-race.ts';
 import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/counters.ts';
 import { usableBlockSize, pagePtrUnalign } from './alloc.ts';
@@ -153,10 +152,7 @@ function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: numb
 
 /** alloc.c _mi_free_generic: unalign an interior pointer, then a local or remote free. */
 function freeGeneric(m: Mi, cpu: Cpu, segment: number, page: number, local: boolean, p: number): void {
-  // The page's flags byte is read by any thread while its owner sets in_full (page.c) without
-  // synchronisation: a race mimalloc has by design (a stale in_full only sends the free down the
-  // generic path; has_aligned is set before the block is handed out).
-  const block = benignReads(cpu, () => hasAligned(m, cpu, page)) ? pagePtrUnalign(m, cpu, page, p) : p;
+  const block = hasAligned(m, cpu, page) ? pagePtrUnalign(m, cpu, page, p) : p;
   if (local) freeBlockLocal(m, cpu, page, block, true);
   else freeBlockMt(m, cpu, segment, page, block);
 }
