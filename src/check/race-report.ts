@@ -11,6 +11,8 @@ import { hex, type Violation } from './violations.ts';
 export interface RaceSite {
   block?: { addr: number; size: number; thread: number };
   region?: { addr: number; size: number; kind: string; owner?: number };
+  /** The mapping the address is in (its name, e.g. the model's static data 'allocator.bss'), when neither of the above. */
+  mapping?: string;
 }
 
 function access(a: RaceAccess): string {
@@ -23,6 +25,7 @@ function where(site: RaceSite): string {
   if (site.block !== undefined) return `inside the live block ${hex(site.block.addr)} (${site.block.size} bytes, allocated by thread ${site.block.thread})`;
   const r = site.region;
   if (r !== undefined) return `in the ${r.kind} region ${hex(r.addr)}+${r.size} of the heap walk${r.owner === undefined ? '' : ` (owner thread ${r.owner})`}`;
+  if (site.mapping !== undefined && site.mapping !== '') return `in the mapping '${site.mapping}' (the allocator's own memory, outside every live block and heap-walk region)`;
   return 'in allocator memory outside every live block and heap-walk region';
 }
 

@@ -69,6 +69,10 @@ export class Driver {
       else {
         const region = this.heapWalk(cpu)?.find((x) => r.address >= x.addr && r.address < x.addr + x.size);
         if (region !== undefined) site.region = region;
+        else {
+          const vma = this.machine.as.vmas.find((v) => r.address >= v.start && r.address < v.end);
+          if (vma !== undefined) site.mapping = vma.name;
+        }
       }
       const v = raceViolation(r, site);
       this.checker?.report(v.kind, v.thread, v.op, v.message, v.address, r);
