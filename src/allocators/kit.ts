@@ -18,6 +18,7 @@ export type { Cpu } from '../machine/cpu.ts';
 export type { Machine } from '../machine/machine.ts';
 export { ORIGIN_APP, ORIGIN_LINK, ORIGIN_META } from '../machine/cache-hierarchy.ts';
 export { LINE_SIZE, PAGE_SIZE } from '../machine/costs.ts';
+export { ACQ_REL, ACQUIRE, RELAXED, RELEASE, SEQ_CST, type MemoryOrder } from '../machine/memory-order.ts';
 export { bool, num, str, type ParamSpec, type Params } from '../sim/params.ts';
 
 export interface ModelDefinition {

@@ -9,6 +9,7 @@
 import { PAGE_SIZE } from '../machine/costs.ts';
 import { PROT_READ, PROT_WRITE } from '../machine/address-space.ts';
 import type { Machine } from '../machine/machine.ts';
+import type { RaceReport } from '../machine/race/detector.ts';
 import { hex, type Violation, type ViolationKind, type WorkloadFault } from './violations.ts';
 
 /** Bytes at the start of each new block filled with a pattern, so realloc's copy can be checked. */
@@ -79,9 +80,9 @@ export class ShadowHeap {
     return addr < b.addr + Math.max(1, b.size) ? b : undefined;
   }
 
-  report(kind: ViolationKind, thread: number, op: string, message: string, address?: number): void {
+  report(kind: ViolationKind, thread: number, op: string, message: string, address?: number, race?: RaceReport): void {
     if (this.violations.length >= this.maxViolations) return;
-    this.violations.push({ kind, thread, op, message, address });
+    this.violations.push({ kind, thread, op, message, address, ...(race === undefined ? {} : { race }) });
   }
 
   /**

@@ -1,3 +1,5 @@
+import type { RaceReport } from '../machine/race/detector.ts';
+
 /** What the invariant checker reports. */
 export type ViolationKind =
   | 'null-return' // malloc returned 0 without the model reporting out of memory
@@ -10,6 +12,7 @@ export type ViolationKind =
   | 'released-under-live' // a page holding a live block was unmapped or madvised away
   | 'lost-object' // remotely freed, never allocatable again after every thread flushed
   | 'not-coalesced' // two free regions touch in a model that declares immediate coalescing
+  | 'data-race' // two threads' accesses, one a plain write, that nothing orders (race-report.ts)
   | 'model-error'; // the model threw something other than a detected fault
 
 export interface Violation {
@@ -19,6 +22,8 @@ export interface Violation {
   /** The operation, e.g. "malloc(24)". */
   op: string;
   address?: number;
+  /** For a data race: both accesses (the message says it all in words). */
+  race?: RaceReport;
 }
 
 /**

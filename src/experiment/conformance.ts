@@ -14,6 +14,7 @@ import { createModel } from '../allocators/registry.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import type { Violation } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
+import type { VectorClock } from '../machine/race/vector-clock.ts';
 import { Machine } from '../machine/machine.ts';
 import { machinePreset } from '../machine/costs.ts';
 import type { ParamValue } from '../sim/params.ts';
@@ -24,9 +25,14 @@ import { hex } from '../sim/hex.ts';
 /** Memory accesses one operation of a short sequence may make before it counts as an endless loop. */
 const SEQUENCE_ACCESS_BUDGET = 2_000_000;
 
-/** The application's view of one run: live blocks with their owning thread. */
+/**
+ * The application's view of one run: live blocks with their owning thread, and (with the race
+ * detector on) the owner's clock when the block was allocated: a thread that frees another's block
+ * got the pointer through some synchronisation of the program's (a queue, a lock), modelled as a
+ * release by the owner right after the allocation and an acquire by the freeing thread.
+ */
 interface AppModel {
-  live: Array<{ ptr: number; thread: number; size: number }>;
+  live: Array<{ ptr: number; thread: number; size: number; sync?: VectorClock }>;
 }
 
 interface Real {
@@ -68,6 +74,18 @@ function guarded<T>(real: Real, fn: () => T): T {
   }
 }
 
+/** With the race detector on: the owner's release right after an allocation (see AppModel). */
+function handOff(r: Real, thread: number): { sync?: VectorClock } {
+  const race = r.driver.machine.race;
+  return race === null ? {} : { sync: race.release(thread) };
+}
+
+/** A thread other than the owner takes the block: it acquires what the owner released. */
+function received(r: Real, b: AppModel['live'][number], thread: number): void {
+  const race = r.driver.machine.race;
+  if (race !== null && b.thread !== thread && b.sync !== undefined) race.acquire(thread, b.sync);
+}
+
 class MallocCmd implements fc.Command<AppModel, Real> {
   constructor(readonly thread: number, readonly size: number, readonly align: number) {}
   check(): boolean {
@@ -76,7 +94,7 @@ class MallocCmd implements fc.Command<AppModel, Real> {
   run(m: AppModel, r: Real): void {
     const p = guarded(r, () => r.driver.malloc(r.cpus[this.thread] as Cpu, this.size, this.align));
     assertClean(r);
-    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.size });
+    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.size, ...handOff(r, this.thread) });
   }
   toString(): string {
     return this.align === 16 ? `malloc(t${this.thread}, ${this.size})` : `malloc(t${this.thread}, ${this.size}, align ${this.align})`;
@@ -91,7 +109,7 @@ class CallocCmd implements fc.Command<AppModel, Real> {
   run(m: AppModel, r: Real): void {
     const p = guarded(r, () => r.driver.calloc(r.cpus[this.thread] as Cpu, this.n, this.size));
     assertClean(r);
-    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.n * this.size });
+    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.n * this.size, ...handOff(r, this.thread) });
   }
   toString(): string {
     return `calloc(t${this.thread}, ${this.n}, ${this.size})`;
@@ -106,7 +124,8 @@ class FreeCmd implements fc.Command<AppModel, Real> {
   }
   run(m: AppModel, r: Real): void {
     const i = this.pick % m.live.length;
-    const b = m.live[i] as { ptr: number; thread: number };
+    const b = m.live[i] as AppModel['live'][number];
+    received(r, b, this.thread);
     guarded(r, () => r.driver.free(r.cpus[this.thread] as Cpu, b.ptr));
     assertClean(r);
     assertCoalesced(r, this.toString());
@@ -124,11 +143,12 @@ class ReallocCmd implements fc.Command<AppModel, Real> {
   }
   run(m: AppModel, r: Real): void {
     const i = this.pick % m.live.length;
-    const b = m.live[i] as { ptr: number; thread: number; size: number };
+    const b = m.live[i] as AppModel['live'][number];
+    received(r, b, this.thread);
     const q = guarded(r, () => r.driver.realloc(r.cpus[this.thread] as Cpu, b.ptr, this.size));
     assertClean(r);
     assertCoalesced(r, this.toString());
-    if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size };
+    if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size, ...handOff(r, this.thread) };
     else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
   }
   toString(): string {
@@ -200,15 +220,21 @@ function commandsFor(spec: PropertySpec, replayPath: string | undefined): fc.Arb
   );
 }
 
-function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>): { model: AppModel; real: Real } {
+function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>, races: boolean): { model: AppModel; real: Real } {
   const machine = new Machine(machinePreset('default'), { seed: 1 });
+  const race = races && threads > 1 ? machine.detectRaces() : null;
   const model = createModel(info, machine, params);
   const driver = new Driver(machine, model, true, info.name);
   driver.accessBudget = SEQUENCE_ACCESS_BUDGET;
   const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t % machine.spec.cores));
   const coalescing = guarded({ driver, cpus, coalescing: false }, () => coalescesImmediately(model.describe().constants));
   const real: Real = { driver, cpus, coalescing };
-  for (const c of cpus) guarded(real, () => driver.threadStart(c));
+  // Thread 0 is the program's main thread: it starts, then creates the others.
+  for (const c of cpus) {
+    if (c.thread !== 0) race?.fork(0, c.thread);
+    guarded(real, () => driver.threadStart(c));
+  }
+  assertClean(real);
   return { model: { live: [] }, real };
 }
 
@@ -221,6 +247,9 @@ function teardown(m: AppModel, r: Real): void {
   }
   m.live = [];
   for (const c of r.cpus) guarded(r, () => r.driver.threadExit(c));
+  assertClean(r);
+  // The main thread joins the others before the end-of-run checks.
+  for (const c of r.cpus) if (c.thread !== 0) r.driver.machine.race?.joined(0, c.thread);
   guarded(r, () => r.driver.finish(r.cpus[0]));
   assertClean(r);
 }
@@ -250,6 +279,11 @@ export interface ConformanceOptions {
   path?: string;
   /** And the replayPath of its command sequence (PropertyResult.replayPath). */
   replayPath?: string;
+  /**
+   * Run the data-race detector in the multi-threaded properties (default true): a race between
+   * two threads' accesses to the allocator's memory is a violation like the others.
+   */
+  races?: boolean;
   /** Called after each generated sequence (shrinking included), for a progress display. */
   onRun?: (property: string, runs: number) => void;
 }
@@ -259,7 +293,7 @@ export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: Conform
   let runs = 0;
   const prop = fc.property(commandsFor(spec, opts.replayPath), (cmds) => {
     opts.onRun?.(spec.name, ++runs);
-    const { model, real } = setup(info, spec.threads, opts.params ?? {});
+    const { model, real } = setup(info, spec.threads, opts.params ?? {}, opts.races !== false);
     fc.modelRun(() => ({ model, real }), cmds);
     teardown(model, real);
   });

@@ -10,6 +10,7 @@ import type { Cpu } from '../machine/cpu.ts';
 import type { Machine } from '../machine/machine.ts';
 import { QuietCpu } from '../machine/quiet-cpu.ts';
 import { IntMap } from '../machine/int-map.ts';
+import { raceViolation, type RaceSite } from '../check/race-report.ts';
 
 export const DEFAULT_ALIGN = 16;
 /**
@@ -52,6 +53,30 @@ export class Driver {
   private leave(cpu: Cpu): void {
     this.machine.paths.leave(cpu.now);
     cpu.accessBudget = Infinity;
+    if (this.machine.race !== null && this.machine.race.reports.length > this.racesSeen) this.reportRaces(cpu);
+  }
+
+  private racesSeen = 0;
+
+  /** New reports of the race detector become the checker's violations, with what lives at the address. */
+  private reportRaces(cpu: Cpu): void {
+    const reports = (this.machine.race as NonNullable<Machine['race']>).reports;
+    for (; this.racesSeen < reports.length; this.racesSeen++) {
+      const r = reports[this.racesSeen] as (typeof reports)[number];
+      const site: RaceSite = {};
+      const block = this.checker?.blockAt(r.address);
+      if (block !== undefined) site.block = block;
+      else {
+        const region = this.heapWalk(cpu)?.find((x) => r.address >= x.addr && r.address < x.addr + x.size);
+        if (region !== undefined) site.region = region;
+        else {
+          const vma = this.machine.as.vmas.find((v) => r.address >= v.start && r.address < v.end);
+          if (vma !== undefined) site.mapping = vma.name;
+        }
+      }
+      const v = raceViolation(r, site);
+      this.checker?.report(v.kind, v.thread, v.op, v.message, v.address, r);
+    }
   }
 
   private quietCpu(cpu: Cpu): QuietCpu {

@@ -70,6 +70,8 @@ export function gradeRunConfig(input: GradeInput, opts: GradeOptions, student: b
   return {
     allocatorParams: student ? (opts.allocatorParams ?? {}) : {}, workload: input.workload,
     workloadParams: input.params, seed: opts.seed ?? 1, ...(opts.machine ? { machine: opts.machine } : {}), check: student,
+    // The correctness gate includes data races: a model that races fails it like one that overlaps.
+    ...(student ? { races: true } : {}),
   };
 }
 

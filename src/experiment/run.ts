@@ -7,6 +7,7 @@
 import { AllocatorAbort, type ModelInfo } from '../allocators/contract.ts';
 import { createModel, modelInfo } from '../allocators/registry.ts';
 import type { Cpu } from '../machine/cpu.ts';
+import type { VectorClock } from '../machine/race/vector-clock.ts';
 import { MachineFault } from '../machine/fault.ts';
 import { Machine } from '../machine/machine.ts';
 import { machinePreset, type MachineSpec } from '../machine/costs.ts';
@@ -33,6 +34,8 @@ export interface RunConfig {
   seed?: number;
   machine?: MachineSpec;
   check?: boolean;
+  /** With check: run the data-race detector too (its reports are violations of kind data-race). */
+  races?: boolean;
   /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
   profile?: boolean;
   /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
@@ -65,9 +68,17 @@ class Handler implements OpHandler {
     return c;
   }
 
+  /** With the race detector: the main thread's clock after its start, which every other thread starts from. */
+  private mainStarted: VectorClock | undefined;
+
   threadStart(t: SimThread): void {
     const c = this.cpu(t);
+    // Thread 0 is the program's main thread: the others are created after it started (its start
+    // runs the allocator's process-wide initialisation where a model has one).
+    const race = this.machine.race;
+    if (race !== null && t.id !== 0 && this.mainStarted !== undefined) race.acquire(t.id, this.mainStarted);
     this.driver.threadStart(c);
+    if (race !== null && t.id === 0) this.mainStarted = race.release(0);
     t.clock = c.now;
   }
 
@@ -105,7 +116,7 @@ class Handler implements OpHandler {
         break;
       case 'read':
         c.op = 'application read';
-        r = c.load(o.addr, o.size, ORIGIN_APP);
+        r = o.order === undefined ? c.load(o.addr, o.size, ORIGIN_APP) : c.load(o.addr, o.size, ORIGIN_APP, o.order);
         break;
       case 'write':
         c.op = 'application write';
@@ -194,6 +205,8 @@ export function runExperiment(cfg: RunConfig): Result {
   const wparams = resolveParams(`workload ${cfg.workload}`, winfo.params, { ...overrides, ...cfg.workloadParams });
   const machine = new Machine(spec, { seed });
   machine.paths.enabled = cfg.profile === true;
+  // The race detector watches the whole run, the model's initialisation included.
+  if (cfg.check === true && cfg.races === true) machine.detectRaces();
   const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
   const driver = new Driver(machine, model, cfg.check === true, info.name);
   const handler = new Handler(machine, driver, cfg.onProgress);
@@ -203,6 +216,7 @@ export function runExperiment(cfg: RunConfig): Result {
       contextSwitch: spec.costs.contextSwitch,
       quantum: spec.costs.quantum,
       wakeLatency: spec.costs.wakeLatency,
+      ...(machine.race !== null ? { sync: machine.race } : {}),
     },
     handler,
   );

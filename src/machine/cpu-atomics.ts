@@ -3,6 +3,10 @@
  * waits for every earlier load and for the store buffer to drain (serialize), then owns its line
  * for its whole latency, and the thread waits for its result. Acquire loads and release stores are
  * plain loads and stores under TSO; a seq_cst store is a store and a fence.
+ *
+ * Each atomic takes the C/C++ memory order of the real source's (memory-order.ts). It changes no
+ * timing (x86 orders them all alike, but for a seq_cst store's fence); the race detector takes its
+ * happens-before edges from it. Defaults: RMWs seq_cst, loads acquire, stores release.
  */
 import * as A from './atomic-stats.ts';
 import * as H from './cache-hierarchy.ts';
@@ -10,6 +14,8 @@ import { lineKey } from './cache-level.ts';
 import * as K from './costs.ts';
 import { CpuMemory } from './cpu-memory.ts';
 import { readValue, wrap, writeValue, type AccessSize } from './value-codec.ts';
+import { ACQUIRE, RELAXED, RELEASE, SEQ_CST, type MemoryOrder } from './memory-order.ts';
+import { ATOMIC_LOAD, ATOMIC_RMW, ATOMIC_STORE, type RaceDetector } from './race/detector.ts';
 
 const LINE_SIZE = K.LINE_SIZE;
 const PAGE_SIZE = K.PAGE_SIZE;
@@ -30,32 +36,64 @@ export class CpuAtomics extends CpuMemory {
     this.now += this.hier.access(this.core, key, ds, write, origin, this);
   }
 
-  /** An acquire load. Remember it: a later CAS on this line fails if another core wrote it since. */
-  atomicLoad(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
-    const v = this.load(addr, size, origin);
+  /** An atomic load (acquire by default). Remember it: a later CAS on this line fails if another core wrote it since. */
+  atomicLoad(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: MemoryOrder = ACQUIRE): number {
+    const r = this.race;
+    let v: number;
+    if (r === null) v = this.load(addr, size, origin);
+    else {
+      v = this.untracked(r, () => this.load(addr, size, origin));
+      r.atomic(this, addr, size, origin, ATOMIC_LOAD, order);
+    }
     this.machine.noteRead(this.core, Math.floor(addr / LINE_SIZE), this.lastLoadDone);
     return v;
   }
 
-  /** A release store, or with `seqCst` a store followed by a full fence (xchg/mov+mfence on x86). */
-  atomicStore(addr: number, value: number, seqCst = false, size: AccessSize = 8, origin: number = ORIGIN_META): void {
-    this.store(addr, value, size, origin);
-    if (seqCst) this.fence();
+  /**
+   * An atomic store: release by default; `true` or SEQ_CST is a store followed by a full fence
+   * (xchg/mov+mfence on x86). A relaxed or release store is a plain move.
+   */
+  atomicStore(addr: number, value: number, order: MemoryOrder | boolean = RELEASE, size: AccessSize = 8, origin: number = ORIGIN_META): void {
+    const o = order === true ? SEQ_CST : order === false ? RELEASE : order;
+    const r = this.race;
+    if (r === null) this.store(addr, value, size, origin);
+    else {
+      this.untracked(r, () => this.store(addr, value, size, origin));
+      r.atomic(this, addr, size, origin, ATOMIC_STORE, o);
+    }
+    if (o === SEQ_CST) this.fence();
   }
 
-  /** mfence: waits for earlier loads and the store buffer, then costs `fence`. */
-  fence(): void {
+  /** A plain access made on an atomic's behalf: the detector sees the atomic, not the access. */
+  private untracked<T>(r: RaceDetector, fn: () => T): T {
+    this.race = null;
+    try {
+      return fn();
+    } finally {
+      this.race = r;
+    }
+  }
+
+  /**
+   * atomic_thread_fence: a seq_cst fence is mfence (waits for earlier loads and the store buffer,
+   * then costs `fence`); an acquire or release fence emits no instruction on x86 and costs nothing.
+   */
+  fence(order: MemoryOrder = SEQ_CST): void {
+    if (this.race !== null) this.race.fence(this.thread, order);
+    if (order !== SEQ_CST) return;
     this.serialize();
     this.now += this.costs.fence;
     this.atomics[A_FENCES]++;
   }
 
   /** Compare-and-swap. Returns whether the value matched (and was replaced). */
-  cas(addr: number, expected: number, desired: number, size: AccessSize = 8, origin: number = ORIGIN_META): boolean {
+  cas(addr: number, expected: number, desired: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): boolean {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, A_CAS, true);
     const cur = readValue(this.as, s, addr, size);
-    if (cur !== expected) {
+    const ok = cur === expected;
+    if (this.race !== null) this.race.cas(this, addr, size, origin, order, ok);
+    if (!ok) {
       this.atomics[A_CAS_FAILED]++;
       return false;
     }
@@ -63,45 +101,48 @@ export class CpuAtomics extends CpuMemory {
     return true;
   }
 
-  exchange(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+  exchange(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): number {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, A_EXCHANGE, false);
+    if (this.race !== null) this.race.atomic(this, addr, size, origin, ATOMIC_RMW, order);
     const old = readValue(this.as, s, addr, size);
     writeValue(this.as, s, addr, value, size);
     return old;
   }
 
-  fetchAdd(addr: number, delta: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+  fetchAdd(addr: number, delta: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): number {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, A_FETCH_ADD, false);
+    if (this.race !== null) this.race.atomic(this, addr, size, origin, ATOMIC_RMW, order);
     const old = readValue(this.as, s, addr, size);
     writeValue(this.as, s, addr, wrap(old + delta, size), size);
     return old;
   }
 
   /** fetch_or on a 4-byte word; returns the old value. */
-  fetchOr(addr: number, mask: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, mask, 0, A_FETCH_OR, origin, false);
+  fetchOr(addr: number, mask: number, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): number {
+    return this.bitwise(addr, mask, 0, A_FETCH_OR, origin, false, order);
   }
 
   /** fetch_and on a 4-byte word; returns the old value. */
-  fetchAnd(addr: number, mask: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, mask, 0, A_FETCH_AND, origin, false);
+  fetchAnd(addr: number, mask: number, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): number {
+    return this.bitwise(addr, mask, 0, A_FETCH_AND, origin, false, order);
   }
 
   /** fetch_or on a 64-bit word given as halves; returns the old low half, old high half in `hi`. */
-  fetchOr64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, maskLo, maskHi, A_FETCH_OR, origin, true);
+  fetchOr64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): number {
+    return this.bitwise(addr, maskLo, maskHi, A_FETCH_OR, origin, true, order);
   }
 
   /** fetch_and on a 64-bit word given as halves; returns the old low half, old high half in `hi`. */
-  fetchAnd64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META): number {
-    return this.bitwise(addr, maskLo, maskHi, A_FETCH_AND, origin, true);
+  fetchAnd64(addr: number, maskLo: number, maskHi: number, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): number {
+    return this.bitwise(addr, maskLo, maskHi, A_FETCH_AND, origin, true, order);
   }
 
-  protected bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean): number {
+  protected bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean, order: MemoryOrder = SEQ_CST): number {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, kind, false);
+    if (this.race !== null) this.race.atomic(this, addr, wide ? 8 : 4, origin, ATOMIC_RMW, order);
     const d = this.as.words(s);
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
     const oldLo = d[i] as number;
@@ -206,6 +247,7 @@ export class CpuAtomics extends CpuMemory {
       at[A_LOCK_WAIT_CYCLES] += this.now - start;
     }
     this.rmw(addr, s, origin, A_EXCHANGE, false);
+    if (this.race !== null) this.race.atomic(this, addr, 8, origin, ATOMIC_RMW, ACQUIRE);
     writeValue(this.as, s, addr, 1, 8);
     dir.setLockUntil(ds, Infinity);
     dir.setLockSkew(ds, skew);
@@ -233,6 +275,7 @@ export class CpuAtomics extends CpuMemory {
     at[A_CAS]++;
     at[A_CAS_FAILED]++;
     at[A_CONTENDED]++;
+    if (this.race !== null) this.race.atomic(this, addr, 8, origin, ATOMIC_LOAD, RELAXED);
     return false;
   }
 
@@ -244,7 +287,12 @@ export class CpuAtomics extends CpuMemory {
     const ds = CpuMemory.lineSlot(addr, this.page(addr, true));
     const dir = this.hier.dir;
     if (dir.lockUntil(ds) !== Infinity) throw new Error(`unlock of 0x${addr.toString(16)}, which is not locked`);
-    this.store(addr, 0, 8, origin);
+    const r = this.race;
+    if (r === null) this.store(addr, 0, 8, origin);
+    else {
+      this.untracked(r, () => this.store(addr, 0, 8, origin));
+      r.atomic(this, addr, 8, origin, ATOMIC_STORE, RELEASE);
+    }
     dir.setLockUntil(ds, this.sb.lastCommit - dir.lockSkew(ds));
   }
 }

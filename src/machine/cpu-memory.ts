@@ -19,6 +19,8 @@ import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
 import type { Machine } from './machine.ts';
+import { ATOMIC_LOAD, ATOMIC_STORE, type RaceDetector } from './race/detector.ts';
+import { NOT_ATOMIC } from './memory-order.ts';
 import { readValue, writeValue, type AccessSize } from './value-codec.ts';
 
 // The constants of the access path, bound to this module's own names: an imported binding is live,
@@ -69,6 +71,8 @@ export class CpuMemory extends CoreTiming {
    * free list) and throws RunawayOperation. The driver arms it per allocator call; Infinity = no limit.
    */
   accessBudget = Infinity;
+  /** The data-race detector (race/detector.ts) when the run has one: every access is reported to it. */
+  race: RaceDetector | null;
   // A small direct-mapped translation cache (page -> page slot, see tlbIndex), valid while the
   // address space's epoch is unchanged. It spares the page-table lookup; it is not a TLB model
   // (no cost, no misses).
@@ -99,6 +103,7 @@ export class CpuMemory extends CoreTiming {
   ) {
     super(machine.spec.core, machine.spec.costs.l1Hit, machine.coreStats);
     this.as = machine.as;
+    this.race = machine.race;
     this.hier = machine.hier;
     this.costs = machine.spec.costs;
     this.l2Hit = machine.spec.costs.l2Hit;
@@ -118,6 +123,7 @@ export class CpuMemory extends CoreTiming {
   set op(text: string) {
     this.opText = text;
     this.opKind = '';
+    if (this.race !== null) this.race.setOp(this.thread, text.replace(/\(.*$/, ''));
   }
 
   /**
@@ -129,6 +135,7 @@ export class CpuMemory extends CoreTiming {
     this.opKind = kind;
     this.opA = a;
     this.opB = b;
+    if (this.race !== null) this.race.setOp(this.thread, kind);
   }
 
   // ---- translation ----
@@ -280,19 +287,28 @@ export class CpuMemory extends CoreTiming {
 
   // ---- plain memory ----
 
-  /** Reads `size` bytes at `addr` (default a word, as allocator metadata). */
-  load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META): number {
+  /**
+   * Reads `size` bytes at `addr` (default a word, as allocator metadata). `order`, when given, says
+   * the real source's load is atomic (atomic_load_relaxed, or acquire: a plain move on x86) for the
+   * race detector; unlike atomicLoad it is not the read a later CAS is checked against.
+   */
+  load(addr: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): number {
     const s = this.page(addr, false);
+    if (this.race !== null) this.raceAccess(addr, size, origin, false, order);
     const done = this.timedLoad(addr, s, size, origin);
     const v = ((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE ? this.machine.peek(addr, size) : readValue(this.as, s, addr, size);
     this.retireLoad(done, v);
     return v;
   }
 
-  /** Writes `value` (an integer) as `size` bytes at `addr`. */
-  store(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META): void {
+  /**
+   * Writes `value` (an integer) as `size` bytes at `addr`. `order`, when given, says the real
+   * source's store is atomic (relaxed or release: a plain move on x86), for the race detector.
+   */
+  store(addr: number, value: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): void {
     if (!Number.isSafeInteger(value)) throw new TypeError(`store of non-integer ${value} at 0x${addr.toString(16)}`);
     const s = this.page(addr, true);
+    if (this.race !== null) this.raceAccess(addr, size, origin, true, order);
     this.timedStore(addr, s, size, value, origin);
     if (((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) {
       this.machine.poke(addr, value, size);
@@ -301,9 +317,17 @@ export class CpuMemory extends CoreTiming {
     writeValue(this.as, s, addr, value, size);
   }
 
-  /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. */
-  load64(addr: number, origin: number = ORIGIN_META): number {
+  /** A plain or (with `order`) atomic access, told to the race detector. */
+  private raceAccess(addr: number, size: number, origin: number, write: boolean, order: number): void {
+    const r = this.race as RaceDetector;
+    if (order === NOT_ATOMIC) r.access(this, addr, size, origin, write);
+    else r.atomic(this, addr, size, origin, write ? ATOMIC_STORE : ATOMIC_LOAD, order);
+  }
+
+  /** Reads both 32-bit halves of the 64-bit word at `addr`: returns the low half, sets `hi`. `order` as for load. */
+  load64(addr: number, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): number {
     const s = this.page(addr, false);
+    if (this.race !== null) this.raceAccess(addr, 8, origin, false, order);
     const done = this.timedLoad(addr, s, 8, origin);
     const d = this.as.pdata32[s];
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
@@ -313,9 +337,10 @@ export class CpuMemory extends CoreTiming {
     return lo;
   }
 
-  /** Writes a 64-bit word given as two unsigned 32-bit halves. */
-  store64(addr: number, lo: number, hi: number, origin: number = ORIGIN_META): void {
+  /** Writes a 64-bit word given as two unsigned 32-bit halves. `order` as for store. */
+  store64(addr: number, lo: number, hi: number, origin: number = ORIGIN_META, order: number = NOT_ATOMIC): void {
     const s = this.page(addr, true);
+    if (this.race !== null) this.raceAccess(addr, 8, origin, true, order);
     this.timedStore(addr, s, 8, 0, origin);
     const d = this.as.words(s);
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
@@ -332,6 +357,7 @@ export class CpuMemory extends CoreTiming {
     if (len <= 0) return;
     const end = addr + len;
     let a = addr;
+    if (this.race !== null) this.race.range(this, addr, len, origin, write);
     while (a < end) {
       const s = this.page(a, write);
       const pageEnd = Math.min(end, (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE);

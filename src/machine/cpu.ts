@@ -42,6 +42,7 @@ export class Cpu extends CpuAtomics {
    * counts from now on is attributed to it, until the next switch. Ids are cheap; take them once.
    */
   path(id: number): void {
+    if (this.race !== null) this.race.setPath(this.thread, id);
     this.machine.paths.switchTo(id, this.now, true);
   }
 

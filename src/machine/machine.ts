@@ -13,6 +13,7 @@ import { Cpu } from './cpu.ts';
 import { joinHalves, readValue, toBytes, writeValue } from './value-codec.ts';
 import { PathProfile } from './paths.ts';
 import { Rng } from '../sim/rng.ts';
+import { RaceDetector, type RaceOptions } from './race/detector.ts';
 
 // Constants bound to this module's own names: V8 folds those into optimized code, but reloads an
 // imported (live) binding at every use (see cpu.ts).
@@ -50,6 +51,8 @@ export class Machine {
   private readonly tls = new Map<number, number>();
   private staticEnd = STATIC_BASE;
   readonly seed: number;
+  /** The data-race detector, when `detectRaces` turned it on (null: off, and free). */
+  race: RaceDetector | null = null;
 
   constructor(readonly spec: MachineSpec, opts: MachineOptions = {}) {
     this.seed = opts.seed ?? 1;
@@ -57,9 +60,15 @@ export class Machine {
     this.paths = new PathProfile(this.hier.counts, this.atomics, this.coreStats);
     this.as = new AddressSpace(spec.costs, opts.reclaimLazyFree === true);
     this.as.onNewPage = (slot, vpn) => this.hier.dir.resetPage(slot, lineKey(vpn * PAGE_SIZE));
-    this.as.onDropPage = (slot, vpn) => this.hier.flushPage(slot, vpn);
+    this.as.onDropPage = (slot, vpn) => {
+      this.hier.flushPage(slot, vpn);
+      this.race?.forgetPage(vpn);
+    };
     // Caches are indexed by virtual line here, so a moved page's lines are flushed like a dropped one's.
-    this.as.onMovePage = (slot, vpn) => this.hier.flushPage(slot, vpn);
+    this.as.onMovePage = (slot, vpn) => {
+      this.hier.flushPage(slot, vpn);
+      this.race?.forgetPage(vpn);
+    };
     this.readLine = new Float64Array(spec.cores * READ_TABLE).fill(-1);
     this.readTime = new Float64Array(spec.cores * READ_TABLE);
   }
@@ -73,6 +82,18 @@ export class Machine {
       this.cpus.set(thread, c);
     }
     return c;
+  }
+
+  /**
+   * Turns the data-race detector on (race/detector.ts) for every thread, existing and to come;
+   * returns it. It changes no figure of the run: it only watches.
+   */
+  detectRaces(opts: RaceOptions = {}): RaceDetector {
+    if (this.race === null) {
+      this.race = new RaceDetector(this.paths.names, opts);
+      for (const c of this.cpus.values()) c.race = this.race;
+    }
+    return this.race;
   }
 
   /** Base of `thread`'s TLS block, mapped (without a system call) on first use. */

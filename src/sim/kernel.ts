@@ -27,6 +27,16 @@ export interface OpHandler {
   threadExit?(t: SimThread): void;
 }
 
+/**
+ * An observer of the happens-before edges the kernel's synchronisation creates (the machine's race
+ * detector). `release` gives what a thread publishes, joined into `into` when given (a queue's, a
+ * barrier's, a mutex's accumulated clock); `acquire` takes it. Wake-ups are edges from the waker.
+ */
+export interface SyncHooks {
+  release(thread: number, into?: unknown): unknown;
+  acquire(thread: number, clock: unknown): void;
+}
+
 export interface KernelConfig {
   cores: number;
   /** Cycles a core spends switching to a different thread. */
@@ -37,6 +47,8 @@ export interface KernelConfig {
   wakeLatency: number;
   /** Optional observer of every resumed step: (thread id, clock before the op, op name). */
   trace?: (thread: number, clock: number, op: string) => void;
+  /** Optional observer of synchronisation (happens-before edges), for the race detector. */
+  sync?: SyncHooks;
 }
 
 export class DeadlockError extends Error {
@@ -125,6 +137,8 @@ export class Kernel implements Parker {
   }
 
   unpark(t: SimThread, time: number, value: unknown): void {
+    const sync = this.config.sync;
+    if (sync !== undefined && this.current !== null && this.current !== t) sync.acquire(t.id, sync.release(this.current.id));
     t.state = RUNNABLE;
     t.blockedOn = '';
     t.resume = value;
@@ -203,8 +217,81 @@ export class Kernel implements Parker {
     return false;
   }
 
+  /** The thread whose op (or exit) the kernel is executing: the waker of any wake-up it causes. */
+  private current: SimThread | null = null;
+  /** Accumulated release clocks of queues, barriers, counters and mutexes (race detection only). */
+  private readonly syncClocks = new Map<object, unknown>();
+
+  /** `t` releases into primitive `obj` (before the op). */
+  private releaseInto(t: SimThread, obj: object): void {
+    const sync = this.config.sync as SyncHooks;
+    this.syncClocks.set(obj, sync.release(t.id, this.syncClocks.get(obj)));
+  }
+
+  /** `t` acquires what was released into `obj` (after the op succeeded without waiting). */
+  private acquireFrom(t: SimThread, obj: object): void {
+    const c = this.syncClocks.get(obj);
+    if (c !== undefined) (this.config.sync as SyncHooks).acquire(t.id, c);
+  }
+
   /** Executes one op; returns false if the thread blocked or gave up its core. */
   private execute(t: SimThread, op: KernelOp | Op): boolean {
+    this.current = t;
+    if (this.config.sync !== undefined) return this.executeSynced(t, op as KernelOp);
+    return this.executeOp(t, op);
+  }
+
+  /** An op with its happens-before edges (race detection on). Wake-ups add theirs in unpark. */
+  private executeSynced(t: SimThread, k: KernelOp): boolean {
+    const sync = this.config.sync as SyncHooks;
+    switch (k.op) {
+      case 'send':
+        this.releaseInto(t, k.queue);
+        return this.executeOp(t, k);
+      case 'recv': case 'tryRecv': {
+        const ran = this.executeOp(t, k);
+        if (ran) this.acquireFrom(t, k.queue);
+        return ran;
+      }
+      case 'barrier':
+        // Arriving publishes this thread's work and takes the earlier arrivers'; the last one's
+        // wake-ups pass all of it on.
+        this.releaseInto(t, k.barrier);
+        this.acquireFrom(t, k.barrier);
+        return this.executeOp(t, k);
+      case 'counterAdd':
+        this.releaseInto(t, k.counter);
+        return this.executeOp(t, k);
+      case 'waitBelow': {
+        const ran = this.executeOp(t, k);
+        if (ran) this.acquireFrom(t, k.counter);
+        return ran;
+      }
+      case 'lock': {
+        const ran = this.executeOp(t, k);
+        if (ran) this.acquireFrom(t, k.mutex);
+        return ran;
+      }
+      case 'unlock': case 'condWait':
+        this.releaseInto(t, k.mutex);
+        return this.executeOp(t, k);
+      case 'spawn': {
+        const ran = this.executeOp(t, k);
+        sync.acquire(t.resume as number, sync.release(t.id));
+        return ran;
+      }
+      case 'join': {
+        const target = this.threads[k.thread];
+        const ran = this.executeOp(t, k);
+        if (ran && target !== undefined) sync.acquire(t.id, sync.release(target.id));
+        return ran;
+      }
+      default:
+        return this.executeOp(t, k);
+    }
+  }
+
+  private executeOp(t: SimThread, op: KernelOp | Op): boolean {
     const k = op as KernelOp;
     switch (k.op) {
       case 'delay':
@@ -279,6 +366,7 @@ export class Kernel implements Parker {
   }
 
   private finish(t: SimThread): void {
+    this.current = t;
     this.handler.threadExit?.(t);
     t.state = DONE;
     for (const j of t.joiners) this.unpark(j, t.clock + this.wakeLatency, undefined);

@@ -9,6 +9,7 @@
  */
 import type { Op } from '../sim/thread.ts';
 import { atomicStore, exchange, prefetch, read } from './ops.ts';
+import { ACQUIRE, RELAXED, SEQ_CST } from '../machine/memory-order.ts';
 
 export const Q_BACK = 0;
 export const Q_FRONT = 64;
@@ -32,8 +33,8 @@ export function* enqueue(q: number, first: number, last: number): Gen<void> {
 
 /** can_dequeue(): two relaxed loads. */
 export function* canDequeue(q: number): Gen<boolean> {
-  const f = (yield read(q + Q_FRONT)) as number;
-  const b = (yield read(q + Q_BACK)) as number;
+  const f = (yield read(q + Q_FRONT, 8, RELAXED)) as number;
+  const b = (yield read(q + Q_BACK, 8, RELAXED)) as number;
   return f !== b;
 }
 
@@ -42,12 +43,14 @@ export function* canDequeue(q: number): Gen<boolean> {
  * `prefetchNext` the next element is prefetched before cb runs (Aal::prefetch in freelist_queue.h).
  */
 export function* dequeue(q: number, cb: (msg: number) => Gen<void>, prefetchNext = true): Gen<number> {
-  let curr = (yield read(q + Q_FRONT)) as number;
+  // front.load() (seq_cst), back relaxed, each link an acquire load (atomic_read_next): plain moves
+  // on x86, the orders for the race detector.
+  let curr = (yield read(q + Q_FRONT, 8, SEQ_CST)) as number;
   if (curr === 0) return 0;
-  const b = (yield read(q + Q_BACK)) as number;
+  const b = (yield read(q + Q_BACK, 8, RELAXED)) as number;
   let n = 0;
   while (curr !== b) {
-    const next = (yield read(curr)) as number;
+    const next = (yield read(curr, 8, ACQUIRE)) as number;
     if (next === 0) break;
     if (prefetchNext) yield prefetch(next);
     yield* cb(curr);
@@ -60,8 +63,8 @@ export function* dequeue(q: number, cb: (msg: number) => Gen<void>, prefetchNext
 
 /** destroy(): the remaining element (front), or 0 for a queue never used; the queue is reset. */
 export function* destroy(q: number): Gen<number> {
-  if (((yield read(q + Q_BACK)) as number) === 0) return 0;
-  const f = (yield read(q + Q_FRONT)) as number;
+  if (((yield read(q + Q_BACK, 8, RELAXED)) as number) === 0) return 0;
+  const f = (yield read(q + Q_FRONT, 8, SEQ_CST)) as number;
   yield atomicStore(q + Q_BACK, 0);
   yield atomicStore(q + Q_FRONT, 0);
   return f;

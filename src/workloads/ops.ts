@@ -3,6 +3,7 @@
  * into the allocator, touches of its own memory, compute, and atomics on its own data.
  * Build them with the constructors: `const p = (yield malloc(64)) as number`.
  */
+import type { MemoryOrder } from '../machine/memory-order.ts';
 import type { Op } from '../sim/thread.ts';
 
 export interface MallocOp extends Op { readonly op: 'malloc'; readonly size: number; readonly align?: number }
@@ -11,7 +12,8 @@ export interface ReallocOp extends Op { readonly op: 'realloc'; readonly ptr: nu
 export interface FreeOp extends Op { readonly op: 'free'; readonly ptr: number }
 export interface UsableSizeOp extends Op { readonly op: 'usableSize'; readonly ptr: number }
 /** Read a value of `size` bytes of application memory; resumes with the value. */
-export interface ReadOp extends Op { readonly op: 'read'; readonly addr: number; readonly size: 1 | 2 | 4 | 8 }
+/** Read a value of application memory; `order`: the source's atomic load that is a plain move (race detector only, no cost). */
+export interface ReadOp extends Op { readonly op: 'read'; readonly addr: number; readonly size: 1 | 2 | 4 | 8; readonly order?: MemoryOrder }
 /** Write a value of application memory. */
 export interface WriteOp extends Op { readonly op: 'write'; readonly addr: number; readonly value: number; readonly size: 1 | 2 | 4 | 8 }
 /** Touch every line of a range (payload use whose values do not matter). */
@@ -43,7 +45,7 @@ export const calloc = (n: number, size: number): CallocOp => ({ op: 'calloc', n,
 export const realloc = (ptr: number, size: number): ReallocOp => ({ op: 'realloc', ptr, size });
 export const free = (ptr: number): FreeOp => ({ op: 'free', ptr });
 export const usableSize = (ptr: number): UsableSizeOp => ({ op: 'usableSize', ptr });
-export const read = (addr: number, size: 1 | 2 | 4 | 8 = 8): ReadOp => ({ op: 'read', addr, size });
+export const read = (addr: number, size: 1 | 2 | 4 | 8 = 8, order?: MemoryOrder): ReadOp => (order === undefined ? { op: 'read', addr, size } : { op: 'read', addr, size, order });
 export const write = (addr: number, value: number, size: 1 | 2 | 4 | 8 = 8): WriteOp => ({ op: 'write', addr, value, size });
 export const touch = (addr: number, len: number, write = true): TouchOp => ({ op: 'touch', addr, len, write });
 export const fill = (addr: number, len: number, byte: number): FillOp => ({ op: 'fill', addr, len, byte });

@@ -22,6 +22,8 @@ const INTERNAL = new Set([
   'page', 'pageSlow', 'runaway', 'nextLineSlot', 'loadLine', 'storeLine', 'settleWrite', 'timedLoad', 'timedStore',
   'beginLoad', 'beginStore', 'robCheck', 'hitDone', 'fillStart', 'takeFill', 'retireLoad', 'robPush', 'commit', 'pending',
   'depReady', 'valueReady', 'blockingAccess', 'rmw', 'sys', 'fullUntil', 'prefetchArrival', 'stream',
+  // the race detector's hooks: reached from load/store/atomics, which QuietCpu overrides (its `race` is null)
+  'raceAccess', 'untracked',
 ]);
 
 function methodsOf(proto: object | null, stop: object): string[] {

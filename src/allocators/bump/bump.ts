@@ -5,7 +5,7 @@
  *   heap:  [blk][blk][blk][blk]......................|
  *          ^ start                  ^ next (in .bss)  ^ end of mapped chunk
  *
- * State: `next` and `end` words in the model's static data. When a request does not fit, it maps a
+ * State: `next` and `end` words in the model's static data, under one lock (threads share the bump). When a request does not fit, it maps a
  * new chunk (1 MiB, or the request rounded up to pages). A block's size is kept in an 8-byte
  * header before it so usableSize can answer.
  */
@@ -17,6 +17,8 @@ import { num } from '../../sim/params.ts';
 const HEADER = 16; // keeps 16-byte alignment of the payload
 const NEXT = 0;
 const END = 8;
+/** One lock around the bump: without it two threads' mallocs race on `next` (the race detector says so). */
+const LOCK = 16;
 
 class Bump extends BaseModel {
   private readonly globals: number;
@@ -31,6 +33,7 @@ class Bump extends BaseModel {
   malloc(cpu: Cpu, size: number, align = 16): number {
     cpu.work(8);
     const a = Math.max(16, align);
+    cpu.lock(this.globals + LOCK);
     let next = cpu.load(this.globals + NEXT);
     const end = cpu.load(this.globals + END);
     let p = Math.ceil((next + HEADER) / a) * a;
@@ -44,6 +47,7 @@ class Bump extends BaseModel {
     }
     cpu.store(p - 8, size);
     cpu.store(this.globals + NEXT, p + Math.max(size, 1));
+    cpu.unlock(this.globals + LOCK);
     this.counters.add('mallocs');
     return p;
   }

@@ -13,11 +13,11 @@ import { chunk2mem, flag, setHead } from './chunk.ts';
 import { newHeap } from './heap.ts';
 import {
   AV_ATTACHED_THREADS, AV_FLAGS, AV_HAVE_FASTCHUNKS, AV_MAX_SYSTEM_MEM, AV_MUTEX, AV_NEXT, AV_NEXT_FREE,
-  AV_SYSTEM_MEM, AV_TOP, CH_BK, CH_FD, G_FREE_LIST, G_GLOBAL_MAX_FAST, G_INITIALIZED,
+  AV_SYSTEM_MEM, AV_TOP, CH_BK, CH_FD, G_ALIGNED_HEAP_AREA, G_FREE_LIST, G_GLOBAL_MAX_FAST, G_INITIALIZED,
   G_MAY_SHRINK_HEAP, G_NARENAS, G_NARENAS_LIMIT, G_NEXT_TO_USE, G_PERTURB_BYTE, G_TCACHE_KEY, HEAP_INFO_SIZE,
   HI_AR_PTR, HI_SIZE, MALLOC_STATE_SIZE, MP_ARENA_MAX, MP_ARENA_TEST, MP_MMAP_THRESHOLD, MP_N_MMAPS_MAX,
   MP_NO_DYN_THRESHOLD, MP_TCACHE_BINS, MP_TCACHE_COUNT, MP_TCACHE_MAX_BYTES, MP_TCACHE_UNSORTED_LIMIT,
-  MP_TOP_PAD, MP_TRIM_THRESHOLD, NONCONTIGUOUS_BIT, S_FREE_LIST_LOCK, S_LIST_LOCK, TLS_THREAD_ARENA, binAt,
+  MP_SIZE, MP_TOP_PAD, MP_TRIM_THRESHOLD, NONCONTIGUOUS_BIT, S_FREE_LIST_LOCK, S_LIST_LOCK, S_MP, TLS_THREAD_ARENA, binAt,
 } from './layout.ts';
 import { tcacheThreadShutdown } from './tcache.ts';
 import type { Ptmalloc } from './state.ts';
@@ -54,6 +54,19 @@ export function mallocInitState(m: Ptmalloc, c: Cpu, av: number): void {
 export function ptmallocInit(m: Ptmalloc, c: Cpu): void {
   if (c.load(m.g(G_INITIALIZED), 1) !== 0) return;
   c.store(m.g(G_INITIALIZED), 1, 1);
+  // Races glibc has by design, declared to the race detector (docs/models/glibc.md, "Races"):
+  // __libc_free raises mp_.mmap_threshold and trim_threshold without a lock (M:3363) while other
+  // threads read mp_; arena_get2 reads narenas and reads and sets narenas_limit unlocked (A:900).
+  const race = c.machine.race;
+  if (race !== null) {
+    race.benign(m.g(S_MP), MP_SIZE);
+    race.benign(m.g(G_NARENAS), 8);
+    race.benign(m.g(G_NARENAS_LIMIT), 8);
+    // get_free_list tests free_list before taking free_list_lock (A:740), then re-reads it locked.
+    race.benign(m.g(G_FREE_LIST), 8);
+    // new_heap reads and clears aligned_heap_area without a lock (A:476).
+    race.benign(m.g(G_ALIGNED_HEAP_AREA), 8);
+  }
   // tcache_key_initialize: 8 bytes of getrandom; memory words are exact to 2^53, so 53 bits are kept.
   c.store(m.g(G_TCACHE_KEY), (c.getrandom() & 0x1fffff) * 4294967296 + c.random32());
   const av = m.mainArena;

@@ -7,6 +7,7 @@
  *     next  -> [prev_size = this chunk's size while it is free][size | P = this chunk in use]
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { benignReads, benignWrites } from '../benign-race.ts';
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import { CHUNK_HDR_SZ, IS_MMAPPED, NON_MAIN_ARENA, PREV_INUSE, sizeFlags, sizeOf } from './constants.ts';
 import { CH_BK, CH_BK_NEXTSIZE, CH_FD, CH_FD_NEXTSIZE, CH_PREV_SIZE, CH_SIZE } from './layout.ts';
@@ -18,6 +19,18 @@ export const mem2chunk = (mem: number): number => mem - CHUNK_HDR_SZ;
 export function head(c: Cpu, p: number): number {
   return c.load(p + CH_SIZE);
 }
+
+/**
+ * The size word read before any lock is taken (__libc_free, _int_free's first lines): another thread
+ * freeing the chunk before `p` may set p's PREV_INUSE bit meanwhile, under the arena's lock. glibc
+ * races there by design (it uses only the size bits); the race detector is told to ignore the read.
+ */
+export function headUnlocked(c: Cpu, p: number): number {
+  return unlockedReads(c, () => head(c, p));
+}
+
+/** Reads glibc makes without a lock on purpose (see headUnlocked), hidden from the race detector. */
+export const unlockedReads = benignReads;
 
 export function chunksize(c: Cpu, p: number): number {
   return sizeOf(head(c, p));
@@ -58,12 +71,22 @@ export function inuseBitAtOffset(c: Cpu, p: number, s: number): boolean {
 
 export function setInuseBitAtOffset(c: Cpu, p: number, s: number): void {
   const h = head(c, p + s);
-  if (!flag(h, PREV_INUSE)) setHead(c, p + s, h + PREV_INUSE);
+  if (!flag(h, PREV_INUSE)) neighbourBit(c, p + s, h + PREV_INUSE);
 }
 
 export function clearInuseBitAtOffset(c: Cpu, p: number, s: number): void {
   const h = head(c, p + s);
-  if (flag(h, PREV_INUSE)) setHead(c, p + s, h - PREV_INUSE);
+  if (flag(h, PREV_INUSE)) neighbourBit(c, p + s, h - PREV_INUSE);
+}
+
+/**
+ * The PREV_INUSE bit written into the next chunk's size word, under the arena lock, while that
+ * chunk may be in use by another thread that reads its size without the lock (free, calloc,
+ * malloc_usable_size): a race glibc has by design (the reader masks the bit off). The race
+ * detector is told not to see the write.
+ */
+function neighbourBit(c: Cpu, next: number, h: number): void {
+  benignWrites(c, () => setHead(c, next, h));
 }
 
 /** set_non_main_arena(p). */

@@ -5,9 +5,10 @@
  * lock; malloc pops with a CAS under the lock (frees may push concurrently).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
+import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
+import { ACQUIRE, RELAXED, RELEASE } from '../../machine/memory-order.ts';
 import { CHUNK_HDR_SZ, NFASTBINS, fastbinIndex, protectPtr } from './constants.ts';
-import { chunksize, head, misaligned } from './chunk.ts';
+import { chunksize, head, misaligned, unlockedReads } from './chunk.ts';
 import { malloc_printerr } from './bins.ts';
 import { coalesce } from './coalesce.ts';
 import { AV_HAVE_FASTCHUNKS, AV_MUTEX, AV_SYSTEM_MEM, CH_FD, fastbinAddr } from './layout.ts';
@@ -31,7 +32,9 @@ function nextSizeBad(c: Cpu, av: number, p: number, size: number): boolean {
  */
 export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: number, haveLock: boolean): void {
   m.path(c, '_int_free_fast');
-  if (nextSizeBad(c, av, p, size)) {
+  // Without the lock, glibc knows the test may see a concurrent change (it says so, M:4511) and
+  // redoes it under the lock: reads racing by design.
+  if (haveLock ? nextSizeBad(c, av, p, size) : unlockedReads(c, () => nextSizeBad(c, av, p, size))) {
     let fail = true;
     if (!haveLock) {
       c.lock(av + AV_MUTEX);
@@ -42,7 +45,7 @@ export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: nu
   }
   const perturb = m.perturbByte(c);
   if (perturb !== 0) c.fill(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ, perturb);
-  c.store(av + AV_HAVE_FASTCHUNKS, 1, 4); // atomic_store_relaxed
+  c.atomicStore(av + AV_HAVE_FASTCHUNKS, 1, RELAXED, 4); // atomic_store_relaxed
   const fb = fastbinAddr(av, fastbinIndex(size));
   c.work(6);
   if (m.singleThread(c)) {
@@ -51,12 +54,14 @@ export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: nu
     c.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
     c.store(fb, p);
   } else {
-    let old = c.atomicLoad(fb);
+    // `old = *fb` in glibc, a plain read the CAS then checks: relaxed here. The push is
+    // catomic_compare_and_exchange_val_rel: a release CAS.
+    let old = c.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
     for (;;) {
       if (old === p) malloc_printerr('double free or corruption (fasttop)', p);
       c.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
-      if (c.cas(fb, old, p)) break;
-      old = c.atomicLoad(fb);
+      if (c.cas(fb, old, p, 8, ORIGIN_META, RELEASE)) break;
+      old = c.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
     }
     m.count('fastbinCas');
   }
@@ -76,14 +81,17 @@ export function fastbinPop(m: Ptmalloc, c: Cpu, av: number, idx: number, what: s
     c.store(fb, revealFd(c, victim));
     return victim;
   }
-  let victim = c.atomicLoad(fb);
+  // REMOVE_FB: `pp = *fb`, then victim->fd read through it before catomic_compare_and_exchange_val_acq.
+  // glibc's read is plain; the fd load depends on its address (consume, which compilers make
+  // acquire): acquire here, so the pusher's link write (before its release CAS) is ordered.
+  let victim = c.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
   for (;;) {
     if (victim === 0) return 0;
     if (misaligned(victim)) malloc_printerr(what, victim);
     const next = revealFd(c, victim);
     if (next !== 0 && misaligned(next)) malloc_printerr('malloc(): unaligned fastbin chunk detected', next);
-    if (c.cas(fb, victim, next)) return victim;
-    victim = c.atomicLoad(fb);
+    if (c.cas(fb, victim, next, 8, ORIGIN_META, ACQUIRE)) return victim;
+    victim = c.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
   }
 }
 
@@ -100,10 +108,10 @@ const CYCLE_GUARD = 1 << 26;
 export function mallocConsolidate(m: Ptmalloc, c: Cpu, av: number): void {
   m.path(c, 'malloc_consolidate');
   m.count('mallocConsolidate');
-  c.store(av + AV_HAVE_FASTCHUNKS, 0, 4);
+  c.atomicStore(av + AV_HAVE_FASTCHUNKS, 0, RELAXED, 4); // atomic_store_relaxed
   for (let i = 0; i < NFASTBINS; i++) {
     const fb = fastbinAddr(av, i);
-    let p = c.exchange(fb, 0);
+    let p = c.exchange(fb, 0, 8, ORIGIN_META, ACQUIRE); // atomic_exchange_acq
     let steps = 0;
     while (p !== 0) {
       if (misaligned(p)) malloc_printerr('malloc_consolidate(): unaligned fastbin chunk detected', p);

@@ -20,6 +20,8 @@ import { libcCalloc } from './calloc.ts';
 import { describeGlibc } from './describe.ts';
 import { walkHeap } from './heap-walk.ts';
 import { G_MULTIPLE_THREADS, G_THREADS_STARTED } from './layout.ts';
+import { RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import { libcFree, libcMalloc } from './malloc.ts';
 import { midMemalign } from './memalign.ts';
 import { GLIBC_PARAMS } from './params.ts';
@@ -76,9 +78,17 @@ class Glibc implements AllocatorModel {
    */
   threadStart(cpu: Cpu): void {
     this.threads.add(cpu.thread);
-    const n = cpu.load(this.m.g(G_THREADS_STARTED)) + 1;
-    cpu.store(this.m.g(G_THREADS_STARTED), n);
-    if (n >= 2) cpu.store(this.m.g(G_MULTIPLE_THREADS), 1, 4);
+    // The process's first thread (main) initialises malloc before it creates any other: a real
+    // program's runtime calls malloc before main runs (newer glibc calls ptmalloc_init from
+    // __libc_early_init). Left to the first malloc of any thread, the initialisation would race
+    // with the threads started meanwhile.
+    if (this.threads.size === 1) ptmallocInit(this.m, cpu);
+    // In glibc pthread_create sets these in the creating thread, before the new one runs; here each
+    // thread's start does, concurrently with the others, so they are relaxed atomics (plain moves
+    // on x86: the same cost as before, and no race for the detector).
+    const n = cpu.load(this.m.g(G_THREADS_STARTED), 8, ORIGIN_META, RELAXED) + 1;
+    cpu.atomicStore(this.m.g(G_THREADS_STARTED), n, RELAXED);
+    if (n >= 2) cpu.atomicStore(this.m.g(G_MULTIPLE_THREADS), 1, RELAXED, 4);
   }
 
   /** Thread exit: __malloc_arena_thread_freeres (tcache flushed to the arenas, arena detached). */

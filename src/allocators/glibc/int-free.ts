@@ -6,11 +6,13 @@
  * for the others).
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import {
   CHUNK_HDR_SZ, FASTBIN_CONSOLIDATION_THRESHOLD, MALLOC_ALIGNMENT, MINSIZE, PREV_INUSE, csize2tidx, sizeOf,
   wrapsAround,
 } from './constants.ts';
-import { chunksize, flag, head, isMmapped, misaligned } from './chunk.ts';
+import { chunksize, flag, head, headUnlocked, isMmapped, misaligned } from './chunk.ts';
 import { malloc_printerr } from './bins.ts';
 import { coalesce } from './coalesce.ts';
 import { fastbinFree, mallocConsolidate } from './fastbins.ts';
@@ -26,7 +28,7 @@ import type { Ptmalloc } from './state.ts';
 
 /** Frees chunk `p` of arena `av`; `haveLock` when the caller already holds the arena lock. */
 export function intFree(m: Ptmalloc, c: Cpu, av: number, p: number, haveLock: boolean): void {
-  const h = head(c, p);
+  const h = haveLock ? head(c, p) : headUnlocked(c, p);
   const size = sizeOf(h);
   c.work(8);
   if (wrapsAround(p, size) || misaligned(p)) malloc_printerr('free(): invalid pointer', p + CHUNK_HDR_SZ);
@@ -88,7 +90,7 @@ function freeNormal(m: Ptmalloc, c: Cpu, av: number, chunk: number, chunkSize: n
 
 /** M:4665-4690: consolidate fastbins, then systrim past the trim threshold, or always heap_trim. */
 function trimAfterLargeFree(m: Ptmalloc, c: Cpu, av: number): void {
-  if (c.load(av + AV_HAVE_FASTCHUNKS, 4) !== 0) mallocConsolidate(m, c, av);
+  if (c.load(av + AV_HAVE_FASTCHUNKS, 4, ORIGIN_META, RELAXED) !== 0) mallocConsolidate(m, c, av);
   const top = c.load(av + AV_TOP);
   if (av === m.mainArena) {
     if (chunksize(c, top) >= m.mpGet(c, MP_TRIM_THRESHOLD)) systrim(m, c, m.mpGet(c, MP_TOP_PAD), av);

@@ -6,6 +6,8 @@
  * consolidate-and-retry before sysmalloc.
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import {
   BINMAPSHIFT, BINMAPSIZE, CHUNK_HDR_SZ, MAX_ITERS, MINSIZE, NON_MAIN_ARENA, PREV_INUSE, checkedRequest2size,
   csize2tidx, fastbinIndex, inSmallbinRange, largebinIndex, sizeOf, smallbinIndex,
@@ -54,7 +56,7 @@ export function intMalloc(m: Ptmalloc, c: Cpu, av: number, bytes: number): numbe
   if (inSmallbinRange(nb)) {
     const p = fromSmallbin(m, c, av, nb);
     if (p !== 0) return allocPerturb(m, c, p, bytes);
-  } else if (c.load(av + AV_HAVE_FASTCHUNKS, 4) !== 0) {
+  } else if (c.load(av + AV_HAVE_FASTCHUNKS, 4, ORIGIN_META, RELAXED) !== 0) {
     mallocConsolidate(m, c, av);
     m.path(c, '_int_malloc');
   }
@@ -300,7 +302,7 @@ function useTop(m: Ptmalloc, c: Cpu, av: number, nb: number): number {
     m.count('mallocTop');
     return chunk2mem(victim);
   }
-  if (c.load(av + AV_HAVE_FASTCHUNKS, 4) !== 0) {
+  if (c.load(av + AV_HAVE_FASTCHUNKS, 4, ORIGIN_META, RELAXED) !== 0) {
     mallocConsolidate(m, c, av);
     m.path(c, '_int_malloc');
     return RETRY;

@@ -6,7 +6,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { DEFAULT_MMAP_THRESHOLD_MAX, checkedRequest2size, csize2tidx, sizeOf } from './constants.ts';
-import { head, isMmapped, mem2chunk } from './chunk.ts';
+import { headUnlocked, isMmapped, mem2chunk } from './chunk.ts';
 import { arenaForChunk, arenaGet, ptmallocInit } from './arena.ts';
 import { intFree } from './int-free.ts';
 import { intMalloc, intMallocLocked } from './int-malloc.ts';
@@ -37,7 +37,7 @@ export function libcMalloc(m: Ptmalloc, c: Cpu, bytes: number): number {
 export function libcFree(m: Ptmalloc, c: Cpu, mem: number): void {
   if (mem === 0) return;
   const p = mem2chunk(mem);
-  const h = head(c, p);
+  const h = headUnlocked(c, p);
   if (isMmapped(h)) {
     // The dynamic threshold (M:3363): compares the raw size word, IS_MMAPPED bit included.
     if (m.mpGet(c, MP_NO_DYN_THRESHOLD, 4) === 0 && h > m.mpGet(c, MP_MMAP_THRESHOLD) && h <= DEFAULT_MMAP_THRESHOLD_MAX) {

@@ -9,6 +9,8 @@ import type { Counters } from '../../sim/counters.ts';
 import type { ModelEnv } from '../contract.ts';
 import { S_MAIN_ARENA, S_MP, STATIC_SIZE, G_MULTIPLE_THREADS, G_PERTURB_BYTE } from './layout.ts';
 import { tunablesOf, type Tunables } from './params.ts';
+import { RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 
 const PATHS = [
   'tcache_get', 'tcache_put', 'tcache_init', '_int_malloc', 'sysmalloc', 'sysmalloc_mmap',
@@ -58,7 +60,7 @@ export class Ptmalloc {
 
   /** SINGLE_THREAD_P: no second thread has been started yet (then no lock and no CAS is taken). */
   singleThread(c: Cpu): boolean {
-    return c.load(this.g(G_MULTIPLE_THREADS), 4) === 0;
+    return c.load(this.g(G_MULTIPLE_THREADS), 4, ORIGIN_META, RELAXED) === 0;
   }
 
   perturbByte(c: Cpu): number {

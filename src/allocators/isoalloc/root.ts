@@ -50,6 +50,9 @@ export function ensureRoot(ctx: IsoCtx, cpu: Cpu): number {
     cpu.store(rec + BM_BUCKET, SMALL_BITMAP_SIZES[i] as number, 4);
   }
   store64n(cpu, root + R_SEED, randUint64(cpu));
+  // _iso_big_alloc draws the metadata's random offset from _root->seed before it takes any lock
+  // (iso_alloc.c): the PRNG state races by design, harmless for a random number.
+  cpu.machine.race?.benign(root + R_SEED, 8);
   store64n(cpu, root + R_ZONE_HANDLE_MASK, randUint64(cpu));
   store64n(cpu, root + R_BIG_ZONE_NEXT_MASK, usRand(cpu, root));
   store64n(cpu, root + R_BIG_ZONE_CANARY_SECRET, usRand(cpu, root));

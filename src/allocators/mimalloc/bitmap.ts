@@ -8,6 +8,8 @@
  * does not use the `_across` variants; docs/models/mimalloc.md).
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 
 export const FIELD_BITS = 64;
 
@@ -32,7 +34,7 @@ export function bitmapTryFindClaim(cpu: Cpu, bitmap: number, fields: number, cou
   for (let f = 0; f < fields; f++) {
     const field = bitmap + f * 8;
     const lo = cpu.atomicLoad(field, 4);
-    const hi = cpu.load(field + 4, 4);
+    const hi = cpu.load(field + 4, 4, ORIGIN_META, RELAXED);
     if (lo === 0xffffffff && hi === 0xffffffff) continue;
     for (let bit = 0; bit + count <= FIELD_BITS; bit++) {
       let free = true;
@@ -68,7 +70,7 @@ export function bitmapTryClaim(cpu: Cpu, bitmap: number, idx: number, count: num
   const field = bitmap + Math.floor(idx / FIELD_BITS) * 8;
   const bit = idx % FIELD_BITS;
   const lo = cpu.atomicLoad(field, 4);
-  const hi = cpu.load(field + 4, 4);
+  const hi = cpu.load(field + 4, 4, ORIGIN_META, RELAXED);
   const free = pieces(bit, count, (off, mask) => ((off === 0 ? lo : hi) & mask) === 0);
   if (!free) return false;
   pieces(bit, count, (off, mask) => {
@@ -81,11 +83,11 @@ export function bitmapTryClaim(cpu: Cpu, bitmap: number, idx: number, count: num
 /** bitmap.c _mi_bitmap_is_claimed: are all the bits set? */
 export function bitmapIsClaimed(cpu: Cpu, bitmap: number, idx: number, count: number): boolean {
   const field = bitmap + Math.floor(idx / FIELD_BITS) * 8;
-  return pieces(idx % FIELD_BITS, count, (off, mask) => ((cpu.load(field + off, 4) & mask) >>> 0) === mask);
+  return pieces(idx % FIELD_BITS, count, (off, mask) => ((cpu.load(field + off, 4, ORIGIN_META, RELAXED) & mask) >>> 0) === mask);
 }
 
 /** Is bit `idx` set? (a relaxed read) */
 export function bitmapTest(cpu: Cpu, bitmap: number, idx: number): boolean {
-  const w = cpu.load(bitmap + Math.floor(idx / 32) * 4, 4);
+  const w = cpu.load(bitmap + Math.floor(idx / 32) * 4, 4, ORIGIN_META, RELAXED);
   return ((w >>> (idx % 32)) & 1) === 1;
 }

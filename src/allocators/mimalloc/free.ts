@@ -13,6 +13,8 @@
 import { AllocatorAbort } from '../contract.ts';
 import { A_CAS_FAILED } from '../../machine/atomic-stats.ts';
 import type { Cpu } from '../../machine/cpu.ts';
+import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import { usableBlockSize, pagePtrUnalign } from './alloc.ts';
 import { batchRemoteFree } from './batchit.ts';
 import { decode } from './encode.ts';
@@ -78,7 +80,9 @@ function freeBlockLocal(m: Mi, cpu: Cpu, page: number, block: number, checkFull:
  */
 export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number): void {
   const a = page + m.L.page.xthreadFree;
-  let tf = cpu.atomicLoad(a);
+  // Orders as free.c: relaxed loads of xthread_free, release CASes; an acquire load of xheap; the
+  // heap's delayed list read relaxed and pushed with a release CAS.
+  let tf = cpu.atomicLoad(a, 8, ORIGIN_META, RELAXED);
   let useDelayed: boolean;
   const failed = casFailures(cpu);
   for (;;) {
@@ -90,8 +94,8 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
       blockSetNext(m, cpu, page, block, tfBlock(tf));
       tfx = block + tfDelayed(tf);
     }
-    if (cpu.cas(a, tf, tfx)) break;
-    tf = cpu.atomicLoad(a);
+    if (cpu.cas(a, tf, tfx, 8, ORIGIN_META, RELEASE)) break;
+    tf = cpu.atomicLoad(a, 8, ORIGIN_META, RELAXED);
   }
   m.counters.add('xthread.casRetries', casFailures(cpu) - failed);
   if (!useDelayed) {
@@ -103,16 +107,16 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
   const heap = cpu.atomicLoad(page + m.L.page.xheap);
   if (heap !== 0) {
     const d = heap + m.L.heap.threadDelayedFree;
-    let dfree = cpu.load(d);
+    let dfree = cpu.load(d, 8, ORIGIN_META, RELAXED);
     for (;;) {
       blockSetNextHeap(m, cpu, heap, block, dfree);
-      if (cpu.cas(d, dfree, block)) break;
-      dfree = cpu.atomicLoad(d);
+      if (cpu.cas(d, dfree, block, 8, ORIGIN_META, RELEASE)) break;
+      dfree = cpu.atomicLoad(d, 8, ORIGIN_META, RELAXED);
     }
   }
   for (;;) {
-    tf = cpu.atomicLoad(a);
-    if (cpu.cas(a, tf, tf - tfDelayed(tf) + NO_DELAYED_FREE)) break;
+    tf = cpu.atomicLoad(a, 8, ORIGIN_META, RELAXED);
+    if (cpu.cas(a, tf, tf - tfDelayed(tf) + NO_DELAYED_FREE, 8, ORIGIN_META, RELEASE)) break;
   }
   leave(m, cpu, prev);
 }
@@ -122,7 +126,7 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
  * segment and free locally instead), padding checks, huge-page reset, then the remote push (or BatchIt).
  */
 function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: number): void {
-  if (m.cfg.reclaimOnFree && cpu.load(segment + m.L.segment.threadId) === 0) {
+  if (m.cfg.reclaimOnFree && cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === 0) {
     // mi_heap_get_default() initialises the thread (2cca58); v2.4.1 skips threads already done
     const heap = m.cfg.version === '2.4.1' ? heapOf(cpu) : heapEnsure(m, cpu);
     if (heap !== 0 && segmentAttemptReclaim(m, cpu, heap, segment)) {
@@ -161,7 +165,7 @@ export function free(m: Mi, cpu: Cpu, p: number): void {
   if (m.cfg.cookieCheck && cpu.load(segment + m.L.segment.cookie) !== cookieOf(m, cpu, segment)) {
     throw new AllocatorAbort(`mimalloc: error: mi_free: pointer does not point to a valid heap space: 0x${p.toString(16)}`, p);
   }
-  const local = cpu.load(segment + m.L.segment.threadId) === cpu.tls;
+  const local = cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === cpu.tls; // mi_atomic_load_relaxed
   const page = pageOf(m, cpu, segment, p);
   if (local) {
     m.counters.add('free.local');

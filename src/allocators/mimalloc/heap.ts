@@ -8,6 +8,8 @@
  * rest abandoned to other threads.
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { ACQ_REL, RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import { batchFlush } from './batchit.ts';
 import { freeDelayedBlock } from './free.ts';
 import { G_TD_CACHE, TD_CACHE_SIZE, blockNextHeap, enter, leave, type Mi } from './internal.ts';
@@ -93,8 +95,8 @@ export function heapEnsure(m: Mi, cpu: Cpu): number {
  */
 export function heapDelayedFreePartial(m: Mi, cpu: Cpu, heap: number): void {
   const a = heap + m.L.heap.threadDelayedFree;
-  let block = cpu.load(a);
-  while (block !== 0 && !cpu.cas(a, block, 0)) block = cpu.atomicLoad(a);
+  let block = cpu.load(a, 8, ORIGIN_META, RELAXED);
+  while (block !== 0 && !cpu.cas(a, block, 0, 8, ORIGIN_META, ACQ_REL)) block = cpu.atomicLoad(a, 8, ORIGIN_META, RELAXED);
   if (block === 0) return;
   const prev = enter(m, cpu, m.paths.delayedFree);
   m.counters.add('delayed.drains');

@@ -5,6 +5,7 @@
  * page of each small bin so the malloc fast path needs no bin computation.
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { benignReads } from '../benign-race.ts';
 import { binOf, wsizeOf } from './bins.ts';
 import { G_PAGE_EMPTY, blockSize, type Mi } from './internal.ts';
 import { BIN_FULL, BIN_HUGE, Q_FIRST, Q_LAST, Q_SIZE, SMALL_SIZE_MAX } from './types.ts';
@@ -33,8 +34,13 @@ export function isInFull(m: Mi, cpu: Cpu, page: number): boolean {
   return (pageFlags(m, cpu, page) & IN_FULL) !== 0;
 }
 
+/**
+ * mi_page_has_aligned. Any thread reads it (free, realloc, usable size) while the page's owner sets
+ * in_full in the same flags byte without synchronisation (page.c): a race mimalloc has by design
+ * (has_aligned is set before the block is handed out; in_full is not what is read here).
+ */
 export function hasAligned(m: Mi, cpu: Cpu, page: number): boolean {
-  return (pageFlags(m, cpu, page) & HAS_ALIGNED) !== 0;
+  return (benignReads(cpu, () => pageFlags(m, cpu, page)) & HAS_ALIGNED) !== 0;
 }
 
 function setFlag(m: Mi, cpu: Cpu, page: number, bit: number, on: boolean): void {

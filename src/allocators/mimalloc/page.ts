@@ -4,6 +4,8 @@
  * incremental extension of the free list, initialisation, the full queue, retirement and freeing.
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import { binOf } from './bins.ts';
 import {
   blockNext, blockSetNext, blockSize, enter, getUsed, heapRandomNext, leave, pageAreaSize, pageStart, tfBlock, tfDelayed,
@@ -48,7 +50,7 @@ export function pageUseDelayedFree(m: Mi, cpu: Cpu, page: number, delay: number,
     const tf = cpu.atomicLoad(a);
     const old = tfDelayed(tf);
     if (old === delay || old === DELAYED_FREEING || (!overrideNever && old === NEVER_DELAYED_FREE)) return;
-    if (cpu.cas(a, tf, tf - old + delay)) return;
+    if (cpu.cas(a, tf, tf - old + delay, 8, ORIGIN_META, RELEASE)) return; // mi_atomic_cas_weak_release
   }
 }
 
@@ -59,7 +61,7 @@ export function pageUseDelayedFree(m: Mi, cpu: Cpu, page: number, delay: number,
  */
 export function pageFreeCollect(m: Mi, cpu: Cpu, page: number, force: boolean): void {
   const P = m.L.page;
-  if (force || tfBlock(cpu.load(page + P.xthreadFree)) !== 0) {
+  if (force || tfBlock(cpu.load(page + P.xthreadFree, 8, ORIGIN_META, RELAXED)) !== 0) {
     const prev = enter(m, cpu, m.paths.collect);
     pageThreadFreeCollect(m, cpu, page);
     leave(m, cpu, prev);

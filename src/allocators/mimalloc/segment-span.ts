@@ -6,6 +6,8 @@
  * neighbours and queued again (and scheduled for purge).
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import { segmentOf, sliceAt, sliceIndex, type Mi } from './internal.ts';
 import { segmentEnsureCommitted, segmentSchedulePurge } from './segment-commit.ts';
 import { MAX_SLICE_OFFSET, Q_FIRST, Q_LAST, SEGMENT_BIN_MAX, SEGMENT_HUGE, SLICE_SIZE } from './types.ts';
@@ -24,7 +26,7 @@ function spanQueue(m: Mi, tld: number, count: number): number {
 }
 
 export function isAbandoned(m: Mi, cpu: Cpu, segment: number): boolean {
-  return cpu.load(segment + m.L.segment.threadId) === 0;
+  return cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === 0; // mi_atomic_load_relaxed
 }
 
 function setXblock(m: Mi, cpu: Cpu, slice: number, v: number): void {

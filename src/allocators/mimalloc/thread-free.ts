@@ -12,6 +12,8 @@
  */
 import { AllocatorAbort } from '../contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
+import { ACQ_REL, RELAXED } from '../../machine/memory-order.ts';
+import { ORIGIN_META } from '../../machine/counters.ts';
 import { blockNext, blockSetNext, blockSize, getUsed, loadLink, pageStart, setUsed, storeLink, tfBlock, type Mi } from './internal.ts';
 
 const TWO16 = 65536;
@@ -94,8 +96,9 @@ const scratch: Collected = { head: 0, tail: 0, count: 0 };
  */
 export function pageThreadFreeCollect(m: Mi, cpu: Cpu, page: number): void {
   const P = m.L.page;
-  let tf = cpu.atomicLoad(page + P.xthreadFree);
-  while (!cpu.cas(page + P.xthreadFree, tf, tf - tfBlock(tf))) tf = cpu.atomicLoad(page + P.xthreadFree);
+  // mi_atomic_load_relaxed, then mi_atomic_cas_weak_acq_rel (page.c).
+  let tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
+  while (!cpu.cas(page + P.xthreadFree, tf, tf - tfBlock(tf), 8, ORIGIN_META, ACQ_REL)) tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
   const head = tfBlock(tf);
   if (head === 0) return;
   const max = cpu.load(page + P.capacity, 2);

@@ -13,8 +13,9 @@
  *
  * Links use RemoteAllocator::key_global with no tweak (encoded in check builds).
  */
-import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
+import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
+import { ACQ_REL, ACQUIRE, RELAXED, RELEASE, SEQ_CST } from '../../machine/memory-order.ts';
 import type { FreeList } from './freelist.ts';
 import { MPSCQ_BACK, MPSCQ_FRONT } from './layout.ts';
 
@@ -27,14 +28,14 @@ export class FreeListQueue {
   }
 
   canDequeue(cpu: Cpu, q: number): boolean {
-    return cpu.load(q + MPSCQ_FRONT) !== cpu.load(q + MPSCQ_BACK);
+    return cpu.load(q + MPSCQ_FRONT, 8, ORIGIN_META, RELAXED) !== cpu.load(q + MPSCQ_BACK, 8, ORIGIN_META, RELAXED);
   }
 
   enqueue(cpu: Cpu, q: number, first: number, last: number): void {
-    this.fl.storeNext(cpu, last, 0, this.key, 0);
-    const prev = cpu.exchange(q + MPSCQ_BACK, last, 8, ORIGIN_META);
+    this.fl.storeNext(cpu, last, 0, this.key, 0, ORIGIN_LINK, RELAXED); // atomic_store_null
+    const prev = cpu.exchange(q + MPSCQ_BACK, last, 8, ORIGIN_META, ACQ_REL);
     if (prev !== 0) {
-      this.fl.storeLinked(cpu, prev, first, this.key, 0);
+      this.fl.storeLinked(cpu, prev, first, this.key, 0, ORIGIN_LINK, RELEASE); // atomic_store_next
       return;
     }
     cpu.atomicStore(q + MPSCQ_FRONT, first, true);
@@ -42,7 +43,7 @@ export class FreeListQueue {
 
   /** atomic_read_next: the decoded link, checked against the successor's signature, prefetched. */
   private readNext(cpu: Cpu, curr: number): number {
-    const next = this.fl.loadNext(cpu, curr, this.key, 0);
+    const next = this.fl.loadNext(cpu, curr, this.key, 0, ORIGIN_LINK, ACQUIRE);
     if (this.backward && next !== 0) this.fl.checkPrev(cpu, next, this.fl.signedPrev(cpu, curr, next, this.key, 0));
     this.fl.prefetch(cpu, next, false);
     return next;
@@ -53,9 +54,9 @@ export class FreeListQueue {
    * after the element it was given. Returns the number of elements handed to `cb`.
    */
   dequeue(cpu: Cpu, q: number, cb: (link: number) => boolean): number {
-    let curr = cpu.load(q + MPSCQ_FRONT);
+    let curr = cpu.load(q + MPSCQ_FRONT, 8, ORIGIN_META, SEQ_CST);
     if (curr === 0) return 0;
-    const b = cpu.load(q + MPSCQ_BACK);
+    const b = cpu.load(q + MPSCQ_BACK, 8, ORIGIN_META, RELAXED);
     let n = 0;
     while (curr !== b) {
       const next = this.readNext(cpu, curr);
@@ -73,10 +74,10 @@ export class FreeListQueue {
 
   /** destroy_and_iterate: empties the queue and hands every element (the newest too) to `cb`. */
   destroyAndIterate(cpu: Cpu, q: number, cb: (link: number) => void): void {
-    if (cpu.load(q + MPSCQ_BACK) === 0) return;
-    let p = cpu.load(q + MPSCQ_FRONT);
-    cpu.store(q + MPSCQ_BACK, 0);
-    cpu.store(q + MPSCQ_FRONT, 0);
+    if (cpu.load(q + MPSCQ_BACK, 8, ORIGIN_META, RELAXED) === 0) return;
+    let p = cpu.load(q + MPSCQ_FRONT, 8, ORIGIN_META, SEQ_CST);
+    cpu.store(q + MPSCQ_BACK, 0, 8, ORIGIN_META, RELAXED);
+    cpu.store(q + MPSCQ_FRONT, 0, 8, ORIGIN_META, RELAXED);
     while (p !== 0) {
       const n = this.readNext(cpu, p);
       cb(p);

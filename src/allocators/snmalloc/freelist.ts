@@ -13,6 +13,7 @@
  */
 import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
+import { NOT_ATOMIC } from '../../machine/memory-order.ts';
 import { AllocatorAbort } from '../contract.ts';
 import type { SnmallocConfig } from './config.ts';
 import type { BuilderLayout, IterLayout } from './layout.ts';
@@ -62,22 +63,22 @@ export class FreeList {
   }
 
   /** `*field = encode(value)` (Object::store_null / the store half of store_next). */
-  storeNext(cpu: Cpu, field: number, value: number, key: number, tweak: number, origin = ORIGIN_LINK): void {
+  storeNext(cpu: Cpu, field: number, value: number, key: number, tweak: number, origin = ORIGIN_LINK, order: number = NOT_ATOMIC): void {
     if (!this.checked) {
-      cpu.store(field, value, 8, origin);
+      cpu.store(field, value, 8, origin, order);
       return;
     }
     const kl = cpu.load64(key + 16);
     const kh = cpu.hi;
-    cpu.store64(field, (lo32(value) ^ kl ^ lo32(tweak)) >>> 0, (hi32(value) ^ kh ^ hi32(tweak)) >>> 0, origin);
+    cpu.store64(field, (lo32(value) ^ kl ^ lo32(tweak)) >>> 0, (hi32(value) ^ kh ^ hi32(tweak)) >>> 0, origin, order);
   }
 
   /** decode(*field) (Object::T::read_next / atomic_read_next without the check). */
-  loadNext(cpu: Cpu, field: number, key: number, tweak: number, origin = ORIGIN_LINK): number {
-    if (!this.checked) return cpu.load(field, 8, origin);
+  loadNext(cpu: Cpu, field: number, key: number, tweak: number, origin = ORIGIN_LINK, order: number = NOT_ATOMIC): number {
+    if (!this.checked) return cpu.load(field, 8, origin, order);
     const kl = cpu.load64(key + 16);
     const kh = cpu.hi;
-    const l = cpu.load64(field, origin);
+    const l = cpu.load64(field, origin, order);
     const h = cpu.hi;
     // The decoded pointer is ready when the encoded word is (the core cannot see through the XOR).
     return cpu.derive(l, join((l ^ kl ^ lo32(tweak)) >>> 0, (h ^ kh ^ hi32(tweak)) >>> 0));
@@ -106,9 +107,9 @@ export class FreeList {
    * Object::store_next: the successor's signature (check builds), then the encoded link. `curr` is
    * the address of the `next` field being written, `next` the object linked in.
    */
-  storeLinked(cpu: Cpu, curr: number, next: number, key: number, tweak: number, origin = ORIGIN_LINK): void {
+  storeLinked(cpu: Cpu, curr: number, next: number, key: number, tweak: number, origin = ORIGIN_LINK, order: number = NOT_ATOMIC): void {
     if (this.backward) this.setPrevValue(cpu, next, this.signedPrev(cpu, curr, next, key, tweak));
-    this.storeNext(cpu, curr, next, key, tweak, origin);
+    this.storeNext(cpu, curr, next, key, tweak, origin, order);
   }
 
   /** Object::make / placement new of a free node: `next` = null (and `prev` = 0 in check builds). */

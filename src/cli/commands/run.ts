@@ -1,5 +1,5 @@
 /**
- * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--json]
+ * `allocsim run -a <allocator> -w <workload> [--threads N] [--param k=v ...] [--seed S] [--machine M] [--check] [--races] [--json]
  *  [--profile] [--cachegrind-out FILE]`
  *  `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
  */
@@ -61,6 +61,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         .option('seed', { type: 'string', default: '1', describe: 'seed of every random choice' })
         .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
         .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
+        .option('races', { type: 'boolean', default: false, describe: 'with the checker, run the data-race detector over the allocator\'s memory (implies --check)' })
         .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' })
         .option('profile', { type: 'boolean', default: false, describe: 'add the per-path profile to the Result (profile field)' })
         .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
@@ -89,7 +90,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         if (params.workload.threads !== undefined) throw new UsageError('--threads and -p threads= both set the thread count; give one of them');
         params.workload.threads = positiveInt('threads', args.threads);
       }
-      const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true, profile: args.profile === true || cgOut !== undefined };
+      const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true || args.races === true, races: args.races === true, profile: args.profile === true || cgOut !== undefined };
       let r: Result;
       let recorder: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | 'hasHeapWalk' | 'samples'> | undefined;
       if (student !== undefined) {

@@ -121,7 +121,7 @@ export class IsolatedModel implements IsolatedRunner {
     return { result: unfinishedResult(this.model.name, config, o.ok ? 'the model\'s process answered something that is not a Result' : o.failure) };
   }
 
-  async property(name: string, opts: { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string }): Promise<PropertyResult> {
+  async property(name: string, opts: { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean }): Promise<PropertyResult> {
     const o = await this.host.run({ kind: 'property', name, ...opts });
     const v = o.value as TaskAnswers['property'] | undefined;
     if (o.ok && isObject(v) && typeof v.ok === 'boolean' && v.name === name) return v;

@@ -32,7 +32,7 @@ function run(info: ModelInfo, file: string, task: Task): unknown {
       const spec = PROPERTIES.find((p) => p.name === task.name);
       if (spec === undefined) throw new Error(`unknown property ${task.name}`);
       return checkProperty(info, spec, {
-        seed: task.seed, numRuns: task.numRuns, params: task.params,
+        seed: task.seed, numRuns: task.numRuns, params: task.params, ...(task.races !== undefined ? { races: task.races } : {}),
         ...(task.path !== undefined ? { path: task.path } : {}), ...(task.replayPath !== undefined ? { replayPath: task.replayPath } : {}),
       });
     }
