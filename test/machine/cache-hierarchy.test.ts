@@ -40,7 +40,7 @@ describe('cache hierarchy', () => {
         const l1 = new RefCache(8, spec.l1.ways);
         const l2 = new RefCache(16, spec.l2.ways);
         const llc = new RefCache(64, spec.llc.ways);
-        let want = { l1: 0, l2: 0, llc: 0 };
+        const want = { l1: 0, l2: 0, llc: 0 };
         const baseLine = base / LINE_SIZE;
         for (const [off, write] of stream) {
           const line = baseLine + off;
@@ -69,7 +69,6 @@ describe('cache hierarchy', () => {
         const st = cacheStats(m);
         expect(st.accesses).toBe(stream.length);
         expect({ l1: st.l1Misses, l2: st.l2Misses, llc: st.llcMisses }).toEqual(want);
-        want = { l1: 0, l2: 0, llc: 0 };
       }),
       { numRuns: 150 },
     );

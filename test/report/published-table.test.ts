@@ -25,6 +25,7 @@ describe('formatPublished', () => {
   });
 
   it('prints the published figure beside the simulated one, and says when there is none', () => {
+    // eslint-disable-next-line no-control-regex -- strips the terminal's colour codes
     const text = formatPublished(s).replace(/\u001b\[[0-9;]*m/g, '');
     expect(text).toMatch(/msgpass\s*│\s*2\s*│\s*snmalloc\s*│\s*-15\.0%\s*│\s*-27\.8%/);
     expect(text).toMatch(/mimalloc\s*│\s*\+10\.0%\s*│\s*not published/);

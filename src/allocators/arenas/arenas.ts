@@ -16,7 +16,7 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { num } from '../../sim/params.ts';
 import { BaseModel } from '../base-model.ts';
-import { TagHeap } from '../boundary-tags/heap.ts';
+import type { TagHeap } from '../boundary-tags/heap.ts';
 import { HEAP_STATE_BYTES } from '../boundary-tags/layout.ts';
 import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../boundary-tags/params.ts';
 import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';

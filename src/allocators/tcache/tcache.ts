@@ -18,7 +18,7 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { num } from '../../sim/params.ts';
 import { BaseModel } from '../base-model.ts';
 import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../contract.ts';
-import { TagHeap } from '../boundary-tags/heap.ts';
+import type { TagHeap } from '../boundary-tags/heap.ts';
 import { blockSizeFor, HEAP_STATE_BYTES, TAG_BYTES, tagSize } from '../boundary-tags/layout.ts';
 import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../boundary-tags/params.ts';
 import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';
