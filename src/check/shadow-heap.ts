@@ -1,6 +1,7 @@
 /**
  * The shadow heap: an independent record of every live block, fed by each operation of a run,
- * that checks the allocator's answers against the invariants in docs/invariants.md.
+ * that checks the allocator's answers against the invariants listed in docs/architecture.md
+ * ("The invariant checker").
  *
  * It knows nothing of allocator internals. It sees returned addresses and sizes, reads simulated
  * memory without cost (Machine.peek), and watches pages leave the address space. It never changes

@@ -214,10 +214,6 @@ export class Driver {
   }
 
   /**
-   * Runs a valid operation. If the model aborts there on an address where an earlier faulty free
-   * went undetected, the checker records that fault as detected late (by this operation).
-   */
-  /**
    * A model call threw: an abort at the address of an earlier undetected fault is that fault's
    * late detection (a quarantine drained later). Returns the error, for the caller to rethrow.
    */

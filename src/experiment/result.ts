@@ -1,6 +1,6 @@
 /**
- * The Result of one run: the JSON contract of docs/results.md (DESIGN.md "Results"). Field names
- * are stable; new fields may be added, none renamed.
+ * The Result of one run: the JSON contract of docs/results.md. Field names are stable; new fields
+ * may be added, none renamed.
  */
 import type { Violation, WorkloadFault } from '../check/violations.ts';
 import type { AtomicStats, CacheStats, CoreStats, MemoryStats } from '../machine/stats.ts';
