@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: {
     // Model files (the coursework templates, students' models) import the kit by the package's name.
-    alias: { 'allocsim/kit': fileURLToPath(new URL('./src/allocators/kit.ts', import.meta.url)) },
+    alias: { 'allocsim/kit': fileURLToPath(new URL('./src/allocators/kit/kit.ts', import.meta.url)) },
   },
   test: {
     include: ['test/**/*.test.ts'],

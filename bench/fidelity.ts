@@ -20,7 +20,7 @@ import {
 } from '../src/experiment/published.ts';
 import { runExperiment } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/result.ts';
-import { machinePreset } from '../src/machine/costs.ts';
+import { machinePreset } from '../src/machine/presets.ts';
 import { takeNumber } from './args.ts';
 
 const argv = process.argv.slice(2);

@@ -9,7 +9,7 @@
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 import { runExperiment } from '../src/experiment/run.ts';
-import { machinePreset } from '../src/machine/costs.ts';
+import { machinePreset } from '../src/machine/presets.ts';
 
 export const FIXED_RUNS: ReadonlyArray<{ allocator: string; workload: string; params?: Record<string, number | string | boolean> }> = [
   { allocator: 'snmalloc', workload: 'msgpass-2' },

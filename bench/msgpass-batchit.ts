@@ -10,7 +10,8 @@
 import { runExperiment } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/result.ts';
 import { readFileSync } from 'node:fs';
-import { machineFromJSON, machinePreset } from '../src/machine/costs.ts';
+import { machineFromJSON } from '../src/machine/spec-json.ts';
+import { machinePreset } from '../src/machine/presets.ts';
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 

@@ -30,15 +30,16 @@ describe('documentation links', () => {
   });
 
   it('no page refers to the shared/ notes or DESIGN.md, which are not in the repository', () => {
-    // src/allocators/shared/ (the models' shared components) is in the repository.
-    const outside = /(?<!allocators\/)\bshared\/|DESIGN\.md/;
+    // The notes beside the repository: ../shared/, shared/reference/..., shared/STYLE.md, DESIGN.md.
+    // (src/allocators/shared/, the models' shared components, is in the repository.)
+    const outside = /\.\.\/shared\/|(?<![\w-]\/)\bshared\/(?:reference\/|[A-Z]+\.md)|DESIGN\.md/;
     expect(files.filter((f) => outside.test(readFileSync(f, 'utf8'))).map((f) => f.slice(ROOT.length + 1))).toEqual([]);
   });
 
   it('every folder and file docs/architecture.md names exists', () => {
     const text = readFileSync(join(ROOT, 'docs', 'architecture.md'), 'utf8');
     const named = new Set<string>();
-    // Paths from the repository's root: src/machine/, src/allocators/contract.ts, test/layers.test.ts.
+    // Paths from the repository's root: src/machine/, src/allocators/kit/contract.ts, test/layers.test.ts.
     for (const m of text.matchAll(/(?<![\w./-])((?:src|test|docs|bench|bin|templates)\/[\w./-]*[\w/])/g)) named.add(m[1] as string);
     // The layer table: a line that starts with a folder names its subfolders relative to it (commands/).
     for (const line of text.split('\n')) {

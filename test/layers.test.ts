@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const ORDER = ['sim', 'machine', 'check', 'allocators', 'workloads', 'experiment', 'report', 'cli'];
-const NODE_FREE = new Set(['sim', 'machine', 'check', 'allocators', 'workloads']);
+const ORDER = ['lib', 'sim', 'machine', 'check', 'allocators', 'workloads', 'experiment', 'report', 'cli'];
+const NODE_FREE = new Set(['lib', 'sim', 'machine', 'check', 'allocators', 'workloads']);
 const root = join(import.meta.dirname, '..', 'src');
 
 function files(dir: string): string[] {

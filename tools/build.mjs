@@ -69,6 +69,6 @@ await build({
 });
 // The hook finds the kit's source from the output folder, wherever that is.
 const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit.ts')).split('\\').join('/');
-writeFileSync(join(OUT, 'kit-hooks.mjs'), readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit.ts'", JSON.stringify(sourceKit)));
+writeFileSync(join(OUT, 'kit-hooks.mjs'), readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit/kit.ts'", JSON.stringify(sourceKit)));
 // Written last: a dist/ without its stamp (a build that stopped half-way) is never run.
 writeFileSync(join(OUT, 'src-stamp.json'), `${JSON.stringify({ stamp })}\n`);

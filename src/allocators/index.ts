@@ -30,4 +30,4 @@ for (const m of snmallocModels) registerModel(m);
 for (const m of mimallocModels) registerModel(m);
 
 export * from './registry.ts';
-export * from './contract.ts';
+export * from './kit/contract.ts';

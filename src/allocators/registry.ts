@@ -3,30 +3,30 @@
  * `createModel` resolves parameters and builds one for a simulated process.
  */
 import type { Machine } from '../machine/machine.ts';
-import { Counters } from '../sim/counters.ts';
-import { resolveParams, type ParamValue } from '../sim/params.ts';
-import type { AllocatorModel, ModelInfo } from './contract.ts';
-
-const models = new Map<string, ModelInfo>();
+import { Counters } from './kit/model-counters.ts';
+import { resolveParams, type ParamValue } from '../lib/params.ts';
+import { Registry } from '../lib/registry.ts';
+import type { AllocatorModel, ModelInfo } from './kit/contract.ts';
 
 export class UnknownModelError extends Error {
   constructor(name: string) {
-    super(`unknown allocator '${name}'; valid allocators: ${[...models.keys()].join(', ')}`);
+    super(`unknown allocator '${name}'; valid allocators: ${models.names().join(', ')}`);
     this.name = 'UnknownModelError';
   }
 }
 
+const models = new Registry<ModelInfo>('allocator', (name) => new UnknownModelError(name));
+
 export function registerModel(info: ModelInfo): void {
-  if (models.has(info.name)) throw new Error(`allocator '${info.name}' is registered twice`);
-  models.set(info.name, info);
+  models.register(info);
 }
 
 export function modelNames(): string[] {
-  return [...models.keys()];
+  return models.names();
 }
 
 export function allModels(): ModelInfo[] {
-  return [...models.values()];
+  return models.all();
 }
 
 export function hasModel(name: string): boolean {
@@ -34,9 +34,7 @@ export function hasModel(name: string): boolean {
 }
 
 export function modelInfo(name: string): ModelInfo {
-  const m = models.get(name);
-  if (m === undefined) throw new UnknownModelError(name);
-  return m;
+  return models.get(name);
 }
 
 export function createModel(

@@ -4,7 +4,7 @@
  * checker knows (a live block, or a region of the model's heap walk).
  */
 import type { RaceAccess, RaceReport } from '../machine/race/detector.ts';
-import { ORIGIN_NAMES } from '../machine/counters.ts';
+import { ORIGIN_NAMES } from '../machine/origin-counters.ts';
 import { hex, type Violation } from './violations.ts';
 
 /** Where the racing address lies, in words ("in the free region 0x…+64 of the heap walk (owner thread 1)"). */

@@ -7,7 +7,7 @@
  * memory without cost (Machine.peek), and watches pages leave the address space. It never changes
  * what the run measures: it charges nothing and makes no page resident.
  */
-import { PAGE_SIZE } from '../machine/costs.ts';
+import { PAGE_SIZE } from '../machine/sizes.ts';
 import { PROT_READ, PROT_WRITE } from '../machine/address-space.ts';
 import type { Machine } from '../machine/machine.ts';
 import type { RaceReport } from '../machine/race/detector.ts';

@@ -8,7 +8,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { GradeInput } from '../experiment/grade.ts';
 import { COURSEWORK_WORKLOADS, isRegistered } from '../experiment/coursework-suite.ts';
-import type { ParamValue } from '../sim/params.ts';
+import type { ParamValue } from '../lib/params.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { UsageError } from './errors.ts';
 import { ALLOCSIM_ROOT } from './package-root.ts';

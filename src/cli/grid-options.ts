@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { GridSpec, ParamAxis } from '../experiment/grid.ts';
 import { defaultJobs } from '../experiment/pool.ts';
-import { parseAssignment } from '../sim/params.ts';
+import { parseAssignment } from '../lib/params.ts';
 import { RunFailure, UsageError } from './errors.ts';
 import { listOption, loadMachine, positiveInt } from './options.ts';
 import { isModelFile, resolveModel } from './model-resolver.ts';

@@ -12,7 +12,7 @@ import { existsSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { ModelFileError, modelFromExports } from '../experiment/model-file.ts';
 import { pathToFileURL } from 'node:url';
-import type { ModelInfo } from '../allocators/contract.ts';
+import type { ModelInfo } from '../allocators/kit/contract.ts';
 import { modelInfo } from '../allocators/index.ts';
 import { contractOk, probeContract } from '../experiment/model-contract.ts';
 import type { Message } from 'esbuild';

@@ -1,8 +1,10 @@
 /** Option parsing shared by the commands: parameters, machines, thread lists. */
 import { readFileSync, statSync } from 'node:fs';
 import { excerpt, quoteExcerpt } from '../sim/excerpt.ts';
-import { machineFromJSON, machinePreset, type MachineSpec } from '../machine/costs.ts';
-import { parseAssignment, type ParamSpec, type ParamValue } from '../sim/params.ts';
+import { machineFromJSON } from '../machine/spec-json.ts';
+import { machinePreset } from '../machine/presets.ts';
+import { type MachineSpec } from '../machine/machine-spec.ts';
+import { parseAssignment, type ParamSpec, type ParamValue } from '../lib/params.ts';
 import { UsageError } from './errors.ts';
 
 /** The largest machine file read (a description is a few hundred bytes). */

@@ -9,15 +9,15 @@
  * A failure is shrunk to a minimal sequence and reported with the seed and path that replay it.
  */
 import fc from 'fast-check';
-import { AllocatorAbort, type ModelInfo } from '../allocators/contract.ts';
+import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
 import { createModel } from '../allocators/registry.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import type { Violation } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { VectorClock } from '../machine/race/vector-clock.ts';
 import { Machine } from '../machine/machine.ts';
-import { machinePreset } from '../machine/costs.ts';
-import type { ParamValue } from '../sim/params.ts';
+import { machinePreset } from '../machine/presets.ts';
+import type { ParamValue } from '../lib/params.ts';
 import { Driver } from './driver.ts';
 import { crashText } from './model-contract.ts';
 import { hex } from '../sim/hex.ts';

@@ -4,8 +4,8 @@
  * shadow-heap checker on. Workloads that are not registered are named as missing, never faked;
  * when none is present the `random` workload stands in, and the report says so.
  */
-import type { ModelInfo } from '../allocators/contract.ts';
-import type { ParamValue } from '../sim/params.ts';
+import type { ModelInfo } from '../allocators/kit/contract.ts';
+import type { ParamValue } from '../lib/params.ts';
 import { lookupWorkload, UnknownWorkloadError } from '../workloads/registry.ts';
 import { resultOk, type Result } from './result.ts';
 import { runExperiment } from './run.ts';

@@ -4,7 +4,7 @@
  * and keeps the live-byte figures every Result reports. The experiment handler and the property
  * suite both go through it, so a --check run and `allocsim check` check the same way.
  */
-import { AllocatorAbort, type AllocatorModel, type HeapRegion } from '../allocators/contract.ts';
+import { AllocatorAbort, type AllocatorModel, type HeapRegion } from '../allocators/kit/contract.ts';
 import { ShadowHeap } from '../check/shadow-heap.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { Machine } from '../machine/machine.ts';

@@ -4,10 +4,10 @@
  * perf-index.ts. Which references exist depends on the build; a missing one is named, and the
  * scheme falls back to the next one in its list or says it cannot judge — no figure is made up.
  */
-import type { ModelInfo } from '../allocators/contract.ts';
+import type { ModelInfo } from '../allocators/kit/contract.ts';
 import { hasModel } from '../allocators/registry.ts';
-import type { MachineSpec } from '../machine/costs.ts';
-import type { ParamValue } from '../sim/params.ts';
+import type { MachineSpec } from '../machine/machine-spec.ts';
+import type { ParamValue } from '../lib/params.ts';
 import { resultOk, type Result } from './result.ts';
 import type { LineSourceProvider } from '../workloads/contract.ts';
 import { runExperiment, type RunConfig } from './run.ts';

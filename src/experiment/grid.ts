@@ -9,8 +9,8 @@
  * mimalloc-bench names its configurations.
  */
 import { modelInfo } from '../allocators/registry.ts';
-import type { MachineSpec } from '../machine/costs.ts';
-import { ParamError, resolveParams, type ParamSpec, type ParamValue } from '../sim/params.ts';
+import type { MachineSpec } from '../machine/machine-spec.ts';
+import { ParamError, resolveParams, type ParamSpec, type ParamValue } from '../lib/params.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import type { RunConfig } from './run.ts';
 

@@ -10,11 +10,11 @@
  *   and live bytes; the interval doubles (and every other sample is dropped) to keep at most a
  *   fixed number, so any run gives a picture of bounded size.
  */
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelInfo } from '../allocators/contract.ts';
+import type { AllocatorModel, HeapRegion, ModelDescription, ModelInfo } from '../allocators/kit/contract.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { Machine } from '../machine/machine.ts';
 import { QuietCpu } from '../machine/quiet-cpu.ts';
-import type { Counters } from '../sim/counters.ts';
+import type { Counters } from '../allocators/kit/model-counters.ts';
 import { hex } from '../sim/hex.ts';
 
 export interface Step {

@@ -5,8 +5,8 @@
  * thread boundary), so it sends the message back and the pool rethrows it as an InputError.
  */
 import { UnknownModelError } from '../allocators/registry.ts';
-import { MachineSpecError } from '../machine/costs.ts';
-import { ParamError } from '../sim/params.ts';
+import { MachineSpecError } from '../machine/machine-spec.ts';
+import { ParamError } from '../lib/params.ts';
 import { WorkloadInputError } from '../workloads/contract.ts';
 import { UnknownWorkloadError } from '../workloads/registry.ts';
 import { ModelFileError } from './model-file.ts';

@@ -5,8 +5,8 @@
  * problem is reported as one clear sentence, naming the method and, for a crash, the line of the
  * model's file where it happened.
  */
-import type { AllocatorModel, ModelInfo } from '../allocators/contract.ts';
-import { Sandbox } from '../allocators/sandbox.ts';
+import type { AllocatorModel, ModelInfo } from '../allocators/kit/contract.ts';
+import { Sandbox } from '../allocators/kit/sandbox.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import { hex } from '../sim/hex.ts';
 

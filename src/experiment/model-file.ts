@@ -3,7 +3,7 @@
  * process and in every worker thread of a parallel grid (so `compare -a ./mine.ts,glibc --jobs 2`
  * runs the same model in each worker). A file exports its ModelInfo as `default` or as `model`.
  */
-import type { ModelInfo } from '../allocators/contract.ts';
+import type { ModelInfo } from '../allocators/kit/contract.ts';
 import { hasModel, registerModel } from '../allocators/registry.ts';
 import { importOutside } from './outside-code.ts';
 

@@ -4,8 +4,8 @@
  */
 import type { Violation, WorkloadFault } from '../check/violations.ts';
 import type { AtomicStats, CacheStats, CoreStats, MemoryStats } from '../machine/stats.ts';
-import type { Params } from '../sim/params.ts';
-import type { HistogramJSON } from '../sim/counters.ts';
+import type { Params } from '../lib/params.ts';
+import type { HistogramJSON } from '../allocators/kit/model-counters.ts';
 
 export interface ThreadTime {
   id: number;

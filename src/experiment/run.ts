@@ -4,18 +4,19 @@
  * The workload's threads run on the kernel; every allocator call and memory operation they yield is
  * executed here on the thread's Cpu, so its cost lands on the thread's clock.
  */
-import { AllocatorAbort, type ModelInfo } from '../allocators/contract.ts';
+import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
 import { createModel, modelInfo } from '../allocators/registry.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { VectorClock } from '../machine/race/vector-clock.ts';
 import { MachineFault } from '../machine/fault.ts';
 import { Machine } from '../machine/machine.ts';
-import { machinePreset, type MachineSpec } from '../machine/costs.ts';
+import { machinePreset } from '../machine/presets.ts';
+import { type MachineSpec } from '../machine/machine-spec.ts';
 import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
 import { atomicStats, cacheStats, coreStats, memoryStats } from '../machine/stats.ts';
 import { PATH_EVENTS } from '../machine/paths.ts';
 import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
-import { resolveParams, type ParamValue } from '../sim/params.ts';
+import { resolveParams, type ParamValue } from '../lib/params.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Op, SimThread } from '../sim/thread.ts';
 import type { AppAtomicOp, WorkloadOp } from '../workloads/ops.ts';

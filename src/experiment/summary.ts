@@ -11,7 +11,7 @@
  */
 import type { GridPoint } from './grid.ts';
 import { resultOk, type Result } from './result.ts';
-import type { ParamValue } from '../sim/params.ts';
+import type { ParamValue } from '../lib/params.ts';
 
 /** Mean, extremes and sample standard deviation over seeds. */
 export interface Spread {

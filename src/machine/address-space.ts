@@ -13,8 +13,8 @@
  * Values are stored little-endian in per-page buffers created on first write; memory never written
  * reads as zero. Every call returns the cycles it cost and is counted by kind.
  */
-import * as K from './costs.ts';
-import { type Costs, type SyscallKind, SYSCALL_KINDS } from './costs.ts';
+import * as K from './sizes.ts';
+import { type Costs, type SyscallKind, SYSCALL_KINDS } from './machine-spec.ts';
 import { IntMap } from './int-map.ts';
 import { hex } from '../sim/hex.ts';
 

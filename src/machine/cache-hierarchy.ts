@@ -17,9 +17,9 @@
  */
 import * as CL from './cache-level.ts';
 import { CacheLevel, lineKey } from './cache-level.ts';
-import * as K from './costs.ts';
-import type { MachineSpec } from './costs.ts';
-import * as C from './counters.ts';
+import * as K from './sizes.ts';
+import type { MachineSpec } from './machine-spec.ts';
+import * as C from './origin-counters.ts';
 import * as D from './directory.ts';
 import { Directory } from './directory.ts';
 
@@ -39,11 +39,11 @@ export interface Clock {
   now: number;
 }
 
-export { ORIGIN_APP, ORIGIN_META, ORIGIN_LINK, ORIGIN_NAMES, type Origin } from './counters.ts';
+export { ORIGIN_APP, ORIGIN_META, ORIGIN_LINK, ORIGIN_NAMES, type Origin } from './origin-counters.ts';
 export {
   C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
   C_PREFETCH, COUNTERS_PER_ORIGIN,
-} from './counters.ts';
+} from './origin-counters.ts';
 
 export class CacheHierarchy {
   readonly l1: CacheLevel[];

@@ -11,7 +11,7 @@
  * coherence action). An evicted line's key, to find its set in other levels, comes from its
  * directory slot (Directory.keyOf).
  */
-import { MAX_SETS, setsOf, type CacheGeometry } from './costs.ts';
+import { MAX_SETS, setsOf, type CacheGeometry } from './machine-spec.ts';
 
 /** This module's own name for NO_LINE: V8 folds it, an exported binding it reloads at every use (see counters.ts). */
 const EMPTY = -1;
@@ -21,7 +21,7 @@ export const NO_LINE = EMPTY;
 /**
  * The bits of a line number a cache needs to pick a set: the line number (address / 64) modulo
  * 2^26, a small integer (a full line number has up to 41 bits and would be a boxed double in
- * calls). A cache has at most MAX_SETS = 2^26 sets (costs.ts checks machine descriptions), so
+ * calls). A cache has at most MAX_SETS = 2^26 sets (spec-json.ts checks machine descriptions), so
  * `key & (sets - 1)` is the line's set. Line numbers that share a key are told apart by their
  * tags (directory slots).
  */

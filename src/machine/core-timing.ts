@@ -21,7 +21,7 @@
  * and overlap, as on real cores: a stream of store misses runs at many stores per miss latency), than
  * its data and than the loads before it. Dispatch stalls only when the buffer is full.
  */
-import type { CoreSpec } from './costs.ts';
+import type { CoreSpec } from './machine-spec.ts';
 import * as S from './core-stats.ts';
 import { StoreBuffer } from './store-buffer.ts';
 

@@ -11,7 +11,7 @@
 import * as A from './atomic-stats.ts';
 import * as H from './cache-hierarchy.ts';
 import { lineKey } from './cache-level.ts';
-import * as K from './costs.ts';
+import * as K from './sizes.ts';
 import { CpuMemory } from './cpu-memory.ts';
 import { readValue, wrap, writeValue, type AccessSize } from './value-codec.ts';
 import { ACQUIRE, RELAXED, RELEASE, SEQ_CST, type MemoryOrder } from './memory-order.ts';

@@ -7,7 +7,8 @@ import {
   C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_PREFETCH, C_SLOW, C_UPGRADE,
   COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_LINK, ORIGIN_META,
 } from './cache-hierarchy.ts';
-import { PAGE_SIZE, SYSCALL_KINDS, type SyscallKind } from './costs.ts';
+import { PAGE_SIZE } from './sizes.ts';
+import { SYSCALL_KINDS, type SyscallKind } from './machine-spec.ts';
 import type { Machine } from './machine.ts';
 
 export interface CacheCounts {

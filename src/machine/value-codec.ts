@@ -5,7 +5,7 @@
  * and by the Machine's uncharged peek/poke.
  */
 import type { AddressSpace } from './address-space.ts';
-import * as K from './costs.ts';
+import * as K from './sizes.ts';
 
 // A module's own constant is folded into optimized code; an imported live binding is reloaded.
 const PAGE_SIZE = K.PAGE_SIZE;

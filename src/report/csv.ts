@@ -4,7 +4,7 @@
  * (no baseline in the group, or no successful run).
  */
 import type { Cell, Spread, Summary } from '../experiment/summary.ts';
-import type { ParamValue } from '../sim/params.ts';
+import type { ParamValue } from '../lib/params.ts';
 
 type SpreadKey = { [K in keyof Cell]-?: Cell[K] extends Spread | null ? K : never }[keyof Cell];
 

@@ -2,7 +2,7 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import { workloadThreads, type Result } from '../experiment/result.ts';
-import { SYSCALL_KINDS } from '../machine/costs.ts';
+import { SYSCALL_KINDS } from '../machine/machine-spec.ts';
 import { fmtBytes, fmtNum, fmtPct } from './format.ts';
 import { hex } from '../sim/hex.ts';
 

@@ -3,7 +3,7 @@
  * (`ptr[0] = Alloc(24) returned ...`, `Free List [ Size 2 ]: [ addr:... sz:... ]...`), with what
  * happened on the way in brackets.
  */
-import type { HeapRegion } from '../allocators/contract.ts';
+import type { HeapRegion } from '../allocators/kit/contract.ts';
 import type { HeapRecorder } from '../experiment/heap-recorder.ts';
 import { hex } from '../sim/hex.ts';
 

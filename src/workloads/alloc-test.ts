@@ -11,7 +11,7 @@
  * thread seeds the program's PRNG with 41, so all threads do the same work. At the end each thread
  * reads and frees what is left. `scale` multiplies the main loop.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam, threadsVariant } from './lib/params.ts';

@@ -5,7 +5,7 @@
  * once, with no hysteresis ("debouncing"), pays a fresh slow path (and often a system call) every
  * time; one that caches them does not. Each block is written over its first `touchBytes` bytes.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam } from './lib/params.ts';

@@ -5,7 +5,7 @@
  * object; `keepAlive` holds one other block of the same size for the whole run, the issue's
  * workaround, to compare.
  */
-import { bool, num, type ParamSpec } from '../sim/params.ts';
+import { bool, num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam } from './lib/params.ts';

@@ -5,7 +5,7 @@
  * 50 new cells on the front. Most cells are freed by another thread than the one that allocated
  * them. `collatz-list-sys` etc. in the course differ only in the allocator linked in.
  */
-import type { ParamSpec } from '../sim/params.ts';
+import type { ParamSpec } from '../lib/params.ts';
 import type { Op } from '../sim/thread.ts';
 import type { WorkloadInfo } from './contract.ts';
 import { collatzCreate, iterateSteps, type Sequence } from './lib/collatz.ts';

@@ -5,7 +5,7 @@
  * buffers are powers of two. ivec_copy pre-sizes the copy to the old capacity and pushes every
  * element (charged here as one memcpy-like pass), so only the new steps cause reallocs.
  */
-import type { ParamSpec } from '../sim/params.ts';
+import type { ParamSpec } from '../lib/params.ts';
 import type { Op } from '../sim/thread.ts';
 import type { WorkloadInfo } from './contract.ts';
 import { collatzCreate, iterateSteps, type Sequence } from './lib/collatz.ts';

@@ -5,7 +5,7 @@
  */
 import type { Rng } from '../sim/rng.ts';
 import type { ThreadBody } from '../sim/thread.ts';
-import type { ParamSpec, ParamValue, Params } from '../sim/params.ts';
+import type { ParamSpec, ParamValue, Params } from '../lib/params.ts';
 
 export interface WorkloadThread {
   name: string;

@@ -7,7 +7,7 @@
  * it passes only if freed memory is reused or returned: compare this run's peak mapped memory and
  * RSS with 16 MiB (the simulated machine itself has no address-space limit).
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { fill, free, malloc } from './ops.ts';

@@ -9,7 +9,7 @@
  * multiplies the 2,000,000 (at least one iteration per n).
  */
 import { join, spawn } from '../sim/ops.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam } from './lib/params.ts';

@@ -10,7 +10,7 @@
  * iterations (bench.sh: relative time 1e9 / iterations). The working sets are never freed.
  */
 import { join, sleep, spawn } from '../sim/ops.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { GlibcRandom } from './lib/glibc-random.ts';

@@ -14,7 +14,7 @@
  * and CPU time; this model reports each phase's simulated seconds.
  */
 import { now } from '../sim/ops.ts';
-import { num, str, type ParamSpec } from '../sim/params.ts';
+import { num, str, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { GlibcRandom } from './lib/glibc-random.ts';

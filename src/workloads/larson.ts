@@ -16,7 +16,7 @@
  */
 import { counterAdd, now, sleep, spawn, waitBelow } from '../sim/ops.ts';
 import { SimCounter } from '../sim/primitives.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { Lran2 } from './lib/lran2.ts';

@@ -8,7 +8,7 @@
  * C++ program draws from std::mt19937(42); this model draws the same uniform choices from the run
  * seed. `scale` multiplies the iterations.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam } from './lib/params.ts';

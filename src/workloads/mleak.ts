@@ -10,7 +10,7 @@
  * frees every slot at the end. `scale` multiplies the rounds.
  */
 import { join, spawn } from '../sim/ops.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { GlibcRandom } from './lib/glibc-random.ts';

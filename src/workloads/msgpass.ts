@@ -15,12 +15,12 @@
  */
 import { counterAdd, join, recv, send, spawn, tryRecv, waitBelow, yieldCore } from '../sim/ops.ts';
 import { SimCounter, SimQueue } from '../sim/primitives.ts';
-import { bool, num, type ParamSpec } from '../sim/params.ts';
+import { bool, num, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { canDequeue, dequeue, destroy, enqueue, queueInit, Q_BYTES } from './mpscq.ts';
 import { atomicLoad, atomicStore, fetchAdd, free, malloc, read, write } from './ops.ts';
-import { XoroshiroP128R32 } from './xoroshiro.ts';
+import { XoroshiroP128R32 } from './lib/xoroshiro.ts';
 
 const SRC = 'src/test/perf/msgpass/msgpass.cc';
 /** msgsizes[] of the producer. */

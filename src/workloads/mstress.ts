@@ -12,7 +12,7 @@
  * Every random choice comes from the program's splitmix64 `pick`, seeded per thread with
  * (t + 1) · 43. `scale` multiplies SCALE (the allocations per thread).
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaleParam, threadsParam, threadsVariant } from './lib/params.ts';

@@ -7,7 +7,7 @@
  * the end is freed. The model's answers (addresses, counters, RSS) stand in for malloc.py's
  * fixed-size heap and list walk; one thread.
  */
-import { num, str, type ParamSpec } from '../sim/params.ts';
+import { num, str, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import { WorkloadInputError, type WorkloadEnv, type WorkloadInfo, type WorkloadInstance } from './contract.ts';
 import { free, malloc } from './ops.ts';

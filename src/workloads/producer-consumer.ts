@@ -13,7 +13,7 @@
  */
 import { counterAdd, recv, send, waitBelow } from '../sim/ops.ts';
 import { SimCounter, SimQueue } from '../sim/primitives.ts';
-import { bool, num, str, type ParamSpec } from '../sim/params.ts';
+import { bool, num, str, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import { WorkloadInputError, type WorkloadEnv, type WorkloadInfo, type WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam } from './lib/params.ts';

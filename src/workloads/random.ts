@@ -10,7 +10,7 @@
  */
 import { recv, send, tryRecv } from '../sim/ops.ts';
 import { SimQueue } from '../sim/primitives.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';

@@ -19,7 +19,7 @@
  */
 import { barrier, now, spawn, join } from '../sim/ops.ts';
 import { Barrier } from '../sim/primitives.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Rng } from '../sim/rng.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';

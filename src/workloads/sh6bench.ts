@@ -9,7 +9,7 @@
  * pointers freed with a moving window (lib/sh-ring.ts). Everything is thread-local. At the end a
  * thread frees the slots below its cursor and the ring. `scale` multiplies the repeats.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam, threadsVariant } from './lib/params.ts';

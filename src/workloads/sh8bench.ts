@@ -13,7 +13,7 @@
  *
  * `scale` multiplies the iterations, the ring and the foreign blocks together.
  */
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { scaled, scaleParam, threadsParam, threadsVariant } from './lib/params.ts';

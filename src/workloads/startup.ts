@@ -11,7 +11,7 @@
  */
 import { barrier, now } from '../sim/ops.ts';
 import { Barrier } from '../sim/primitives.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { free, malloc } from './ops.ts';

@@ -8,7 +8,7 @@
  * not open files itself: whoever runs it supplies a line source (the CLI reads files; see
  * docs/workloads/trace.md). Project-written example traces are in traces/.
  */
-import { num, str, type ParamSpec } from '../sim/params.ts';
+import { num, str, type ParamSpec } from '../lib/params.ts';
 import { WorkloadInputError, type WorkloadEnv, type WorkloadInfo, type WorkloadInstance } from './contract.ts';
 import { detectFormat } from './trace/detect.ts';
 import { replaySingle, replayThreaded, scanTrace, TraceExecutor, type TouchPolicy } from './trace/replay.ts';

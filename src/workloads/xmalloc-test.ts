@@ -14,7 +14,7 @@
  * real object addresses from producer to consumer through simulated memory.
  */
 import { condBroadcast, condSignal, now, sleep } from '../sim/ops.ts';
-import { num, type ParamSpec } from '../sim/params.ts';
+import { num, type ParamSpec } from '../lib/params.ts';
 import type { Op, ThreadBody } from '../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from './contract.ts';
 import { Lran2 } from './lib/lran2.ts';

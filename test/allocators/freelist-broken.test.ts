@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { freelistModel, Freelist } from '../../src/allocators/freelist/freelist.ts';
-import { TagHeap } from '../../src/allocators/boundary-tags/heap.ts';
-import type { ModelInfo } from '../../src/allocators/contract.ts';
-import type { HeapFactory } from '../../src/allocators/boundary-tags/params.ts';
+import { TagHeap } from '../../src/allocators/shared/boundary-tags/heap.ts';
+import type { ModelInfo } from '../../src/allocators/kit/contract.ts';
+import type { HeapFactory } from '../../src/allocators/shared/boundary-tags/params.ts';
 import { checkProperty, PROPERTIES } from '../../src/experiment/conformance.ts';
 import type { Cpu } from '../../src/machine/cpu.ts';
 

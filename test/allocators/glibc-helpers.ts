@@ -2,8 +2,9 @@
 import { createModel, modelInfo, type AllocatorModel } from '../../src/allocators/index.ts';
 import type { Cpu } from '../../src/machine/cpu.ts';
 import { Machine } from '../../src/machine/machine.ts';
-import { machinePreset, type MachineSpec } from '../../src/machine/costs.ts';
-import type { ParamValue } from '../../src/sim/params.ts';
+import { machinePreset } from '../../src/machine/presets.ts';
+import { type MachineSpec } from '../../src/machine/machine-spec.ts';
+import type { ParamValue } from '../../src/lib/params.ts';
 
 export interface GlibcRig {
   machine: Machine;

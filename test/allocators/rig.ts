@@ -8,9 +8,9 @@ import { createModel, modelInfo, type AllocatorModel } from '../../src/allocator
 import { Driver } from '../../src/experiment/driver.ts';
 import type { Cpu } from '../../src/machine/cpu.ts';
 import { Machine } from '../../src/machine/machine.ts';
-import { machinePreset } from '../../src/machine/costs.ts';
+import { machinePreset } from '../../src/machine/presets.ts';
 import { QuietCpu } from '../../src/machine/quiet-cpu.ts';
-import type { ParamValue } from '../../src/sim/params.ts';
+import type { ParamValue } from '../../src/lib/params.ts';
 
 export interface Rig<M extends AllocatorModel> {
   machine: Machine;

@@ -4,7 +4,7 @@
  */
 import { runExperiment } from '../../src/experiment/run.ts';
 import type { Result } from '../../src/experiment/result.ts';
-import type { ParamValue } from '../../src/sim/params.ts';
+import type { ParamValue } from '../../src/lib/params.ts';
 import type { ThreadBody } from '../../src/sim/thread.ts';
 import { registerWorkload, workloadNames } from '../../src/workloads/index.ts';
 import '../../src/allocators/index.ts';

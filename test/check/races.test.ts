@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/cli/model-resolver.ts';
 import { checkProperty, PROPERTIES } from '../../src/experiment/conformance.ts';
 import { Machine } from '../../src/machine/machine.ts';
-import { machinePreset } from '../../src/machine/costs.ts';
-import { ORIGIN_LINK, ORIGIN_META } from '../../src/machine/counters.ts';
+import { machinePreset } from '../../src/machine/presets.ts';
+import { ORIGIN_LINK, ORIGIN_META } from '../../src/machine/origin-counters.ts';
 import { ACQUIRE, RELAXED, RELEASE } from '../../src/machine/memory-order.ts';
 import { allocsim, mutant } from '../coursework/helpers.ts';
 

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { ShadowHeap } from '../../src/check/shadow-heap.ts';
 import { Machine } from '../../src/machine/machine.ts';
-import { machinePreset } from '../../src/machine/costs.ts';
+import { machinePreset } from '../../src/machine/presets.ts';
 
 function setup(): { m: Machine; heap: ShadowHeap } {
   const m = new Machine(machinePreset('default'));

@@ -4,8 +4,8 @@ import { bumpModel } from '../../src/allocators/bump/bump.ts';
 import { hasModel, registerModel } from '../../src/allocators/index.ts';
 import '../../src/workloads/index.ts';
 import { baselineLabel, expandGrid, shardIndices, type GridSpec } from '../../src/experiment/grid.ts';
-import { machinePreset } from '../../src/machine/costs.ts';
-import { ParamError } from '../../src/sim/params.ts';
+import { machinePreset } from '../../src/machine/presets.ts';
+import { ParamError } from '../../src/lib/params.ts';
 
 // A model that declares no parameters, to see axes skip the models that do not declare them.
 if (!hasModel('test-noparams')) registerModel({ ...bumpModel, name: 'test-noparams', params: [], create: (env) => bumpModel.create({ ...env, params: { chunkKiB: 64 } }) });

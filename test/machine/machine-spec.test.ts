@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SETS, machineFromJSON, machinePreset, MachineSpecError } from '../../src/machine/costs.ts';
+import { MAX_SETS, MachineSpecError } from '../../src/machine/machine-spec.ts';
+import { machineFromJSON } from '../../src/machine/spec-json.ts';
+import { machinePreset } from '../../src/machine/presets.ts';
 import { Machine } from '../../src/machine/index.ts';
 
 describe('machine descriptions (JSON)', () => {

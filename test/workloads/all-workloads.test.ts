@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fileLineSource } from '../../src/experiment/line-file.ts';
-import type { ParamValue } from '../../src/sim/params.ts';
+import type { ParamValue } from '../../src/lib/params.ts';
 import { run } from './helpers.ts';
 
 /** Each workload at a tiny size (the defaults take seconds; these take tens of milliseconds). */

@@ -5,11 +5,11 @@
 import '../../src/allocators/index.ts';
 import '../../src/workloads/index.ts';
 import type { Cpu } from '../../src/machine/cpu.ts';
-import { BaseModel } from '../../src/allocators/base-model.ts';
-import type { ModelDescription, ModelEnv, ModelInfo } from '../../src/allocators/contract.ts';
+import { BaseModel } from '../../src/allocators/kit/base-model.ts';
+import type { ModelDescription, ModelEnv, ModelInfo } from '../../src/allocators/kit/contract.ts';
 import { runExperiment, type RunConfig } from '../../src/experiment/run.ts';
 import type { Result } from '../../src/experiment/result.ts';
-import type { ParamValue } from '../../src/sim/params.ts';
+import type { ParamValue } from '../../src/lib/params.ts';
 
 const HEADER = 16;
 const CHUNK = 256 * 1024;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { runExperiment } from '../../src/experiment/run.ts';
 import { lookupWorkload } from '../../src/workloads/index.ts';
-import { XoroshiroP128R32 } from '../../src/workloads/xoroshiro.ts';
+import { XoroshiroP128R32 } from '../../src/workloads/lib/xoroshiro.ts';
 import '../../src/allocators/index.ts';
 
 const tiny = (batches: number) => ({ batches: 1 << 20, scale: batches / (1 << 20) });

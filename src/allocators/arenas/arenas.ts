@@ -14,13 +14,13 @@
  * (malloc/arena.c). See docs/models/arenas.md.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { num } from '../../sim/params.ts';
-import { BaseModel } from '../base-model.ts';
-import type { TagHeap } from '../boundary-tags/heap.ts';
-import { HEAP_STATE_BYTES } from '../boundary-tags/layout.ts';
-import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../boundary-tags/params.ts';
-import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';
-import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
+import { num } from '../../lib/params.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import type { TagHeap } from '../shared/boundary-tags/heap.ts';
+import { HEAP_STATE_BYTES } from '../shared/boundary-tags/layout.ts';
+import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../shared/boundary-tags/params.ts';
+import { examineTagHeap, walkTagHeap } from '../shared/boundary-tags/walk.ts';
+import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 
 /** glibc's arena limit when arena_max is unset: 8 arenas per CPU (NARENAS_FROM_NCORES in malloc/malloc.c, applied by arena_get2 in malloc/arena.c). */
 const ARENAS_PER_CORE = 8;

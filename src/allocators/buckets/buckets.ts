@@ -16,11 +16,11 @@
  * used); docs/models/buckets.md.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { num, requirePowerOfTwo } from '../../sim/params.ts';
-import { acquire, pathIds } from '../model-support.ts';
-import { BaseModel } from '../base-model.ts';
-import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../contract.ts';
-import { mapDirect, unmapDirect } from '../direct-map.ts';
+import { num, requirePowerOfTwo } from '../../lib/params.ts';
+import { acquire, pathIds } from '../shared/model-support.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../kit/contract.ts';
+import { mapDirect, unmapDirect } from '../shared/direct-map.ts';
 import { bucketClasses, classFor, headerBytes, type BucketClass } from './size-classes.ts';
 import {
   claimSlot, KIND_BUCKET, KIND_LARGE, P_BASE, P_CAP, P_CLASS, P_KIND, P_LEN, P_NEXT, P_PREV, P_USED, releaseSlot, slotUsed,

@@ -16,11 +16,11 @@
  */
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { num, ParamError } from '../../sim/params.ts';
-import { BaseModel } from '../base-model.ts';
-import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../contract.ts';
-import { mapDirect, unmapDirect } from '../direct-map.ts';
-import { acquire, pathIds } from '../model-support.ts';
+import { num, ParamError } from '../../lib/params.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../kit/contract.ts';
+import { mapDirect, unmapDirect } from '../shared/direct-map.ts';
+import { acquire, pathIds } from '../shared/model-support.ts';
 
 const USED = 1;
 const MAPPED = 2; // a direct mapping: the header holds its length

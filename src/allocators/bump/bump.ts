@@ -10,9 +10,9 @@
  * header before it so usableSize can answer.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { BaseModel } from '../base-model.ts';
-import type { ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
-import { num } from '../../sim/params.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import type { ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
+import { num } from '../../lib/params.ts';
 
 const HEADER = 16; // keeps 16-byte alignment of the payload
 const NEXT = 0;

@@ -4,8 +4,8 @@
  * state is in simulated memory: the per-thread Heap mapping, segment headers and slab records.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
-import { currentThreadId } from '../odin-runtime/thread-id.ts';
+import type { Counters } from '../kit/model-counters.ts';
+import { currentThreadId } from '../shared/odin-runtime/thread-id.ts';
 import { G_SLAB_SHIFT, G_SLABS_DATA, L_BIN_SIZE, L_DATA, SLAB_RECORD_SIZE, T_LOCAL_HEAP, T_THREAD_ID, WHOLE_SEGMENT, segmentOf } from './layout.ts';
 
 export interface V2Paths {
@@ -25,7 +25,7 @@ export interface V2Ctx {
   readonly paths: V2Paths;
 }
 
-export { count } from '../counting.ts';
+export { count } from '../shared/quiet-count.ts';
 
 export function threadId(cpu: Cpu): number {
   return currentThreadId(cpu, T_THREAD_ID);
@@ -35,7 +35,7 @@ export function localHeap(cpu: Cpu): number {
   return cpu.load(cpu.tls + T_LOCAL_HEAP);
 }
 
-export { odinPanic } from '../odin-runtime/panic.ts';
+export { odinPanic } from '../shared/odin-runtime/panic.ts';
 
 /** find_segment_from_pointer. */
 export function segmentFor(ctx: V2Ctx, p: number): number {

@@ -12,9 +12,9 @@
  * Fidelity notes and sources: docs/models/feoramalloc.md.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { bool, num } from '../../sim/params.ts';
-import type { ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
-import { OdinCHeap, type OdinHeap } from '../odin-runtime/c-heap.ts';
+import { bool, num } from '../../lib/params.ts';
+import type { ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../kit/contract.ts';
+import { OdinCHeap, type OdinHeap } from '../shared/odin-runtime/c-heap.ts';
 import { binStart, segmentFor, slabFor, type V2Ctx } from './context.ts';
 import { heapAlloc, heapFree, heapLocalCleanup, heapResize } from './heap.ts';
 import { v2HeapWalk } from './heap-walk.ts';

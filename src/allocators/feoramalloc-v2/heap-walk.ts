@@ -5,8 +5,8 @@
  * next allocation, or when the segment is adopted).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { pointerField } from '../odin-runtime/tagged-pointer.ts';
-import type { HeapRegion } from '../contract.ts';
+import { pointerField } from '../shared/odin-runtime/tagged-pointer.ts';
+import type { HeapRegion } from '../kit/contract.ts';
 import { slabFor } from './context.ts';
 import {
   G_NEXT_SEGMENT, G_SIZE, G_SLABS_DATA, G_SLABS_LEN, H_REMOTE_FREE_LIST, H_SEGMENTS, L_BIN_SIZE, L_CAPACITY, L_DATA, L_FREE_LIST,

@@ -8,7 +8,7 @@
  */
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { allocateVirtualMemory, freeVirtualMemory } from '../odin-runtime/virtual-memory.ts';
+import { allocateVirtualMemory, freeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
 import { binStart, count, localHeap, segmentFor, slabFor, threadId, type V2Ctx } from './context.ts';
 import {
   G_NEXT_SEGMENT, G_OWNER, G_SLABS_DATA, G_SLABS_LEN, H_REMOTE_FREE_LIST, H_SEGMENTS, HEAP_SIZE, L_REMOTE_FREE_LIST, MAX_BIN_SIZE,

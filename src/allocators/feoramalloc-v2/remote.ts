@@ -10,7 +10,7 @@
  */
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { pack, pointerField, treiberPush, version } from '../odin-runtime/tagged-pointer.ts';
+import { pack, pointerField, treiberPush, version } from '../shared/odin-runtime/tagged-pointer.ts';
 import { count, type V2Ctx } from './context.ts';
 import { FREE_LIST_CLOSED, G_HEAP, H_REMOTE_FREE_LIST, L_REMOTE_FREE_LIST } from './layout.ts';
 import { freeBin } from './slab.ts';

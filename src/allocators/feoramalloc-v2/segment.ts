@@ -10,8 +10,8 @@
  * empty segments (a stack whose head also carries the count in its low 16 bits).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { allocateVirtualMemoryAligned, allocateVirtualMemorySuperpage, freeVirtualMemory } from '../odin-runtime/virtual-memory.ts';
-import { pack, pointerField, treiberPop, treiberPush, version } from '../odin-runtime/tagged-pointer.ts';
+import { allocateVirtualMemoryAligned, allocateVirtualMemorySuperpage, freeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
+import { pack, pointerField, treiberPop, treiberPush, version } from '../shared/odin-runtime/tagged-pointer.ts';
 import { count, threadId, type V2Ctx } from './context.ts';
 import {
   CLASS_HUGE, CLASS_SMALL, G_FREE_SLABS, G_HEAP, G_MAY_RETURN, G_NEXT_SEGMENT, G_OWNER, G_PADDING, G_PREV_SEGMENT, G_SIZE,

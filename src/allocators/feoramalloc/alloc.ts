@@ -10,7 +10,7 @@
  *   its pending remote frees or leaves the cache
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { ctz64 } from '../bits64.ts';
+import { ctz64 } from '../shared/bits64.ts';
 import { cacheFirstSlab, cacheRemoveSlab, freeSlabSuperpage } from './cache.ts';
 import { count, localCache, type FeoraCtx } from './context.ts';
 import {

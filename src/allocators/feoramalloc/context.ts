@@ -4,8 +4,8 @@
  * the heap cache in the superpage's alignment padding), the orphanage globals and the thread-locals.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
-import { currentThreadId } from '../odin-runtime/thread-id.ts';
+import type { Counters } from '../kit/model-counters.ts';
+import { currentThreadId } from '../shared/odin-runtime/thread-id.ts';
 import { T_LOCAL_HEAP_CACHE, T_THREAD_ID } from './layout.ts';
 
 export interface FeoraPaths {
@@ -27,7 +27,7 @@ export interface FeoraCtx {
   readonly paths: FeoraPaths;
 }
 
-export { count } from '../counting.ts';
+export { count } from '../shared/quiet-count.ts';
 
 export function threadId(cpu: Cpu): number {
   return currentThreadId(cpu, T_THREAD_ID);
@@ -38,4 +38,4 @@ export function localCache(cpu: Cpu): number {
   return cpu.load(cpu.tls + T_LOCAL_HEAP_CACHE);
 }
 
-export { odinPanic } from '../odin-runtime/panic.ts';
+export { odinPanic } from '../shared/odin-runtime/panic.ts';

@@ -10,9 +10,9 @@
  * Fidelity notes and sources: docs/models/feoramalloc.md.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { bool } from '../../sim/params.ts';
-import type { ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
-import { OdinCHeap, type OdinHeap } from '../odin-runtime/c-heap.ts';
+import { bool } from '../../lib/params.ts';
+import type { ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../kit/contract.ts';
+import { OdinCHeap, type OdinHeap } from '../shared/odin-runtime/c-heap.ts';
 import { heapAlloc } from './alloc.ts';
 import type { FeoraCtx } from './context.ts';
 import { heapFree } from './free.ts';

@@ -8,7 +8,7 @@
  * A remote free into a slab that is not full is invisible to the owner until that slab fills.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { bit64, mask64 } from '../bits64.ts';
+import { bit64, mask64 } from '../shared/bits64.ts';
 import { cacheAddSlab, cacheRemoveSlab } from './cache.ts';
 import { count, localCache, odinPanic, threadId, type FeoraCtx } from './context.ts';
 import {
@@ -16,7 +16,7 @@ import {
   P_REMOTE_FREE_SET, S_BIN_SIZE, S_DATA, S_DIRTY_BINS, S_FREE_BINS, S_IS_FULL, S_LOCAL_FREE, S_MAX_BINS, S_NEXT_FREE_SECTOR,
   S_REMOTE_FREE, S_REMOTE_FREE_BINS_SCHEDULED, SUPERPAGE_CACHE_RATIO, binRank, slabOf, superpageOf,
 } from './layout.ts';
-import { freeVirtualMemory } from '../odin-runtime/virtual-memory.ts';
+import { freeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
 import { freeSlab, freeWideSlab } from './slab.ts';
 import { freeSuperpageIfEmptyAndUnused } from './superpage.ts';
 

@@ -5,9 +5,9 @@
  * owner until its slab fills, the superpage is adopted, or the owner exits and merges it.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { bit64 } from '../bits64.ts';
-import { pointerField } from '../odin-runtime/tagged-pointer.ts';
-import type { HeapRegion } from '../contract.ts';
+import { bit64 } from '../shared/bits64.ts';
+import { pointerField } from '../shared/odin-runtime/tagged-pointer.ts';
+import type { HeapRegion } from '../kit/contract.ts';
 import {
   G_ORPHANAGE, MAX_BIN_SIZE, P_HUGE_SIZE, P_NEXT, S_BIN_SIZE, S_DATA, S_LOCAL_FREE, S_MAX_BINS, S_REMOTE_FREE, SLAB_COUNT, SLAB_SIZE,
   T_LOCAL_HEAP, slabAt, slabsNeededForSize,

@@ -7,8 +7,8 @@
  */
 import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { knownRaceWrites } from '../benign-race.ts';
-import { treiberPop, treiberPush } from '../odin-runtime/tagged-pointer.ts';
+import { knownRaceWrites } from '../shared/benign-race.ts';
+import { treiberPop, treiberPush } from '../shared/odin-runtime/tagged-pointer.ts';
 import { count, threadId, type FeoraCtx } from './context.ts';
 import {
   C_IN_USE, CACHE_BLOCK_SIZE, G_ORPHANAGE, G_ORPHANAGE_COUNT, P_CACHE_BLOCK, P_FREE_SLABS, P_MASTER_CACHE_BLOCK, P_NEXT, P_OWNER,

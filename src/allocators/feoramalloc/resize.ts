@@ -5,7 +5,7 @@
  * huge mappings in place where it can, and lets the owner grow or shrink a slab-wide run in place.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { resizeVirtualMemory } from '../odin-runtime/virtual-memory.ts';
+import { resizeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
 import { heapAlloc } from './alloc.ts';
 import { cacheAddSuperpageWithFreeSlabs, cacheRemoveSuperpageWithFreeSlabs } from './cache.ts';
 import { localCache, threadId, type FeoraCtx } from './context.ts';

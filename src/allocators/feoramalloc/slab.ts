@@ -10,7 +10,7 @@
  */
 import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { lowBits64, popcount64 } from '../bits64.ts';
+import { lowBits64, popcount64 } from '../shared/bits64.ts';
 import { cacheAddSlab, cacheAddSuperpageWithFreeSlabs, cacheRemoveSuperpageWithFreeSlabs } from './cache.ts';
 import { count, odinPanic, type FeoraCtx } from './context.ts';
 import {

@@ -6,7 +6,7 @@
  *   superpage (2 MiB, self-aligned): [Heap_Superpage + Heap_Cache_Block: 64 KiB][slab 0]...[slab 30]
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { allocateVirtualMemoryAligned, allocateVirtualMemorySuperpage, freeVirtualMemory } from '../odin-runtime/virtual-memory.ts';
+import { allocateVirtualMemoryAligned, allocateVirtualMemorySuperpage, freeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
 import { cacheAddSuperpageWithFreeSlabs, cacheExpand, cacheRemoveSuperpageWithFreeSlabs } from './cache.ts';
 import { count, threadId, type FeoraCtx } from './context.ts';
 import {

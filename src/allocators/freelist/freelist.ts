@@ -12,12 +12,12 @@
  * (docs/models/freelist.md).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { BaseModel } from '../base-model.ts';
-import type { TagHeap } from '../boundary-tags/heap.ts';
-import { HEAP_STATE_BYTES } from '../boundary-tags/layout.ts';
-import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom, type HeapFactory } from '../boundary-tags/params.ts';
-import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';
-import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import type { TagHeap } from '../shared/boundary-tags/heap.ts';
+import { HEAP_STATE_BYTES } from '../shared/boundary-tags/layout.ts';
+import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom, type HeapFactory } from '../shared/boundary-tags/params.ts';
+import { examineTagHeap, walkTagHeap } from '../shared/boundary-tags/walk.ts';
+import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 
 export class Freelist extends BaseModel {
   protected readonly heap: TagHeap;

@@ -4,7 +4,7 @@
  * fd_nextsize / bk_nextsize skip list.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import { BINMAPSHIFT, PREV_INUSE, inSmallbinRange, largebinIndex, smallbinIndex } from './constants.ts';
 import {
   bk, bkNextsize, chunksize, fd, fdNextsize, head, prevSize, setBk, setBkNextsize, setFd, setFdNextsize,

@@ -7,7 +7,7 @@
  *     next  -> [prev_size = this chunk's size while it is free][size | P = this chunk in use]
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { benignReads, benignWrites } from '../benign-race.ts';
+import { benignReads, benignWrites } from '../shared/benign-race.ts';
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import { CHUNK_HDR_SZ, IS_MMAPPED, NON_MAIN_ARENA, PREV_INUSE, sizeFlags, sizeOf } from './constants.ts';
 import { CH_BK, CH_BK_NEXTSIZE, CH_FD, CH_FD_NEXTSIZE, CH_PREV_SIZE, CH_SIZE } from './layout.ts';

@@ -2,7 +2,7 @@
  * `allocsim describe glibc`: the chunk size classes (tcache bins, fastbins, the unsorted bin, small
  * bins and the spacing of the large bins) and the constants and tunables, as data.
  */
-import type { ModelDescription, SizeClass } from '../contract.ts';
+import type { ModelDescription, SizeClass } from '../kit/contract.ts';
 import {
   ARENAS_PER_CORE, CHUNK_HDR_SZ, DEFAULT_MMAP_THRESHOLD_MAX, FASTBIN_CONSOLIDATION_THRESHOLD, HEAP_MAX_SIZE,
   HEAP_MIN_SIZE, MALLOC_ALIGNMENT, MAX_TCACHE_SIZE, MIN_LARGE_SIZE, MINSIZE, MMAP_AS_MORECORE_SIZE, NBINS,

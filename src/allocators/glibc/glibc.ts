@@ -11,8 +11,8 @@
  * The files of this folder follow malloc.c and arena.c function by function (docs/models/glibc.md).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
-import type { Counters } from '../../sim/counters.ts';
+import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
+import type { Counters } from '../kit/model-counters.ts';
 import { CHUNK_HDR_SZ, SIZE_SZ } from './constants.ts';
 import { chunksize, head, inuse, isMmapped, mem2chunk } from './chunk.ts';
 import { arenaThreadFreeres, ptmallocInit } from './arena.ts';
@@ -21,7 +21,7 @@ import { describeGlibc } from './describe.ts';
 import { walkHeap } from './heap-walk.ts';
 import { G_MULTIPLE_THREADS, G_THREADS_STARTED } from './layout.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { libcFree, libcMalloc } from './malloc.ts';
 import { midMemalign } from './memalign.ts';
 import { GLIBC_PARAMS } from './params.ts';

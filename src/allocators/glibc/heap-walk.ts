@@ -6,7 +6,7 @@
  * to it (a block's last 8 usable bytes are that word).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { HeapRegion } from '../contract.ts';
+import type { HeapRegion } from '../kit/contract.ts';
 import { CHUNK_HDR_SZ, NBINS, NFASTBINS, SIZE_SZ, TCACHE_MAX_BINS, protectPtr } from './constants.ts';
 import { chunksize, fd } from './chunk.ts';
 import { heapForPtr } from './arena.ts';

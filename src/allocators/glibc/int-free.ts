@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import {
   CHUNK_HDR_SZ, FASTBIN_CONSOLIDATION_THRESHOLD, MALLOC_ALIGNMENT, MINSIZE, PREV_INUSE, csize2tidx, sizeOf,
   wrapsAround,

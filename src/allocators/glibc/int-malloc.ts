@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import {
   BINMAPSHIFT, BINMAPSIZE, CHUNK_HDR_SZ, MAX_ITERS, MINSIZE, NON_MAIN_ARENA, PREV_INUSE, checkedRequest2size,
   csize2tidx, fastbinIndex, inSmallbinRange, largebinIndex, sizeOf, smallbinIndex,

@@ -3,7 +3,7 @@
  * elf/dl-tunables.list) with glibc's defaults, plus the one OS setting malloc reads
  * (vm.overcommit_memory, sysdeps/unix/sysv/linux/malloc-sysdep.h).
  */
-import { bool, num, type ParamSpec, type Params } from '../../sim/params.ts';
+import { bool, num, type ParamSpec, type Params } from '../../lib/params.ts';
 import {
   DEFAULT_MMAP_MAX, DEFAULT_MMAP_THRESHOLD, DEFAULT_MMAP_THRESHOLD_MAX, DEFAULT_MXFAST, DEFAULT_TOP_PAD,
   DEFAULT_TRIM_THRESHOLD, MAX_FAST_SIZE, MAX_TCACHE_COUNT, MAX_TCACHE_SIZE, TCACHE_FILL_COUNT,

@@ -5,12 +5,12 @@
  * memory; this object holds only addresses, constants and ids.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
-import type { ModelEnv } from '../contract.ts';
+import type { Counters } from '../kit/model-counters.ts';
+import type { ModelEnv } from '../kit/contract.ts';
 import { S_MAIN_ARENA, S_MP, STATIC_SIZE, G_MULTIPLE_THREADS, G_PERTURB_BYTE } from './layout.ts';
 import { tunablesOf, type Tunables } from './params.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 
 const PATHS = [
   'tcache_get', 'tcache_put', 'tcache_init', '_int_malloc', 'sysmalloc', 'sysmalloc_mmap',

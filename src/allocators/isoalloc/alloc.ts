@@ -11,7 +11,7 @@
  */
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { bit64 } from '../bits64.ts';
+import { bit64 } from '../shared/bits64.ts';
 import { bigAlloc } from './big-zone.ts';
 import { checkCanary } from './canary.ts';
 import { hex, isoAbort, lockRoot, rootOf, unlockRoot, type IsoCtx } from './context.ts';

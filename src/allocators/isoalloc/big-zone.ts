@@ -7,7 +7,7 @@
  */
 import { A_LOCK_CONTENDED } from '../../machine/atomic-stats.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { halves, join64 } from '../bits64.ts';
+import { halves, join64 } from '../shared/bits64.ts';
 import { checkBigCanary, load64u, store64u, writeBigCanaries } from './canary.ts';
 import { count, hex, isoAbort, type IsoCtx } from './context.ts';
 import {

@@ -9,7 +9,7 @@
  */
 import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { halves } from '../bits64.ts';
+import { halves } from '../shared/bits64.ts';
 import { count, hex, isoAbort, type IsoCtx } from './context.ts';
 import { B_CANARY_A, B_CANARY_B, B_USER_PAGES_START, CANARY_LOW_BYTE_MASK, R_BIG_ZONE_CANARY_SECRET, Z_CANARY_SECRET, Z_CHUNK_SIZE, Z_INDEX } from './layout.ts';
 

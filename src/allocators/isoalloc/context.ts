@@ -6,8 +6,8 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { A_LOCK_CONTENDED, A_LOCK_WAIT_CYCLES } from '../../machine/atomic-stats.ts';
 import { QuietCpu } from '../../machine/quiet-cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
-import { AllocatorAbort } from '../contract.ts';
+import type { Counters } from '../kit/model-counters.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import { S_ROOT, S_ROOT_BUSY_MUTEX } from './layout.ts';
 
 export interface IsoPaths {
@@ -41,7 +41,7 @@ export function rootOf(ctx: IsoCtx, cpu: Cpu): number {
   return cpu.load(ctx.statics + S_ROOT);
 }
 
-export { count } from '../counting.ts';
+export { count } from '../shared/quiet-count.ts';
 
 /** LOCK_ROOT(): the global pthread mutex around every small operation (include/iso_alloc_internal.h). */
 export function lockRoot(ctx: IsoCtx, cpu: Cpu): void {

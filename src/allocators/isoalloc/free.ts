@@ -9,7 +9,7 @@
  */
 import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { bit64 } from '../bits64.ts';
+import { bit64 } from '../shared/bits64.ts';
 import { findBigZone, freeBigZone } from './big-zone.ts';
 import { checkCanary, writeCanary } from './canary.ts';
 import { hex, isoAbort, lockRoot, rootOf, unlockRoot, type IsoCtx } from './context.ts';

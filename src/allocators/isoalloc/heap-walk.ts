@@ -4,7 +4,7 @@
  * freed at the next flush), and big zones on the free list.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { HeapRegion } from '../contract.ts';
+import type { HeapRegion } from '../kit/contract.ts';
 import { freeBigZones } from './big-zone.ts';
 import { findZoneRange } from './free.ts';
 import {

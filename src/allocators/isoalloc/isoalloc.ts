@@ -12,8 +12,8 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
-import { bool, str } from '../../sim/params.ts';
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../contract.ts';
+import { bool, str } from '../../lib/params.ts';
+import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo, SizeClass } from '../kit/contract.ts';
 import { isoAlloc, isoCalloc } from './alloc.ts';
 import type { IsoCtx } from './context.ts';
 import { isoChunkSize, isoFree, isoFreeSize } from './free.ts';

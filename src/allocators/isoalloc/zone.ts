@@ -5,7 +5,7 @@
  */
 import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { ctz64 } from '../bits64.ts';
+import { ctz64 } from '../shared/bits64.ts';
 import { writeCanary } from './canary.ts';
 import { isoAbort, type IsoCtx } from './context.ts';
 import {

@@ -1,6 +1,6 @@
 /**
  * BatchIt for mimalloc (Filardo & Parkinson, ISMM 2024, section 3.1), on the shared BatchIt cache
- * (src/allocators/batchit).
+ * (src/allocators/shared/batchit).
  *
  * A remote free no longer CASes the block onto the page's `xthread_free`: the freeing thread keeps
  * a small set-associative cache (16 lists, 2-way, in its thread data) of per-page lists of blocks it
@@ -11,7 +11,7 @@
  * heap's delayed list (3 CAS) to make the owner look at the page, the rest follows with one CAS.
  * The owner still walks the list when it collects it, unless `batchit.carryLength` (thread-free.ts).
  */
-import type { BatchItHooks, BatchSink } from '../batchit/index.ts';
+import type { BatchItHooks, BatchSink } from '../shared/batchit/index.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { casFailures, freeBlockDelayedMt } from './free.ts';
 import { heapEnsure } from './heap.ts';

@@ -3,7 +3,7 @@
  * block sizes of the page queues) and src/segment.c (`_mi_segment_page_alloc`: page kind by block
  * size; `_mi_segment_page_start_from_slice`: the first block's offset).
  */
-import type { SizeClass } from '../contract.ts';
+import type { SizeClass } from '../kit/contract.ts';
 import {
   BIN_HUGE, LARGE_OBJ_SIZE_MAX, MEDIUM_PAGE_SIZE, SLICE_SIZE, SMALL_PAGE_SIZE, WORD, alignUp,
 } from './types.ts';

@@ -9,7 +9,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 
 export const FIELD_BITS = 64;
 

@@ -10,11 +10,11 @@
  *   list: 3 CAS (state -> DELAYED_FREEING, push on the heap list, state -> NO_DELAYED_FREE);
  * - with BatchIt, the remote push is replaced by the freeing thread's per-page cache (batchit.ts).
  */
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import { A_CAS_FAILED } from '../../machine/atomic-stats.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { usableBlockSize, pagePtrUnalign } from './alloc.ts';
 import { batchRemoteFree } from './batchit.ts';
 import { decode } from './encode.ts';

@@ -5,7 +5,7 @@
  * its three free lists and its not yet extended tail; blocks in heaps' delayed-free lists and in
  * BatchIt caches are reported as `cached`. Read with a quiet Cpu: no cost, no side effects.
  */
-import type { HeapRegion } from '../contract.ts';
+import type { HeapRegion } from '../kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { A_BLOCKS_INUSE, A_BLOCK_COUNT, A_START, ARENA_BLOCK_SIZE } from './arena.ts';
 import { bitmapTest } from './bitmap.ts';

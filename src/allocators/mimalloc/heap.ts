@@ -9,7 +9,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { ACQ_REL, RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { batchFlush } from './batchit.ts';
 import { freeDelayedBlock } from './free.ts';
 import { G_TD_CACHE, TD_CACHE_SIZE, blockNextHeap, enter, leave, type Mi } from './internal.ts';

@@ -6,12 +6,12 @@
  * `Mi` holds only constants, pure tables, addresses of the model's static data and per-call scratch;
  * every mutable allocator field lives in simulated memory (segments, pages, heaps, arenas).
  */
-import { AllocatorAbort } from '../contract.ts';
-import type { BatchItCache, BatchSink } from '../batchit/index.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
+import type { BatchItCache, BatchSink } from '../shared/batchit/index.ts';
 import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Machine } from '../../machine/machine.ts';
-import type { Counters } from '../../sim/counters.ts';
+import type { Counters } from '../kit/model-counters.ts';
 import { pageStartOffset } from './bins.ts';
 import { decode, encode, out, type Keys } from './encode.ts';
 import type { MiConfig } from './options.ts';

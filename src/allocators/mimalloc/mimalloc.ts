@@ -7,10 +7,10 @@
  * arena.ts = arena.c, os.ts = os.c + prim/unix/prim.c, heap.ts = heap.c + init.c, types.ts =
  * include/mimalloc/types.h, internal.ts = internal.h); docs/models/mimalloc.md has the fidelity notes.
  */
-import { BatchItCache } from '../batchit/index.ts';
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
+import { BatchItCache } from '../shared/batchit/index.ts';
+import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
+import type { Counters } from '../kit/model-counters.ts';
 import { contractSize, malloc, mallocZero, usableSize } from './alloc.ts';
 import { batchHooks, batchSink } from './batchit.ts';
 import { binSizes, sizeClassTable } from './bins.ts';

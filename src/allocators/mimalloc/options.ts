@@ -5,8 +5,8 @@
  * behaviours that changed between the two releases (docs/models/mimalloc.md lists them); `secure`
  * is the MI_SECURE build level; `batchit` plugs in the BatchIt cache (the paper's section 3.1).
  */
-import { batchitParams, shapeFromParams, type BatchItShape } from '../batchit/index.ts';
-import { bool, num, str, type ParamSpec, type Params } from '../../sim/params.ts';
+import { batchitParams, shapeFromParams, type BatchItShape } from '../shared/batchit/index.ts';
+import { bool, num, str, type ParamSpec, type Params } from '../../lib/params.ts';
 import { MI_VERSIONS, type MiVersion } from './types.ts';
 
 const OPTIONS = 'mimalloc src/options.c';

@@ -6,7 +6,7 @@
  * and the padding, whose first (up to 16) bytes are filled with 0xDE. `free` checks both:
  * a write past the requested size is a detected heap-block overflow.
  */
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { encode, out } from './encode.ts';
 import { readKeys, segmentOf, type Mi } from './internal.ts';

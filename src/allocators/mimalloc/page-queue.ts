@@ -5,7 +5,7 @@
  * page of each small bin so the malloc fast path needs no bin computation.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { benignReads } from '../benign-race.ts';
+import { benignReads } from '../shared/benign-race.ts';
 import { binOf, wsizeOf } from './bins.ts';
 import { G_PAGE_EMPTY, blockSize, type Mi } from './internal.ts';
 import { BIN_FULL, BIN_HUGE, Q_FIRST, Q_LAST, Q_SIZE, SMALL_SIZE_MAX } from './types.ts';

@@ -5,7 +5,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { binOf } from './bins.ts';
 import {
   blockNext, blockSetNext, blockSize, enter, getUsed, heapRandomNext, leave, pageAreaSize, pageStart, tfBlock, tfDelayed,

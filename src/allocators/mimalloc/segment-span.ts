@@ -7,7 +7,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { segmentOf, sliceAt, sliceIndex, type Mi } from './internal.ts';
 import { segmentEnsureCommitted, segmentSchedulePurge } from './segment-commit.ts';
 import { MAX_SLICE_OFFSET, Q_FIRST, Q_LAST, SEGMENT_BIN_MAX, SEGMENT_HUGE, SLICE_SIZE } from './types.ts';

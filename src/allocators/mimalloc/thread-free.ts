@@ -10,10 +10,10 @@
  *   tail of the next batch, as block indices in the page), so the owner splices each batch in
  *   constant time without walking it. (Like snmalloc's BatchIt rings, where the message is the tail.)
  */
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { ACQ_REL, RELAXED } from '../../machine/memory-order.ts';
-import { ORIGIN_META } from '../../machine/counters.ts';
+import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { blockNext, blockSetNext, blockSize, getUsed, loadLink, pageStart, setUsed, storeLink, tfBlock, type Mi } from './internal.ts';
 
 const TWO16 = 65536;

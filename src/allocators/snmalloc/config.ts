@@ -7,8 +7,8 @@
  * src/snmalloc/ds_core/sizeclassconfig.h (MIN_CHUNK_BITS, MIN_ALLOC_SIZE),
  * src/snmalloc/backend/base_constants.h (LocalCacheSizeBits, GlobalCacheSizeBits).
  */
-import { batchitParams, shapeFromParams, SNMALLOC_BATCHIT_SHAPE, type BatchItShape } from '../batchit/index.ts';
-import { bool, num, str, ParamError, type ParamSpec, type Params } from '../../sim/params.ts';
+import { batchitParams, shapeFromParams, SNMALLOC_BATCHIT_SHAPE, type BatchItShape } from '../shared/batchit/index.ts';
+import { bool, num, str, ParamError, type ParamSpec, type Params } from '../../lib/params.ts';
 
 export type Build = 'fast' | 'check';
 

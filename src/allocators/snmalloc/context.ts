@@ -7,8 +7,8 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Machine } from '../../machine/machine.ts';
-import type { Counters } from '../../sim/counters.ts';
-import { BatchItCache } from '../batchit/index.ts';
+import type { Counters } from '../kit/model-counters.ts';
+import { BatchItCache } from '../shared/batchit/index.ts';
 import { Backend, GLOBAL_BUDDY_BYTES, type BackendStatics } from './backend/backend.ts';
 import { MAX_CAPACITY_BITS, type SnmallocConfig } from './config.ts';
 import { FreeList, KEY_BYTES } from './freelist.ts';

@@ -10,7 +10,7 @@
  *             BatchIt: its ring); over budget -> dealloc_remote_slow: cache it anyway and post()
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import { allocClass } from './corealloc.ts';
 import type { Ctx } from './context.ts';
 import { nextBit } from './entropy.ts';

@@ -14,7 +14,7 @@
 import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { NOT_ATOMIC } from '../../machine/memory-order.ts';
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import type { SnmallocConfig } from './config.ts';
 import type { BuilderLayout, IterLayout } from './layout.ts';
 

@@ -6,7 +6,7 @@
  * past its last object (it belongs to no object).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { HeapRegion } from '../contract.ts';
+import type { HeapRegion } from '../kit/contract.ts';
 import { NUM_SMALL_SIZECLASSES, SIZECLASS_TAG } from './config.ts';
 import type { Ctx } from './context.ts';
 import { allocClass, fastList } from './corealloc.ts';

@@ -13,7 +13,7 @@
  * bytes of owned objects were freed (0.7.1+; `inboxBound`=0 is 0.7.0's unbounded pass).
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { AllocatorAbort } from '../contract.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
 import { fastList } from './corealloc.ts';
 import type { Ctx } from './context.ts';
 import { deallocLocalObject, deallocLocalObjectMeta, deallocLocalObjectSlow, deallocLocalSlabs, post, validateQueue } from './dealloc.ts';

@@ -13,8 +13,8 @@
  */
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { BaseModel } from '../base-model.ts';
-import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../contract.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import {
   ALLOCATOR_SIZE, MAX_CAPACITY_BITS, MIN_CHUNK_SIZE, NUM_SMALL_SIZECLASSES, configFromParams, nextPow2Bits, snmallocParams, type Build,
 } from './config.ts';

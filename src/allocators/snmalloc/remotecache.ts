@@ -15,9 +15,9 @@
  * a SingletonRemoteMessage.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
-import { AllocatorAbort } from './../contract.ts';
-import type { BatchItCache, BatchSink } from '../batchit/index.ts';
+import type { Counters } from '../kit/model-counters.ts';
+import { AllocatorAbort } from '../kit/contract.ts';
+import type { BatchItCache, BatchSink } from '../shared/batchit/index.ts';
 import { nextPow2Bits, type SnmallocConfig } from './config.ts';
 import type { FreeList } from './freelist.ts';
 import type { FreeListQueue } from './freelist-queue.ts';

@@ -13,7 +13,7 @@
  * charges a load of the line it reads; the values also sit in JS arrays (a pure table).
  */
 import type { Machine } from '../../machine/machine.ts';
-import type { SizeClass } from '../contract.ts';
+import type { SizeClass } from '../kit/contract.ts';
 import {
   INTERMEDIATE_BITS, MAX_SMALL_SIZE, MIN_ALLOC_STEP_BITS, MIN_CHUNK_BITS, NUM_SMALL_SIZECLASSES, SIZECLASS_TAG,
   nextPow2Bits, type Build,

@@ -9,7 +9,7 @@
  */
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { MIN_BLOCK } from '../boundary-tags/layout.ts';
+import { MIN_BLOCK } from '../shared/boundary-tags/layout.ts';
 
 export class CacheLayout {
   readonly countsOff = 0;

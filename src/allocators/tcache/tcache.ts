@@ -15,15 +15,15 @@
  */
 import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
-import { num } from '../../sim/params.ts';
-import { BaseModel } from '../base-model.ts';
-import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../contract.ts';
-import type { TagHeap } from '../boundary-tags/heap.ts';
-import { blockSizeFor, HEAP_STATE_BYTES, TAG_BYTES, tagSize } from '../boundary-tags/layout.ts';
-import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../boundary-tags/params.ts';
-import { examineTagHeap, walkTagHeap } from '../boundary-tags/walk.ts';
+import { num } from '../../lib/params.ts';
+import { BaseModel } from '../kit/base-model.ts';
+import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../kit/contract.ts';
+import type { TagHeap } from '../shared/boundary-tags/heap.ts';
+import { blockSizeFor, HEAP_STATE_BYTES, TAG_BYTES, tagSize } from '../shared/boundary-tags/layout.ts';
+import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../shared/boundary-tags/params.ts';
+import { examineTagHeap, walkTagHeap } from '../shared/boundary-tags/walk.ts';
 import { CacheLayout } from './cache.ts';
-import { pathIds } from '../model-support.ts';
+import { pathIds } from '../shared/model-support.ts';
 
 // Static data: the global heap state (its lock first), then the tcache key and the list of caches.
 const G_HEAP = 0;

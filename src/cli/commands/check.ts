@@ -11,7 +11,7 @@ import { checkProperty, PROPERTIES, type PropertyResult, type PropertySpec } fro
 import { runCoursework, selectCoursework, type CourseworkRun, type CourseworkWorkload } from '../../experiment/coursework-suite.ts';
 import type { IsolatedModel } from '../../experiment/isolation/isolated-model.ts';
 import { contractBlocks, contractOk, probeContract, type ContractCheck } from '../../experiment/model-contract.ts';
-import { parseAssignment, resolveParams, type ParamSpec, type ParamValue } from '../../sim/params.ts';
+import { parseAssignment, resolveParams, type ParamSpec, type ParamValue } from '../../lib/params.ts';
 import { formatContract, formatCoursework } from '../../report/coursework-report.ts';
 import { fitColumns, toJSON } from '../../report/format.ts';
 import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';

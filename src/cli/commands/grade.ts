@@ -15,7 +15,7 @@ import type { Result } from '../../experiment/result.ts';
 import { classCSV, formatClassTable, type ClassEntry } from '../../report/class-report.ts';
 import { toJSON } from '../../report/format.ts';
 import { formatGradeTable, formatScores, PRESETS, type Preset } from '../../report/grade-report.ts';
-import { parseAssignment } from '../../sim/params.ts';
+import { parseAssignment } from '../../lib/params.ts';
 import { EXIT_CHECK_FAILED, isUsageError, RunFailure, UsageError } from '../errors.ts';
 import { commaList } from '../grid-options.ts';
 import { selectInputs } from '../grade-inputs.ts';

@@ -3,7 +3,7 @@ import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { allModels } from '../../allocators/index.ts';
-import { MACHINE_PRESETS } from '../../machine/costs.ts';
+import { MACHINE_PRESETS } from '../../machine/presets.ts';
 import { allWorkloads } from '../../workloads/index.ts';
 import { fitColumns, toJSON } from '../../report/format.ts';
 import type { Io } from '../io.ts';

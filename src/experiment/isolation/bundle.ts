@@ -15,7 +15,7 @@ import type { BuildOptions, BuildResult, Message, Plugin } from 'esbuild';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const SRC = realpathSync(join(HERE, '..', '..'));
-const KIT = join(SRC, 'allocators', 'kit.ts');
+const KIT = join(SRC, 'allocators', 'kit', 'kit.ts');
 const ENTRY = join(HERE, 'realm-entry.ts');
 
 /** esbuild's build, imported on first use (a command that bundles nothing does not load it). */

@@ -5,11 +5,11 @@
  * property, with one line saying which limit; nothing the model's process answers is taken as a
  * Result without its shape being checked.
  */
-import type { ModelInfo } from '../../allocators/contract.ts';
-import { machinePreset } from '../../machine/costs.ts';
+import type { ModelInfo } from '../../allocators/kit/contract.ts';
+import { machinePreset } from '../../machine/presets.ts';
 import { Machine } from '../../machine/machine.ts';
 import { atomicStats, cacheStats, coreStats, memoryStats } from '../../machine/stats.ts';
-import { resolveParams, type ParamValue } from '../../sim/params.ts';
+import { resolveParams, type ParamValue } from '../../lib/params.ts';
 import { lookupWorkload } from '../../workloads/registry.ts';
 import type { PropertyResult } from '../conformance.ts';
 import { PROPERTIES } from '../conformance.ts';

@@ -6,7 +6,7 @@
  * bridge with numbers and strings, and registers the dispatcher the simulator calls the model
  * through. Anything the model does here (patching globals, lying) changes only what it answers.
  */
-import { AllocatorAbort } from '../../allocators/contract.ts';
+import { AllocatorAbort } from '../../allocators/kit/contract.ts';
 import * as P from './protocol.ts';
 
 type Bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown) => unknown;

@@ -11,12 +11,12 @@
  */
 import vm from 'node:vm';
 import { SourceMap } from 'node:module';
-import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../../allocators/contract.ts';
-import { AllocatorAbort } from '../../allocators/contract.ts';
+import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../../allocators/kit/contract.ts';
+import { AllocatorAbort } from '../../allocators/kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Machine } from '../../machine/machine.ts';
-import { Counters } from '../../sim/counters.ts';
-import type { ParamValue } from '../../sim/params.ts';
+import { Counters } from '../../allocators/kit/model-counters.ts';
+import type { ParamValue } from '../../lib/params.ts';
 import { modelFromExports } from '../model-file.ts';
 import * as P from './protocol.ts';
 

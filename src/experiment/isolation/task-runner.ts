@@ -5,7 +5,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import '../../allocators/index.ts';
 import '../../workloads/index.ts';
-import type { ModelInfo } from '../../allocators/contract.ts';
+import type { ModelInfo } from '../../allocators/kit/contract.ts';
 import { checkProperty, PROPERTIES } from '../conformance.ts';
 import { runCoursework } from '../coursework-suite.ts';
 import { HeapRecorder } from '../heap-recorder.ts';

@@ -2,8 +2,8 @@
  * What the model's process is asked to do with a model, and what it answers: plain data only
  * (sent between processes). Each task runs the same code the in-process commands run.
  */
-import type { ModelInfo } from '../../allocators/contract.ts';
-import type { ParamSpec, ParamValue } from '../../sim/params.ts';
+import type { ModelInfo } from '../../allocators/kit/contract.ts';
+import type { ParamSpec, ParamValue } from '../../lib/params.ts';
 import type { PropertyResult } from '../conformance.ts';
 import type { CourseworkRun, CourseworkWorkload } from '../coursework-suite.ts';
 import type { HeapSample, Step } from '../heap-recorder.ts';

@@ -6,7 +6,7 @@
  * Extras malloc.py lacks, only when asked (so the default output is unchanged): a picture of the
  * heap after each operation (`picture`) and a summary of costs at the end (`costs`).
  */
-import { PythonRandom } from '../../sim/python-random.ts';
+import { PythonRandom } from './python-random.ts';
 import { FreeSpace, type FreeSpaceConfig } from './freespace.ts';
 import { FreeSpaceStats, heapLegend, heapPicture } from './freespace-picture.ts';
 

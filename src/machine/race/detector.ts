@@ -14,9 +14,9 @@
  * It checks the origins it covers (the allocator's metadata and in-band links by default), but
  * takes synchronisation from every atomic, application memory included.
  */
-import { ORIGIN_APP, ORIGIN_LINK, ORIGIN_META } from '../counters.ts';
+import { ORIGIN_APP, ORIGIN_LINK, ORIGIN_META } from '../origin-counters.ts';
 import { acquires, failureOrder, releases } from '../memory-order.ts';
-import { PAGE_SIZE } from '../costs.ts';
+import { PAGE_SIZE } from '../sizes.ts';
 import { Shadow, type ShadowPage } from './shadow.ts';
 import { before, copy, epoch, epochClock, epochTid, join, TIDS, type VectorClock } from './vector-clock.ts';
 

@@ -4,7 +4,7 @@
  * a per-thread table once two threads read concurrently, as FastTrack's read vector clock).
  * Pages of granules are made on first access and dropped with the simulated page.
  */
-import { PAGE_SIZE } from '../costs.ts';
+import { PAGE_SIZE } from '../sizes.ts';
 
 export const GRANULES = PAGE_SIZE / 8;
 

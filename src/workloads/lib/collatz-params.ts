@@ -1,4 +1,4 @@
-import { num, type ParamSpec, type ParamValue, type Params } from '../../sim/params.ts';
+import { num, type ParamSpec, type ParamValue, type Params } from '../../lib/params.ts';
 import { scaleParam, threadsParam } from './params.ts';
 
 const SRC = 'ch02-starter list_main.c / ivec_main.c';

@@ -16,7 +16,7 @@
  * Everything lives in simulated memory with its real values (the Collatz numbers, the cell
  * links), so an allocator that hands out overlapping blocks produces wrong answers.
  */
-import { num } from '../../sim/params.ts';
+import { num } from '../../lib/params.ts';
 import type { Op, ThreadBody } from '../../sim/thread.ts';
 import type { WorkloadEnv, WorkloadInstance } from '../contract.ts';
 import { collatzTop } from './collatz-params.ts';

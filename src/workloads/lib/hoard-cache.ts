@@ -5,7 +5,7 @@
  * times, free it. If objects of different threads share a cache line, every write invalidates the
  * other threads' copies: the coherence misses the benchmarks exist to expose.
  */
-import { num, type ParamSpec } from '../../sim/params.ts';
+import { num, type ParamSpec } from '../../lib/params.ts';
 import type { Op } from '../../sim/thread.ts';
 import type { WorkloadEnv } from '../contract.ts';
 import { free, malloc, read, write } from '../ops.ts';

@@ -3,7 +3,7 @@
  * size is scale=1; the default is chosen so a run takes seconds on a laptop) and most a thread
  * count, documented with the source of its default.
  */
-import type { ParamSpec, ParamValue } from '../../sim/params.ts';
+import type { ParamSpec, ParamValue } from '../../lib/params.ts';
 
 /** `scale`, multiplying what `what` says (counts or simulated seconds). */
 export function scaleParam(defaultScale: number, what: string): ParamSpec {

@@ -2,7 +2,7 @@
  * Builds a workload that replays a measured allocation profile (cfrac, espresso): one thread,
  * `scale` × the measured allocation events.
  */
-import { bool, num, type ParamSpec } from '../../sim/params.ts';
+import { bool, num, type ParamSpec } from '../../lib/params.ts';
 import type { WorkloadEnv, WorkloadInfo, WorkloadInstance } from '../contract.ts';
 import { profileEvents, replayProfile, type AllocProfile } from './alloc-profile.ts';
 import { scaled, scaleParam } from './params.ts';

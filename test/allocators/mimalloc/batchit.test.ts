@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { pageOf, segmentOf } from '../../../src/allocators/mimalloc/internal.ts';
 import { pageFreeCollect } from '../../../src/allocators/mimalloc/page.ts';
-import { setOf } from '../../../src/allocators/batchit/index.ts';
+import { setOf } from '../../../src/allocators/shared/batchit/index.ts';
 import { harness, line, traced, type Harness } from './helpers.ts';
 
 function ownLines(h: Harness, cpu: { tls: number }): (l: number) => boolean {

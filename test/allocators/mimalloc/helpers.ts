@@ -6,7 +6,7 @@ import { createModel, modelInfo } from '../../../src/allocators/index.ts';
 import type { Mimalloc } from '../../../src/allocators/mimalloc/mimalloc.ts';
 import { A_CAS, A_TOTAL, Machine, machinePreset } from '../../../src/machine/index.ts';
 import { RecordingCpu } from '../snmalloc/helpers.ts';
-import type { ParamValue } from '../../../src/sim/params.ts';
+import type { ParamValue } from '../../../src/lib/params.ts';
 import { Rng } from '../../../src/sim/rng.ts';
 
 export const line = (addr: number): number => Math.floor(addr / 64);

@@ -4,7 +4,7 @@
  * double-free check with mimalloc's message.
  */
 import { describe, expect, it } from 'vitest';
-import { AllocatorAbort } from '../../../src/allocators/contract.ts';
+import { AllocatorAbort } from '../../../src/allocators/kit/contract.ts';
 import { blockSize, pageOf, segmentOf } from '../../../src/allocators/mimalloc/internal.ts';
 import { SLICE_SIZE } from '../../../src/allocators/mimalloc/types.ts';
 import { MachineFault } from '../../../src/machine/index.ts';

@@ -7,7 +7,7 @@ import type { Snmalloc } from '../../../src/allocators/snmalloc/model.ts';
 import type { Ctx } from '../../../src/allocators/snmalloc/context.ts';
 import { Cpu, Machine, machinePreset, type AccessSize } from '../../../src/machine/index.ts';
 import { Rng } from '../../../src/sim/rng.ts';
-import type { ParamValue } from '../../../src/sim/params.ts';
+import type { ParamValue } from '../../../src/lib/params.ts';
 
 export interface Access {
   line: number;

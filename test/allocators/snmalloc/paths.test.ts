@@ -3,7 +3,7 @@
  * it (src/snmalloc/mem/corealloc.h, remotecache.h, freelist_queue.h).
  */
 import { describe, expect, it } from 'vitest';
-import { SNMALLOC_BATCHIT_SHAPE, ringIndex, setOf } from '../../../src/allocators/batchit/index.ts';
+import { SNMALLOC_BATCHIT_SHAPE, ringIndex, setOf } from '../../../src/allocators/shared/batchit/index.ts';
 import { post } from '../../../src/allocators/snmalloc/dealloc.ts';
 import { handleMessageQueueSlow } from '../../../src/allocators/snmalloc/inbox.ts';
 import { MPSCQ_BACK, MPSCQ_FRONT } from '../../../src/allocators/snmalloc/layout.ts';

@@ -11,7 +11,7 @@
  * ConstructAllocator::make), is a static instance of the per-thread object range behind its own lock.
  */
 import type { Cpu } from '../../../machine/cpu.ts';
-import type { Counters } from '../../../sim/counters.ts';
+import type { Counters } from '../../kit/model-counters.ts';
 import { REMOTE_BACKEND_MARKER, SLAB_META_SIZE, type SnmallocConfig } from '../config.ts';
 import { buddyBytes, SMALL_BUDDY_LEVELS } from '../layout.ts';
 import type { Pagemap } from '../pagemap.ts';

@@ -16,7 +16,7 @@
  */
 import { PROT_NONE, PROT_RW } from '../../../machine/address-space.ts';
 import type { Cpu } from '../../../machine/cpu.ts';
-import type { Counters } from '../../../sim/counters.ts';
+import type { Counters } from '../../kit/model-counters.ts';
 import { MIN_CHUNK_BITS, MIN_CHUNK_SIZE, nextPow2, type SnmallocConfig } from '../config.ts';
 import type { Pagemap } from '../pagemap.ts';
 import { Buddy, type BuddyRep } from './buddy.ts';

@@ -14,13 +14,13 @@
  * xv6 umalloc.c via the CH02 starter (morecore maps at least 64 KiB and never gives it back);
  * glibc malloc/malloc.c _int_memalign (over-allocate, free the leading piece) for aligned requests.
  */
-import { AllocatorAbort } from '../contract.ts';
-import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
-import type { Machine } from '../../machine/machine.ts';
+import { AllocatorAbort } from '../../kit/contract.ts';
+import { ORIGIN_LINK } from '../../../machine/cache-hierarchy.ts';
+import type { Machine } from '../../../machine/machine.ts';
 import { acquire, pathIds } from '../model-support.ts';
-import type { Cpu } from '../../machine/cpu.ts';
-import { PAGE_SIZE } from '../../machine/costs.ts';
-import type { Counters } from '../../sim/counters.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
+import { PAGE_SIZE } from '../../../machine/sizes.ts';
+import type { Counters } from '../../kit/model-counters.ts';
 import { mapDirect, roundUp, unmapDirect } from '../direct-map.ts';
 import { insertSorted, pushFront, replace, unlink, type InsertPolicy } from './free-list.ts';
 import {

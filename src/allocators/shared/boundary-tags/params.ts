@@ -2,8 +2,8 @@
  * The parameters every boundary-tag model shares (freelist, arenas, tcache), and building a
  * TagHeap from them with a clear error for a bad combination.
  */
-import { num, ParamError, requirePowerOfTwo, str, type ParamSpec } from '../../sim/params.ts';
-import type { ModelEnv } from '../contract.ts';
+import { num, ParamError, requirePowerOfTwo, str, type ParamSpec } from '../../../lib/params.ts';
+import type { ModelEnv } from '../../kit/contract.ts';
 import { INSERT_POLICIES, type InsertPolicy } from './free-list.ts';
 import { TagHeap, type TagHeapConfig } from './heap.ts';
 import { MIN_BLOCK, TAG_BYTES } from './layout.ts';

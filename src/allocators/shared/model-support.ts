@@ -2,9 +2,9 @@
  * Small helpers every teaching model uses the same way: naming its code paths for the per-path
  * profile, and taking its lock with the count every model reports.
  */
-import type { Cpu } from '../machine/cpu.ts';
-import type { Machine } from '../machine/machine.ts';
-import type { Counters } from '../sim/counters.ts';
+import type { Cpu } from '../../machine/cpu.ts';
+import type { Machine } from '../../machine/machine.ts';
+import type { Counters } from '../kit/model-counters.ts';
 
 /** Path ids `MODEL::name` for each key, e.g. pathIds(machine, 'buddy', { lock: 'lock', split: 'split' }). */
 export function pathIds<K extends string>(machine: Machine, model: string, names: Record<K, string>): Record<K, number> {

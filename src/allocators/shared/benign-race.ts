@@ -3,7 +3,7 @@
  * reports the model's own races only, as ThreadSanitizer's annotations do in C. Each use cites the
  * source that races and says why it is harmless there; docs/models/NAME.md lists them.
  */
-import type { Cpu } from '../machine/cpu.ts';
+import type { Cpu } from '../../machine/cpu.ts';
 
 /** Runs `fn` with this thread's plain reads hidden from the detector (AnnotateIgnoreReadsBegin/End). */
 export function benignReads<T>(cpu: Cpu, fn: () => T): T {

@@ -4,7 +4,7 @@
  * getrandbits(5); and the 701st random() after re-seeding, which crosses a twist of the state).
  */
 import { describe, expect, it } from 'vitest';
-import { PythonRandom } from '../../src/sim/python-random.ts';
+import { PythonRandom } from '../../../src/experiment/ostep/python-random.ts';
 
 const EXPECTED: Array<{ seed: string; floats: number[]; bits70: string; dice: number[]; below1000: number; bits5: number; after1400: number }> =
   [

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BatchItCache, SNMALLOC_BATCHIT_SHAPE, ringCount, setOf, type BatchItShape } from '../../../src/allocators/batchit/index.ts';
-import { Machine, machinePreset, atomicStats, ORIGIN_LINK, cacheStats, type Cpu } from '../../../src/machine/index.ts';
-import { Counters } from '../../../src/sim/counters.ts';
+import { BatchItCache, SNMALLOC_BATCHIT_SHAPE, ringCount, setOf, type BatchItShape } from '../../../../src/allocators/shared/batchit/index.ts';
+import { Machine, machinePreset, atomicStats, ORIGIN_LINK, cacheStats, type Cpu } from '../../../../src/machine/index.ts';
+import { Counters } from '../../../../src/allocators/kit/model-counters.ts';
 
 const hooks = {
   initNode: (cpu: Cpu, obj: number) => cpu.store(obj, 0, 8, ORIGIN_LINK),

@@ -3,7 +3,7 @@
  * that expose it, shared by every model that plugs BatchIt in (snmalloc, mimalloc), so a sweep
  * such as `--param batchit.sets=2,4,8 --param batchit.ways=1,2,4` means the same everywhere.
  */
-import { num, str, type ParamSpec, type Params } from '../../sim/params.ts';
+import { num, str, type ParamSpec, type Params } from '../../../lib/params.ts';
 
 export type EvictionPolicy = 'largest' | 'lru' | 'fifo';
 /**

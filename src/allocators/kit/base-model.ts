@@ -2,9 +2,9 @@
  * Shared default implementations of calloc and realloc in terms of malloc, free and usableSize,
  * the way a simple allocator writes them. Models with their own paths override them.
  */
-import type { Cpu } from '../machine/cpu.ts';
-import { ORIGIN_APP } from '../machine/cache-hierarchy.ts';
-import type { Counters } from '../sim/counters.ts';
+import type { Cpu } from '../../machine/cpu.ts';
+import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
+import type { Counters } from './model-counters.ts';
 import type { AllocatorModel, ModelDescription, ModelEnv } from './contract.ts';
 
 export abstract class BaseModel implements AllocatorModel {

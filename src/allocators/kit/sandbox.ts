@@ -6,13 +6,13 @@
  * Calls go straight to the model on a thread's Cpu (threadStart is called on a thread's first use).
  * `freeRegions()` asks the model's heapWalk with a quiet Cpu, which charges nothing.
  */
-import type { Cpu } from '../machine/cpu.ts';
-import { machinePreset } from '../machine/costs.ts';
-import { Machine } from '../machine/machine.ts';
-import { QuietCpu } from '../machine/quiet-cpu.ts';
-import type { ParamValue } from '../sim/params.ts';
+import type { Cpu } from '../../machine/cpu.ts';
+import { machinePreset } from '../../machine/presets.ts';
+import { Machine } from '../../machine/machine.ts';
+import { QuietCpu } from '../../machine/quiet-cpu.ts';
+import type { ParamValue } from '../../lib/params.ts';
 import type { AllocatorModel, HeapRegion, ModelInfo } from './contract.ts';
-import { createModel } from './registry.ts';
+import { createModel } from '../registry.ts';
 
 export interface SandboxOptions {
   params?: Readonly<Record<string, ParamValue>>;

@@ -5,8 +5,8 @@
  * which makes first fit address-ordered and insertion O(n)) or LIFO (the CSE 351 starter: O(1)
  * insertion at the front).
  */
-import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
-import type { Cpu } from '../../machine/cpu.ts';
+import { ORIGIN_LINK } from '../../../machine/cache-hierarchy.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
 import { HS_FREE, LINK_NEXT, LINK_PREV, WORK } from './layout.ts';
 
 export type InsertPolicy = 'address' | 'lifo';

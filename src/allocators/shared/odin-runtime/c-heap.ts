@@ -5,9 +5,9 @@
  * with `mallocZeroes`), calloc `.Alloc`, realloc `.Resize_Non_Zeroed` with the block's usable
  * size as `old_size`.
  */
-import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters } from '../../sim/counters.ts';
-import type { AllocatorModel, HeapRegion, ModelDescription } from '../contract.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
+import type { Counters } from '../../kit/model-counters.ts';
+import type { AllocatorModel, HeapRegion, ModelDescription } from '../../kit/contract.ts';
 import { C_ALIGNMENT, alignedWithin, odinRequest } from './c-shim.ts';
 
 /** One Odin heap design's entry points. */

@@ -8,8 +8,8 @@
  * 47..52 (6 bits, period 64 instead of 128); user-space pointers fit in 47 bits. The low bits of
  * the pointer field may carry tags (design 2's "closed" bit and orphan count).
  */
-import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
-import type { Cpu } from '../../machine/cpu.ts';
+import { ORIGIN_META } from '../../../machine/cache-hierarchy.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
 
 const POINTER_SPAN = 2 ** 47;
 const VERSIONS = 64;

@@ -3,9 +3,9 @@
  * reaches them, tags and chunk headers as metadata) and a consistency check in the spirit of the
  * CS:APP checkheap / CSE 351 examine_heap helpers, used by tests.
  */
-import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
-import type { Cpu } from '../../machine/cpu.ts';
-import type { HeapRegion } from '../contract.ts';
+import { ORIGIN_LINK } from '../../../machine/cache-hierarchy.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
+import type { HeapRegion } from '../../kit/contract.ts';
 import { CH_FIRST_BLOCK, CH_LEN, CH_NEXT, HS_CHUNKS, HS_FREE, INUSE, LINK_NEXT, LINK_PREV, tagSize } from './layout.ts';
 
 /** Chunk bases of a heap, newest first. */

@@ -8,18 +8,18 @@
  * machine, for unit tests.
  */
 import type { ModelInfo, ModelEnv, AllocatorModel } from './contract.ts';
-import type { ParamSpec } from '../sim/params.ts';
+import type { ParamSpec } from '../../lib/params.ts';
 
 export type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo, SizeClass } from './contract.ts';
 export { AllocatorAbort } from './contract.ts';
 export { BaseModel } from './base-model.ts';
 export { Sandbox, sandbox, type SandboxOptions } from './sandbox.ts';
-export type { Cpu } from '../machine/cpu.ts';
-export type { Machine } from '../machine/machine.ts';
-export { ORIGIN_APP, ORIGIN_LINK, ORIGIN_META } from '../machine/cache-hierarchy.ts';
-export { LINE_SIZE, PAGE_SIZE } from '../machine/costs.ts';
-export { ACQ_REL, ACQUIRE, RELAXED, RELEASE, SEQ_CST, type MemoryOrder } from '../machine/memory-order.ts';
-export { bool, num, str, type ParamSpec, type Params } from '../sim/params.ts';
+export type { Cpu } from '../../machine/cpu.ts';
+export type { Machine } from '../../machine/machine.ts';
+export { ORIGIN_APP, ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
+export { LINE_SIZE, PAGE_SIZE } from '../../machine/sizes.ts';
+export { ACQ_REL, ACQUIRE, RELAXED, RELEASE, SEQ_CST, type MemoryOrder } from '../../machine/memory-order.ts';
+export { bool, num, str, type ParamSpec, type Params } from '../../lib/params.ts';
 
 export interface ModelDefinition {
   name: string;

@@ -16,9 +16,9 @@
  *   tick:     8 B              stamp source for LRU/FIFO
  * The in-band links are written by the model's hooks (its own encoding).
  */
-import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
-import type { Cpu } from '../../machine/cpu.ts';
-import type { Counters, Histogram } from '../../sim/counters.ts';
+import { ORIGIN_META } from '../../../machine/cache-hierarchy.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
+import type { Counters, Histogram } from '../../kit/model-counters.ts';
 import { ringCount, ringIndex, setOf, type BatchItShape } from './shape.ts';
 
 const BUILDER = 32;

@@ -3,7 +3,7 @@
  * once and cached in a thread-local. The model uses the simulated thread's index + 1 (never 0, which
  * the allocators reserve for "no owner") and does not charge the one gettid call.
  */
-import type { Cpu } from '../../machine/cpu.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
 
 export function currentThreadId(cpu: Cpu, tlsSlot: number): number {
   const cached = cpu.load(cpu.tls + tlsSlot);

@@ -9,10 +9,10 @@
  * constants, pure tables (a size-class table) and locals within one call; statistics go to
  * `counters`.
  */
-import type { Cpu } from '../machine/cpu.ts';
-import type { Machine } from '../machine/machine.ts';
-import type { Counters } from '../sim/counters.ts';
-import type { ParamSpec, Params } from '../sim/params.ts';
+import type { Cpu } from '../../machine/cpu.ts';
+import type { Machine } from '../../machine/machine.ts';
+import type { Counters } from './model-counters.ts';
+import type { ParamSpec, Params } from '../../lib/params.ts';
 
 export interface AllocatorModel {
   /** Returns the block's address, or 0 when out of memory. `align` defaults to 16. */

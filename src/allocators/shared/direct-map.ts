@@ -7,9 +7,9 @@
  * mapping is page-rounded, the payload follows a header of `headerBytes`, and for an alignment
  * above 16 the mapping itself is aligned so the payload lands on the boundary.
  */
-import type { Cpu } from '../machine/cpu.ts';
-import { PAGE_SIZE } from '../machine/costs.ts';
-import type { Counters } from '../sim/counters.ts';
+import type { Cpu } from '../../machine/cpu.ts';
+import { PAGE_SIZE } from '../../machine/sizes.ts';
+import type { Counters } from '../kit/model-counters.ts';
 
 export interface DirectBlock {
   /** Start of the mapping. */

@@ -3,8 +3,8 @@
  * and virtual_memory.odin), shared by both feoramalloc designs: raw mmap/munmap calls, no
  * MAP_POPULATE, no madvise, no mlock.
  */
-import type { Cpu } from '../../machine/cpu.ts';
-import { MachineFault } from '../../machine/fault.ts';
+import type { Cpu } from '../../../machine/cpu.ts';
+import { MachineFault } from '../../../machine/fault.ts';
 
 export const PAGE_SIZE = 4096;
 
