@@ -17,6 +17,44 @@ function files(dir: string): string[] {
   });
 }
 
+/** Relative imports of a file, resolved to absolute paths; `import type` counted as well (a cycle of types is still a cycle to read). */
+function localImports(file: string): string[] {
+  return imports(file).filter((s) => s.startsWith('.')).map((s) => join(file, '..', s));
+}
+
+/** Strongly connected components of the file import graph (Tarjan), those of more than one file. */
+function importCycles(all: string[]): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const out: string[][] = [];
+  const visit = (v: string): void => {
+    index.set(v, index.size);
+    low.set(v, index.get(v) as number);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of localImports(v)) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, index.get(w) as number));
+    }
+    if (low.get(v) === index.get(v)) {
+      const scc: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        onStack.delete(w);
+        scc.push(w);
+      } while (w !== v);
+      if (scc.length > 1) out.push(scc);
+    }
+  };
+  for (const f of all) if (!index.has(f)) visit(f);
+  return out;
+}
+
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
   return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string);
@@ -39,5 +77,17 @@ describe('layering', () => {
         expect(spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads'].includes(spec), `${spec} in ${layer}`).toBe(false);
       }
     }
+  });
+
+  it('no import cycle leaves a folder (files of one model may call each other, as the C sources do; folders form a hierarchy)', () => {
+    const crossing = importCycles(all)
+      .map((scc) => scc.map((f) => relative(root, f)))
+      .filter((scc) => new Set(scc.map((f) => f.slice(0, f.lastIndexOf('/')))).size > 1);
+    expect(crossing).toEqual([]);
+  });
+
+  it('no source file is over 400 lines (small files named after their concept)', () => {
+    const long = all.filter((f) => readFileSync(f, 'utf8').split('\n').length > 401).map((f) => relative(root, f));
+    expect(long).toEqual([]);
   });
 });

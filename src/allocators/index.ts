@@ -30,4 +30,5 @@ for (const m of snmallocModels) registerModel(m);
 for (const m of mimallocModels) registerModel(m);
 
 export * from './registry.ts';
+export * from './kit/create-model.ts';
 export * from './kit/contract.ts';

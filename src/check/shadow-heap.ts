@@ -8,7 +8,7 @@
  * what the run measures: it charges nothing and makes no page resident.
  */
 import { PAGE_SIZE } from '../machine/sizes.ts';
-import { PROT_READ, PROT_WRITE } from '../machine/address-space.ts';
+import { PROT_READ, PROT_WRITE } from '../machine/page-table.ts';
 import type { Machine } from '../machine/machine.ts';
 import type { RaceReport } from '../machine/race/detector.ts';
 import { hex, type Violation, type ViolationKind, type WorkloadFault } from './violations.ts';

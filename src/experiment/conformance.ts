@@ -10,7 +10,7 @@
  */
 import fc from 'fast-check';
 import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
-import { createModel } from '../allocators/registry.ts';
+import { createModel } from '../allocators/kit/create-model.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import type { Violation } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';

@@ -4,7 +4,8 @@
  * power of two) or a machine that cannot be built fails at once, in the CLI's thread, with the same
  * message whatever --jobs is, instead of after (or in the middle of) the runs.
  */
-import { createModel, modelInfo } from '../allocators/registry.ts';
+import { createModel } from '../allocators/kit/create-model.ts';
+import { modelInfo } from '../allocators/registry.ts';
 import { Machine } from '../machine/machine.ts';
 import type { GridPoint, GridSpec } from './grid.ts';
 

@@ -5,7 +5,8 @@
  * executed here on the thread's Cpu, so its cost lands on the thread's clock.
  */
 import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
-import { createModel, modelInfo } from '../allocators/registry.ts';
+import { createModel } from '../allocators/kit/create-model.ts';
+import { modelInfo } from '../allocators/registry.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { VectorClock } from '../machine/race/vector-clock.ts';
 import { MachineFault } from '../machine/fault.ts';

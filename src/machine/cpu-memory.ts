@@ -7,7 +7,7 @@
  * order, and the caches and coherence state change in that order); the core model decides only
  * when the thread can go on.
  */
-import * as AS from './address-space.ts';
+import * as AS from './page-table.ts';
 import type { AddressSpace } from './address-space.ts';
 import * as H from './cache-hierarchy.ts';
 import type { CacheHierarchy, Clock } from './cache-hierarchy.ts';
@@ -18,6 +18,7 @@ import type { Costs } from './machine-spec.ts';
 import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
+import { formatOp } from './op-text.ts';
 import type { Machine } from './machine.ts';
 import { ATOMIC_LOAD, ATOMIC_STORE, type RaceDetector } from './race/detector.ts';
 import { NOT_ATOMIC } from './memory-order.ts';
@@ -415,27 +416,5 @@ export class CpuMemory extends CoreTiming {
       // A software prefetch's miss is an L2 request like a load's: the streamer sees it too.
       if (this.streamer !== null) this.stream(t, lineKey(addr), ds, origin);
     }
-  }
-}
-
-function hexAddr(n: number): string {
-  return `0x${n.toString(16)}`;
-}
-
-/** The text of an operation named with setOp. */
-function formatOp(kind: string, a: number, b: number): string {
-  switch (kind) {
-    case 'malloc':
-      return b === 16 || b === 0 ? `malloc(${a})` : `malloc(${a}, align ${b})`;
-    case 'calloc':
-      return `calloc(${a}, ${b})`;
-    case 'realloc':
-      return `realloc(${hexAddr(a)}, ${b})`;
-    case 'free':
-      return `free(${hexAddr(a)})`;
-    case 'usable':
-      return `malloc_usable_size(${hexAddr(a)})`;
-    default:
-      return kind;
   }
 }

@@ -16,7 +16,8 @@
  * the `...64` halves methods, which take and return the low 32 bits and pass the high 32 bits
  * through the `hi` register.
  */
-import { SyscallError, type Advice, type MmapOptions } from './address-space.ts';
+import { SyscallError } from './mappings.ts';
+import { type Advice, type MmapOptions } from './address-space.ts';
 import { CpuAtomics } from './cpu-atomics.ts';
 import { MachineFault } from './fault.ts';
 import type { Machine } from './machine.ts';

@@ -1,4 +1,6 @@
 export * from './address-space.ts';
+export * from './mappings.ts';
+export * from './page-table.ts';
 export * from './atomic-stats.ts';
 export * from './cache-hierarchy.ts';
 export * from './machine-spec.ts';

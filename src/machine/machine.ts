@@ -2,7 +2,8 @@
  * The simulated machine: cores with their caches and coherence, the atomics and lock counters, and
  * one process's address space. `cpu(thread, core)` gives a thread its view of it (cpu.ts).
  */
-import { AddressSpace, PAGE_RESIDENT } from './address-space.ts';
+import { AddressSpace } from './address-space.ts';
+import { PAGE_RESIDENT } from './page-table.ts';
 import * as A from './atomic-stats.ts';
 import { CacheHierarchy } from './cache-hierarchy.ts';
 import { lineKey } from './cache-level.ts';

@@ -4,7 +4,7 @@
  * malloc_consolidate.
  */
 import { describe, expect, it } from 'vitest';
-import { BRK_BASE } from '../../src/machine/address-space.ts';
+import { BRK_BASE } from '../../src/machine/mappings.ts';
 import { glibcRig } from './glibc-helpers.ts';
 
 describe('glibc chunks and reuse', () => {

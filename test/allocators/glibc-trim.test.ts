@@ -4,7 +4,7 @@
  * one live chunk near the top of the main heap pins everything below it.
  */
 import { describe, expect, it } from 'vitest';
-import { BRK_BASE } from '../../src/machine/address-space.ts';
+import { BRK_BASE } from '../../src/machine/mappings.ts';
 import { fill, glibcRig } from './glibc-helpers.ts';
 
 const N = 300;

@@ -6,7 +6,7 @@
  * whole empty heaps and shrinks the newest one past the trim threshold.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { PROT_NONE, PROT_RW } from '../../machine/address-space.ts';
+import { PROT_NONE, PROT_RW } from '../../machine/page-table.ts';
 import {
   HEAP_MAX_SIZE, HEAP_MIN_SIZE, MALLOC_ALIGNMENT, MINSIZE, PAGESIZE, PREV_INUSE, SIZE_SZ, alignDown, alignUp,
 } from './constants.ts';

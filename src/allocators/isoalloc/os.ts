@@ -3,7 +3,7 @@
  * hint and is immediately madvise(MADV_FREE)'d; guarded mappings get a PROT_NONE page below and
  * above; MAP_POPULATE only with PRE_POPULATE_PAGES and a populate caller.
  */
-import { PROT_NONE, PROT_RW } from '../../machine/address-space.ts';
+import { PROT_NONE, PROT_RW } from '../../machine/page-table.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import type { IsoCtx } from './context.ts';
 import { PAGE, ZONE_USER_SIZE } from './layout.ts';

@@ -3,7 +3,7 @@
  * the guarded, mlock'd root; the zone metadata array (MAX_ZONES records); the global quarantine;
  * the chunk-to-zone lookup table; the default zones; the shared pages for small bitmaps; the secrets.
  */
-import { PROT_NONE } from '../../machine/address-space.ts';
+import { PROT_NONE } from '../../machine/page-table.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import type { IsoCtx } from './context.ts';
 import {

@@ -12,7 +12,7 @@ import { Machine } from '../../machine/machine.ts';
 import { QuietCpu } from '../../machine/quiet-cpu.ts';
 import type { ParamValue } from '../../lib/params.ts';
 import type { AllocatorModel, HeapRegion, ModelInfo } from './contract.ts';
-import { createModel } from '../registry.ts';
+import { createModel } from './create-model.ts';
 
 export interface SandboxOptions {
   params?: Readonly<Record<string, ParamValue>>;

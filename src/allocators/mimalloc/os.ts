@@ -10,7 +10,7 @@
  * - reset: madvise(MADV_FREE) (prim.c _mi_prim_reset);
  * - purge: decommit when `purge_decommits`, else reset (os.c _mi_os_purge_ex).
  */
-import { PROT_NONE, PROT_RW } from '../../machine/address-space.ts';
+import { PROT_NONE, PROT_RW } from '../../machine/page-table.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { enter, leave, type Mi } from './internal.ts';
 

@@ -12,7 +12,7 @@
  * the entry's line. Before init it points at a constant zero entry, as in FlatPagemap.
  */
 import type { Cpu } from '../../machine/cpu.ts';
-import { PROT_NONE, PROT_READ, PROT_RW } from '../../machine/address-space.ts';
+import { PROT_NONE, PROT_READ, PROT_RW } from '../../machine/page-table.ts';
 import { MIN_CHUNK_BITS, MIN_CHUNK_SIZE, OS_PAGE_SIZE, REMOTE_BACKEND_MARKER, nextPow2, type SnmallocConfig } from './config.ts';
 
 export const ENTRY_BYTES = 16;

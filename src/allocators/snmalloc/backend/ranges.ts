@@ -14,7 +14,7 @@
  * Every range takes `base`, the address of the state block that holds per-instance state (a
  * thread's LocalState, or the static instance of the global meta range); global ranges ignore it.
  */
-import { PROT_NONE, PROT_RW } from '../../../machine/address-space.ts';
+import { PROT_NONE, PROT_RW } from '../../../machine/page-table.ts';
 import type { Cpu } from '../../../machine/cpu.ts';
 import type { Counters } from '../../kit/model-counters.ts';
 import { MIN_CHUNK_BITS, MIN_CHUNK_SIZE, nextPow2, type SnmallocConfig } from '../config.ts';
