@@ -21,6 +21,15 @@ import { HEAP_STATE_BYTES } from '../shared/boundary-tags/layout.ts';
 import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../shared/boundary-tags/params.ts';
 import { examineTagHeap, walkTagHeap } from '../shared/boundary-tags/walk.ts';
 import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
+import type { TagHeapStat } from '../shared/boundary-tags/heap.ts';
+
+/** The counters this model reports. */
+export type ArenasStat =
+  | 'frees'
+  | 'mallocs'
+  | 'remoteFrees'
+  | 'threadsBound'
+  | TagHeapStat;
 
 /** glibc's arena limit when arena_max is unset: 8 arenas per CPU (NARENAS_FROM_NCORES in malloc/malloc.c, applied by arena_get2 in malloc/arena.c). */
 const ARENAS_PER_CORE = 8;
@@ -31,7 +40,7 @@ const G_ARENAS = 64;
 const TLS_ARENA = 0;
 const WORK_BIND = 10;
 
-export class Arenas extends BaseModel {
+export class Arenas extends BaseModel<ArenasStat> {
   private readonly heap: TagHeap;
   private readonly globals: number;
   readonly arenaCount: number;

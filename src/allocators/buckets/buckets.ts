@@ -25,13 +25,23 @@ import { bucketClasses, classFor, headerBytes, type BucketClass } from './size-c
 import {
   claimSlot, KIND_BUCKET, KIND_LARGE, P_BASE, P_CAP, P_CLASS, P_KIND, P_LEN, P_NEXT, P_PREV, P_USED, releaseSlot, slotUsed,
 } from './page.ts';
+import type { DirectMapStat } from '../shared/direct-map.ts';
+
+/** The counters this model reports. */
+export type BucketsStat =
+  | 'bucketPagesMapped'
+  | 'bucketPagesUnmapped'
+  | 'frees'
+  | 'lockAcquisitions'
+  | 'mallocs'
+  | DirectMapStat;
 
 // Static data: the lock, then one list head per class.
 const G_LOCK = 0;
 const G_LISTS = 64;
 const WORK = { entry: 6, classLookup: 4, free: 6, listOp: 4, newPage: 20 } as const;
 
-export class Buckets extends BaseModel {
+export class Buckets extends BaseModel<BucketsStat> {
   readonly pageBytes: number;
   readonly header: number;
   readonly classes: BucketClass[];

@@ -21,6 +21,18 @@ import { BaseModel } from '../kit/base-model.ts';
 import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, type ModelInfo } from '../kit/contract.ts';
 import { mapDirect, unmapDirect } from '../shared/direct-map.ts';
 import { acquire, pathIds } from '../shared/model-support.ts';
+import type { DirectMapStat } from '../shared/direct-map.ts';
+
+/** The counters this model reports. */
+export type BuddyStat =
+  | 'coalesces'
+  | 'frees'
+  | 'heapsMapped'
+  | 'heapsUnmapped'
+  | 'lockAcquisitions'
+  | 'mallocs'
+  | 'splits'
+  | DirectMapStat;
 
 const USED = 1;
 const MAPPED = 2; // a direct mapping: the header holds its length
@@ -42,7 +54,7 @@ export function buddyOf(b: number, k: number): number {
   return Math.floor(b / size) % 2 === 0 ? b + size : b - size;
 }
 
-export class Buddy extends BaseModel {
+export class Buddy extends BaseModel<BuddyStat> {
   readonly minOrder: number;
   readonly maxOrder: number;
   private readonly globals: number;

@@ -14,13 +14,19 @@ import { BaseModel } from '../kit/base-model.ts';
 import type { ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import { num } from '../../lib/params.ts';
 
+/** The counters this model reports. */
+export type BumpStat =
+  | 'chunks'
+  | 'frees'
+  | 'mallocs';
+
 const HEADER = 16; // keeps 16-byte alignment of the payload
 const NEXT = 0;
 const END = 8;
 /** One lock around the bump: without it two threads' mallocs race on `next` (the race detector says so). */
 const LOCK = 16;
 
-class Bump extends BaseModel {
+class Bump extends BaseModel<BumpStat> {
   private readonly globals: number;
   private readonly chunk: number;
 

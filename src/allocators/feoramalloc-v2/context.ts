@@ -8,6 +8,31 @@ import type { Counters } from '../kit/model-counters.ts';
 import { currentThreadId } from '../shared/odin-runtime/thread-id.ts';
 import { G_SLAB_SHIFT, G_SLABS_DATA, L_BIN_SIZE, L_DATA, SLAB_RECORD_SIZE, T_LOCAL_HEAP, T_THREAD_ID, WHOLE_SEGMENT, segmentOf } from './layout.ts';
 
+/** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
+export type FeoramallocV2Stat =
+  | 'bumpAllocations'
+  | 'collectedRemoteFrees'
+  | 'collections'
+  | 'emptySegmentsAdopted'
+  | 'emptySegmentsDroppedForHuge'
+  | 'emptySegmentsOrphaned'
+  | 'freeListAllocations'
+  | 'heapsMapped'
+  | 'hugeSegments'
+  | 'localFrees'
+  | 'mergedRemoteFrees'
+  | 'orphanAdoptions'
+  | 'remoteFrees'
+  | 'remoteFreesToHeap'
+  | 'remoteFreesToSlab'
+  | 'segmentsMapped'
+  | 'segmentsOrphaned'
+  | 'segmentsUnmapped'
+  | 'segmentsWiped'
+  | 'slabsFreed'
+  | 'slabsMade'
+  | 'slabsZeroedForReuse';
+
 export interface V2Paths {
   alloc: number;
   makeSlab: number;
@@ -21,7 +46,7 @@ export interface V2Paths {
 export interface V2Ctx {
   readonly globals: number;
   readonly segmentSize: number;
-  readonly counters: Counters;
+  readonly counters: Counters<FeoramallocV2Stat>;
   readonly paths: V2Paths;
 }
 

@@ -8,6 +8,27 @@ import type { Counters } from '../kit/model-counters.ts';
 import { currentThreadId } from '../shared/odin-runtime/thread-id.ts';
 import { T_LOCAL_HEAP_CACHE, T_THREAD_ID } from './layout.ts';
 
+/** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
+export type FeoramallocStat =
+  | 'collections'
+  | 'hugeAllocations'
+  | 'hugeFrees'
+  | 'localBitFlips'
+  | 'localFrees'
+  | 'mergedBins'
+  | 'merges'
+  | 'orphanAdoptions'
+  | 'orphanPushes'
+  | 'remoteBitFlips'
+  | 'remoteFrees'
+  | 'remoteNotifications'
+  | 'slabsFilled'
+  | 'slabsSetUp'
+  | 'superpagesMapped'
+  | 'superpagesUnmapped'
+  | 'wideAllocations'
+  | 'zeroedBins';
+
 export interface FeoraPaths {
   alloc: number;
   collect: number;
@@ -23,7 +44,7 @@ export interface FeoraPaths {
 
 export interface FeoraCtx {
   readonly globals: number;
-  readonly counters: Counters;
+  readonly counters: Counters<FeoramallocStat>;
   readonly paths: FeoraPaths;
 }
 

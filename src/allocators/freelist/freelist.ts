@@ -18,8 +18,15 @@ import { HEAP_STATE_BYTES } from '../shared/boundary-tags/layout.ts';
 import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom, type HeapFactory } from '../shared/boundary-tags/params.ts';
 import { examineTagHeap, walkTagHeap } from '../shared/boundary-tags/walk.ts';
 import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
+import type { TagHeapStat } from '../shared/boundary-tags/heap.ts';
 
-export class Freelist extends BaseModel {
+/** The counters this model reports. */
+export type FreelistStat =
+  | 'frees'
+  | 'mallocs'
+  | TagHeapStat;
+
+export class Freelist extends BaseModel<FreelistStat> {
   protected readonly heap: TagHeap;
   /** The heap state (lock, free-list head, chunk list) in the model's static data. */
   protected readonly globals: number;

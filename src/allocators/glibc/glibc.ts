@@ -13,6 +13,7 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import type { Counters } from '../kit/model-counters.ts';
+import type { GlibcStat } from './state.ts';
 import { CHUNK_HDR_SZ, SIZE_SZ } from './constants.ts';
 import { chunksize, head, inuse, isMmapped, mem2chunk } from './chunk.ts';
 import { arenaThreadFreeres, ptmallocInit } from './arena.ts';
@@ -29,7 +30,7 @@ import { libcRealloc } from './realloc.ts';
 import { Ptmalloc } from './state.ts';
 
 class Glibc implements AllocatorModel {
-  readonly counters: Counters;
+  readonly counters: Counters<GlibcStat>;
   private readonly m: Ptmalloc;
   /**
    * Threads seen, for the heap walk only (to find each thread's tcache through its TLS, as a

@@ -12,6 +12,59 @@ import { tunablesOf, type Tunables } from './params.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/origin-counters.ts';
 
+/** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
+export type GlibcStat =
+  | 'arenaRetries'
+  | 'arenaReuseWaits'
+  | 'arenasCreated'
+  | 'arenasFromFreeList'
+  | 'arenasReused'
+  | 'brkGrowths'
+  | 'callocClearShortened'
+  | 'callocClearSkipped'
+  | 'coalesceBackward'
+  | 'coalesceForward'
+  | 'fastbinCas'
+  | 'freeFastbin'
+  | 'freeLockedOtherArena'
+  | 'freeNormal'
+  | 'freeTcache'
+  | 'heapMprotects'
+  | 'heapShrinks'
+  | 'heapsAdded'
+  | 'heapsCreated'
+  | 'heapsUnmapped'
+  | 'mallocBinmap'
+  | 'mallocConsolidate'
+  | 'mallocFastbin'
+  | 'mallocLargebin'
+  | 'mallocLastRemainder'
+  | 'mallocSmallbin'
+  | 'mallocTcache'
+  | 'mallocTop'
+  | 'mallocUnsortedCached'
+  | 'mallocUnsortedExact'
+  | 'memaligns'
+  | 'mergeIntoTop'
+  | 'mmapThresholdBytes'
+  | 'mmapThresholdRaised'
+  | 'mmappedChunks'
+  | 'mremappedChunks'
+  | 'munmappedChunks'
+  | 'outOfMemory'
+  | 'reallocIntoNext'
+  | 'reallocIntoTop'
+  | 'reallocMoved'
+  | 'reallocs'
+  | 'sysmalloc'
+  | 'systrimBytes'
+  | 'systrims'
+  | 'tcacheInit'
+  | 'tcacheKeyMatches'
+  | 'tcacheRefills'
+  | 'tcacheShutdownFrees'
+  | 'unsortedBinned';
+
 const PATHS = [
   'tcache_get', 'tcache_put', 'tcache_init', '_int_malloc', 'sysmalloc', 'sysmalloc_mmap',
   '_int_free', '_int_free_fast', 'malloc_consolidate', 'systrim', 'heap_trim', 'munmap_chunk', 'mremap_chunk',
@@ -26,7 +79,7 @@ export class Ptmalloc {
   readonly mainArena: number;
   /** &mp_. */
   readonly mp: number;
-  readonly counters: Counters;
+  readonly counters: Counters<GlibcStat>;
   readonly tun: Tunables;
   /** CPUs the process may run on (__get_nprocs_sched), for the arena limit. */
   readonly cores: number;
@@ -72,7 +125,7 @@ export class Ptmalloc {
     c.path(this.pathIds[p]);
   }
 
-  count(name: string, delta = 1): void {
+  count(name: GlibcStat, delta = 1): void {
     this.counters.add(name, delta);
   }
 }

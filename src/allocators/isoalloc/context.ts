@@ -10,6 +10,32 @@ import type { Counters } from '../kit/model-counters.ts';
 import { AllocatorAbort } from '../kit/contract.ts';
 import { S_ROOT, S_ROOT_BUSY_MUTEX } from './layout.ts';
 
+/** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
+export type IsoAllocStat =
+  | 'bigZoneLockAcquisitions'
+  | 'bigZoneLockContended'
+  | 'bigZonesCached'
+  | 'bigZonesCreated'
+  | 'bigZonesReused'
+  | 'bigZonesUnmapped'
+  | 'bitmapScans'
+  | 'canaryChecks'
+  | 'canaryChunks'
+  | 'constructorRuns'
+  | 'findSuitableZone'
+  | 'guardPages'
+  | 'mmaps'
+  | 'quarantineFlushes'
+  | 'reusedChunks'
+  | 'rootLockAcquisitions'
+  | 'rootLockContended'
+  | 'rootLockWaitCycles'
+  | 'slotCacheRefills'
+  | 'zoneCacheHits'
+  | 'zonesCreated'
+  | 'zonesFull'
+  | 'zonesRetired';
+
 export interface IsoPaths {
   allocCached: number;
   findZone: number;
@@ -32,7 +58,7 @@ export interface IsoCtx {
   readonly noZeroAllocations: boolean;
   /** How alignments above 32 bytes are served (see docs/models/isoalloc.md). */
   readonly memalign: 'checked' | 'faithful';
-  readonly counters: Counters;
+  readonly counters: Counters<IsoAllocStat>;
   readonly paths: IsoPaths;
 }
 

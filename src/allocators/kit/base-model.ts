@@ -7,8 +7,9 @@ import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
 import type { Counters } from './model-counters.ts';
 import type { AllocatorModel, ModelDescription, ModelEnv } from './contract.ts';
 
-export abstract class BaseModel implements AllocatorModel {
-  readonly counters: Counters;
+/** `N`: the model's counter names (any name when left out). */
+export abstract class BaseModel<N extends string = string> implements AllocatorModel {
+  readonly counters: Counters<N>;
 
   constructor(protected readonly env: ModelEnv) {
     this.counters = env.counters;

@@ -4,6 +4,10 @@
  * A `Counters` object is a flat bag of named numbers (`remoteFrees`, `posts`, ...). Layers keep the
  * hot counters in plain fields or typed arrays and copy them into a `Counters` snapshot when a run
  * ends; models may also increment named counters directly (`c.add('posts')`).
+ *
+ * A model declares its counter names as a type, as mimalloc declares its `mi_stat_*` fields, and
+ * holds its counters as `Counters<ThatType>`: a misspelt name is then a type error, not a new
+ * counter. The untyped `Counters` (any name) is what the contract hands every model.
  */
 
 /** A counter's value, boxed so an increment costs one map lookup, not two. */
@@ -11,35 +15,35 @@ interface Box {
   v: number;
 }
 
-export class Counters {
+export class Counters<N extends string = string> {
   private readonly values = new Map<string, Box>();
   private readonly histograms = new Map<string, Histogram>();
 
-  add(name: string, delta = 1): void {
+  add(name: N, delta = 1): void {
     const b = this.values.get(name);
     if (b !== undefined) b.v += delta;
     else this.values.set(name, { v: delta });
   }
 
-  set(name: string, value: number): void {
+  set(name: N, value: number): void {
     const b = this.values.get(name);
     if (b !== undefined) b.v = value;
     else this.values.set(name, { v: value });
   }
 
   /** Keeps the maximum of the current and the given value. */
-  max(name: string, value: number): void {
+  max(name: N, value: number): void {
     const b = this.values.get(name);
     if (b === undefined) this.values.set(name, { v: value });
     else if (value > b.v) b.v = value;
   }
 
-  get(name: string): number {
+  get(name: N): number {
     return this.values.get(name)?.v ?? 0;
   }
 
   /** A histogram by name, created on first use (power-of-two buckets unless bounds are given). */
-  histogram(name: string, bounds?: readonly number[]): Histogram {
+  histogram(name: N, bounds?: readonly number[]): Histogram {
     let h = this.histograms.get(name);
     if (h === undefined) {
       h = bounds ? Histogram.withBounds(bounds) : Histogram.log2();

@@ -16,6 +16,56 @@ import { pageStartOffset } from './bins.ts';
 import { decode, encode, out, type Keys } from './encode.ts';
 import type { MiConfig } from './options.ts';
 import { HUGE_BLOCK_SIZE, RANDOM_AVAILABLE, SEGMENT_SIZE, SLICE_SIZE, type Layout } from './types.ts';
+import type { BatchItStat } from '../shared/batchit/batchit.ts';
+
+/** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
+export type MimallocStat =
+  | 'arena.purgedBlocks'
+  | 'arena.recommits'
+  | 'arena.reserved'
+  | 'batchit.armed'
+  | 'batchit.pushes'
+  | 'collect.batches'
+  | 'collect.blocks'
+  | 'collect.blocksWalked'
+  | 'collect.pages'
+  | 'delayed.blocks'
+  | 'delayed.drains'
+  | 'free.local'
+  | 'free.remote'
+  | 'free.remote.armed'
+  | 'free.remote.common'
+  | 'heap.threadDone'
+  | 'heap.threadInit'
+  | 'malloc.generic'
+  | 'os.commit'
+  | 'os.madvise'
+  | 'os.mmap'
+  | 'os.mprotect'
+  | 'os.munmap'
+  | 'os.purgedBytes'
+  | 'os.purges'
+  | 'os.reset'
+  | 'page.abandoned'
+  | 'page.extended'
+  | 'page.freed'
+  | 'page.fresh'
+  | 'page.huge'
+  | 'page.large'
+  | 'page.reclaimed'
+  | 'page.retired'
+  | 'page.searched'
+  | 'page.toFull'
+  | 'page.unfull'
+  | 'segment.abandoned'
+  | 'segment.allocated'
+  | 'segment.freed'
+  | 'segment.purges'
+  | 'segment.reclaimed'
+  | 'segment.reclaimedOnFree'
+  | 'segment.visited'
+  | 'xthread.casRetries'
+  | BatchItStat;
 
 /** Static data (the library's .bss): cache-aligned globals, as mimalloc declares them (mi_decl_cache_align). */
 export const G_ARENAS = 0;            // arena.c mi_arenas[MI_MAX_ARENAS]
@@ -60,7 +110,7 @@ export interface MiPaths {
 export interface Mi {
   readonly cfg: MiConfig;
   readonly L: Layout;
-  readonly counters: Counters;
+  readonly counters: Counters<MimallocStat>;
   readonly machine: Machine;
   /** Base of the model's static data. */
   readonly g: number;

@@ -11,6 +11,7 @@ import { BatchItCache } from '../shared/batchit/index.ts';
 import type { AllocatorModel, HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Counters } from '../kit/model-counters.ts';
+import type { MimallocStat } from './internal.ts';
 import { contractSize, malloc, mallocZero, usableSize } from './alloc.ts';
 import { batchHooks, batchSink } from './batchit.ts';
 import { binSizes, sizeClassTable } from './bins.ts';
@@ -42,7 +43,7 @@ function pathsOf(cpuPaths: (name: string) => number, name: string): MiPaths {
 }
 
 export class Mimalloc implements AllocatorModel {
-  readonly counters: Counters;
+  readonly counters: Counters<MimallocStat>;
   /** The model's context (layouts, static addresses): for tests and tools that look inside. */
   readonly m: Mi;
 

@@ -11,6 +11,9 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { PAGE_SIZE } from '../../machine/sizes.ts';
 import type { Counters } from '../kit/model-counters.ts';
 
+/** The counters a directly mapped block moves. */
+export type DirectMapStat = 'directMaps' | 'directUnmaps' | 'pagesMapped' | 'pagesUnmapped';
+
 export interface DirectBlock {
   /** Start of the mapping. */
   base: number;
@@ -34,7 +37,7 @@ export function directLead(headerBytes: number, align: number): number {
  * aligned to `mapAlign` (or the alignment asked for, if larger). Counts `directMaps` and `pagesMapped`.
  */
 export function mapDirect(
-  cpu: Cpu, size: number, align: number, headerBytes: number, counters: Counters, name: string, mapAlign = PAGE_SIZE,
+  cpu: Cpu, size: number, align: number, headerBytes: number, counters: Counters<DirectMapStat>, name: string, mapAlign = PAGE_SIZE,
 ): DirectBlock {
   const lead = directLead(headerBytes, align);
   const len = roundUp(lead + Math.max(size, 1), PAGE_SIZE);
@@ -45,7 +48,7 @@ export function mapDirect(
 }
 
 /** Gives a direct mapping back to the OS. Counts `directUnmaps` and `pagesUnmapped`. */
-export function unmapDirect(cpu: Cpu, base: number, len: number, counters: Counters): void {
+export function unmapDirect(cpu: Cpu, base: number, len: number, counters: Counters<DirectMapStat>): void {
   cpu.munmap(base, len);
   counters.add('directUnmaps');
   counters.add('pagesUnmapped', len / PAGE_SIZE);

@@ -14,7 +14,7 @@ export function pathIds<K extends string>(machine: Machine, model: string, names
 }
 
 /** Enters the lock path, takes the lock word at `addr` and counts `lockAcquisitions`. */
-export function acquire(cpu: Cpu, addr: number, counters: Counters, path: number): void {
+export function acquire(cpu: Cpu, addr: number, counters: Counters<'lockAcquisitions'>, path: number): void {
   cpu.path(path);
   cpu.lock(addr);
   counters.add('lockAcquisitions');

@@ -6,6 +6,6 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { QuietCpu } from '../../machine/quiet-cpu.ts';
 import type { Counters } from '../kit/model-counters.ts';
 
-export function count(ctx: { readonly counters: Counters }, cpu: Cpu, name: string, delta = 1): void {
+export function count<N extends string>(ctx: { readonly counters: Counters<N> }, cpu: Cpu, name: NoInfer<N>, delta = 1): void {
   if (!(cpu instanceof QuietCpu)) ctx.counters.add(name, delta);
 }

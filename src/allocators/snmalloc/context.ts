@@ -18,6 +18,30 @@ import { Pagemap } from './pagemap.ts';
 import { RemoteCache } from './remotecache.ts';
 import { RemoteMessages } from './remotemessage.ts';
 import { SIZECLASS_RODATA_BYTES, SizeClassTable } from './sizeclasstable.ts';
+import type { BatchItStat } from '../shared/batchit/batchit.ts';
+import type { BackendStat } from './backend/ranges.ts';
+
+/** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
+export type SnmallocStat =
+  | 'allocators.created'
+  | 'allocators.reused'
+  | 'globalInit'
+  | 'inbox.drains'
+  | 'inbox.objectsFreed'
+  | 'largeAllocs'
+  | 'largeFrees'
+  | 'posts'
+  | 'queue.elementsForwarded'
+  | 'queue.elementsProcessed'
+  | 'queue.segmentsPosted'
+  | 'remoteFrees'
+  | 'slabs.opened'
+  | 'slabs.returned'
+  | 'slabs.reused'
+  | 'slabs.slept'
+  | 'slabs.woken'
+  | BackendStat
+  | BatchItStat;
 
 /** Process-wide statics (each lock on its own 64-byte line). */
 export interface Statics extends BackendStatics {
@@ -85,7 +109,7 @@ export class Ctx {
   readonly outbox: RemoteCache;
   readonly P: PathIds;
 
-  constructor(readonly machine: Machine, readonly cfg: SnmallocConfig, readonly counters: Counters) {
+  constructor(readonly machine: Machine, readonly cfg: SnmallocConfig, readonly counters: Counters<SnmallocStat>) {
     this.table = new SizeClassTable(cfg.build, cfg.minAllocSize);
     this.table.place(machine, machine.staticData(SIZECLASS_RODATA_BYTES, 'snmalloc.rodata'));
     const largeLevels = cfg.localCacheBits - 14;

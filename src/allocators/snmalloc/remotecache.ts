@@ -16,6 +16,7 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Counters } from '../kit/model-counters.ts';
+import type { SnmallocStat } from './context.ts';
 import { AllocatorAbort } from '../kit/contract.ts';
 import type { BatchItCache, BatchSink } from '../shared/batchit/index.ts';
 import { nextPow2Bits, type SnmallocConfig } from './config.ts';
@@ -44,7 +45,7 @@ export class RemoteCache {
     private readonly batchit: BatchItCache | null,
     /** Static address of RemoteAllocator::key_global. */
     private readonly keyGlobal: number,
-    private readonly counters: Counters,
+    private readonly counters: Counters<SnmallocStat>,
   ) {
     this.slots = 2 ** cfg.remoteSlotBits;
     this.shift = nextPow2Bits(cfg.allocatorSize);

@@ -24,6 +24,17 @@ import { TAG_HEAP_PARAMS, tagHeapConstants, tagHeapFrom } from '../shared/bounda
 import { examineTagHeap, walkTagHeap } from '../shared/boundary-tags/walk.ts';
 import { CacheLayout } from './cache.ts';
 import { pathIds } from '../shared/model-support.ts';
+import type { TagHeapStat } from '../shared/boundary-tags/heap.ts';
+
+/** The counters this model reports. */
+export type TcacheStat =
+  | 'cacheHits'
+  | 'cacheMisses'
+  | 'flushedBlocks'
+  | 'flushes'
+  | 'frees'
+  | 'mallocs'
+  | TagHeapStat;
 
 // Static data: the global heap state (its lock first), then the tcache key and the list of caches.
 const G_HEAP = 0;
@@ -31,7 +42,7 @@ const G_KEY = HEAP_STATE_BYTES;
 const G_CACHES = HEAP_STATE_BYTES + 8;
 const WORK = { lookup: 4, put: 4, get: 4, flushStep: 3 } as const;
 
-export class Tcache extends BaseModel {
+export class Tcache extends BaseModel<TcacheStat> {
   private readonly heap: TagHeap;
   private readonly globals: number;
   readonly layout: CacheLayout;

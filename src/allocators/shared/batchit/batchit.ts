@@ -21,6 +21,14 @@ import type { Cpu } from '../../../machine/cpu.ts';
 import type { Counters, Histogram } from '../../kit/model-counters.ts';
 import { ringCount, ringIndex, setOf, type BatchItShape } from './shape.ts';
 
+/** The BatchIt cache's counters (the counters of a model with BatchIt include them). */
+export type BatchItStat =
+  | 'batchit.batchSize'
+  | 'batchit.earlyCloses'
+  | 'batchit.evictions'
+  | 'batchit.hits'
+  | 'batchit.misses';
+
 const BUILDER = 32;
 const HEAD = 0;
 const TAIL = 8;
@@ -51,7 +59,7 @@ export class BatchItCache {
   constructor(
     readonly shape: BatchItShape,
     private readonly hooks: BatchItHooks,
-    private readonly counters: Counters,
+    private readonly counters: Counters<BatchItStat>,
     /** Close a ring early once its length reaches a fresh random number of this many bits (0: never). */
     private readonly earlyCloseBits = 0,
   ) {

@@ -21,12 +21,22 @@ import { acquire, pathIds } from '../model-support.ts';
 import type { Cpu } from '../../../machine/cpu.ts';
 import { PAGE_SIZE } from '../../../machine/sizes.ts';
 import type { Counters } from '../../kit/model-counters.ts';
-import { mapDirect, roundUp, unmapDirect } from '../direct-map.ts';
+import { type DirectMapStat, mapDirect, roundUp, unmapDirect } from '../direct-map.ts';
 import { insertSorted, pushFront, replace, unlink, type InsertPolicy } from './free-list.ts';
 import {
   blockSizeFor, CH_FIRST_BLOCK, CH_HEAP, CH_LEN, CH_NEXT, CH_PROLOGUE, CHUNK_OVERHEAD, HS_CHUNKS, HS_FREE, HS_LOCK,
   INUSE, LINK_NEXT, MIN_BLOCK, MMAPPED, TAG_BYTES, tagSize, WORK,
 } from './layout.ts';
+
+/** The boundary-tag heap's counters (its models' counters include them). */
+export type TagHeapStat =
+  | 'chunksMapped'
+  | 'coalesces'
+  | 'fitSteps'
+  | 'insertSteps'
+  | 'lockAcquisitions'
+  | 'splits'
+  | DirectMapStat;
 
 export interface TagHeapConfig {
   /** Size (and alignment) of each chunk mapped for the heap. */
@@ -34,7 +44,7 @@ export interface TagHeapConfig {
   /** Block sizes at or above this are mapped directly (must fit a chunk). */
   mmapThreshold: number;
   insert: InsertPolicy;
-  counters: Counters;
+  counters: Counters<TagHeapStat>;
   /** Name of the mappings, for heap pictures, and the prefix of the code paths (`NAME::first_fit`, ...). */
   name: string;
   /** The machine, for the per-path profile's path ids. */
@@ -45,7 +55,7 @@ export class TagHeap {
   readonly chunkBytes: number;
   readonly mmapThreshold: number;
   readonly insert: InsertPolicy;
-  protected readonly counters: Counters;
+  protected readonly counters: Counters<TagHeapStat>;
   private readonly name: string;
   /** Size of the block the last findFit returned (a return register, valid within one call). */
   private fitSize = 0;

@@ -12,6 +12,7 @@
  */
 import type { Cpu } from '../../../machine/cpu.ts';
 import type { Counters } from '../../kit/model-counters.ts';
+import type { BackendStat } from './ranges.ts';
 import { REMOTE_BACKEND_MARKER, SLAB_META_SIZE, type SnmallocConfig } from '../config.ts';
 import { buddyBytes, SMALL_BUDDY_LEVELS } from '../layout.ts';
 import type { Pagemap } from '../pagemap.ts';
@@ -48,7 +49,7 @@ export class Backend {
     cfg: SnmallocConfig,
     private readonly pagemap: Pagemap,
     private readonly statics: BackendStatics,
-    private readonly counters: Counters,
+    private readonly counters: Counters<BackendStat>,
   ) {
     const pal = new PalRange(cfg, counters);
     const register = new PagemapRegisterRange(pagemap, pal);

@@ -21,6 +21,15 @@ import { MIN_CHUNK_BITS, MIN_CHUNK_SIZE, nextPow2, type SnmallocConfig } from '.
 import type { Pagemap } from '../pagemap.ts';
 import { Buddy, type BuddyRep } from './buddy.ts';
 
+/** The backend's counters: a LargeBuddyRange counts its refills and a LockRange its acquisitions under its label. */
+export type BackendStat =
+  | 'backend.chunksAllocated'
+  | 'backend.chunksReturned'
+  | 'backend.decommits'
+  | 'backend.osReserves'
+  | `backend.${'global' | 'local'}.refills`
+  | `backend.${'globalLock' | 'metaLock'}.acquisitions`;
+
 export interface Range {
   alloc(cpu: Cpu, base: number, size: number): number;
   dealloc(cpu: Cpu, base: number, addr: number, size: number): void;
@@ -42,7 +51,7 @@ export function pow2Blocks(base: number, length: number, minBits: number, f: (ad
 }
 
 export class PalRange implements Range {
-  constructor(private readonly cfg: SnmallocConfig, private readonly counters: Counters) {}
+  constructor(private readonly cfg: SnmallocConfig, private readonly counters: Counters<BackendStat>) {}
 
   alloc(cpu: Cpu, _base: number, size: number): number {
     this.counters.add('backend.osReserves');
@@ -124,7 +133,7 @@ export class LargeBuddyRange implements Range {
   readonly buddy: Buddy;
   readonly stateBytes: number;
 
-  constructor(private readonly o: LargeBuddyOptions, rep: BuddyRep, private readonly parent: Range, private readonly counters: Counters, private readonly label: string) {
+  constructor(private readonly o: LargeBuddyOptions, rep: BuddyRep, private readonly parent: Range, private readonly counters: Counters<BackendStat>, private readonly label: 'global' | 'local') {
     this.buddy = new Buddy(MIN_CHUNK_BITS, o.maxBits, rep);
     this.stateBytes = this.buddy.bytes + 8;
   }
@@ -236,7 +245,7 @@ export class SmallBuddyRange implements Range {
 
 /** CommitRange (commitrange.h) over the Linux PAL: lazy commit; MADV_FREE on the way back. */
 export class CommitRange implements Range {
-  constructor(private readonly cfg: SnmallocConfig, private readonly parent: Range, private readonly counters: Counters) {}
+  constructor(private readonly cfg: SnmallocConfig, private readonly parent: Range, private readonly counters: Counters<BackendStat>) {}
 
   alloc(cpu: Cpu, base: number, size: number): number {
     const r = this.parent.alloc(cpu, base, size);
@@ -283,7 +292,7 @@ export class StatsRange implements Range {
  * fewer lock-line transfers and wake-ups happen than this model charges.
  */
 export class LockRange implements Range {
-  constructor(private readonly lockAddr: number, private readonly parent: Range, private readonly counters: Counters, private readonly label: string) {}
+  constructor(private readonly lockAddr: number, private readonly parent: Range, private readonly counters: Counters<BackendStat>, private readonly label: 'globalLock' | 'metaLock') {}
 
   alloc(cpu: Cpu, base: number, size: number): number {
     this.counters.add(`backend.${this.label}.acquisitions`);
