@@ -8,7 +8,7 @@ import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { binOf } from './bins.ts';
 import {
-  blockNext, blockSetNext, blockSize, enter, getUsed, heapRandomNext, leave, pageAreaSize, pageStart, tfBlock, tfDelayed,
+  blockNext, blockSetNext, blockSize, enter, getUsed, heapRandomNext, leave, pageAreaSize, pageStart, segmentOf, tfBlock, tfDelayed,
   type Mi,
 } from './internal.ts';
 import {
@@ -17,7 +17,7 @@ import {
 import { segmentPageAbandon } from './segment-abandon.ts';
 import { segmentPageFree } from './segment.ts';
 import { pageThreadFreeCollect } from './thread-free.ts';
-import { BIN_FULL, DELAYED_FREEING, HUGE_BLOCK_SIZE, NEVER_DELAYED_FREE, Q_FIRST, Q_LAST } from './types.ts';
+import { BIN_FULL, DELAYED_FREEING, HUGE_BLOCK_SIZE, NEVER_DELAYED_FREE, Q_FIRST, Q_LAST, SLICE_SIZE } from './types.ts';
 
 /** page.c: MI_MAX_EXTEND_SIZE (one OS page of fresh blocks per extension), MI_RETIRE_CYCLES. */
 const MAX_EXTEND_SIZE = 4096;
@@ -273,9 +273,9 @@ export function pageInit(m: Mi, cpu: Cpu, heap: number, page: number, bsize: num
   const area = pageAreaSize(m, cpu, page, bsize);
   if (P.pageStart >= 0) {
     // v2.4.1 keeps page_start in the page (page.c mi_page_init / segment.c _mi_segment_page_start)
-    const segment = Math.floor((page - 1) / (32 * 1024 * 1024)) * 32 * 1024 * 1024;
+    const segment = segmentOf(page);
     const idx = (page - segment - m.L.segment.slices) / P.size;
-    cpu.store(page + P.pageStart, segment + idx * 65536 + (cpu.load(page + P.sliceCount, 4) * 65536 - area));
+    cpu.store(page + P.pageStart, segment + idx * SLICE_SIZE + (cpu.load(page + P.sliceCount, 4) * SLICE_SIZE - area));
   }
   cpu.store(page + P.reserved, Math.min(65535, Math.floor(area / bsize)), 2);
   if (P.keys >= 0) {

@@ -7,14 +7,16 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Machine } from '../../machine/machine.ts';
+import { PAGE_SIZE } from '../../machine/sizes.ts';
 import type { Counters } from '../kit/model-counters.ts';
 import { BatchItCache } from '../shared/batchit/index.ts';
+import { StructLayout } from '../shared/struct-layout.ts';
 import { Backend, GLOBAL_BUDDY_BYTES, type BackendStatics } from './backend/backend.ts';
-import { MAX_CAPACITY_BITS, type SnmallocConfig } from './config.ts';
+import { MAX_CAPACITY_BITS, MIN_CHUNK_BITS, type SnmallocConfig } from './config.ts';
 import { FreeList, KEY_BYTES } from './freelist.ts';
 import { FreeListQueue } from './freelist-queue.ts';
-import { allocatorLayout, localStateBytes, metaLayout, type AllocatorLayout, type MetaLayout } from './layout.ts';
-import { Pagemap } from './pagemap.ts';
+import { type AllocatorLayout, allocatorLayout, keyTweak, localStateBytes, metaLayout, type MetaLayout } from './layout.ts';
+import { ENTRY_BYTES, Pagemap } from './pagemap.ts';
 import { RemoteCache } from './remotecache.ts';
 import { RemoteMessages } from './remotemessage.ts';
 import { SIZECLASS_RODATA_BYTES, SizeClassTable } from './sizeclasstable.ts';
@@ -60,20 +62,31 @@ export interface Statics extends BackendStatics {
 }
 
 function placeStatics(machine: Machine, cfg: SnmallocConfig, largeLevels: number): Statics {
-  const globalBuddy = 512;
-  const metaInstance = Math.ceil((globalBuddy + GLOBAL_BUDDY_BYTES) / 64) * 64;
-  const defaultAlloc = Math.ceil((metaInstance + localStateBytes(largeLevels)) / 4096) * 4096;
-  const base = machine.staticData(defaultAlloc + cfg.allocatorSize, 'snmalloc.bss');
+  // Each lock, and each structure written by many threads, starts a 64-byte line of its own.
+  const LINE = 64;
+  const l = new StructLayout();
+  // Offsets from the start of the area first, then addresses.
   const s: Statics = {
-    bodyPtr: base, zeroEntry: base + 16, initialised: base + 32,
-    keyRoot: base + 64, keyGlobal: base + 64 + KEY_BYTES,
-    initLock: base + 128, poolLock: base + 192,
-    poolFront: base + 256, poolBack: base + 264, poolList: base + 272,
-    globalLock: base + 320, metaLock: base + 384,
-    statsCurrent: base + 448, statsPeak: base + 456,
-    globalBuddy: base + globalBuddy, metaInstance: base + metaInstance,
-    defaultAlloc: base + defaultAlloc,
+    bodyPtr: l.field(8),
+    zeroEntry: l.field(ENTRY_BYTES, 16),
+    initialised: l.field(8),
+    keyRoot: l.field(KEY_BYTES, LINE),
+    keyGlobal: l.field(KEY_BYTES),
+    initLock: l.field(LINE, LINE),
+    poolLock: l.field(LINE, LINE),
+    poolFront: l.field(8, LINE),
+    poolBack: l.field(8),
+    poolList: l.field(8),
+    globalLock: l.field(LINE, LINE),
+    metaLock: l.field(LINE, LINE),
+    statsCurrent: l.field(8, LINE),
+    statsPeak: l.field(8),
+    globalBuddy: l.field(GLOBAL_BUDDY_BYTES, LINE),
+    metaInstance: l.field(localStateBytes(largeLevels), LINE),
+    defaultAlloc: l.field(cfg.allocatorSize, PAGE_SIZE),
   };
+  const base = machine.staticData(l.size, 'snmalloc.bss');
+  for (const k of Object.keys(s) as Array<keyof Statics>) s[k] += base;
   // FlatPagemap::body is constant-initialised to its default_value (a zero entry).
   machine.poke(s.bodyPtr, s.zeroEntry);
   return s;
@@ -112,14 +125,14 @@ export class Ctx {
   constructor(readonly machine: Machine, readonly cfg: SnmallocConfig, readonly counters: Counters<SnmallocStat>) {
     this.table = new SizeClassTable(cfg.build, cfg.minAllocSize);
     this.table.place(machine, machine.staticData(SIZECLASS_RODATA_BYTES, 'snmalloc.rodata'));
-    const largeLevels = cfg.localCacheBits - 14;
+    const largeLevels = cfg.localCacheBits - MIN_CHUNK_BITS;
     this.statics = placeStatics(machine, cfg, largeLevels);
     this.M = metaLayout(cfg.build);
     this.fl = new FreeList(cfg);
     const hooks = {
       initNode: (cpu: Cpu, obj: number) => this.fl.initNode(cpu, obj),
       link: (cpu: Cpu, prevTail: number, obj: number, key: number) =>
-        this.fl.storeLinked(cpu, prevTail, obj, this.statics.keyRoot, key / 8),
+        this.fl.storeLinked(cpu, prevTail, obj, this.statics.keyRoot, keyTweak(key)),
     };
     this.batchit = cfg.batchit === null ? null : new BatchItCache(cfg.batchit, hooks, counters, cfg.mit.randomPreserve ? MAX_CAPACITY_BITS : 0);
     this.L = allocatorLayout(cfg.build, cfg.remoteSlotBits, this.batchit?.stateBytes ?? 0, largeLevels);

@@ -18,7 +18,7 @@ import { MAX_SMALL_SIZE, nextPow2Bits } from './config.ts';
 import type { Ctx } from './context.ts';
 import { nextBit, refreshBits, sample } from './entropy.ts';
 import { handleMessageQueue } from './inbox.ts';
-import { AC_LENGTH, AC_UNUSED, ALLOC_CLASS_BYTES } from './layout.ts';
+import { AC_LENGTH, AC_UNUSED, ALLOC_CLASS_BYTES, keyTweak } from './layout.ts';
 import { seqInsert, seqPop } from './seqset.ts';
 import { fullLarge, fullSmall } from './sizeclasstable.ts';
 import { checkInitSlow, isDefault } from './threadalloc.ts';
@@ -70,7 +70,7 @@ export function setSleeping(S: Ctx, cpu: Cpu, meta: number, sc: number, remainin
  * make the rest the class's fast free list; the slab sleeps unless enough objects remain queued.
  */
 function allocFreeList(S: Ctx, cpu: Cpu, a: number, meta: number, sc: number): { p: number; active: boolean } {
-  const tweak = meta / 8;
+  const tweak = keyTweak(meta);
   const { head, prev, remaining } = S.fl.builderClose(cpu, meta + S.M.freeQueue, S.M.fq, S.statics.keyRoot, tweak);
   const it = fastList(S, a, sc);
   S.fl.iterSet(cpu, it, S.L.iter, head, prev, tweak);
@@ -111,7 +111,7 @@ function smallRefillSlow(S: Ctx, cpu: Cpu, a: number, sc: number, size: number):
   if (chunk === 0) return 0;
   S.counters.add('slabs.opened');
   // FrontendSlabMetadata::initialise: an empty queue, sleeping with needed = threshold, not large.
-  S.fl.builderInit(cpu, meta + S.M.freeQueue, S.M.fq, chunk, S.statics.keyRoot, meta / 8);
+  S.fl.builderInit(cpu, meta + S.M.freeQueue, S.M.fq, chunk, S.statics.keyRoot, keyTweak(meta));
   setSleeping(S, cpu, meta, sc, 0);
   cpu.store(meta + S.M.large, 0, 1);
   allocNewList(S, cpu, a, chunk, meta, rsize, slabSize);
@@ -139,7 +139,7 @@ function placeSlab(S: Ctx, cpu: Cpu, a: number, sc: number, meta: number, active
 function allocNewList(S: Ctx, cpu: Cpu, a: number, chunk: number, meta: number, rsize: number, slabSize: number): void {
   const slabEnd = chunk + slabSize + 1 - rsize;
   const fq = meta + S.M.freeQueue;
-  const tweak = meta / 8;
+  const tweak = keyTweak(meta);
   const key = S.statics.keyRoot;
   const ent = a + S.L.entropy;
   const add = (p: number): void => {
@@ -182,7 +182,7 @@ function allocNotSmall(S: Ctx, cpu: Cpu, a: number, size: number): number {
   if (chunk === 0) return 0;
   S.counters.add('largeAllocs');
   // initialise_large: an empty queue to push to, large_, needed = 1 so the free takes the slow path.
-  S.fl.builderInit(cpu, meta + S.M.freeQueue, S.M.fq, chunk, S.statics.keyRoot, meta / 8);
+  S.fl.builderInit(cpu, meta + S.M.freeQueue, S.M.fq, chunk, S.statics.keyRoot, keyTweak(meta));
   cpu.store(meta + S.M.large, 1, 1);
   cpu.store(meta + S.M.needed, 1, 2);
   seqInsert(cpu, a + S.L.laden, meta);

@@ -14,7 +14,7 @@ import { AllocatorAbort } from '../kit/contract.ts';
 import { allocClass } from './corealloc.ts';
 import type { Ctx } from './context.ts';
 import { nextBit } from './entropy.ts';
-import { AC_LENGTH, AC_UNUSED } from './layout.ts';
+import { AC_LENGTH, AC_UNUSED, keyTweak } from './layout.ts';
 import { Pagemap } from './pagemap.ts';
 import { seqInsert, seqIterate, seqRemove } from './seqset.ts';
 import { fullSmall, isStartOfObject } from './sizeclasstable.ts';
@@ -47,7 +47,7 @@ export function deallocLocalObject(S: Ctx, cpu: Cpu, a: number, p: number, e: nu
   const meta = S.pagemap.loadMeta(cpu, e);
   checkStart(S, cpu, p, Pagemap.sizeclassOf(ras));
   const index = S.M.fq.queues === 2 ? nextBit(cpu, a + S.L.entropy) : 0;
-  S.fl.builderAdd(cpu, meta + S.M.freeQueue, S.M.fq, p, S.statics.keyRoot, meta / 8, index);
+  S.fl.builderAdd(cpu, meta + S.M.freeQueue, S.M.fq, p, S.statics.keyRoot, keyTweak(meta), index);
   const needed = cpu.load(meta + S.M.needed, 2) - 1;
   cpu.store(meta + S.M.needed, needed, 2);
   if (needed !== 0) return;
@@ -136,7 +136,7 @@ function takeAll(S: Ctx, cpu: Cpu, head: number, prev: bigint, tweak: number, al
 
 /** clear_slab: close the free queue and take one object (all of them, counted, in check builds). */
 function clearSlab(S: Ctx, cpu: Cpu, meta: number, sc: number): number {
-  const tweak = meta / 8;
+  const tweak = keyTweak(meta);
   const all = S.cfg.mit.teardownValidate || S.cfg.mit.clearMeta;
   const { head, prev, remaining } = S.fl.builderClose(cpu, meta + S.M.freeQueue, S.M.fq, S.statics.keyRoot, tweak);
   let count = takeAll(S, cpu, head, prev, tweak, all);
@@ -156,7 +156,7 @@ export function validateQueue(S: Ctx, cpu: Cpu, meta: number): void {
   if (!S.cfg.mit.teardownValidate) return;
   const fq = meta + S.M.freeQueue;
   const key = S.statics.keyRoot;
-  const tweak = meta / 8;
+  const tweak = keyTweak(meta);
   for (let i = 0; i < S.M.fq.queues; i++) {
     const end = cpu.load(fq + S.M.fq.end(i));
     if (end === fq + S.M.fq.head(i)) continue;

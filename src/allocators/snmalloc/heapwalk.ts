@@ -13,6 +13,7 @@ import { allocClass, fastList } from './corealloc.ts';
 import { Pagemap } from './pagemap.ts';
 import { seqList } from './seqset.ts';
 import { allAllocators } from './threadalloc.ts';
+import { keyTweak } from './layout.ts';
 
 const LIMIT = 1 << 20;
 
@@ -32,7 +33,7 @@ function slabQueue(S: Ctx, cpu: Cpu, meta: number): number[] {
   for (let i = 0; i < S.M.fq.queues; i++) {
     const end = cpu.load(fq + S.M.fq.end(i));
     if (end === fq + S.M.fq.head(i)) continue;
-    out.push(...chain(S, cpu, S.fl.builderReadHead(cpu, fq, S.M.fq, i, S.statics.keyRoot, meta / 8), meta / 8, end));
+    out.push(...chain(S, cpu, S.fl.builderReadHead(cpu, fq, S.M.fq, i, S.statics.keyRoot, keyTweak(meta)), keyTweak(meta), end));
   }
   return out;
 }
@@ -64,11 +65,11 @@ export function heapWalk(S: Ctx, cpu: Cpu): HeapRegion[] {
     }
     for (const meta of seqList(cpu, a + S.L.laden)) if (cpu.load(meta + S.M.large, 1) === 0) push(slabQueue(S, cpu, meta), 'free');
     const { messages, rings } = S.outbox.pending(cpu, a);
-    for (const m of messages) push(S.msgs.objects(cpu, m, S.pagemap.loadMeta(cpu, S.pagemap.entry(cpu, m)) / 8), 'cached');
-    for (const r of rings) push(chain(S, cpu, r.head, r.key / 8, r.tail), 'cached');
+    for (const m of messages) push(S.msgs.objects(cpu, m, keyTweak(S.pagemap.loadMeta(cpu, S.pagemap.entry(cpu, m)))), 'cached');
+    for (const r of rings) push(chain(S, cpu, r.head, keyTweak(r.key), r.tail), 'cached');
     for (const link of S.queue.elements(cpu, S.remoteOf(a))) {
       const m = S.msgs.fromLink(link);
-      push(S.msgs.objects(cpu, m, S.pagemap.loadMeta(cpu, S.pagemap.entry(cpu, m)) / 8), 'cached');
+      push(S.msgs.objects(cpu, m, keyTweak(S.pagemap.loadMeta(cpu, S.pagemap.entry(cpu, m)))), 'cached');
     }
   }
   for (const b of S.backend.freeBlocks(cpu, allocs.map((a) => S.localState(a)))) out.push({ addr: b.addr, size: b.size, kind: 'free' });

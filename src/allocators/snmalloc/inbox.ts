@@ -22,6 +22,7 @@ import { Pagemap } from './pagemap.ts';
 import { seqList } from './seqset.ts';
 import { isStartOfObject } from './sizeclasstable.ts';
 import { NUM_SMALL_SIZECLASSES } from './config.ts';
+import { keyTweak } from './layout.ts';
 
 interface PassState {
   needPost: boolean;
@@ -58,7 +59,7 @@ function handleDeallocRemote(S: Ctx, cpu: Cpu, a: number, e: number, ras: number
   }
   S.counters.add('queue.elementsForwarded');
   const meta = S.pagemap.loadMeta(cpu, e);
-  const n = S.msgs.ringSize(cpu, msg, meta / 8);
+  const n = S.msgs.ringSize(cpu, msg, keyTweak(meta));
   if (!st.needPost && !S.outbox.reserveSpace(cpu, a, Pagemap.sizeclassOf(ras), n)) st.needPost = true;
   S.outbox.forward(cpu, a, Pagemap.remoteOf(ras), msg);
 }
@@ -77,7 +78,7 @@ function deallocLocalObjectsFast(S: Ctx, cpu: Cpu, a: number, e: number, ras: nu
     if (!isStartOfObject(msg, size, slab)) throw new AllocatorAbort('Not deallocating start of an object', msg);
   }
   const objsize = cpu.load(S.table.fastAddr(sizeclass));
-  const tweak = meta / 8;
+  const tweak = keyTweak(meta);
   const { first, length } = S.msgs.openRing(cpu, msg, tweak);
   st.bytes += objsize * length;
   S.counters.add('inbox.objectsFreed', length);

@@ -62,6 +62,17 @@ export function metaLayout(build: Build): MetaLayout {
   return { node: 0, freeQueue: 16, fq, needed: after, sleeping: after + 2, large: after + 3 };
 }
 
+/** alignof(FrontendSlabMetadata): its words are pointers. */
+export const SLAB_META_ALIGN = 8;
+
+/**
+ * FrontendSlabMetadata::as_key_tweak (mem/metadata.h): the slab metadata's address divided by its
+ * alignment, the tweak of the keys of that slab's free lists.
+ */
+export function keyTweak(meta: number): number {
+  return meta / SLAB_META_ALIGN;
+}
+
 /** One `alloc_classes[sc]` entry: SeqSet head node, then u16 unused and u16 length. */
 export const ALLOC_CLASS_BYTES = 24;
 export const AC_UNUSED = 16;

@@ -26,6 +26,7 @@ import type { AllocatorLayout } from './layout.ts';
 import { Pagemap } from './pagemap.ts';
 import type { RemoteMessages } from './remotemessage.ts';
 import type { SizeClassTable } from './sizeclasstable.ts';
+import { keyTweak } from './layout.ts';
 
 export class RemoteCache {
   private readonly slots: number;
@@ -52,7 +53,7 @@ export class RemoteCache {
     // close_one_pending: the ring becomes a message in its last object; the destination is looked
     // up in the pagemap and the message forwarded into that slot.
     this.sink = (cpu, key, head, tail, length) => {
-      const msg = this.msgs.makeBatched(cpu, head, tail, length, key / 8);
+      const msg = this.msgs.makeBatched(cpu, head, tail, length, keyTweak(key));
       const ras = this.pagemap.loadRas(cpu, this.pagemap.entry(cpu, msg));
       this.forward(cpu, this.current, Pagemap.remoteOf(ras), msg);
     };

@@ -13,7 +13,7 @@
 import type { Cpu } from '../../../machine/cpu.ts';
 import type { Counters } from '../../kit/model-counters.ts';
 import type { BackendStat } from './ranges.ts';
-import { REMOTE_BACKEND_MARKER, SLAB_META_SIZE, type SnmallocConfig } from '../config.ts';
+import { MIN_CHUNK_BITS, REMOTE_BACKEND_MARKER, SLAB_META_SIZE, type SnmallocConfig } from '../config.ts';
 import { buddyBytes, SMALL_BUDDY_LEVELS } from '../layout.ts';
 import type { Pagemap } from '../pagemap.ts';
 import {
@@ -35,7 +35,7 @@ export interface BackendStatics {
 }
 
 /** Bytes of static state of the global LargeBuddyRange<24, 63>: 49 levels and requested_total. */
-export const GLOBAL_BUDDY_BYTES = buddyBytes(63 - 14) + 8;
+export const GLOBAL_BUDDY_BYTES = buddyBytes(63 - MIN_CHUNK_BITS) + 8;
 
 export class Backend {
   /** The per-thread object range (its local large buddy); `base` is the LocalState address. */
@@ -55,7 +55,7 @@ export class Backend {
     const register = new PagemapRegisterRange(pagemap, pal);
     const pmRep = new PagemapRep(pagemap);
     this.globalRange = new LargeBuddyRange(
-      { refillBits: cfg.globalCacheBits, maxBits: 63, minRefillBits: 14, parentAligned: false, stateOff: statics.globalBuddy, absolute: true },
+      { refillBits: cfg.globalCacheBits, maxBits: 63, minRefillBits: MIN_CHUNK_BITS, parentAligned: false, stateOff: statics.globalBuddy, absolute: true },
       pmRep, register, counters, 'global',
     );
     const locked = new LockRange(statics.globalLock, this.globalRange, counters, 'globalLock');

@@ -17,7 +17,7 @@
 import { PROT_NONE, PROT_RW } from '../../../machine/page-table.ts';
 import type { Cpu } from '../../../machine/cpu.ts';
 import type { Counters } from '../../kit/model-counters.ts';
-import { MIN_CHUNK_BITS, MIN_CHUNK_SIZE, nextPow2, type SnmallocConfig } from '../config.ts';
+import { MIN_CHUNK_BITS, MIN_CHUNK_SIZE, nextPow2, REMOTE_BACKEND_MARKER, REMOTE_MIN_ALIGN, type SnmallocConfig } from '../config.ts';
 import type { Pagemap } from '../pagemap.ts';
 import { Buddy, type BuddyRep } from './buddy.ts';
 
@@ -84,14 +84,14 @@ export class PagemapRep implements BuddyRep {
 
   getNext(cpu: Cpu, block: number): number {
     const m = cpu.load(this.pagemap.entry(cpu, block));
-    return m - (m % 256);
+    return m - (m % REMOTE_MIN_ALIGN);
   }
 
   setNext(cpu: Cpu, block: number, next: number): void {
     const e = this.pagemap.entry(cpu, block);
     // get_backend_word claims an entry the front end released (word 2 = REMOTE_BACKEND_MARKER).
-    if (cpu.load(e + 8) !== 0x80) this.pagemap.claimForBackend(cpu, e);
-    cpu.store(e, next + (cpu.load(e) % 256));
+    if (cpu.load(e + 8) !== REMOTE_BACKEND_MARKER) this.pagemap.claimForBackend(cpu, e);
+    cpu.store(e, next + (cpu.load(e) % REMOTE_MIN_ALIGN));
   }
 
   canConsolidate(cpu: Cpu, block: number, size: number): boolean {
