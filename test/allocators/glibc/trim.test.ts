@@ -4,8 +4,8 @@
  * one live chunk near the top of the main heap pins everything below it.
  */
 import { describe, expect, it } from 'vitest';
-import { BRK_BASE } from '../../src/machine/mappings.ts';
-import { fill, glibcRig } from './glibc-helpers.ts';
+import { BRK_BASE } from '../../../src/machine/mappings.ts';
+import { fill, glibcRig } from './helpers.ts';
 
 const N = 300;
 const SIZE = 2000; // a 2016-byte chunk: above the tcache and fastbin limits, so every free coalesces

@@ -4,7 +4,7 @@
  * the same size comes from the heap.
  */
 import { describe, expect, it } from 'vitest';
-import { fill, glibcRig } from './glibc-helpers.ts';
+import { fill, glibcRig } from './helpers.ts';
 
 const BIG = 200_000;
 

@@ -1,10 +1,10 @@
 /** Builds a glibc model on a fresh machine, with `threads` started threads, for the glibc tests. */
-import { createModel, modelInfo, type AllocatorModel } from '../../src/allocators/index.ts';
-import type { Cpu } from '../../src/machine/cpu.ts';
-import { Machine } from '../../src/machine/machine.ts';
-import { machinePreset } from '../../src/machine/presets.ts';
-import { type MachineSpec } from '../../src/machine/machine-spec.ts';
-import type { ParamValue } from '../../src/lib/params.ts';
+import { createModel, modelInfo, type AllocatorModel } from '../../../src/allocators/index.ts';
+import type { Cpu } from '../../../src/machine/cpu.ts';
+import { Machine } from '../../../src/machine/machine.ts';
+import { machinePreset } from '../../../src/machine/presets.ts';
+import { type MachineSpec } from '../../../src/machine/machine-spec.ts';
+import type { ParamValue } from '../../../src/lib/params.ts';
 
 export interface GlibcRig {
   machine: Machine;

@@ -4,8 +4,8 @@
  * another thread goes back to the owning arena, under that arena's lock.
  */
 import { describe, expect, it } from 'vitest';
-import { atomicStats } from '../../src/machine/index.ts';
-import { glibcRig, heapOf } from './glibc-helpers.ts';
+import { atomicStats } from '../../../src/machine/index.ts';
+import { glibcRig, heapOf } from './helpers.ts';
 
 describe('glibc arenas', () => {
   it('threads beyond the first get their own arena, each in its own heap', () => {

@@ -4,8 +4,8 @@
  * tcache.
  */
 import { describe, expect, it } from 'vitest';
-import { AllocatorAbort } from '../../src/allocators/index.ts';
-import { glibcRig } from './glibc-helpers.ts';
+import { AllocatorAbort } from '../../../src/allocators/index.ts';
+import { glibcRig } from './helpers.ts';
 
 function abortMessage(fn: () => void): string {
   try {

@@ -3,8 +3,8 @@
  * skips clearing memory fresh from the kernel.
  */
 import { describe, expect, it } from 'vitest';
-import { describeData } from '../../src/cli/commands/describe.ts';
-import { glibcRig } from './glibc-helpers.ts';
+import { describeData } from '../../../src/cli/commands/describe.ts';
+import { glibcRig } from './helpers.ts';
 
 describe('glibc describe', () => {
   const d = describeData('glibc', []);

@@ -4,8 +4,8 @@
  * malloc_consolidate.
  */
 import { describe, expect, it } from 'vitest';
-import { BRK_BASE } from '../../src/machine/mappings.ts';
-import { glibcRig } from './glibc-helpers.ts';
+import { BRK_BASE } from '../../../src/machine/mappings.ts';
+import { glibcRig } from './helpers.ts';
 
 describe('glibc chunks and reuse', () => {
   it('usable sizes follow request2size: 8 bytes of overhead, 16-byte steps, 32-byte minimum', () => {
