@@ -2,6 +2,8 @@
  * A CPU context that reads and writes simulated memory without any cost or side effect on caches,
  * faults or counters: the checker uses it to ask a model questions (usable size, heap walk) without
  * changing the run it observes. The OS calls are refused: answering a question must not map memory.
+ * Nor may it make a page resident: a write to a page that is not resident is refused too (an
+ * uncharged write there would fault the page in and grow RSS behind the run's back).
  */
 import type { AccessSize } from './value-codec.ts';
 import { Cpu } from './cpu.ts';
@@ -10,6 +12,7 @@ import type { Advice, MmapOptions } from './address-space.ts';
 import { Rng } from '../sim/rng.ts';
 import { A_FETCH_OR } from './atomic-stats.ts';
 import type { MemoryOrder } from './memory-order.ts';
+import { PAGE_SIZE } from './sizes.ts';
 
 export class QuietCpu extends Cpu {
   constructor(machine: Machine, thread: number, core: number) {
@@ -23,6 +26,7 @@ export class QuietCpu extends Cpu {
     return this.machine.peek(addr, size);
   }
   override store(addr: number, value: number, size: AccessSize = 8): void {
+    this.resident(addr, size);
     this.machine.poke(addr, value, size);
   }
   override load64(addr: number): number {
@@ -30,14 +34,17 @@ export class QuietCpu extends Cpu {
     return this.machine.peek(addr, 4);
   }
   override store64(addr: number, lo: number, hi: number): void {
+    this.resident(addr, 8);
     this.machine.poke(addr, lo, 4);
     this.machine.poke(addr + 4, hi, 4);
   }
   override touch(): void {}
   override fill(addr: number, len: number, byte: number): void {
+    this.resident(addr, len);
     this.machine.fillBytes(addr, len, byte);
   }
   override copy(dst: number, src: number, len: number): void {
+    this.resident(dst, len);
     this.machine.copyBytes(dst, src, len);
   }
   override atomicLoad(addr: number, size: AccessSize = 8): number {
@@ -65,6 +72,7 @@ export class QuietCpu extends Cpu {
   protected override bitwise(addr: number, lo: number, hi: number, kind: number, _origin: number, wide: boolean): number {
     const m = this.machine;
     const or = kind === A_FETCH_OR;
+    this.resident(addr, wide ? 8 : 4);
     const oldLo = m.peek(addr, 4);
     m.poke(addr, (or ? oldLo | lo : oldLo & lo) >>> 0, 4);
     if (wide) {
@@ -73,6 +81,14 @@ export class QuietCpu extends Cpu {
       this.hi = oldHi;
     }
     return oldLo;
+  }
+  /** Refuses a write to [addr, addr+len) unless every page of it is resident already. */
+  private resident(addr: number, len: number): void {
+    for (let p = Math.floor(addr / PAGE_SIZE); p * PAGE_SIZE < addr + len; p++) {
+      if (!this.machine.isResident(p * PAGE_SIZE)) {
+        throw new Error(`a quiet (checker) query must not make a page resident (a write at 0x${addr.toString(16)})`);
+      }
+    }
   }
   override prefetch(): void {}
   override path(): void {}

@@ -62,4 +62,22 @@ describe('QuietCpu', () => {
     expect(JSON.stringify([cacheStats(m), m.as.pageFaults, c.now])).toBe(before);
     expect(() => q.sbrk(4096)).toThrow(/must not call sbrk/);
   });
+
+  it('never makes a page resident: a write to a page not yet resident is refused, RSS and faults unchanged', () => {
+    const m = new Machine(machinePreset('default'));
+    const c = m.cpu(0, 0);
+    const p = c.mmap(3 * 4096);
+    c.store(p, 1); // page 0 resident; pages 1 and 2 mapped, never touched
+    const q = new QuietCpu(m, 0, 0);
+    const before = JSON.stringify([m.as.residentPages, m.as.pageFaults]);
+    expect(() => q.store(p + 4096, 1)).toThrow(/must not make a page resident/);
+    expect(() => q.store64(p + 4096 - 4, 1, 2)).toThrow(/must not make a page resident/);
+    expect(() => q.fill(p + 4000, 200, 0)).toThrow(/must not make a page resident/);
+    expect(() => q.copy(p + 2 * 4096, p, 8)).toThrow(/must not make a page resident/);
+    expect(() => q.fetchOr(p + 4096, 1)).toThrow(/must not make a page resident/);
+    expect(JSON.stringify([m.as.residentPages, m.as.pageFaults])).toBe(before);
+    expect(m.isResident(p + 4096)).toBe(false);
+    q.store(p + 8, 5); // a resident page takes the write
+    expect(m.peek(p + 8)).toBe(5);
+  });
 });
