@@ -13,7 +13,7 @@
  */
 import { MAX_SETS, setsOf, type CacheGeometry } from './machine-spec.ts';
 
-/** This module's own name for NO_LINE: V8 folds it, an exported binding it reloads at every use (see counters.ts). */
+/** This module's own name for NO_LINE: V8 folds it, an exported binding it reloads at every use (see origin-counters.ts). */
 const EMPTY = -1;
 /** The tag of an empty way. */
 export const NO_LINE = EMPTY;
