@@ -49,7 +49,7 @@ await build({
   entryPoints: {
     cli: join(HERE, 'cli-entry.mjs'),
     worker: join(HERE, 'worker-entry.mjs'),
-    kit: join(SRC, 'allocators', 'kit.ts'),
+    kit: join(SRC, 'allocators', 'kit', 'kit.ts'),
   },
   outdir: OUT,
   outExtension: { '.js': '.mjs' },
@@ -68,7 +68,7 @@ await build({
   logLevel: 'warning',
 });
 // The hook finds the kit's source from the output folder, wherever that is.
-const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit.ts')).split('\\').join('/');
+const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit', 'kit.ts')).split('\\').join('/');
 writeFileSync(join(OUT, 'kit-hooks.mjs'), readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit/kit.ts'", JSON.stringify(sourceKit)));
 // Written last: a dist/ without its stamp (a build that stopped half-way) is never run.
 writeFileSync(join(OUT, 'src-stamp.json'), `${JSON.stringify({ stamp })}\n`);
