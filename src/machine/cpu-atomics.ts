@@ -13,6 +13,7 @@ import * as H from './cache-hierarchy.ts';
 import { lineKey } from './cache-level.ts';
 import * as K from './sizes.ts';
 import { CpuMemory } from './cpu-memory.ts';
+import { CpuRanges } from './cpu-ranges.ts';
 import { readValue, wrap, writeValue, type AccessSize } from './value-codec.ts';
 import { ACQUIRE, RELAXED, RELEASE, SEQ_CST, type MemoryOrder } from './memory-order.ts';
 import { ATOMIC_LOAD, ATOMIC_RMW, ATOMIC_STORE, type RaceDetector } from './race/detector.ts';
@@ -28,7 +29,7 @@ const {
   A_FENCES, A_LOCKS, A_LOCK_CONTENDED, A_LOCK_SLEEPS, A_LOCK_WAIT_CYCLES,
 } = A;
 
-export class CpuAtomics extends CpuMemory {
+export class CpuAtomics extends CpuRanges {
   private readonly atomics: Float64Array = this.machine.atomics;
 
   /** One blocking access (a locked operation's): the thread waits for its whole latency. */

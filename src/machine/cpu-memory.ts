@@ -1,7 +1,8 @@
 /**
  * Plain memory through a thread's core: address translation (page faults), loads and stores
- * charged to the cache hierarchy and timed by the core model (core-timing.ts), byte ranges
- * (touch, fill, copy) and software prefetch. The Cpu (cpu.ts) adds atomics, locks and OS calls.
+ * charged to the cache hierarchy and timed by the core model (core-timing.ts), and software
+ * prefetch. cpu-ranges.ts adds byte ranges (touch, fill, copy), cpu-atomics.ts atomics and locks,
+ * the Cpu (cpu.ts) OS calls.
  *
  * Every access does what it says functionally at once (values are stored and read back in program
  * order, and the caches and coherence state change in that order); the core model decides only
@@ -33,7 +34,6 @@ const LINES_PER_PAGE = D.LINES_PER_PAGE;
 const PAGE_RESIDENT = AS.PAGE_RESIDENT;
 const PROT_READ = AS.PROT_READ;
 const PROT_WRITE = AS.PROT_WRITE;
-const ORIGIN_APP = H.ORIGIN_APP;
 const ORIGIN_META = H.ORIGIN_META;
 
 /** L2 prefetches remembered as in flight (a ring). */
@@ -88,7 +88,7 @@ export class CpuMemory extends CoreTiming {
   /** The clock a buffered store's RFO runs on (its issue, not the thread's dispatch clock). */
   private readonly rfoClock: Clock = { now: 0 };
   /** The write time the hierarchy recorded for the last storeLine (see settleWrite). */
-  private noted = 0;
+  protected noted = 0;
   private readonly streamer: StreamPrefetcher | null;
   private readonly l2Hit: number;
   // L2 prefetches in flight (a ring): the line's directory slot and when it arrives in L2.
@@ -189,7 +189,7 @@ export class CpuMemory extends CoreTiming {
   // ---- timed line accesses ----
 
   /** The load of one line (key, directory slot) issued at `t`; returns when its data is ready. */
-  private loadLine(t: number, key: number, ds: number, origin: number): number {
+  protected loadLine(t: number, key: number, ds: number, origin: number): number {
     const lat = this.hier.access(this.core, key, ds, false, origin, this);
     if (lat <= this.l1Hit) return this.hitDone(t, ds);
     const start = this.fillStart(t);
@@ -235,7 +235,7 @@ export class CpuMemory extends CoreTiming {
    * the RFO takes a fill buffer. Returns when the line is owned. The write the hierarchy records
    * (last writer and time, at `noted`) is moved to the store's commit by settleWrite.
    */
-  private storeLine(t: number, key: number, ds: number, origin: number): number {
+  protected storeLine(t: number, key: number, ds: number, origin: number): number {
     const clock = this.rfoClock;
     clock.now = t;
     const lat = this.hier.access(this.core, key, ds, true, origin, clock);
@@ -250,7 +250,7 @@ export class CpuMemory extends CoreTiming {
   }
 
   /** Coherence takes effect when a store commits: a write the hierarchy recorded at `noted` moves to `commit`. */
-  private settleWrite(ds: number, noted: number, commit: number): void {
+  protected settleWrite(ds: number, noted: number, commit: number): void {
     if (noted < 0) return;
     const dir = this.hier.dir;
     if (commit !== noted && dir.lastWriter(ds) === this.core && dir.lastWriteTime(ds) === noted) dir.noteWrite(ds, this.core, commit);
@@ -347,50 +347,6 @@ export class CpuMemory extends CoreTiming {
     const i = (addr & (PAGE_SIZE - 1)) >> 2;
     d[i] = lo;
     d[i + 1] = hi;
-  }
-
-  /**
-   * Charges an access to every line of [addr, addr+len) without changing values (the payload
-   * reads and writes of a workload, a memset whose value does not matter): one independent load or
-   * store per line.
-   */
-  touch(addr: number, len: number, write: boolean, origin: number = ORIGIN_APP): void {
-    if (len <= 0) return;
-    const end = addr + len;
-    let a = addr;
-    if (this.race !== null) this.race.range(this, addr, len, origin, write);
-    while (a < end) {
-      const s = this.page(a, write);
-      const pageEnd = Math.min(end, (Math.floor(a / PAGE_SIZE) + 1) * PAGE_SIZE);
-      const key = lineKey(a);
-      const lines = (((pageEnd - 1) & (PAGE_SIZE - 1)) >> 6) - ((a & (PAGE_SIZE - 1)) >> 6) + 1;
-      const ds = CpuMemory.lineSlot(a, s);
-      for (let k = 0; k < lines; k++) {
-        const la = (a & ~(LINE_SIZE - 1)) + k * LINE_SIZE;
-        if (write) {
-          const t = this.beginStore(la);
-          const rfo = this.storeLine(t, key + k, ds + k, origin);
-          this.settleWrite(ds + k, this.noted, this.commit(rfo, 0));
-        } else {
-          this.retireLoad(this.loadLine(this.beginLoad(la), key + k, ds + k, origin), 0);
-        }
-      }
-      a = pageEnd;
-    }
-  }
-
-  /** memset: writes `byte` over [addr, addr+len), charged line by line. */
-  fill(addr: number, len: number, byte: number, origin: number = ORIGIN_APP): void {
-    this.touch(addr, len, true, origin);
-    this.machine.fillBytes(addr, len, byte);
-  }
-
-  /** memmove: copies len bytes from src to dst (overlap allowed), charging reads and writes. */
-  copy(dst: number, src: number, len: number, origin: number = ORIGIN_APP): void {
-    if (len <= 0) return;
-    this.touch(src, len, false, origin);
-    this.touch(dst, len, true, origin);
-    this.machine.copyBytes(dst, src, len);
   }
 
   /**
