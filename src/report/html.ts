@@ -3,7 +3,7 @@
  * and the summary table, for sharing a result as one file.
  */
 import type { Summary } from '../experiment/summary.ts';
-import { fmtRange, fmtSd, geomeanLine, relVerdict } from './compare-table.ts';
+import { fmtRange, fmtSd, geomeanLine, relVerdict } from './summary-format.ts';
 import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
 /** The summary table as HTML (the terminal table's columns; the playground shows it too). */
