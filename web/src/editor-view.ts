@@ -51,24 +51,26 @@ export class ModelEditor {
     return Math.round((Number.isFinite(s) && s > 0 ? s : 20) * 1000);
   }
 
-  private status(text: string, error = false): void {
+  /** The status line; `done` marks the end of a job (data-done, which the browser tests wait for). */
+  private status(text: string, error = false, done = true): void {
     const s = $('model-status');
     s.textContent = text;
     s.classList.toggle('error', error);
+    s.dataset.done = String(done);
   }
 
   check(): void {
     const limit = this.limitMs();
     const out = $('model-results');
     out.innerHTML = '';
-    this.status('loading the model…');
+    this.status('loading the model…', false, false);
     const runs = Math.max(1, Number(input('model-runs').value) || 40);
     this.models.run({ kind: 'check', source: this.source(), runs, seed: 1 }, (m) => {
       switch (m.kind) {
         case 'loaded': {
           const bad = m.contract.filter((c) => !c.ok);
           out.insertAdjacentHTML('beforeend', `<h3>contract of ${escapeText(m.name)}</h3><ul class="contract">${m.contract.map((c) => `<li class="${c.ok ? 'pass' : 'fail'}">${c.ok ? 'ok' : 'FAIL'} ${escapeText(c.name)}: ${escapeText(c.detail)}</li>`).join('')}</ul>`);
-          this.status(bad.length === 0 ? 'running the invariant suite…' : `${bad.length} contract problem(s); running what can run…`, bad.length > 0);
+          this.status(bad.length === 0 ? 'running the invariant suite…' : `${bad.length} contract problem(s); running what can run…`, bad.length > 0, false);
           return false;
         }
         case 'property':

@@ -75,10 +75,12 @@ export class ExperimentView {
     if (q.has('a') && q.has('w') && (q.get('tab') ?? 'experiment') === 'experiment') this.run();
   }
 
-  private status(text: string, error = false): void {
+  /** The status line; `done` marks the end of a job (data-done, which the browser tests wait for). */
+  private status(text: string, error = false, done = true): void {
     const s = $('exp-status');
     s.textContent = text;
     s.classList.toggle('error', error);
+    s.dataset.done = String(done);
   }
 
   private busy(on: boolean): void {
@@ -100,14 +102,14 @@ export class ExperimentView {
     const bar = $('exp-progress') as HTMLProgressElement;
     bar.value = 0;
     this.busy(true);
-    this.status('starting');
+    this.status('starting', false, false);
     const started = performance.now();
     this.sim.run({ kind: 'experiment', form }, (m) => {
       switch (m.kind) {
         case 'progress':
           bar.max = m.total;
           bar.value = m.done;
-          this.status(`run ${Math.min(m.done + 1, m.total)} of ${m.total}: ${m.label}${m.ops > 0 ? ` (${m.ops.toLocaleString('en-US')} operations)` : ''}`);
+          this.status(`run ${Math.min(m.done + 1, m.total)} of ${m.total}: ${m.label}${m.ops > 0 ? ` (${m.ops.toLocaleString('en-US')} operations)` : ''}`, false, false);
           return false;
         case 'experiment-done': {
           bar.value = bar.max;
