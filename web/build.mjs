@@ -19,21 +19,28 @@ const NODE_ONLY = [/^src\/cli\//, /^src\/experiment\/isolation\//, /^src\/experi
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const result = await build({
-  absWorkingDir: root,
-  entryPoints: { main: 'web/src/main.ts', 'sim-worker': 'web/src/sim-worker.ts', 'model-worker': 'web/src/model-worker.ts' },
-  outdir: out,
-  bundle: true,
-  format: 'iife',
-  platform: 'browser',
-  target: 'es2022',
-  minify: true,
-  sourcemap: 'linked',
-  metafile: true,
-  logLevel: 'warning',
-  // Model files import the kit by the package's name, as in a student's project.
-  alias: { 'allocsim/kit': './src/allocators/kit.ts' },
-});
+let result;
+try {
+  result = await build({
+    absWorkingDir: root,
+    entryPoints: { main: 'web/src/main.ts', 'sim-worker': 'web/src/sim-worker.ts', 'model-worker': 'web/src/model-worker.ts' },
+    outdir: out,
+    bundle: true,
+    format: 'iife',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: 'linked',
+    metafile: true,
+    logLevel: 'warning',
+    // Model files import the kit by the package's name, as in a student's project.
+    alias: { 'allocsim/kit': './src/allocators/kit.ts' },
+  });
+} catch {
+  // esbuild has printed its messages (file:line and the reason) above.
+  console.error('web:build: the bundle failed; see the messages above');
+  process.exit(1);
+}
 const bad = Object.keys(result.metafile.inputs).filter((f) => NODE_ONLY.some((re) => re.test(f)));
 if (bad.length > 0) {
   console.error(`web:build: Node-only modules in the browser bundle: ${bad.join(', ')}`);
