@@ -1,5 +1,5 @@
 /**
- * `npm run web:build`: bundles the playground into web/dist with esbuild — the page, the
+ * `npm run web:build` (node --import tsx web/build.mjs): bundles the playground into web/dist with esbuild — the page, the
  * simulator's worker and the model worker — and copies the static files. Every URL is relative, so
  * web/dist can be served from any directory (GitHub Pages). The build fails if a Node-only part of
  * allocsim (the CLI, the parallel runner, the isolation of model files, the trace file reader) or a
@@ -7,7 +7,7 @@
  */
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -56,5 +56,18 @@ const templates = readdirSync(join(root, 'templates'), { withFileTypes: true })
   .sort((a, b) => Number(b === 'freelist') - Number(a === 'freelist') || a.localeCompare(b));
 for (const t of templates) cpSync(join(root, 'templates', t, 'allocator.ts'), join(out, 'templates', `${t}.ts`));
 writeFileSync(join(out, 'templates', 'index.json'), `${JSON.stringify(templates)}\n`);
+// What `allocsim grade` runs a model on by default (the same choice, made by the CLI's code),
+// with the shipped traces copied beside it: the Model editor grades on the same inputs.
+await import('../src/workloads/index.ts');
+const { defaultInputs, TRACE_FILE_PARAM } = await import('../src/cli/grade-inputs.ts');
+const sel = defaultInputs();
+mkdirSync(join(out, 'grade'));
+const inputs = sel.inputs.map((i) => {
+  const file = i.params[TRACE_FILE_PARAM];
+  if (typeof file !== 'string') return i;
+  cpSync(file, join(out, 'grade', basename(file)));
+  return { ...i, params: { ...i.params, [TRACE_FILE_PARAM]: basename(file) } };
+});
+writeFileSync(join(out, 'grade', 'inputs.json'), `${JSON.stringify({ inputs, notes: sel.notes }, null, 2)}\n`);
 const sizes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js')).map(([f, o]) => `${relative(out, join(root, f))} ${(o.bytes / 1024).toFixed(0)} KiB`);
 console.log(`web:build: ${relative(process.cwd(), out) || '.'}/ (${sizes.join(', ')})`);

@@ -6,9 +6,9 @@
  */
 import { javascript } from '@codemirror/lang-javascript';
 import { basicSetup, EditorView } from 'codemirror';
-import { $, escapeText, input, options, select } from './dom.ts';
+import { $, escapeText, input, options, select, words } from './dom.ts';
 import { stripSequence } from './heap-picture.ts';
-import type { FromModel, PropertyReport, ToModel } from './messages.ts';
+import type { FromModel, GradeInputs, PropertyReport, ToModel } from './messages.ts';
 import type { WorkerClient } from './worker-client.ts';
 
 export class ModelEditor {
@@ -24,6 +24,7 @@ export class ModelEditor {
     this.view = new EditorView({ parent: $('model-editor'), extensions: [basicSetup, javascript({ typescript: true })] });
     select('model-template').addEventListener('change', () => void this.open(select('model-template').value));
     $('model-check').addEventListener('click', () => this.check());
+    $('model-grade').addEventListener('click', () => void this.grade());
     $('model-stop').addEventListener('click', () => {
       this.models.stop();
       this.status('stopped', true);
@@ -59,6 +60,46 @@ export class ModelEditor {
     s.dataset.done = String(done);
   }
 
+  /** Grades the model on `allocsim grade`'s default inputs (fetched from the site), under the time limit. */
+  async grade(): Promise<void> {
+    const limit = this.limitMs();
+    const out = $('model-results');
+    out.innerHTML = '';
+    this.status('fetching the inputs…', false, false);
+    const r = await fetch('grade/inputs.json');
+    if (!r.ok) return this.status(`grade/inputs.json is missing from this build (${r.status})`, true);
+    const all = (await r.json()) as GradeInputs;
+    const chosen = new Set(words(input('model-grade-inputs').value));
+    const sel = chosen.size === 0 ? all : { inputs: all.inputs.filter((i) => chosen.has(i.label)), notes: [`chosen: ${[...chosen].join(', ')}`] };
+    const unknown = [...chosen].filter((c) => !all.inputs.some((i) => i.label === c));
+    if (unknown.length > 0) return this.status(`no grading input named ${unknown.join(', ')}; the inputs are ${all.inputs.map((i) => i.label).join(', ')}`, true);
+    const traces: Record<string, string> = {};
+    for (const i of sel.inputs) {
+      const file = i.params.file;
+      if (i.workload !== 'trace' || typeof file !== 'string') continue;
+      const t = await fetch(`grade/${encodeURIComponent(file)}`);
+      if (!t.ok) return this.status(`the trace ${file} is missing from this build (${t.status})`, true);
+      traces[file] = await t.text();
+    }
+    this.status('grading…', false, false);
+    this.models.run({ kind: 'grade', source: this.source(), inputs: sel.inputs, traces }, (m) => {
+      switch (m.kind) {
+        case 'grade-progress':
+          this.status(`grading: ${m.what} done`, false, false);
+          return false;
+        case 'grade-done':
+          out.innerHTML = gradeHTML(m, sel.notes);
+          this.status(m.valid.every((v) => v) ? 'graded: valid on every input' : 'graded: invalid on some inputs (see the table)', !m.valid.every((v) => v));
+          return true;
+        case 'error':
+          this.status(m.message, true);
+          return true;
+        default:
+          return false;
+      }
+    }, limit, () => this.status(`stopped after ${limit / 1000} s: grading did not finish in the time limit (an infinite loop? or raise the limit)`, true));
+  }
+
   check(): void {
     const limit = this.limitMs();
     const out = $('model-results');
@@ -89,6 +130,13 @@ export class ModelEditor {
       }
     }, limit, () => this.status(`stopped after ${limit / 1000} s: the model did not finish in the time limit (an infinite loop?)`, true));
   }
+}
+
+function gradeHTML(m: Extract<FromModel, { kind: 'grade-done' }>, notes: readonly string[]): string {
+  const head = `<tr>${m.head.map((h) => `<th>${escapeText(h)}</th>`).join('')}</tr>`;
+  const body = m.rows.map((r, i) => `<tr>${r.map((c, j) => `<td${j === 1 ? ` class="${m.valid[i] === true ? 'better' : 'worse'}"` : ''}>${escapeText(c)}</td>`).join('')}</tr>`).join('');
+  return `<h3>grade (as allocsim grade)</h3><p class="note">inputs: ${escapeText(notes.join('; '))}</p><table class="grade">${head}${body}</table><p class="note">${escapeText(m.legend)}</p>` +
+    `${m.errors.map((e) => `<p class="violation">${escapeText(e)}</p>`).join('')}<pre id="model-scores">${escapeText(m.scores)}</pre>`;
 }
 
 function propertyHTML(r: PropertyReport): string {

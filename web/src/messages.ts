@@ -1,6 +1,7 @@
 /** What the page and its workers say to each other (plain data: it is structured-cloned). */
 import type { HeapSample, Step } from '../../src/experiment/heap-recorder.ts';
 import type { PropertyResult } from '../../src/experiment/conformance.ts';
+import type { GradeInput } from '../../src/experiment/grade.ts';
 import type { ContractCheck } from '../../src/experiment/model-contract.ts';
 import type { ExperimentForm } from './experiment-form.ts';
 
@@ -65,8 +66,15 @@ export type FromSim =
   | { kind: 'ostep-done'; text: string; error?: string }
   | { kind: 'error'; message: string };
 
+/** What `allocsim grade` runs a model on (web:build writes the CLI's default choice to grade/inputs.json). */
+export interface GradeInputs {
+  inputs: GradeInput[];
+  notes: string[];
+}
+
 export type ToModel =
   | { kind: 'check'; source: string; runs: number; seed: number }
+  | { kind: 'grade'; source: string; inputs: GradeInput[]; traces: Record<string, string> }
   | { kind: 'heap'; source: string; job: HeapJob };
 
 export interface PropertyReport {
@@ -80,4 +88,6 @@ export type FromModel =
   | { kind: 'property'; report: PropertyReport }
   | { kind: 'check-done' }
   | { kind: 'heap-done'; recording: HeapRecording }
+  | { kind: 'grade-progress'; what: string }
+  | { kind: 'grade-done'; head: string[]; rows: string[][]; valid: boolean[]; errors: string[]; legend: string; scores: string }
   | { kind: 'error'; message: string };

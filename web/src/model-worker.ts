@@ -5,12 +5,19 @@
  */
 import '../../src/allocators/index.ts';
 import '../../src/workloads/index.ts';
+import chalk from 'chalk';
 import type { ModelInfo } from '../../src/allocators/contract.ts';
 import { checkProperty, PROPERTIES, type PropertyResult, type PropertySpec } from '../../src/experiment/conformance.ts';
+import { runGrade, scoreGrade, type GradeInput } from '../../src/experiment/grade.ts';
+import { textLineSources } from '../../src/experiment/line-text.ts';
 import { contractBlocks, probeContract } from '../../src/experiment/model-contract.ts';
+import { formatScores, GRADE_LEGEND, gradeCells } from '../../src/report/grade-scores.ts';
 import { recordHeap, recording } from './heap-record.ts';
 import type { FromModel, HeapRecording, ToModel } from './messages.ts';
 import { loadModel, MODEL_FILE } from './model-loader.ts';
+
+// The reports' text goes into the page, where terminal colour codes would show as garbage.
+chalk.level = 0;
 
 const post = (m: FromModel): void => (self as unknown as { postMessage(m: FromModel): void }).postMessage(m);
 
@@ -43,8 +50,22 @@ function check(source: string, runs: number, seed: number): void {
   post({ kind: 'check-done' });
 }
 
+/** `allocsim grade` on the given inputs: the model (checked) and the reference models, then every scheme's score. */
+function grade(source: string, inputs: GradeInput[], traces: Record<string, string>): void {
+  const info = loadModel(source);
+  const rows = runGrade(info, inputs, { openLines: textLineSources(traces), onRun: (what) => post({ kind: 'grade-progress', what }) });
+  const cells = gradeCells(rows);
+  post({
+    kind: 'grade-done', ...cells, valid: rows.map((r) => r.student.valid), legend: GRADE_LEGEND,
+    errors: rows.filter((r) => r.student.error !== undefined).map((r) => `${r.input.label}: ${r.student.error as string}`),
+    scores: formatScores(scoreGrade(rows)),
+  });
+}
+
 function handle(m: ToModel): void {
   switch (m.kind) {
+    case 'grade':
+      return grade(m.source, m.inputs, m.traces);
     case 'check':
       return check(m.source, m.runs, m.seed);
     case 'heap':

@@ -137,6 +137,23 @@ describe('the playground', { timeout: 600_000 }, () => {
     await page.close();
   });
 
+  it('grades a model as allocsim grade does', async () => {
+    const page = await open('?tab=model');
+    await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
+    await page.fill('#model-limit', '300');
+    await page.fill('#model-grade-inputs', 'binary.rep realloc.rep');
+    await page.click('#model-grade');
+    await page.waitForSelector(statusDone('model-status'), { timeout: 300_000 });
+    assert.match((await page.textContent('#model-status')) ?? '', /^graded: valid on every input/);
+    const template = (await page.evaluate(() => (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()));
+    assert.equal(template, readFileSync(`${ROOT}/templates/freelist/allocator.ts`, 'utf8'), 'the editor opened on the freelist template');
+    const out = cli(['grade', 'templates/freelist/allocator.ts', '--trace', 'traces/csapp/binary.rep', '--trace', 'traces/csapp/realloc.rep']);
+    const scores = out.slice(out.indexOf('CS:APP')).trimEnd();
+    assert.equal(((await page.textContent('#model-scores')) ?? '').trimEnd(), scores);
+    assert.equal(await page.locator('#model-results table.grade tr').count(), 3);
+    await page.close();
+  });
+
   it('runs OSTEP\'s malloc.py with the same output as the CLI', async () => {
     const page = await open('?tab=ostep');
     await page.fill('#ostep-seed', '3');
