@@ -8,6 +8,7 @@ import '../../src/allocators/index.ts';
 import '../../src/workloads/index.ts';
 import { allModels, modelInfo } from '../../src/allocators/registry.ts';
 import { baselineLabel, expandGrid, gridTitle } from '../../src/experiment/grid.ts';
+import { preflight } from '../../src/experiment/preflight.ts';
 import { resultOk, type Result } from '../../src/experiment/result.ts';
 import { runExperiment } from '../../src/experiment/run.ts';
 import { summarize } from '../../src/experiment/summary.ts';
@@ -36,6 +37,8 @@ async function experiment(form: ExperimentForm): Promise<void> {
   const spec = gridSpecOf(form);
   const points = expandGrid(spec);
   const baseline = baselineLabel(spec, points);
+  // As the CLI: a value only the model rejects fails before any run, with the CLI's message.
+  preflight(spec, points);
   const results: Result[] = [];
   const start = performance.now();
   for (const p of points) {
