@@ -104,6 +104,18 @@ describe('the playground', { timeout: 600_000 }, () => {
     await page.close();
   });
 
+  it('steps the editor\'s model (transpiled in the browser) as run --steps does for the file', async () => {
+    const page = await open('?tab=heap');
+    await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
+    await page.selectOption('#heap-model', '(the editor\'s model)');
+    await page.click('#heap-record');
+    await page.waitForSelector('#heap-viewer:not([hidden])', { timeout: 120_000 });
+    const steps = cli(['run', '-a', './templates/freelist/allocator.ts', '-w', 'random', '-p', 'threads=1', '-p', 'ops=12', '-p', 'maxSize=200', '--steps']).split('\n\n');
+    await page.click('#heap-forward');
+    assert.equal(((await page.textContent('#heap-step')) ?? '').trim(), steps[1]?.trim());
+    await page.close();
+  });
+
   it('shows a broken student model\'s violation and its counterexample as heap pictures', async () => {
     const page = await open('?tab=model');
     await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
