@@ -106,6 +106,10 @@ export function gridSpecOf(f: ExperimentForm): GridSpec {
   distinct('allocators', f.allocators);
   distinct('workloads', f.workloads);
   distinct('threads', f.threads);
+  // The form's number fields, checked as the CLI checks its options.
+  for (const t of f.threads) count('thread counts', String(t), 1);
+  count('seeds', String(f.seeds), 1);
+  count('first seed', String(f.seed), 0);
   return makeGridSpec({
     allocators: f.allocators,
     workloads: f.workloads,
