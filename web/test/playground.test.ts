@@ -61,6 +61,7 @@ describe('the playground', { timeout: 600_000 }, () => {
     await page.waitForSelector(statusDone('exp-status'), { timeout: 300_000 });
     const status = (await page.textContent('#exp-status')) ?? '';
     assert.match(status, /^done: compare glibc, snmalloc on msgpass/);
+    assert.deepEqual(formFromQuery(new URL(page.url()).search.slice(1)), formFromQuery(query.slice(1)), 'the address still encodes the experiment');
     assert.equal(await page.locator('#exp-table tbody tr').count(), 2);
     assert.ok((await page.locator('#exp-charts svg').count()) > 0, 'the vega-lite charts are drawn');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exp-json')]);
