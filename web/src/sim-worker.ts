@@ -7,18 +7,16 @@
 import '../../src/allocators/index.ts';
 import '../../src/workloads/index.ts';
 import { allModels, modelInfo } from '../../src/allocators/registry.ts';
-import { baselineLabel, expandGrid, gridTitle } from '../../src/experiment/grid.ts';
-import { preflight } from '../../src/experiment/preflight.ts';
-import { resultOk, type Result } from '../../src/experiment/result.ts';
-import { runExperiment } from '../../src/experiment/run.ts';
-import { summarize } from '../../src/experiment/summary.ts';
+import { gridTitle } from '../../src/experiment/grid.ts';
+import { resultOk } from '../../src/experiment/result.ts';
 import { MACHINE_PRESETS } from '../../src/machine/costs.ts';
 import { chartSVG } from '../../src/report/charts.ts';
 import { toCSV } from '../../src/report/csv.ts';
 import { gridJSON } from '../../src/report/format.ts';
 import { summaryTable } from '../../src/report/html.ts';
 import { allWorkloads } from '../../src/workloads/registry.ts';
-import { gridSpecOf, type ExperimentForm } from './experiment-form.ts';
+import type { ExperimentForm } from './experiment-form.ts';
+import { runGrid } from './experiment-run.ts';
 import { recordHeap } from './heap-record.ts';
 import type { Catalog, FromSim, ToSim } from './messages.ts';
 import { ostepText } from './ostep-run.ts';
@@ -34,31 +32,20 @@ function catalog(): Catalog {
 }
 
 async function experiment(form: ExperimentForm): Promise<void> {
-  const spec = gridSpecOf(form);
-  const points = expandGrid(spec);
-  const baseline = baselineLabel(spec, points);
-  // As the CLI: a value only the model rejects fails before any run, with the CLI's message.
-  preflight(spec, points);
-  const results: Result[] = [];
   const start = performance.now();
-  for (const p of points) {
-    const label = `${p.allocatorLabel} ${p.benchmark} t=${p.threads}`;
-    post({ kind: 'progress', done: results.length, total: points.length, label, ops: 0 });
-    results.push(runExperiment({ ...p.config, onProgress: (ops) => post({ kind: 'progress', done: results.length, total: points.length, label, ops }) }));
-  }
+  const grid = runGrid(form, (done, total, label, ops) => post({ kind: 'progress', done, total, label, ops }));
   const runMs = performance.now() - start;
-  post({ kind: 'progress', done: points.length, total: points.length, label: 'charts', ops: 0 });
-  const summary = summarize(points, results, baseline);
-  const title = gridTitle(spec);
+  post({ kind: 'progress', done: grid.results.length, total: grid.results.length, label: 'charts', ops: 0 });
+  const title = gridTitle(grid.spec);
   post({
     kind: 'experiment-done',
     title,
-    json: gridJSON(spec, summary, results),
-    csv: toCSV(summary),
-    tableHTML: summaryTable(summary),
-    svg: await chartSVG(summary, title),
+    json: gridJSON(grid.spec, grid.summary, grid.results),
+    csv: toCSV(grid.summary),
+    tableHTML: summaryTable(grid.summary),
+    svg: await chartSVG(grid.summary, title),
     runMs,
-    failed: results.filter((r) => !resultOk(r)).length,
+    failed: grid.results.filter((r) => !resultOk(r)).length,
   });
 }
 
