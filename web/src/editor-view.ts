@@ -141,7 +141,7 @@ function gradeHTML(m: Extract<FromModel, { kind: 'grade-done' }>, notes: readonl
 
 function propertyHTML(r: PropertyReport): string {
   const p = r.result;
-  const head = `<h4>${p.ok ? 'pass' : 'FAIL'} ${escapeText(p.name)} <small>(${p.runs} sequences) ${escapeText(p.description)}</small></h4>`;
+  const head = `<h4>${p.ok ? 'pass' : 'FAIL'} ${escapeText(p.name)} <small>(${p.runs} sequence${p.runs === 1 ? '' : 's'}) ${escapeText(p.description)}</small></h4>`;
   if (p.ok) return `<div class="property pass">${head}</div>`;
   const v = p.violation;
   const what = v !== undefined && v !== null ? `${v.kind}: ${v.message}` : (p.message ?? 'failed');
