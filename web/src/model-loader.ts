@@ -26,7 +26,7 @@ export function loadModel(source: string): ModelInfo {
   };
   const module: { exports: Record<string, unknown> } = { exports: {} };
   try {
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- the student's code, in its own worker
+    // The student's code, evaluated in the model worker (which the page terminates at its limit).
     new Function('require', 'exports', 'module', `${code}\n//# sourceURL=${MODEL_FILE}`)(require, module.exports, module);
   } catch (e) {
     if (e instanceof ModelFileError) throw e;
