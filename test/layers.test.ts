@@ -60,6 +60,21 @@ function imports(file: string): string[] {
   return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string);
 }
 
+/** What the playground (web/src) may not import: the CLI and the Node-only parts of the experiment layer. */
+const NOT_IN_BROWSER = [/^src\/cli\//, /^src\/experiment\/isolation\//, /^src\/experiment\/(pool|line-file|run-task)\.ts$/];
+
+describe('the playground (web/src)', () => {
+  const web = join(root, '..', 'web', 'src');
+  it.each(files(web).map((f) => [relative(web, f), f]))('%s imports only browser-safe modules', (_rel, file) => {
+    for (const spec of imports(file)) {
+      expect(spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads'].includes(spec), `${spec}`).toBe(false);
+      if (!spec.startsWith('.')) continue;
+      const target = relative(join(root, '..'), join(file, '..', spec));
+      expect(NOT_IN_BROWSER.some((re) => re.test(target)), `${spec} is Node-only`).toBe(false);
+    }
+  });
+});
+
 describe('layering', () => {
   const all = files(root);
   it('every source file is in a known layer', () => {

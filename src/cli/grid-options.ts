@@ -5,9 +5,8 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import type { Argv } from 'yargs';
-import type { GridSpec, ParamAxis } from '../experiment/grid.ts';
+import { makeGridSpec, parseAxis, type GridSpec } from '../experiment/grid.ts';
 import { defaultJobs } from '../experiment/pool.ts';
-import { parseAssignment } from '../lib/params.ts';
 import { RunFailure, UsageError } from './errors.ts';
 import { listOption, loadMachine, positiveInt } from './options.ts';
 import { isModelFile, resolveModel } from './model-resolver.ts';
@@ -28,15 +27,7 @@ function distinct(name: string, xs: readonly (string | number)[]): void {
   if (dup !== undefined) throw new UsageError(`--${name} lists '${String(dup)}' twice`);
 }
 
-/** `key=v1,v2` (with an optional alloc./work. prefix) as a parameter axis. */
-export function parseAxis(text: string): ParamAxis {
-  const [rawKey, rawValues] = parseAssignment(text);
-  const values = rawValues.split(',').map((v) => v.trim());
-  if (values.some((v) => v === '')) throw new UsageError(`malformed parameter '${text}': an empty value; write key=v1,v2`);
-  if (rawKey.startsWith('alloc.')) return { key: rawKey.slice(6), values, target: 'allocator' };
-  if (rawKey.startsWith('work.')) return { key: rawKey.slice(5), values, target: 'workload' };
-  return { key: rawKey, values };
-}
+export { parseAxis } from '../experiment/grid.ts';
 
 /** The options every grid command shares (what to write, how to run). */
 export function outputOptions<T>(b: Argv<T>): Argv<T> {
@@ -155,7 +146,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
   distinct('threads', threads);
   const n = positiveInt('seeds', args.seeds);
   const first = positiveInt('seed', args.seed, 0, Number.MAX_SAFE_INTEGER - n + 1);
-  const spec: GridSpec = {
+  const spec = makeGridSpec({
     allocators,
     workloads,
     threads,
@@ -168,7 +159,7 @@ export async function gridFromArgs(args: GridArgs): Promise<GridSpec> {
     profile: args.profile === true || args['cachegrind-out'] !== undefined,
     modules,
     modelFiles,
-  };
+  });
   isolatedModels.set(spec, isolatedByName);
   return spec;
 }

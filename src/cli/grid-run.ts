@@ -3,7 +3,7 @@
  * the points (in parallel, with progress), then write every report at once. Shared by compare,
  * sweep, batchit and merge.
  */
-import { baselineLabel, expandGrid, shardIndices, type GridPoint, type GridSpec, type PointConfig } from '../experiment/grid.ts';
+import { baselineLabel, expandGrid, gridTitle, shardIndices, type GridPoint, type GridSpec, type PointConfig } from '../experiment/grid.ts';
 import { runPoints } from '../experiment/pool.ts';
 import { preflight } from '../experiment/preflight.ts';
 import { resultOk, type Result } from '../experiment/result.ts';
@@ -14,7 +14,7 @@ import { chartSVG } from '../report/charts.ts';
 import { formatCompare } from '../report/compare-table.ts';
 import type { Summary } from '../experiment/summary.ts';
 import { toCSV } from '../report/csv.ts';
-import { toJSON } from '../report/format.ts';
+import { gridJSON, toJSON } from '../report/format.ts';
 import { toHTML } from '../report/html.ts';
 import { EXIT_CHECK_FAILED, UsageError } from './errors.ts';
 import { isolatedModels, jobsOf, shardOf, type GridArgs } from './grid-options.ts';
@@ -54,13 +54,6 @@ export function reportRequest(args: GridArgs, cmd: string): ReportRequest {
   return req;
 }
 
-/** The title of a grid's charts and reports (the same for a run and the merge of its shards). */
-export function gridTitle(spec: GridSpec): string {
-  const swept = spec.params.filter((a) => a.values.length > 1).map((a) => a.key);
-  const what = `${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}`;
-  return swept.length > 0 ? `sweep ${swept.join(' × ')}: ${what}` : `compare ${what}`;
-}
-
 function describeGrid(spec: GridSpec, points: readonly GridPoint[]): string {
   const threads = spec.threads.length > 0 ? `threads ${spec.threads.join(', ')}` : 'default threads';
   return `${points.length} runs: ${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}; ${threads}; ` +
@@ -77,7 +70,7 @@ export async function buildReport(
 ): Promise<{ stdout: string; files: OutputFile[] }> {
   const summary = summarize(points, results, baselineLabel(spec, points));
   const stdout =
-    req.format === 'json' ? toJSON({ experiment: spec, summary, results })
+    req.format === 'json' ? gridJSON(spec, summary, results)
     : req.format === 'csv' ? toCSV(summary)
     : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length }) + (req.appendix?.(summary) ?? '');
   const files: OutputFile[] = [];

@@ -10,7 +10,7 @@
  */
 import { modelInfo } from '../allocators/registry.ts';
 import type { MachineSpec } from '../machine/machine-spec.ts';
-import { ParamError, resolveParams, type ParamSpec, type ParamValue } from '../lib/params.ts';
+import { ParamError, parseAssignment, resolveParams, type ParamSpec, type ParamValue } from '../lib/params.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import type { RunConfig } from './run.ts';
 
@@ -42,6 +42,53 @@ export interface GridSpec {
   modules: string[];
   /** Student model files (file URLs) named by -a; every worker registers them. */
   modelFiles?: string[];
+}
+
+/** What defines a grid, before the defaults the CLI and the playground both fill in the same way. */
+export interface GridFields {
+  allocators: string[];
+  workloads: string[];
+  threads: number[];
+  threadParams: string[];
+  seeds: number[];
+  params: ParamAxis[];
+  baseline?: string;
+  machine: MachineSpec;
+  check: boolean;
+  profile: boolean;
+  modules?: string[];
+  modelFiles?: string[];
+}
+
+/**
+ * The GridSpec of `fields`, its keys in one fixed order: the experiment's JSON (`compare --json`,
+ * the playground's download) is byte-identical whoever builds it.
+ */
+export function makeGridSpec(f: GridFields): GridSpec {
+  return {
+    allocators: f.allocators,
+    workloads: f.workloads,
+    threads: f.threads,
+    threadParams: f.threadParams,
+    seeds: f.seeds,
+    params: f.params,
+    ...(f.baseline !== undefined ? { baseline: f.baseline } : {}),
+    machine: f.machine,
+    check: f.check,
+    profile: f.profile,
+    modules: f.modules ?? [],
+    modelFiles: f.modelFiles ?? [],
+  };
+}
+
+/** `key=v1,v2` (with an optional alloc./work. prefix) as a parameter axis. */
+export function parseAxis(text: string): ParamAxis {
+  const [rawKey, rawValues] = parseAssignment(text);
+  const values = rawValues.split(',').map((v) => v.trim());
+  if (values.some((v) => v === '')) throw new ParamError(`malformed parameter '${text}': an empty value; write key=v1,v2`);
+  if (rawKey.startsWith('alloc.')) return { key: rawKey.slice(6), values, target: 'allocator' };
+  if (rawKey.startsWith('work.')) return { key: rawKey.slice(5), values, target: 'workload' };
+  return { key: rawKey, values };
 }
 
 /** A run config that can cross a worker boundary: the allocator is a registered name. */
@@ -217,6 +264,13 @@ export function baselineLabel(spec: GridSpec, points: readonly GridPoint[]): str
   const byName = points.find((p) => p.config.allocator === spec.baseline);
   if (byName !== undefined) return byName.allocatorLabel;
   throw new ParamError(`baseline '${spec.baseline}' is not one of the allocators compared (${labels.join(', ')})`);
+}
+
+/** The title of a grid's charts and reports (the same for a run, the merge of its shards, the playground). */
+export function gridTitle(spec: GridSpec): string {
+  const swept = spec.params.filter((a) => a.values.length > 1).map((a) => a.key);
+  const what = `${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}`;
+  return swept.length > 0 ? `sweep ${swept.join(' × ')}: ${what}` : `compare ${what}`;
 }
 
 /** The indices of shard `i` of `n` (1-based): every n-th point, so each shard gets a mix of sizes. */

@@ -41,6 +41,11 @@ export function toJSON(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
 }
 
+/** The JSON of a compare/sweep (`--json`, the playground's download): `{ experiment, summary, results }`. */
+export function gridJSON(experiment: unknown, summary: unknown, results: unknown): string {
+  return toJSON({ experiment, summary, results });
+}
+
 /** Escapes text for HTML and SVG (element content and double-quoted attributes). */
 export function escapeHTML(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');

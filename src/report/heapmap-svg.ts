@@ -26,7 +26,8 @@ export interface HeapmapInfo {
   threads: number;
 }
 
-const colorOf = (cat: number): string => (cat >= 0 ? (THREAD_COLORS[cat % THREAD_COLORS.length] as string) : (KIND_COLORS[cat] ?? '#ffffff'));
+/** The colour of a heap map cell: a thread's live blocks, or a kind of heap memory. */
+export const colorOf = (cat: number): string => (cat >= 0 ? (THREAD_COLORS[cat % THREAD_COLORS.length] as string) : (KIND_COLORS[cat] ?? '#ffffff'));
 
 /** The map's cells: runs of equal rows in each column, drawn as one path per colour (a small file). */
 function mapCells(samples: readonly HeapSample[], segments: readonly Segment[], colW: number): string[] {

@@ -3,10 +3,11 @@
  * and the summary table, for sharing a result as one file.
  */
 import type { Summary } from '../experiment/summary.ts';
-import { fmtRange, fmtSd, geomeanLine, relVerdict } from './compare-table.ts';
+import { fmtRange, fmtSd, geomeanLine, relVerdict } from './summary-format.ts';
 import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
-function table(s: Summary): string {
+/** The summary table as HTML (the terminal table's columns; the playground shows it too). */
+export function summaryTable(s: Summary): string {
   const head = ['benchmark', 'threads', 'allocator', 'time ×', 'peak RSS ×', 'cycles', 'peak RSS', 'atomics/op', 'L1 miss/op', 'alloc share of L1 misses', 'coh miss/op', 'runs'];
   const body = s.cells.map((c) => {
     const n = c.runs - c.failed;
@@ -51,7 +52,7 @@ p.note { color: #555; max-width: 60em; }
 <h1>${escapeHTML(title)}</h1>
 <p class="note">${escapeHTML(description)}</p>
 ${svg}
-${table(s)}
+${summaryTable(s)}
 ${geo === undefined ? '' : `<p class="geomean">${escapeHTML(geo)}</p>\n`}<p class="note">Relative figures: lower is better (green below 0.98, red above 1.02); the cell's mean over seeds divided by the baseline's mean (${escapeHTML(s.baseline)}) at the same benchmark and thread count; ranges are min–max over seeds, ± the sample standard deviation.</p>
 </body>
 </html>

@@ -11,7 +11,8 @@ import { baselineLabel, expandGrid, type GridSpec } from '../../experiment/grid.
 import { asShardFile, mergeShards, ShardError, type ShardFile } from '../../experiment/shard.ts';
 import { UsageError } from '../errors.ts';
 import { loadModules, outputOptions } from '../grid-options.ts';
-import { emitReport, gridTitle, reportRequest } from '../grid-run.ts';
+import { emitReport, reportRequest } from '../grid-run.ts';
+import { gridTitle } from '../../experiment/grid.ts';
 import type { Io } from '../io.ts';
 import { listOption } from '../options.ts';
 

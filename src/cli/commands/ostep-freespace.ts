@@ -3,91 +3,19 @@
  * byte for byte for the same flags and seed; `--picture` and `--costs` add what malloc.py lacks.
  */
 import type { Argv } from 'yargs';
-import { runFreespace, type FreespaceOptions } from '../../experiment/ostep/freespace-session.ts';
-import { ORDERS, POLICIES, type ListOrder, type Policy } from '../../experiment/ostep/freespace.ts';
-import { EXIT_CHECK_FAILED, UsageError } from '../errors.ts';
+import { runFreespace } from '../../experiment/ostep/freespace-session.ts';
+import { FREESPACE_FLAGS, freespaceOptions } from '../../experiment/ostep/freespace-options.ts';
+import { EXIT_CHECK_FAILED } from '../errors.ts';
 import type { Io } from '../io.ts';
 
-/** optparse's integer parsing (`_parse_num`): 0x.. hex, 0b.. binary, a leading 0 octal, else decimal. */
-export function optparseInt(flag: string, text: string): bigint {
-  const bad = (): UsageError => new UsageError(`option ${flag}: invalid integer value: '${text}'`);
-  const t = text.trim();
-  const m = /^([+-]?)(.*)$/.exec(t) as RegExpExecArray;
-  const sign = m[1] === '-' ? -1n : 1n;
-  let body = (m[2] as string).replaceAll('_', '');
-  const lower = t.slice(0, 2).toLowerCase();
-  let radix = 10;
-  if (lower === '0x') radix = 16;
-  else if (lower === '0b') radix = 2;
-  else if (t.startsWith('0')) radix = 8;
-  if (radix === 16 || radix === 2) body = body.slice(2) || (radix === 2 ? '0' : '');
-  const digits = radix === 16 ? /^[0-9a-f]+$/i : radix === 2 ? /^[01]+$/ : radix === 8 ? /^[0-7]+$/ : /^[0-9]+$/;
-  if (!digits.test(body) || /__|^_|_$/.test(m[2] as string)) throw bad();
-  const prefix = radix === 16 ? '0x' : radix === 2 ? '0b' : radix === 8 ? '0o' : '';
-  return sign * BigInt(prefix + body);
-}
-
-function smallInt(flag: string, text: string): number {
-  const v = optparseInt(flag, text);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new UsageError(`option ${flag}: ${text} is too large`);
-  return Number(v);
-}
-
-/** The most random operations `-n` may ask for. */
-export const MAX_OSTEP_OPS = 100_000;
-
-export function freespaceOptions(a: Record<string, unknown>): FreespaceOptions {
-  const s = (k: string): string => String(a[k]);
-  const policy = s('policy');
-  const order = s('listOrder');
-  if (!(POLICIES as readonly string[]).includes(policy)) throw new UsageError(`-p ${policy}: the policy must be one of ${POLICIES.join(', ')}`);
-  if (!(ORDERS as readonly string[]).includes(order)) throw new UsageError(`-l ${order}: the list order must be one of ${ORDERS.join(', ')}`);
-  const align = smallInt('-a', s('alignment'));
-  if (!(align === -1 || align > 0)) throw new UsageError(`-a ${align}: the alignment must be -1 (none) or positive`);
-  const numOps = smallInt('-n', s('numOps'));
-  if (numOps > MAX_OSTEP_OPS) throw new UsageError(`-n ${numOps}: at most ${MAX_OSTEP_OPS} operations (the whole output is built in memory; malloc.py's default is 10)`);
-  const percentAlloc = smallInt('-P', s('percentAlloc'));
-  if (!(percentAlloc > 0)) throw new UsageError(`-P ${percentAlloc}: the percentage of allocations must be positive (malloc.py asserts it)`);
-  return {
-    seed: optparseInt('-s', s('seed')),
-    size: smallInt('-S', s('size')),
-    base: smallInt('-b', s('baseAddr')),
-    headerSize: smallInt('-H', s('headerSize')),
-    align,
-    policy: policy as Policy,
-    order: order as ListOrder,
-    coalesce: a.coalesce === true,
-    numOps,
-    range: smallInt('-r', s('range')),
-    percentAlloc,
-    allocList: s('allocList'),
-    solve: a.compute === true,
-    picture: a.picture === true,
-    costs: a.costs === true,
-  };
-}
+export { freespaceOptions, MAX_OSTEP_OPS, optparseInt } from '../../experiment/ostep/freespace-options.ts';
 
 export function registerOstepFreespace(y: Argv, io: Io): Argv {
   return y.command(
     'ostep-freespace',
     "OSTEP's free-space simulator (vm-freespace/malloc.py): same flags, same output for the same seed",
     (b) =>
-      b
-        .option('seed', { alias: 's', type: 'string', default: '0', describe: 'the random seed' })
-        .option('size', { alias: 'S', type: 'string', default: '100', describe: 'size of the heap' })
-        .option('baseAddr', { alias: 'b', type: 'string', default: '1000', describe: 'base address of heap' })
-        .option('headerSize', { alias: 'H', type: 'string', default: '0', describe: 'size of the header' })
-        .option('alignment', { alias: 'a', type: 'string', default: '-1', describe: 'align allocated units to size; -1->no align' })
-        .option('policy', { alias: 'p', type: 'string', default: 'BEST', describe: 'list search (BEST, WORST, FIRST)' })
-        .option('listOrder', { alias: 'l', type: 'string', default: 'ADDRSORT', describe: 'list order (ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK)' })
-        .option('coalesce', { alias: 'C', type: 'boolean', default: false, describe: 'coalesce the free list?' })
-        .option('numOps', { alias: 'n', type: 'string', default: '10', describe: 'number of random ops to generate' })
-        .option('range', { alias: 'r', type: 'string', default: '10', describe: 'max alloc size' })
-        .option('percentAlloc', { alias: 'P', type: 'string', default: '50', describe: 'percent of ops that are allocs' })
-        .option('allocList', { alias: 'A', type: 'string', default: '', describe: 'instead of random, list of ops (+10,-0,etc)' })
-        .option('compute', { alias: 'c', type: 'boolean', default: false, describe: 'compute answers for me' })
-        .option('picture', { type: 'boolean', default: false, describe: 'not in malloc.py: draw the heap after each operation (with -c)' })
-        .option('costs', { type: 'boolean', default: false, describe: 'not in malloc.py: summarise searches, merges and fragmentation at the end' }),
+      FREESPACE_FLAGS.reduce((c, f) => c.option(f.name, { ...(f.alias !== '' ? { alias: f.alias } : {}), type: f.type, default: f.default, describe: f.describe }), b),
     (args) => {
       const r = runFreespace(freespaceOptions(args as Record<string, unknown>));
       io.out(r.stdout);
