@@ -69,9 +69,9 @@ export class ModelRealm {
     // A global object with no prototype: with `{}`, a lookup on the model's global object that
     // misses (`globalThis.constructor`) would reach this realm's Object, Function and `process`.
     this.context = vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false }, name: `model ${this.base}` });
-    const bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown): unknown => {
+    const bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, a5?: unknown, a6?: unknown): unknown => {
       try {
-        return this.serve(kind, id, method, a, b, c, d);
+        return this.serve(kind, id, method, a, b, c, d, a5, a6);
       } catch (e) {
         this.lastError = e;
         return undefined;
@@ -125,7 +125,7 @@ export class ModelRealm {
   }
 
   /** One request of the model's realm: a method of a simulator object, with checked arguments. */
-  private serve(kind: number, id: number, method: number, a: unknown, b: unknown, c: unknown, d: unknown): unknown {
+  private serve(kind: number, id: number, method: number, a: unknown, b: unknown, c: unknown, d: unknown, a5?: unknown, a6?: unknown): unknown {
     if (kind === P.K_SYSTEM) {
       if (method === 0 && this.dispatch === undefined && typeof a === 'function') this.dispatch = a as Dispatch;
       if (method === 1) {
@@ -136,7 +136,7 @@ export class ModelRealm {
       }
       return 0;
     }
-    if (![a, b, c, d].every(isArg)) throw new TypeError('the simulator takes numbers (and strings for names); an object was passed');
+    if (![a, b, c, d, a5, a6].every(isArg)) throw new TypeError('the simulator takes numbers (and strings for names); an object was passed');
     const target = this.objects[id];
     if (kind === P.K_CPU) {
       const cpu = target as Cpu;
@@ -153,7 +153,7 @@ export class ModelRealm {
         case 'getMachine': return this.idOf(cpu.machine);
         case 'mmap': return cpu.mmap(a as number, mmapOptions(b) as never);
         default: {
-          const r = methods[name]?.apply(cpu, [a, b, c, d].slice(0, argCount(a, b, c, d)));
+          const r = methods[name]?.apply(cpu, [a, b, c, d, a5, a6].slice(0, argCount(a, b, c, d, a5, a6)));
           return r === undefined ? 0 : r;
         }
       }
