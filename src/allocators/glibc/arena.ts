@@ -28,22 +28,22 @@ export function heapForPtr(p: number): number {
 }
 
 /** arena_for_chunk: main_arena unless the A bit is set, then the heap_info's ar_ptr. */
-export function arenaForChunk(m: Ptmalloc, c: Cpu, p: number, head: number): number {
-  return flag(head, NON_MAIN_ARENA) ? c.load(heapForPtr(p) + HI_AR_PTR) : m.mainArena;
+export function arenaForChunk(m: Ptmalloc, cpu: Cpu, p: number, head: number): number {
+  return flag(head, NON_MAIN_ARENA) ? cpu.load(heapForPtr(p) + HI_AR_PTR) : m.mainArena;
 }
 
-export const threadArena = (c: Cpu): number => c.load(c.tls + TLS_THREAD_ARENA);
+export const threadArena = (cpu: Cpu): number => cpu.load(cpu.tls + TLS_THREAD_ARENA);
 
 /** malloc_init_state (M:1954): circular empty bins, contiguity, max_fast, no fastchunks, initial top. */
-export function mallocInitState(m: Ptmalloc, c: Cpu, av: number): void {
+export function mallocInitState(m: Ptmalloc, cpu: Cpu, av: number): void {
   for (let i = 1; i < NBINS; i++) {
     const bin = binAt(av, i);
-    c.store(bin + CH_FD, bin);
-    c.store(bin + CH_BK, bin);
+    cpu.store(bin + CH_FD, bin);
+    cpu.store(bin + CH_BK, bin);
   }
-  if (av !== m.mainArena) c.store(av + AV_FLAGS, c.load(av + AV_FLAGS, 4) | NONCONTIGUOUS_BIT, 4);
-  c.store(av + AV_HAVE_FASTCHUNKS, 0, 4);
-  c.store(av + AV_TOP, binAt(av, 1));
+  if (av !== m.mainArena) cpu.store(av + AV_FLAGS, cpu.load(av + AV_FLAGS, 4) | NONCONTIGUOUS_BIT, 4);
+  cpu.store(av + AV_HAVE_FASTCHUNKS, 0, 4);
+  cpu.store(av + AV_TOP, binAt(av, 1));
 }
 
 /**
@@ -51,13 +51,13 @@ export function mallocInitState(m: Ptmalloc, c: Cpu, av: number): void {
  * getrandom, the calling thread bound to main_arena, main_arena initialised, the static
  * initialisers of main_arena, mp_ and narenas, and the tunables (elf/dl-tunables.list).
  */
-export function ptmallocInit(m: Ptmalloc, c: Cpu): void {
-  if (c.load(m.g(G_INITIALIZED), 1) !== 0) return;
-  c.store(m.g(G_INITIALIZED), 1, 1);
+export function ptmallocInit(m: Ptmalloc, cpu: Cpu): void {
+  if (cpu.load(m.g(G_INITIALIZED), 1) !== 0) return;
+  cpu.store(m.g(G_INITIALIZED), 1, 1);
   // Races glibc has by design, declared to the race detector (docs/models/glibc.md, "Races"):
   // __libc_free raises mp_.mmap_threshold and trim_threshold without a lock (M:3363) while other
   // threads read mp_; arena_get2 reads narenas and reads and sets narenas_limit unlocked (A:900).
-  const race = c.machine.race;
+  const race = cpu.machine.race;
   if (race !== null) {
     race.benign(m.g(S_MP), MP_SIZE);
     race.benign(m.g(G_NARENAS), 8);
@@ -68,128 +68,128 @@ export function ptmallocInit(m: Ptmalloc, c: Cpu): void {
     race.benign(m.g(G_ALIGNED_HEAP_AREA), 8);
   }
   // tcache_key_initialize: 8 bytes of getrandom; memory words are exact to 2^53, so 53 bits are kept.
-  c.store(m.g(G_TCACHE_KEY), (c.getrandom() & 0x1fffff) * 4294967296 + c.random32());
+  cpu.store(m.g(G_TCACHE_KEY), (cpu.getrandom() & 0x1fffff) * 4294967296 + cpu.random32());
   const av = m.mainArena;
-  c.store(c.tls + TLS_THREAD_ARENA, av);
-  c.store(av + AV_NEXT, av);
-  c.store(av + AV_ATTACHED_THREADS, 1);
-  c.store(m.g(G_NARENAS), 1);
-  mallocInitState(m, c, av);
+  cpu.store(cpu.tls + TLS_THREAD_ARENA, av);
+  cpu.store(av + AV_NEXT, av);
+  cpu.store(av + AV_ATTACHED_THREADS, 1);
+  cpu.store(m.g(G_NARENAS), 1);
+  mallocInitState(m, cpu, av);
   const t = m.tun;
-  c.store(m.g(G_GLOBAL_MAX_FAST), maxFastFor(t.mxfast));
-  m.mpSet(c, MP_TOP_PAD, t.topPad);
-  m.mpSet(c, MP_MMAP_THRESHOLD, t.mmapThreshold);
-  m.mpSet(c, MP_TRIM_THRESHOLD, t.trimThreshold);
-  m.mpSet(c, MP_N_MMAPS_MAX, t.mmapMax, 4);
-  m.mpSet(c, MP_NO_DYN_THRESHOLD, t.noDynThreshold ? 1 : 0, 4);
-  m.mpSet(c, MP_ARENA_MAX, t.arenaMax);
-  m.mpSet(c, MP_ARENA_TEST, t.arenaTest);
-  m.mpSet(c, MP_TCACHE_COUNT, t.tcacheCount);
-  m.mpSet(c, MP_TCACHE_MAX_BYTES, t.tcacheMax);
-  m.mpSet(c, MP_TCACHE_BINS, csize2tidx(request2size(t.tcacheMax)) + 1);
-  m.mpSet(c, MP_TCACHE_UNSORTED_LIMIT, t.tcacheUnsortedLimit);
-  c.store(m.g(G_PERTURB_BYTE), t.perturb, 4);
-  c.store(m.g(G_MAY_SHRINK_HEAP), t.mayShrinkHeap ? 1 : 0, 4);
+  cpu.store(m.g(G_GLOBAL_MAX_FAST), maxFastFor(t.mxfast));
+  m.mpSet(cpu, MP_TOP_PAD, t.topPad);
+  m.mpSet(cpu, MP_MMAP_THRESHOLD, t.mmapThreshold);
+  m.mpSet(cpu, MP_TRIM_THRESHOLD, t.trimThreshold);
+  m.mpSet(cpu, MP_N_MMAPS_MAX, t.mmapMax, 4);
+  m.mpSet(cpu, MP_NO_DYN_THRESHOLD, t.noDynThreshold ? 1 : 0, 4);
+  m.mpSet(cpu, MP_ARENA_MAX, t.arenaMax);
+  m.mpSet(cpu, MP_ARENA_TEST, t.arenaTest);
+  m.mpSet(cpu, MP_TCACHE_COUNT, t.tcacheCount);
+  m.mpSet(cpu, MP_TCACHE_MAX_BYTES, t.tcacheMax);
+  m.mpSet(cpu, MP_TCACHE_BINS, csize2tidx(request2size(t.tcacheMax)) + 1);
+  m.mpSet(cpu, MP_TCACHE_UNSORTED_LIMIT, t.tcacheUnsortedLimit);
+  cpu.store(m.g(G_PERTURB_BYTE), t.perturb, 4);
+  cpu.store(m.g(G_MAY_SHRINK_HEAP), t.mayShrinkHeap ? 1 : 0, 4);
 }
 
 /** arena_get: the thread's arena, locked; arena_get2 when the thread has none yet. Returns 0 if none. */
-export function arenaGet(m: Ptmalloc, c: Cpu, size: number): number {
-  const a = threadArena(c);
+export function arenaGet(m: Ptmalloc, cpu: Cpu, size: number): number {
+  const a = threadArena(cpu);
   if (a !== 0) {
-    c.lock(a + AV_MUTEX);
+    cpu.lock(a + AV_MUTEX);
     return a;
   }
-  return arenaGet2(m, c, size, 0);
+  return arenaGet2(m, cpu, size, 0);
 }
 
 /** detach_arena: one thread fewer attached (free_list_lock held). */
-function detachArena(c: Cpu, replaced: number): void {
-  if (replaced !== 0) c.store(replaced + AV_ATTACHED_THREADS, c.load(replaced + AV_ATTACHED_THREADS) - 1);
+function detachArena(cpu: Cpu, replaced: number): void {
+  if (replaced !== 0) cpu.store(replaced + AV_ATTACHED_THREADS, cpu.load(replaced + AV_ATTACHED_THREADS) - 1);
 }
 
 /** arena_get2 (A:924): free list, then a new arena below the limit, then reused_arena. Returns it locked. */
-export function arenaGet2(m: Ptmalloc, c: Cpu, size: number, avoid: number): number {
-  m.path(c, 'arena_get2');
-  const a = getFreeList(m, c);
+export function arenaGet2(m: Ptmalloc, cpu: Cpu, size: number, avoid: number): number {
+  m.path(cpu, 'arena_get2');
+  const a = getFreeList(m, cpu);
   if (a !== 0) return a;
-  let limit = c.load(m.g(G_NARENAS_LIMIT));
+  let limit = cpu.load(m.g(G_NARENAS_LIMIT));
   if (limit === 0) {
-    const arenaMax = m.mpGet(c, MP_ARENA_MAX);
+    const arenaMax = m.mpGet(cpu, MP_ARENA_MAX);
     if (arenaMax !== 0) limit = arenaMax;
-    else if (c.load(m.g(G_NARENAS)) > m.mpGet(c, MP_ARENA_TEST)) limit = ARENAS_PER_CORE * m.cores;
-    if (limit !== 0) c.store(m.g(G_NARENAS_LIMIT), limit);
+    else if (cpu.load(m.g(G_NARENAS)) > m.mpGet(cpu, MP_ARENA_TEST)) limit = ARENAS_PER_CORE * m.cores;
+    if (limit !== 0) cpu.store(m.g(G_NARENAS_LIMIT), limit);
   }
   for (;;) {
-    const n = c.atomicLoad(m.g(G_NARENAS));
+    const n = cpu.atomicLoad(m.g(G_NARENAS));
     // `n <= narenas_limit - 1` in size_t: with no limit yet (0) the subtraction wraps and it always holds.
-    if (limit !== 0 && n > limit - 1) return reusedArena(m, c, avoid);
-    if (!c.cas(m.g(G_NARENAS), n, n + 1)) continue;
-    const na = intNewArena(m, c, size);
-    if (na === 0) c.fetchAdd(m.g(G_NARENAS), -1);
+    if (limit !== 0 && n > limit - 1) return reusedArena(m, cpu, avoid);
+    if (!cpu.cas(m.g(G_NARENAS), n, n + 1)) continue;
+    const na = intNewArena(m, cpu, size);
+    if (na === 0) cpu.fetchAdd(m.g(G_NARENAS), -1);
     return na;
   }
 }
 
 /** _int_new_arena (A:735): a new heap holding heap_info, the arena and its top; linked, bound, locked. */
-function intNewArena(m: Ptmalloc, c: Cpu, size: number): number {
+function intNewArena(m: Ptmalloc, cpu: Cpu, size: number): number {
   const overhead = HEAP_INFO_SIZE + MALLOC_STATE_SIZE + MALLOC_ALIGNMENT;
-  const topPad = m.mpGet(c, MP_TOP_PAD);
-  let h = newHeap(m, c, size + overhead, topPad);
-  if (h === 0) h = newHeap(m, c, overhead, topPad);
+  const topPad = m.mpGet(cpu, MP_TOP_PAD);
+  let h = newHeap(m, cpu, size + overhead, topPad);
+  if (h === 0) h = newHeap(m, cpu, overhead, topPad);
   if (h === 0) return 0;
   const a = h + HEAP_INFO_SIZE;
-  c.store(h + HI_AR_PTR, a);
-  mallocInitState(m, c, a);
-  c.store(a + AV_ATTACHED_THREADS, 1);
-  const hsize = c.load(h + HI_SIZE);
-  c.store(a + AV_SYSTEM_MEM, hsize);
-  c.store(a + AV_MAX_SYSTEM_MEM, hsize);
+  cpu.store(h + HI_AR_PTR, a);
+  mallocInitState(m, cpu, a);
+  cpu.store(a + AV_ATTACHED_THREADS, 1);
+  const hsize = cpu.load(h + HI_SIZE);
+  cpu.store(a + AV_SYSTEM_MEM, hsize);
+  cpu.store(a + AV_MAX_SYSTEM_MEM, hsize);
   let ptr = a + MALLOC_STATE_SIZE;
   const misalign = chunk2mem(ptr) % MALLOC_ALIGNMENT;
   if (misalign > 0) ptr += MALLOC_ALIGNMENT - misalign;
-  c.store(a + AV_TOP, ptr);
-  setHead(c, ptr, h + hsize - ptr + PREV_INUSE);
-  const replaced = threadArena(c);
-  c.store(c.tls + TLS_THREAD_ARENA, a);
-  c.lock(m.g(S_LIST_LOCK));
-  c.store(a + AV_NEXT, c.load(m.mainArena + AV_NEXT));
-  c.store(m.mainArena + AV_NEXT, a);
-  c.unlock(m.g(S_LIST_LOCK));
-  c.lock(m.g(S_FREE_LIST_LOCK));
-  detachArena(c, replaced);
-  c.unlock(m.g(S_FREE_LIST_LOCK));
-  c.lock(a + AV_MUTEX);
+  cpu.store(a + AV_TOP, ptr);
+  setHead(cpu, ptr, h + hsize - ptr + PREV_INUSE);
+  const replaced = threadArena(cpu);
+  cpu.store(cpu.tls + TLS_THREAD_ARENA, a);
+  cpu.lock(m.g(S_LIST_LOCK));
+  cpu.store(a + AV_NEXT, cpu.load(m.mainArena + AV_NEXT));
+  cpu.store(m.mainArena + AV_NEXT, a);
+  cpu.unlock(m.g(S_LIST_LOCK));
+  cpu.lock(m.g(S_FREE_LIST_LOCK));
+  detachArena(cpu, replaced);
+  cpu.unlock(m.g(S_FREE_LIST_LOCK));
+  cpu.lock(a + AV_MUTEX);
   m.count('arenasCreated');
   return a;
 }
 
 /** get_free_list (A:800): an arena whose threads all exited, attached to this thread and locked. */
-function getFreeList(m: Ptmalloc, c: Cpu): number {
-  const replaced = threadArena(c);
-  let result = c.load(m.g(G_FREE_LIST));
+function getFreeList(m: Ptmalloc, cpu: Cpu): number {
+  const replaced = threadArena(cpu);
+  let result = cpu.load(m.g(G_FREE_LIST));
   if (result === 0) return 0;
-  c.lock(m.g(S_FREE_LIST_LOCK));
-  result = c.load(m.g(G_FREE_LIST));
+  cpu.lock(m.g(S_FREE_LIST_LOCK));
+  result = cpu.load(m.g(G_FREE_LIST));
   if (result !== 0) {
-    c.store(m.g(G_FREE_LIST), c.load(result + AV_NEXT_FREE));
-    c.store(result + AV_ATTACHED_THREADS, 1);
-    detachArena(c, replaced);
+    cpu.store(m.g(G_FREE_LIST), cpu.load(result + AV_NEXT_FREE));
+    cpu.store(result + AV_ATTACHED_THREADS, 1);
+    detachArena(cpu, replaced);
   }
-  c.unlock(m.g(S_FREE_LIST_LOCK));
+  cpu.unlock(m.g(S_FREE_LIST_LOCK));
   if (result !== 0) {
-    c.lock(result + AV_MUTEX);
-    c.store(c.tls + TLS_THREAD_ARENA, result);
+    cpu.lock(result + AV_MUTEX);
+    cpu.store(cpu.tls + TLS_THREAD_ARENA, result);
     m.count('arenasFromFreeList');
   }
   return result;
 }
 
 /** remove_from_free_list (free_list_lock held). */
-function removeFromFreeList(m: Ptmalloc, c: Cpu, arena: number): void {
+function removeFromFreeList(m: Ptmalloc, cpu: Cpu, arena: number): void {
   let previous = m.g(G_FREE_LIST);
-  for (let p = c.load(previous); p !== 0; p = c.load(p + AV_NEXT_FREE)) {
+  for (let p = cpu.load(previous); p !== 0; p = cpu.load(p + AV_NEXT_FREE)) {
     if (p === arena) {
-      c.store(previous, c.load(p + AV_NEXT_FREE));
+      cpu.store(previous, cpu.load(p + AV_NEXT_FREE));
       return;
     }
     previous = p + AV_NEXT_FREE;
@@ -200,35 +200,35 @@ function removeFromFreeList(m: Ptmalloc, c: Cpu, arena: number): void {
  * reused_arena (A:863): from the static next_to_use, trylock each arena in turn and take the first
  * that is free; if all are busy, block on the next in line. The thread is bound to it.
  */
-function reusedArena(m: Ptmalloc, c: Cpu, avoid: number): number {
+function reusedArena(m: Ptmalloc, cpu: Cpu, avoid: number): number {
   m.count('arenasReused');
-  let next = c.load(m.g(G_NEXT_TO_USE));
+  let next = cpu.load(m.g(G_NEXT_TO_USE));
   if (next === 0) {
     next = m.mainArena;
-    c.store(m.g(G_NEXT_TO_USE), next);
+    cpu.store(m.g(G_NEXT_TO_USE), next);
   }
   let result = next;
   let locked = false;
   do {
-    if (c.tryLock(result + AV_MUTEX)) {
+    if (cpu.tryLock(result + AV_MUTEX)) {
       locked = true;
       break;
     }
-    result = c.load(result + AV_NEXT);
+    result = cpu.load(result + AV_NEXT);
   } while (result !== next);
   if (!locked) {
-    if (result === avoid) result = c.load(result + AV_NEXT);
+    if (result === avoid) result = cpu.load(result + AV_NEXT);
     m.count('arenaReuseWaits');
-    c.lock(result + AV_MUTEX);
+    cpu.lock(result + AV_MUTEX);
   }
-  const replaced = threadArena(c);
-  c.lock(m.g(S_FREE_LIST_LOCK));
-  detachArena(c, replaced);
-  removeFromFreeList(m, c, result);
-  c.store(result + AV_ATTACHED_THREADS, c.load(result + AV_ATTACHED_THREADS) + 1);
-  c.unlock(m.g(S_FREE_LIST_LOCK));
-  c.store(c.tls + TLS_THREAD_ARENA, result);
-  c.store(m.g(G_NEXT_TO_USE), c.load(result + AV_NEXT));
+  const replaced = threadArena(cpu);
+  cpu.lock(m.g(S_FREE_LIST_LOCK));
+  detachArena(cpu, replaced);
+  removeFromFreeList(m, cpu, result);
+  cpu.store(result + AV_ATTACHED_THREADS, cpu.load(result + AV_ATTACHED_THREADS) + 1);
+  cpu.unlock(m.g(S_FREE_LIST_LOCK));
+  cpu.store(cpu.tls + TLS_THREAD_ARENA, result);
+  cpu.store(m.g(G_NEXT_TO_USE), cpu.load(result + AV_NEXT));
   return result;
 }
 
@@ -236,32 +236,32 @@ function reusedArena(m: Ptmalloc, c: Cpu, avoid: number): number {
  * arena_get_retry (A:985): after a failed allocation, the main arena for a thread arena, or
  * another arena (arena_get2 avoiding this one) for the main arena. Takes the arena lock.
  */
-export function arenaGetRetry(m: Ptmalloc, c: Cpu, av: number, bytes: number): number {
+export function arenaGetRetry(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number {
   m.count('arenaRetries');
-  c.unlock(av + AV_MUTEX);
+  cpu.unlock(av + AV_MUTEX);
   if (av !== m.mainArena) {
-    c.lock(m.mainArena + AV_MUTEX);
+    cpu.lock(m.mainArena + AV_MUTEX);
     return m.mainArena;
   }
-  return arenaGet2(m, c, bytes, av);
+  return arenaGet2(m, cpu, bytes, av);
 }
 
 /**
  * __malloc_arena_thread_freeres (A:1000), run at thread exit: flush the tcache, then detach from
  * the arena; the last thread to leave puts it on the free list for the next new thread.
  */
-export function arenaThreadFreeres(m: Ptmalloc, c: Cpu): void {
-  m.path(c, 'thread_freeres');
-  tcacheThreadShutdown(m, c);
-  const a = threadArena(c);
-  c.store(c.tls + TLS_THREAD_ARENA, 0);
+export function arenaThreadFreeres(m: Ptmalloc, cpu: Cpu): void {
+  m.path(cpu, 'thread_freeres');
+  tcacheThreadShutdown(m, cpu);
+  const a = threadArena(cpu);
+  cpu.store(cpu.tls + TLS_THREAD_ARENA, 0);
   if (a === 0) return;
-  c.lock(m.g(S_FREE_LIST_LOCK));
-  const n = c.load(a + AV_ATTACHED_THREADS) - 1;
-  c.store(a + AV_ATTACHED_THREADS, n);
+  cpu.lock(m.g(S_FREE_LIST_LOCK));
+  const n = cpu.load(a + AV_ATTACHED_THREADS) - 1;
+  cpu.store(a + AV_ATTACHED_THREADS, n);
   if (n === 0) {
-    c.store(a + AV_NEXT_FREE, c.load(m.g(G_FREE_LIST)));
-    c.store(m.g(G_FREE_LIST), a);
+    cpu.store(a + AV_NEXT_FREE, cpu.load(m.g(G_FREE_LIST)));
+    cpu.store(m.g(G_FREE_LIST), a);
   }
-  c.unlock(m.g(S_FREE_LIST_LOCK));
+  cpu.unlock(m.g(S_FREE_LIST_LOCK));
 }

@@ -27,47 +27,47 @@ function binmapWord(av: number, i: number): number {
   return av + AV_BINMAP + (i >> BINMAPSHIFT) * 4;
 }
 
-export function markBin(c: Cpu, av: number, i: number): void {
+export function markBin(cpu: Cpu, av: number, i: number): void {
   const w = binmapWord(av, i);
-  c.store(w, (c.load(w, 4) | (1 << (i & 31))) >>> 0, 4);
+  cpu.store(w, (cpu.load(w, 4) | (1 << (i & 31))) >>> 0, 4);
 }
 
-export function binmapBlock(c: Cpu, av: number, block: number): number {
-  return c.load(av + AV_BINMAP + block * 4, 4);
+export function binmapBlock(cpu: Cpu, av: number, block: number): number {
+  return cpu.load(av + AV_BINMAP + block * 4, 4);
 }
 
-export function setBinmapBlock(c: Cpu, av: number, block: number, map: number): void {
-  c.store(av + AV_BINMAP + block * 4, map >>> 0, 4);
+export function setBinmapBlock(cpu: Cpu, av: number, block: number, map: number): void {
+  cpu.store(av + AV_BINMAP + block * 4, map >>> 0, 4);
 }
 
 // ---- unlink_chunk (M:1619) ----
 
-export function unlinkChunk(c: Cpu, p: number): void {
-  const size = chunksize(c, p);
-  if (size !== prevSize(c, p + size)) malloc_printerr('corrupted size vs. prev_size', p);
-  const f = fd(c, p);
-  const b = bk(c, p);
-  if (bk(c, f) !== p || fd(c, b) !== p) malloc_printerr('corrupted double-linked list', p);
-  setBk(c, f, b);
-  setFd(c, b, f);
+export function unlinkChunk(cpu: Cpu, p: number): void {
+  const size = chunksize(cpu, p);
+  if (size !== prevSize(cpu, p + size)) malloc_printerr('corrupted size vs. prev_size', p);
+  const f = fd(cpu, p);
+  const b = bk(cpu, p);
+  if (bk(cpu, f) !== p || fd(cpu, b) !== p) malloc_printerr('corrupted double-linked list', p);
+  setBk(cpu, f, b);
+  setFd(cpu, b, f);
   if (inSmallbinRange(size)) return;
-  const fns = fdNextsize(c, p);
+  const fns = fdNextsize(cpu, p);
   if (fns === 0) return;
-  const bns = bkNextsize(c, p);
-  if (bkNextsize(c, fns) !== p || fdNextsize(c, bns) !== p) malloc_printerr('corrupted double-linked list (not small)', p);
-  if (fdNextsize(c, f) === 0) {
+  const bns = bkNextsize(cpu, p);
+  if (bkNextsize(cpu, fns) !== p || fdNextsize(cpu, bns) !== p) malloc_printerr('corrupted double-linked list (not small)', p);
+  if (fdNextsize(cpu, f) === 0) {
     if (fns === p) {
-      setFdNextsize(c, f, f);
-      setBkNextsize(c, f, f);
+      setFdNextsize(cpu, f, f);
+      setBkNextsize(cpu, f, f);
     } else {
-      setFdNextsize(c, f, fns);
-      setBkNextsize(c, f, bns);
-      setBkNextsize(c, fns, f);
-      setFdNextsize(c, bns, f);
+      setFdNextsize(cpu, f, fns);
+      setBkNextsize(cpu, f, bns);
+      setBkNextsize(cpu, fns, f);
+      setFdNextsize(cpu, bns, f);
     }
   } else {
-    setBkNextsize(c, fns, bns);
-    setFdNextsize(c, bns, fns);
+    setBkNextsize(cpu, fns, bns);
+    setFdNextsize(cpu, bns, fns);
   }
 }
 
@@ -76,18 +76,18 @@ export function unlinkChunk(c: Cpu, p: number): void {
  * remainders of _int_malloc); `check` is the message of the integrity check the caller makes
  * (malloc_consolidate makes none).
  */
-export function unsortedPushFront(c: Cpu, av: number, p: number, size: number, check: string | null): void {
+export function unsortedPushFront(cpu: Cpu, av: number, p: number, size: number, check: string | null): void {
   const bck = unsortedChunks(av);
-  const fwd = fd(c, bck);
-  if (check !== null && bk(c, fwd) !== bck) malloc_printerr(check, p);
-  setFd(c, p, fwd);
-  setBk(c, p, bck);
+  const fwd = fd(cpu, bck);
+  if (check !== null && bk(cpu, fwd) !== bck) malloc_printerr(check, p);
+  setFd(cpu, p, fwd);
+  setBk(cpu, p, bck);
   if (!inSmallbinRange(size)) {
-    setFdNextsize(c, p, 0);
-    setBkNextsize(c, p, 0);
+    setFdNextsize(cpu, p, 0);
+    setBkNextsize(cpu, p, 0);
   }
-  setFd(c, bck, p);
-  setBk(c, fwd, p);
+  setFd(cpu, bck, p);
+  setBk(cpu, fwd, p);
 }
 
 /**
@@ -95,51 +95,51 @@ export function unsortedPushFront(c: Cpu, av: number, p: number, size: number, c
  * bin in size order (largest first, equal sizes after the first of their size, so the skip list
  * need not change), and mark the bin in the binmap.
  */
-export function placeInBin(c: Cpu, av: number, victim: number, size: number): void {
+export function placeInBin(cpu: Cpu, av: number, victim: number, size: number): void {
   let victimIndex: number;
   let bck: number;
   let fwd: number;
   if (inSmallbinRange(size)) {
     victimIndex = smallbinIndex(size);
     bck = binAt(av, victimIndex);
-    fwd = fd(c, bck);
+    fwd = fd(cpu, bck);
   } else {
     victimIndex = largebinIndex(size);
     bck = binAt(av, victimIndex);
-    fwd = fd(c, bck);
+    fwd = fd(cpu, bck);
     if (fwd !== bck) {
       const sz = size + PREV_INUSE; // "Or with inuse bit to speed comparisons"
-      if (sz < head(c, bk(c, bck))) {
+      if (sz < head(cpu, bk(cpu, bck))) {
         // Smaller than the smallest: goes last, and into the skip list before the first.
         fwd = bck;
-        bck = bk(c, bck);
-        const firstOfFwd = fd(c, fwd);
-        setFdNextsize(c, victim, firstOfFwd);
-        setBkNextsize(c, victim, bkNextsize(c, firstOfFwd));
-        setFdNextsize(c, bkNextsize(c, victim), victim);
-        setBkNextsize(c, firstOfFwd, victim);
+        bck = bk(cpu, bck);
+        const firstOfFwd = fd(cpu, fwd);
+        setFdNextsize(cpu, victim, firstOfFwd);
+        setBkNextsize(cpu, victim, bkNextsize(cpu, firstOfFwd));
+        setFdNextsize(cpu, bkNextsize(cpu, victim), victim);
+        setBkNextsize(cpu, firstOfFwd, victim);
       } else {
-        while (sz < head(c, fwd)) fwd = fdNextsize(c, fwd);
-        if (sz === head(c, fwd)) {
-          fwd = fd(c, fwd); // always insert in the second position
+        while (sz < head(cpu, fwd)) fwd = fdNextsize(cpu, fwd);
+        if (sz === head(cpu, fwd)) {
+          fwd = fd(cpu, fwd); // always insert in the second position
         } else {
-          setFdNextsize(c, victim, fwd);
-          setBkNextsize(c, victim, bkNextsize(c, fwd));
-          if (fdNextsize(c, bkNextsize(c, fwd)) !== fwd) malloc_printerr('malloc(): largebin double linked list corrupted (nextsize)', fwd);
-          setBkNextsize(c, fwd, victim);
-          setFdNextsize(c, bkNextsize(c, victim), victim);
+          setFdNextsize(cpu, victim, fwd);
+          setBkNextsize(cpu, victim, bkNextsize(cpu, fwd));
+          if (fdNextsize(cpu, bkNextsize(cpu, fwd)) !== fwd) malloc_printerr('malloc(): largebin double linked list corrupted (nextsize)', fwd);
+          setBkNextsize(cpu, fwd, victim);
+          setFdNextsize(cpu, bkNextsize(cpu, victim), victim);
         }
-        bck = bk(c, fwd);
-        if (fd(c, bck) !== fwd) malloc_printerr('malloc(): largebin double linked list corrupted (bk)', fwd);
+        bck = bk(cpu, fwd);
+        if (fd(cpu, bck) !== fwd) malloc_printerr('malloc(): largebin double linked list corrupted (bk)', fwd);
       }
     } else {
-      setFdNextsize(c, victim, victim);
-      setBkNextsize(c, victim, victim);
+      setFdNextsize(cpu, victim, victim);
+      setBkNextsize(cpu, victim, victim);
     }
   }
-  markBin(c, av, victimIndex);
-  setBk(c, victim, bck);
-  setFd(c, victim, fwd);
-  setBk(c, fwd, victim);
-  setFd(c, bck, victim);
+  markBin(cpu, av, victimIndex);
+  setBk(cpu, victim, bck);
+  setFd(cpu, victim, fwd);
+  setBk(cpu, fwd, victim);
+  setFd(cpu, bck, victim);
 }

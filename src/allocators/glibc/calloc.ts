@@ -16,48 +16,48 @@ import { AV_MAX_SYSTEM_MEM, AV_TOP, HI_MPROTECT_SIZE, MP_SBRK_BASE } from './lay
 import type { Ptmalloc } from './state.ts';
 
 /** The bytes of top (from its start) that may hold old data: memory above them is fresh and zero. */
-function dirtyTopBytes(m: Ptmalloc, c: Cpu, av: number, oldtop: number): number {
-  let size = chunksize(c, oldtop);
+function dirtyTopBytes(m: Ptmalloc, cpu: Cpu, av: number, oldtop: number): number {
+  let size = chunksize(cpu, oldtop);
   if (av === m.mainArena) {
-    const hw = m.mpGet(c, MP_SBRK_BASE) + c.load(av + AV_MAX_SYSTEM_MEM) - oldtop;
+    const hw = m.mpGet(cpu, MP_SBRK_BASE) + cpu.load(av + AV_MAX_SYSTEM_MEM) - oldtop;
     // Unsigned in glibc: before the first sbrk the difference is negative, i.e. huge.
     const limit = hw < 0 ? Number.MAX_SAFE_INTEGER : hw;
     if (size < limit) size = limit;
   } else {
-    const limit = heapForPtr(oldtop) + c.load(heapForPtr(oldtop) + HI_MPROTECT_SIZE) - oldtop;
+    const limit = heapForPtr(oldtop) + cpu.load(heapForPtr(oldtop) + HI_MPROTECT_SIZE) - oldtop;
     if (size < limit) size = limit;
   }
   return size;
 }
 
-export function libcCalloc(m: Ptmalloc, c: Cpu, n: number, elemSize: number): number {
+export function libcCalloc(m: Ptmalloc, cpu: Cpu, n: number, elemSize: number): number {
   const sz = n * elemSize;
   if (!Number.isSafeInteger(sz) || sz > REQUEST_MAX) return 0; // __builtin_mul_overflow into ptrdiff_t
-  ptmallocInit(m, c);
-  maybeInitTcache(m, c);
-  const single = m.singleThread(c);
-  const av = single ? m.mainArena : arenaGet(m, c, sz);
+  ptmallocInit(m, cpu);
+  maybeInitTcache(m, cpu);
+  const single = m.singleThread(cpu);
+  const av = single ? m.mainArena : arenaGet(m, cpu, sz);
   let oldtop = 0;
   let oldtopsize = 0;
   if (av !== 0) {
-    oldtop = c.load(av + AV_TOP);
-    oldtopsize = dirtyTopBytes(m, c, av, oldtop);
+    oldtop = cpu.load(av + AV_TOP);
+    oldtopsize = dirtyTopBytes(m, cpu, av, oldtop);
   }
-  const mem = single ? intMalloc(m, c, av, sz) : intMallocLocked(m, c, av, sz);
+  const mem = single ? intMalloc(m, cpu, av, sz) : intMallocLocked(m, cpu, av, sz);
   if (mem === 0) return 0;
   const p = mem2chunk(mem);
-  const pb = m.perturbByte(c);
-  if (isMmapped(head(c, p))) {
-    if (pb !== 0) c.fill(mem, sz, 0, ORIGIN_APP);
+  const pb = m.perturbByte(cpu);
+  if (isMmapped(head(cpu, p))) {
+    if (pb !== 0) cpu.fill(mem, sz, 0, ORIGIN_APP);
     m.count('callocClearSkipped');
     return mem;
   }
-  let csz = chunksize(c, p);
+  let csz = chunksize(cpu, p);
   if (pb === 0 && p === oldtop && csz > oldtopsize) {
     m.count('callocClearShortened');
     csz = oldtopsize; // clear only the bytes that are not freshly sbrked
   }
-  m.path(c, 'calloc_clear');
-  c.fill(mem, csz - SIZE_SZ, 0, ORIGIN_APP);
+  m.path(cpu, 'calloc_clear');
+  cpu.fill(mem, csz - SIZE_SZ, 0, ORIGIN_APP);
   return mem;
 }

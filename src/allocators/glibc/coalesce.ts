@@ -18,35 +18,35 @@ export interface CoalesceChecks {
 }
 
 /** Coalesces free chunk `chunk` of `chunkSize` bytes; returns the size of the merged chunk. */
-export function coalesce(m: Ptmalloc, c: Cpu, av: number, chunk: number, chunkSize: number, checks: CoalesceChecks): number {
+export function coalesce(m: Ptmalloc, cpu: Cpu, av: number, chunk: number, chunkSize: number, checks: CoalesceChecks): number {
   let p = chunk;
   let size = chunkSize;
   const nextchunk = p + size;
-  const nextsize = chunksize(c, nextchunk);
-  c.work(12);
-  if (!prevInuse(c, p)) {
-    const prevsize = prevSize(c, p);
+  const nextsize = chunksize(cpu, nextchunk);
+  cpu.work(12);
+  if (!prevInuse(cpu, p)) {
+    const prevsize = prevSize(cpu, p);
     size += prevsize;
     p -= prevsize;
-    if (chunksize(c, p) !== prevsize) malloc_printerr(checks.prevSize, p);
-    unlinkChunk(c, p);
+    if (chunksize(cpu, p) !== prevsize) malloc_printerr(checks.prevSize, p);
+    unlinkChunk(cpu, p);
     m.count('coalesceBackward');
   }
-  if (nextchunk !== c.load(av + AV_TOP)) {
-    if (!inuseBitAtOffset(c, nextchunk, nextsize)) {
-      unlinkChunk(c, nextchunk);
+  if (nextchunk !== cpu.load(av + AV_TOP)) {
+    if (!inuseBitAtOffset(cpu, nextchunk, nextsize)) {
+      unlinkChunk(cpu, nextchunk);
       size += nextsize;
       m.count('coalesceForward');
     } else {
-      clearInuseBitAtOffset(c, nextchunk, 0);
+      clearInuseBitAtOffset(cpu, nextchunk, 0);
     }
-    unsortedPushFront(c, av, p, size, checks.unsorted);
-    setHead(c, p, size + PREV_INUSE);
-    setFoot(c, p, size);
+    unsortedPushFront(cpu, av, p, size, checks.unsorted);
+    setHead(cpu, p, size + PREV_INUSE);
+    setFoot(cpu, p, size);
   } else {
     size += nextsize;
-    setHead(c, p, size + PREV_INUSE);
-    c.store(av + AV_TOP, p);
+    setHead(cpu, p, size + PREV_INUSE);
+    cpu.store(av + AV_TOP, p);
     m.count('mergeIntoTop');
   }
   return size;

@@ -15,14 +15,14 @@ import { AV_HAVE_FASTCHUNKS, AV_MUTEX, AV_SYSTEM_MEM, CH_FD, fastbinAddr } from 
 import type { Ptmalloc } from './state.ts';
 
 /** The safe-linked fd of a fastbin chunk, revealed. */
-function revealFd(c: Cpu, p: number): number {
-  return protectPtr(p + CH_FD, c.load(p + CH_FD, 8, ORIGIN_LINK));
+function revealFd(cpu: Cpu, p: number): number {
+  return protectPtr(p + CH_FD, cpu.load(p + CH_FD, 8, ORIGIN_LINK));
 }
 
 /** _int_free's "invalid next size (fast)" test: the next chunk's size is implausible. */
-function nextSizeBad(c: Cpu, av: number, p: number, size: number): boolean {
-  const nh = head(c, p + size);
-  return nh <= CHUNK_HDR_SZ || chunksize(c, p + size) >= c.load(av + AV_SYSTEM_MEM);
+function nextSizeBad(cpu: Cpu, av: number, p: number, size: number): boolean {
+  const nh = head(cpu, p + size);
+  return nh <= CHUNK_HDR_SZ || chunksize(cpu, p + size) >= cpu.load(av + AV_SYSTEM_MEM);
 }
 
 /**
@@ -30,38 +30,38 @@ function nextSizeBad(c: Cpu, av: number, p: number, size: number): boolean {
  * without one), the fasttop double-free check, then the push: a plain store while single-threaded,
  * a CAS loop otherwise.
  */
-export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: number, haveLock: boolean): void {
-  m.path(c, '_int_free_fast');
+export function fastbinFree(m: Ptmalloc, cpu: Cpu, av: number, p: number, size: number, haveLock: boolean): void {
+  m.path(cpu, '_int_free_fast');
   // Without the lock, glibc knows the test may see a concurrent change (it says so, M:4511) and
   // redoes it under the lock: reads racing by design.
-  if (haveLock ? nextSizeBad(c, av, p, size) : unlockedReads(c, () => nextSizeBad(c, av, p, size))) {
+  if (haveLock ? nextSizeBad(cpu, av, p, size) : unlockedReads(cpu, () => nextSizeBad(cpu, av, p, size))) {
     let fail = true;
     if (!haveLock) {
-      c.lock(av + AV_MUTEX);
-      fail = nextSizeBad(c, av, p, size);
-      c.unlock(av + AV_MUTEX);
+      cpu.lock(av + AV_MUTEX);
+      fail = nextSizeBad(cpu, av, p, size);
+      cpu.unlock(av + AV_MUTEX);
     }
     if (fail) malloc_printerr('free(): invalid next size (fast)', p);
   }
-  const perturb = m.perturbByte(c);
-  if (perturb !== 0) c.fill(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ, perturb);
-  c.atomicStore(av + AV_HAVE_FASTCHUNKS, 1, RELAXED, 4); // atomic_store_relaxed
+  const perturb = m.perturbByte(cpu);
+  if (perturb !== 0) cpu.fill(p + CHUNK_HDR_SZ, size - CHUNK_HDR_SZ, perturb);
+  cpu.atomicStore(av + AV_HAVE_FASTCHUNKS, 1, RELAXED, 4); // atomic_store_relaxed
   const fb = fastbinAddr(av, fastbinIndex(size));
-  c.work(6);
-  if (m.singleThread(c)) {
-    const old = c.load(fb);
+  cpu.work(6);
+  if (m.singleThread(cpu)) {
+    const old = cpu.load(fb);
     if (old === p) malloc_printerr('double free or corruption (fasttop)', p);
-    c.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
-    c.store(fb, p);
+    cpu.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
+    cpu.store(fb, p);
   } else {
     // `old = *fb` in glibc, a plain read the CAS then checks: relaxed here. The push is
     // catomic_compare_and_exchange_val_rel: a release CAS.
-    let old = c.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
+    let old = cpu.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
     for (;;) {
       if (old === p) malloc_printerr('double free or corruption (fasttop)', p);
-      c.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
-      if (c.cas(fb, old, p, 8, ORIGIN_META, RELEASE)) break;
-      old = c.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
+      cpu.store(p + CH_FD, protectPtr(p + CH_FD, old), 8, ORIGIN_LINK);
+      if (cpu.cas(fb, old, p, 8, ORIGIN_META, RELEASE)) break;
+      old = cpu.atomicLoad(fb, 8, ORIGIN_META, RELAXED);
     }
     m.count('fastbinCas');
   }
@@ -72,26 +72,26 @@ export function fastbinFree(m: Ptmalloc, c: Cpu, av: number, p: number, size: nu
  * Pops the head of fastbin `idx` (REMOVE_FB, or a plain store while single-threaded); 0 when the
  * bin is empty. Caller holds the arena lock.
  */
-export function fastbinPop(m: Ptmalloc, c: Cpu, av: number, idx: number, what: string): number {
+export function fastbinPop(m: Ptmalloc, cpu: Cpu, av: number, idx: number, what: string): number {
   const fb = fastbinAddr(av, idx);
-  if (m.singleThread(c)) {
-    const victim = c.load(fb);
+  if (m.singleThread(cpu)) {
+    const victim = cpu.load(fb);
     if (victim === 0) return 0;
     if (misaligned(victim)) malloc_printerr(what, victim);
-    c.store(fb, revealFd(c, victim));
+    cpu.store(fb, revealFd(cpu, victim));
     return victim;
   }
   // REMOVE_FB: `pp = *fb`, then victim->fd read through it before catomic_compare_and_exchange_val_acq.
   // glibc's read is plain; the fd load depends on its address (consume, which compilers make
   // acquire): acquire here, so the pusher's link write (before its release CAS) is ordered.
-  let victim = c.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
+  let victim = cpu.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
   for (;;) {
     if (victim === 0) return 0;
     if (misaligned(victim)) malloc_printerr(what, victim);
-    const next = revealFd(c, victim);
+    const next = revealFd(cpu, victim);
     if (next !== 0 && misaligned(next)) malloc_printerr('malloc(): unaligned fastbin chunk detected', next);
-    if (c.cas(fb, victim, next, 8, ORIGIN_META, ACQUIRE)) return victim;
-    victim = c.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
+    if (cpu.cas(fb, victim, next, 8, ORIGIN_META, ACQUIRE)) return victim;
+    victim = cpu.atomicLoad(fb, 8, ORIGIN_META, ACQUIRE);
   }
 }
 
@@ -105,20 +105,20 @@ const CYCLE_GUARD = 1 << 26;
  * the normal way without the tcache: coalesce with free neighbours, merge into top or put the
  * result at the head of the unsorted bin. Caller holds the arena lock.
  */
-export function mallocConsolidate(m: Ptmalloc, c: Cpu, av: number): void {
-  m.path(c, 'malloc_consolidate');
+export function mallocConsolidate(m: Ptmalloc, cpu: Cpu, av: number): void {
+  m.path(cpu, 'malloc_consolidate');
   m.count('mallocConsolidate');
-  c.atomicStore(av + AV_HAVE_FASTCHUNKS, 0, RELAXED, 4); // atomic_store_relaxed
+  cpu.atomicStore(av + AV_HAVE_FASTCHUNKS, 0, RELAXED, 4); // atomic_store_relaxed
   for (let i = 0; i < NFASTBINS; i++) {
     const fb = fastbinAddr(av, i);
-    let p = c.exchange(fb, 0, 8, ORIGIN_META, ACQUIRE); // atomic_exchange_acq
+    let p = cpu.exchange(fb, 0, 8, ORIGIN_META, ACQUIRE); // atomic_exchange_acq
     let steps = 0;
     while (p !== 0) {
       if (misaligned(p)) malloc_printerr('malloc_consolidate(): unaligned fastbin chunk detected', p);
-      if (fastbinIndex(chunksize(c, p)) !== i) malloc_printerr('malloc_consolidate(): invalid chunk size', p);
+      if (fastbinIndex(chunksize(cpu, p)) !== i) malloc_printerr('malloc_consolidate(): invalid chunk size', p);
       if (++steps > CYCLE_GUARD) throw new Error('glibc model: fastbin list has a cycle (the heap was corrupted by an undetected double free)');
-      const nextp = revealFd(c, p);
-      coalesce(m, c, av, p, chunksize(c, p), CONSOLIDATE_CHECKS);
+      const nextp = revealFd(cpu, p);
+      coalesce(m, cpu, av, p, chunksize(cpu, p), CONSOLIDATE_CHECKS);
       p = nextp;
     }
   }

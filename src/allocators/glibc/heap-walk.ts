@@ -17,53 +17,53 @@ import {
 import type { Ptmalloc } from './state.ts';
 
 /** A free chunk, from its header to the end of the next chunk's prev_size word (which is its own). */
-const span = (c: Cpu, p: number, kind: HeapRegion['kind'], owner?: number): HeapRegion => ({
+const span = (cpu: Cpu, p: number, kind: HeapRegion['kind'], owner?: number): HeapRegion => ({
   addr: p,
-  size: chunksize(c, p) + SIZE_SZ,
+  size: chunksize(cpu, p) + SIZE_SZ,
   kind,
   ...(owner !== undefined ? { owner } : {}),
 });
 
-function arenaRegions(m: Ptmalloc, c: Cpu, av: number, out: HeapRegion[]): void {
+function arenaRegions(m: Ptmalloc, cpu: Cpu, av: number, out: HeapRegion[]): void {
   if (av !== m.mainArena) out.push({ addr: heapForPtr(av), size: HEAP_INFO_SIZE + MALLOC_STATE_SIZE, kind: 'metadata' });
   for (let i = 0; i < NFASTBINS; i++) {
-    for (let p = c.load(fastbinAddr(av, i)), n = 0; p !== 0 && n < 1 << 20; n++) {
-      out.push(span(c, p, 'cached'));
-      p = protectPtr(p + CH_FD, c.load(p + CH_FD));
+    for (let p = cpu.load(fastbinAddr(av, i)), n = 0; p !== 0 && n < 1 << 20; n++) {
+      out.push(span(cpu, p, 'cached'));
+      p = protectPtr(p + CH_FD, cpu.load(p + CH_FD));
     }
   }
   for (let i = 1; i < NBINS; i++) {
     const bin = binAt(av, i);
-    for (let p = fd(c, bin), n = 0; p !== bin && n < 1 << 22; p = fd(c, p), n++) out.push(span(c, p, 'free'));
+    for (let p = fd(cpu, bin), n = 0; p !== bin && n < 1 << 22; p = fd(cpu, p), n++) out.push(span(cpu, p, 'free'));
   }
-  const top = c.load(av + AV_TOP);
-  const topSize = chunksize(c, top);
+  const top = cpu.load(av + AV_TOP);
+  const topSize = chunksize(cpu, top);
   if (topSize >= CHUNK_HDR_SZ) out.push({ addr: top, size: topSize, kind: 'free' });
 }
 
-function tcacheRegions(c: Cpu, tc: number, thread: number, out: HeapRegion[]): void {
+function tcacheRegions(cpu: Cpu, tc: number, thread: number, out: HeapRegion[]): void {
   out.push({ addr: tc, size: TCACHE_STRUCT_SIZE, kind: 'metadata', owner: thread });
   for (let i = 0; i < TCACHE_MAX_BINS; i++) {
-    let e = c.load(tc + TC_ENTRIES + i * 8);
-    for (let n = c.load(tc + TC_COUNTS + i * 2, 2); e !== 0 && n > 0; n--) {
-      out.push(span(c, e - CHUNK_HDR_SZ, 'cached', thread));
-      e = protectPtr(e + TE_NEXT, c.load(e + TE_NEXT));
+    let e = cpu.load(tc + TC_ENTRIES + i * 8);
+    for (let n = cpu.load(tc + TC_COUNTS + i * 2, 2); e !== 0 && n > 0; n--) {
+      out.push(span(cpu, e - CHUNK_HDR_SZ, 'cached', thread));
+      e = protectPtr(e + TE_NEXT, cpu.load(e + TE_NEXT));
     }
   }
 }
 
 /** The regions malloc holds; `threads` are the ids whose TLS may hold a tcache. */
-export function walkHeap(m: Ptmalloc, c: Cpu, threads: Iterable<number>): HeapRegion[] {
+export function walkHeap(m: Ptmalloc, cpu: Cpu, threads: Iterable<number>): HeapRegion[] {
   const out: HeapRegion[] = [];
-  if (c.load(m.g(G_INITIALIZED), 1) === 0) return out;
+  if (cpu.load(m.g(G_INITIALIZED), 1) === 0) return out;
   let av = m.mainArena;
   do {
-    arenaRegions(m, c, av, out);
-    av = c.load(av + AV_NEXT);
+    arenaRegions(m, cpu, av, out);
+    av = cpu.load(av + AV_NEXT);
   } while (av !== m.mainArena && av !== 0);
   for (const t of threads) {
-    const tc = c.load(c.machine.tlsBase(t) + TLS_TCACHE);
-    if (tc !== 0) tcacheRegions(c, tc, t, out);
+    const tc = cpu.load(cpu.machine.tlsBase(t) + TLS_TCACHE);
+    if (tc !== 0) tcacheRegions(cpu, tc, t, out);
   }
   return out;
 }

@@ -19,14 +19,14 @@ import {
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
-const reserve = (c: Cpu, len: number): number => tryMmap(c, len, { prot: PROT_NONE, noreserve: true, name: 'glibc:heap' });
+const reserve = (cpu: Cpu, len: number): number => tryMmap(cpu, len, { prot: PROT_NONE, noreserve: true, name: 'glibc:heap' });
 
 /**
  * alloc_new_heap (A:482): the heap size (top_pad included, at least HEAP_MIN_SIZE), a reservation
  * aligned to HEAP_MAX_SIZE (the 2 x HEAP_MAX_SIZE trick, remembering the upper half for next
  * time), and mprotect of the first `size` bytes. Returns the heap_info address or 0.
  */
-export function newHeap(m: Ptmalloc, c: Cpu, request: number, topPad: number): number {
+export function newHeap(m: Ptmalloc, cpu: Cpu, request: number, topPad: number): number {
   let size = request;
   if (size + topPad < HEAP_MIN_SIZE) size = HEAP_MIN_SIZE;
   else if (size + topPad <= HEAP_MAX_SIZE) size += topPad;
@@ -35,67 +35,67 @@ export function newHeap(m: Ptmalloc, c: Cpu, request: number, topPad: number): n
   size = alignUp(size, PAGESIZE);
   const max = HEAP_MAX_SIZE;
   let p2 = MAP_FAILED;
-  if (c.load(m.g(G_ALIGNED_HEAP_AREA)) !== 0) {
+  if (cpu.load(m.g(G_ALIGNED_HEAP_AREA)) !== 0) {
     // glibc passes aligned_heap_area as a hint; the simulated kernel places mappings top-down,
     // which lands on that area when it is still the highest free one.
-    p2 = reserve(c, max);
-    c.store(m.g(G_ALIGNED_HEAP_AREA), 0);
+    p2 = reserve(cpu, max);
+    cpu.store(m.g(G_ALIGNED_HEAP_AREA), 0);
     if (p2 !== MAP_FAILED && p2 % max !== 0) {
-      c.munmap(p2, max);
+      cpu.munmap(p2, max);
       p2 = MAP_FAILED;
     }
   }
   if (p2 === MAP_FAILED) {
-    const p1 = reserve(c, max * 2);
+    const p1 = reserve(cpu, max * 2);
     if (p1 !== MAP_FAILED) {
       p2 = alignUp(p1, max);
       const ul = p2 - p1;
-      if (ul !== 0) c.munmap(p1, ul);
-      else c.store(m.g(G_ALIGNED_HEAP_AREA), p2 + max);
-      c.munmap(p2 + max, max - ul);
+      if (ul !== 0) cpu.munmap(p1, ul);
+      else cpu.store(m.g(G_ALIGNED_HEAP_AREA), p2 + max);
+      cpu.munmap(p2 + max, max - ul);
     } else {
-      p2 = reserve(c, max);
+      p2 = reserve(cpu, max);
       if (p2 === MAP_FAILED) return 0;
       if (p2 % max !== 0) {
-        c.munmap(p2, max);
+        cpu.munmap(p2, max);
         return 0;
       }
     }
   }
-  c.mprotect(p2, size, PROT_RW);
-  c.store(p2 + HI_SIZE, size);
-  c.store(p2 + HI_MPROTECT_SIZE, size);
-  c.store(p2 + HI_PAGESIZE, PAGESIZE);
+  cpu.mprotect(p2, size, PROT_RW);
+  cpu.store(p2 + HI_SIZE, size);
+  cpu.store(p2 + HI_MPROTECT_SIZE, size);
+  cpu.store(p2 + HI_PAGESIZE, PAGESIZE);
   m.count('heapsCreated');
   return p2;
 }
 
 /** grow_heap (A:583): mprotect beyond the high-water mark (one call per growth past it). */
-export function growHeap(m: Ptmalloc, c: Cpu, h: number, diff: number): number {
-  const pagesize = c.load(h + HI_PAGESIZE);
-  const newSize = c.load(h + HI_SIZE) + alignUp(diff, pagesize);
+export function growHeap(m: Ptmalloc, cpu: Cpu, h: number, diff: number): number {
+  const pagesize = cpu.load(h + HI_PAGESIZE);
+  const newSize = cpu.load(h + HI_SIZE) + alignUp(diff, pagesize);
   if (newSize > HEAP_MAX_SIZE) return -1;
-  const mprotectSize = c.load(h + HI_MPROTECT_SIZE);
+  const mprotectSize = cpu.load(h + HI_MPROTECT_SIZE);
   if (newSize > mprotectSize) {
-    c.mprotect(h + mprotectSize, newSize - mprotectSize, PROT_RW);
-    c.store(h + HI_MPROTECT_SIZE, newSize);
+    cpu.mprotect(h + mprotectSize, newSize - mprotectSize, PROT_RW);
+    cpu.store(h + HI_MPROTECT_SIZE, newSize);
     m.count('heapMprotects');
   }
-  c.store(h + HI_SIZE, newSize);
+  cpu.store(h + HI_SIZE, newSize);
   return 0;
 }
 
 /** shrink_heap (A:616): madvise(MADV_DONTNEED) the tail, or remap it PROT_NONE when overcommit is strict. */
-function shrinkHeap(m: Ptmalloc, c: Cpu, h: number, diff: number): number {
-  const newSize = c.load(h + HI_SIZE) - diff;
+function shrinkHeap(m: Ptmalloc, cpu: Cpu, h: number, diff: number): number {
+  const newSize = cpu.load(h + HI_SIZE) - diff;
   if (newSize < HEAP_INFO_SIZE) return -1;
-  if (c.load(m.g(G_MAY_SHRINK_HEAP), 4) !== 0) {
-    c.mmap(diff, { addr: h + newSize, fixed: 'replace', prot: PROT_NONE, name: 'glibc:heap' });
-    c.store(h + HI_MPROTECT_SIZE, newSize);
+  if (cpu.load(m.g(G_MAY_SHRINK_HEAP), 4) !== 0) {
+    cpu.mmap(diff, { addr: h + newSize, fixed: 'replace', prot: PROT_NONE, name: 'glibc:heap' });
+    cpu.store(h + HI_MPROTECT_SIZE, newSize);
   } else {
-    c.madvise(h + newSize, diff, 'dontneed');
+    cpu.madvise(h + newSize, diff, 'dontneed');
   }
-  c.store(h + HI_SIZE, newSize);
+  cpu.store(h + HI_SIZE, newSize);
   m.count('heapShrinks');
   return 0;
 }
@@ -105,44 +105,44 @@ function shrinkHeap(m: Ptmalloc, c: Cpu, h: number, diff: number): number {
  * top is the whole newest heap and the previous heap's free tail is big enough, unmap the heap and
  * make that tail the top; then shrink the remaining heap if top passed the trim threshold.
  */
-export function heapTrim(m: Ptmalloc, c: Cpu, heapStart: number, pad: number): boolean {
-  m.path(c, 'heap_trim');
+export function heapTrim(m: Ptmalloc, cpu: Cpu, heapStart: number, pad: number): boolean {
+  m.path(cpu, 'heap_trim');
   let heap = heapStart;
-  const ar = c.load(heap + HI_AR_PTR);
-  let top = c.load(ar + AV_TOP);
+  const ar = cpu.load(heap + HI_AR_PTR);
+  let top = cpu.load(ar + AV_TOP);
   const fenceOff = MINSIZE - 2 * SIZE_SZ;
   while (top === heap + HEAP_INFO_SIZE) {
-    const prevHeap = c.load(heap + HI_PREV);
-    const prevHeapSize = c.load(prevHeap + HI_SIZE);
+    const prevHeap = cpu.load(heap + HI_PREV);
+    const prevHeapSize = cpu.load(prevHeap + HI_SIZE);
     const prevSz = prevHeapSize - fenceOff;
     const misalign = (prevHeap + prevSz) % MALLOC_ALIGNMENT;
     let p = prevHeap + prevSz - misalign; // the fencepost 0|PREV_INUSE
-    if (head(c, p) !== PREV_INUSE) throw new Error(`glibc model: heap_trim found no fencepost at 0x${p.toString(16)}`);
-    p -= prevSize(c, p);
-    let newSize = chunksize(c, p) + fenceOff + misalign;
-    if (!prevInuse(c, p)) newSize += prevSize(c, p);
-    if (newSize + (HEAP_MAX_SIZE - prevHeapSize) < pad + MINSIZE + c.load(heap + HI_PAGESIZE)) break;
-    c.store(ar + AV_SYSTEM_MEM, c.load(ar + AV_SYSTEM_MEM) - c.load(heap + HI_SIZE));
-    if (heap + HEAP_MAX_SIZE === c.load(m.g(G_ALIGNED_HEAP_AREA))) c.store(m.g(G_ALIGNED_HEAP_AREA), 0);
-    c.munmap(heap, HEAP_MAX_SIZE);
+    if (head(cpu, p) !== PREV_INUSE) throw new Error(`glibc model: heap_trim found no fencepost at 0x${p.toString(16)}`);
+    p -= prevSize(cpu, p);
+    let newSize = chunksize(cpu, p) + fenceOff + misalign;
+    if (!prevInuse(cpu, p)) newSize += prevSize(cpu, p);
+    if (newSize + (HEAP_MAX_SIZE - prevHeapSize) < pad + MINSIZE + cpu.load(heap + HI_PAGESIZE)) break;
+    cpu.store(ar + AV_SYSTEM_MEM, cpu.load(ar + AV_SYSTEM_MEM) - cpu.load(heap + HI_SIZE));
+    if (heap + HEAP_MAX_SIZE === cpu.load(m.g(G_ALIGNED_HEAP_AREA))) cpu.store(m.g(G_ALIGNED_HEAP_AREA), 0);
+    cpu.munmap(heap, HEAP_MAX_SIZE);
     m.count('heapsUnmapped');
     heap = prevHeap;
-    if (!prevInuse(c, p)) {
-      p -= prevSize(c, p);
-      unlinkChunk(c, p);
+    if (!prevInuse(cpu, p)) {
+      p -= prevSize(cpu, p);
+      unlinkChunk(cpu, p);
     }
     top = p;
-    c.store(ar + AV_TOP, p);
-    setHead(c, p, newSize + PREV_INUSE);
+    cpu.store(ar + AV_TOP, p);
+    setHead(cpu, p, newSize + PREV_INUSE);
   }
-  const topSize = chunksize(c, top);
-  if (topSize < m.mpGet(c, MP_TRIM_THRESHOLD)) return false;
+  const topSize = chunksize(cpu, top);
+  if (topSize < m.mpGet(cpu, MP_TRIM_THRESHOLD)) return false;
   const topArea = topSize - MINSIZE - 1;
   if (topArea < 0 || topArea <= pad) return false;
-  const extra = alignDown(topArea - pad, c.load(heap + HI_PAGESIZE));
+  const extra = alignDown(topArea - pad, cpu.load(heap + HI_PAGESIZE));
   if (extra === 0) return false;
-  if (shrinkHeap(m, c, heap, extra) !== 0) return false;
-  c.store(ar + AV_SYSTEM_MEM, c.load(ar + AV_SYSTEM_MEM) - extra);
-  setHead(c, top, topSize - extra + PREV_INUSE);
+  if (shrinkHeap(m, cpu, heap, extra) !== 0) return false;
+  cpu.store(ar + AV_SYSTEM_MEM, cpu.load(ar + AV_SYSTEM_MEM) - extra);
+  setHead(cpu, top, topSize - extra + PREV_INUSE);
   return true;
 }

@@ -16,39 +16,39 @@ import { MP_MMAP_THRESHOLD, MP_NO_DYN_THRESHOLD, MP_TRIM_THRESHOLD } from './lay
 import type { Ptmalloc } from './state.ts';
 
 /** __libc_malloc. */
-export function libcMalloc(m: Ptmalloc, c: Cpu, bytes: number): number {
-  ptmallocInit(m, c);
+export function libcMalloc(m: Ptmalloc, cpu: Cpu, bytes: number): number {
+  ptmallocInit(m, cpu);
   const tbytes = checkedRequest2size(bytes);
   if (tbytes === 0) return 0;
   const tcIdx = csize2tidx(tbytes);
-  maybeInitTcache(m, c);
-  c.work(6);
-  const tc = tcacheOf(c);
-  if (tcacheBinUsable(m, c, tcIdx) && tc !== 0 && tcacheCount(c, tc, tcIdx) > 0) {
-    m.path(c, 'tcache_get');
+  maybeInitTcache(m, cpu);
+  cpu.work(6);
+  const tc = tcacheOf(cpu);
+  if (tcacheBinUsable(m, cpu, tcIdx) && tc !== 0 && tcacheCount(cpu, tc, tcIdx) > 0) {
+    m.path(cpu, 'tcache_get');
     m.count('mallocTcache');
-    return tcacheGet(c, tc, tcIdx);
+    return tcacheGet(cpu, tc, tcIdx);
   }
-  if (m.singleThread(c)) return intMalloc(m, c, m.mainArena, bytes);
-  return intMallocLocked(m, c, arenaGet(m, c, bytes), bytes);
+  if (m.singleThread(cpu)) return intMalloc(m, cpu, m.mainArena, bytes);
+  return intMallocLocked(m, cpu, arenaGet(m, cpu, bytes), bytes);
 }
 
 /** __libc_free. */
-export function libcFree(m: Ptmalloc, c: Cpu, mem: number): void {
+export function libcFree(m: Ptmalloc, cpu: Cpu, mem: number): void {
   if (mem === 0) return;
   const p = mem2chunk(mem);
-  const h = headUnlocked(c, p);
+  const h = headUnlocked(cpu, p);
   if (isMmapped(h)) {
     // The dynamic threshold (M:3363): compares the raw size word, IS_MMAPPED bit included.
-    if (m.mpGet(c, MP_NO_DYN_THRESHOLD, 4) === 0 && h > m.mpGet(c, MP_MMAP_THRESHOLD) && h <= DEFAULT_MMAP_THRESHOLD_MAX) {
-      m.mpSet(c, MP_MMAP_THRESHOLD, sizeOf(h));
-      m.mpSet(c, MP_TRIM_THRESHOLD, 2 * sizeOf(h));
+    if (m.mpGet(cpu, MP_NO_DYN_THRESHOLD, 4) === 0 && h > m.mpGet(cpu, MP_MMAP_THRESHOLD) && h <= DEFAULT_MMAP_THRESHOLD_MAX) {
+      m.mpSet(cpu, MP_MMAP_THRESHOLD, sizeOf(h));
+      m.mpSet(cpu, MP_TRIM_THRESHOLD, 2 * sizeOf(h));
       m.count('mmapThresholdRaised');
       m.counters.set('mmapThresholdBytes', sizeOf(h));
     }
-    munmapChunk(m, c, p);
+    munmapChunk(m, cpu, p);
     return;
   }
-  maybeInitTcache(m, c);
-  intFree(m, c, arenaForChunk(m, c, p, h), p, false);
+  maybeInitTcache(m, cpu);
+  intFree(m, cpu, arenaForChunk(m, cpu, p, h), p, false);
 }

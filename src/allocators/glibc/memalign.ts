@@ -21,32 +21,32 @@ import { AV_MUTEX } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
 /** _mid_memalign. */
-export function midMemalign(m: Ptmalloc, c: Cpu, align: number, bytes: number): number {
-  if (align <= MALLOC_ALIGNMENT) return libcMalloc(m, c, bytes);
+export function midMemalign(m: Ptmalloc, cpu: Cpu, align: number, bytes: number): number {
+  if (align <= MALLOC_ALIGNMENT) return libcMalloc(m, cpu, bytes);
   let alignment = Math.max(align, MINSIZE);
   if ((alignment & (alignment - 1)) !== 0) {
     let a = MALLOC_ALIGNMENT * 2;
     while (a < alignment) a *= 2;
     alignment = a;
   }
-  if (m.singleThread(c)) return intMemalign(m, c, m.mainArena, alignment, bytes);
-  let av = arenaGet(m, c, bytes + alignment + MINSIZE);
-  let p = intMemalign(m, c, av, alignment, bytes);
+  if (m.singleThread(cpu)) return intMemalign(m, cpu, m.mainArena, alignment, bytes);
+  let av = arenaGet(m, cpu, bytes + alignment + MINSIZE);
+  let p = intMemalign(m, cpu, av, alignment, bytes);
   if (p === 0 && av !== 0) {
-    av = arenaGetRetry(m, c, av, bytes);
-    p = intMemalign(m, c, av, alignment, bytes);
+    av = arenaGetRetry(m, cpu, av, bytes);
+    p = intMemalign(m, cpu, av, alignment, bytes);
   }
-  if (av !== 0) c.unlock(av + AV_MUTEX);
+  if (av !== 0) cpu.unlock(av + AV_MUTEX);
   return p;
 }
 
 /** _int_memalign (M:4936), arena lock held. */
-function intMemalign(m: Ptmalloc, c: Cpu, av: number, alignment: number, bytes: number): number {
+function intMemalign(m: Ptmalloc, cpu: Cpu, av: number, alignment: number, bytes: number): number {
   const nb = checkedRequest2size(bytes);
   if (nb === 0) return 0;
-  const mem = intMalloc(m, c, av, nb + alignment + MINSIZE);
+  const mem = intMalloc(m, cpu, av, nb + alignment + MINSIZE);
   if (mem === 0) return 0;
-  m.path(c, '_int_memalign');
+  m.path(cpu, '_int_memalign');
   m.count('memaligns');
   const abit = av !== m.mainArena ? NON_MAIN_ARENA : 0;
   let p = mem2chunk(mem);
@@ -56,25 +56,25 @@ function intMemalign(m: Ptmalloc, c: Cpu, av: number, alignment: number, bytes: 
     if (brk - p < MINSIZE) brk += alignment;
     const newp = brk;
     const leadsize = brk - p;
-    const newsize = chunksize(c, p) - leadsize;
-    if (isMmapped(head(c, p))) {
-      setPrevSize(c, newp, prevSize(c, p) + leadsize);
-      setHead(c, newp, newsize + IS_MMAPPED);
+    const newsize = chunksize(cpu, p) - leadsize;
+    if (isMmapped(head(cpu, p))) {
+      setPrevSize(cpu, newp, prevSize(cpu, p) + leadsize);
+      setHead(cpu, newp, newsize + IS_MMAPPED);
       return chunk2mem(newp);
     }
-    setHead(c, newp, newsize + PREV_INUSE + abit);
-    setInuseBitAtOffset(c, newp, newsize);
-    setHeadSize(c, p, leadsize + abit);
-    intFree(m, c, av, p, true);
+    setHead(cpu, newp, newsize + PREV_INUSE + abit);
+    setInuseBitAtOffset(cpu, newp, newsize);
+    setHeadSize(cpu, p, leadsize + abit);
+    intFree(m, cpu, av, p, true);
     p = newp;
   }
-  if (!isMmapped(head(c, p))) {
-    const size = chunksize(c, p);
+  if (!isMmapped(head(cpu, p))) {
+    const size = chunksize(cpu, p);
     if (size > nb + MINSIZE) {
       const remainder = p + nb;
-      setHead(c, remainder, size - nb + PREV_INUSE + abit);
-      setHeadSize(c, p, nb);
-      intFree(m, c, av, remainder, true);
+      setHead(cpu, remainder, size - nb + PREV_INUSE + abit);
+      setHeadSize(cpu, p, nb);
+      intFree(m, cpu, av, remainder, true);
     }
   }
   return chunk2mem(p);

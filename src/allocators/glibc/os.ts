@@ -17,9 +17,9 @@ function refused(e: unknown): boolean {
   return e instanceof MachineFault && e.kind === 'invalid-argument';
 }
 
-export function tryMmap(c: Cpu, len: number, opts?: MmapOptions): number {
+export function tryMmap(cpu: Cpu, len: number, opts?: MmapOptions): number {
   try {
-    return c.mmap(len, opts);
+    return cpu.mmap(len, opts);
   } catch (e) {
     if (refused(e)) return MAP_FAILED;
     throw e;
@@ -27,9 +27,9 @@ export function tryMmap(c: Cpu, len: number, opts?: MmapOptions): number {
 }
 
 /** mremap(MREMAP_MAYMOVE): the new address, or MAP_FAILED. */
-export function tryMremap(c: Cpu, addr: number, oldLen: number, newLen: number): number {
+export function tryMremap(cpu: Cpu, addr: number, oldLen: number, newLen: number): number {
   try {
-    return c.mremap(addr, oldLen, newLen);
+    return cpu.mremap(addr, oldLen, newLen);
   } catch (e) {
     if (refused(e)) return MAP_FAILED;
     throw e;
@@ -37,16 +37,16 @@ export function tryMremap(c: Cpu, addr: number, oldLen: number, newLen: number):
 }
 
 /** MORECORE(delta) = __sbrk(delta): returns the old break, or MORECORE_FAILURE. */
-export function morecore(m: Ptmalloc, c: Cpu, delta: number): number {
-  let cur = c.load(m.g(G_CURBRK));
+export function morecore(m: Ptmalloc, cpu: Cpu, delta: number): number {
+  let cur = cpu.load(m.g(G_CURBRK));
   if (cur === 0) {
-    cur = c.sbrk(0); // __brk(0) on the first call: learn where the break is
-    c.store(m.g(G_CURBRK), cur);
+    cur = cpu.sbrk(0); // __brk(0) on the first call: learn where the break is
+    cpu.store(m.g(G_CURBRK), cur);
   }
   if (delta === 0) return cur;
   try {
-    const old = c.sbrk(delta);
-    c.store(m.g(G_CURBRK), old + delta);
+    const old = cpu.sbrk(delta);
+    cpu.store(m.g(G_CURBRK), old + delta);
     return old;
   } catch (e) {
     if (refused(e)) return MORECORE_FAILURE;

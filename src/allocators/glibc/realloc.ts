@@ -26,87 +26,87 @@ import { AV_MUTEX, AV_SYSTEM_MEM, AV_TOP } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 
 /** __libc_realloc. */
-export function libcRealloc(m: Ptmalloc, c: Cpu, oldmem: number, bytes: number): number {
-  ptmallocInit(m, c);
+export function libcRealloc(m: Ptmalloc, cpu: Cpu, oldmem: number, bytes: number): number {
+  ptmallocInit(m, cpu);
   if (bytes === 0 && oldmem !== 0) {
-    libcFree(m, c, oldmem); // REALLOC_ZERO_BYTES_FREES
+    libcFree(m, cpu, oldmem); // REALLOC_ZERO_BYTES_FREES
     return 0;
   }
-  if (oldmem === 0) return libcMalloc(m, c, bytes);
+  if (oldmem === 0) return libcMalloc(m, cpu, bytes);
   const oldp = mem2chunk(oldmem);
-  const h = head(c, oldp);
+  const h = head(cpu, oldp);
   const oldsize = sizeOf(h);
   let av = 0;
   if (!isMmapped(h)) {
-    maybeInitTcache(m, c);
-    av = arenaForChunk(m, c, oldp, h);
+    maybeInitTcache(m, cpu);
+    av = arenaForChunk(m, cpu, oldp, h);
   }
   if (wrapsAround(oldp, oldsize) || misaligned(oldp)) malloc_printerr('realloc(): invalid pointer', oldmem);
   const nb = checkedRequest2size(bytes);
   if (nb === 0) return 0;
   if (isMmapped(h)) {
-    const np = mremapChunk(m, c, oldp, nb);
+    const np = mremapChunk(m, cpu, oldp, nb);
     if (np !== 0) return chunk2mem(np);
     if (oldsize - SIZE_SZ >= nb) return oldmem; // do nothing
-    const newmem = libcMalloc(m, c, bytes);
+    const newmem = libcMalloc(m, cpu, bytes);
     if (newmem === 0) return 0;
-    c.copy(newmem, oldmem, oldsize - CHUNK_HDR_SZ, ORIGIN_APP);
-    munmapChunk(m, c, oldp);
+    cpu.copy(newmem, oldmem, oldsize - CHUNK_HDR_SZ, ORIGIN_APP);
+    munmapChunk(m, cpu, oldp);
     return newmem;
   }
-  if (m.singleThread(c)) return intRealloc(m, c, av, oldp, oldsize, nb);
-  c.lock(av + AV_MUTEX);
-  let newp = intRealloc(m, c, av, oldp, oldsize, nb);
-  c.unlock(av + AV_MUTEX);
+  if (m.singleThread(cpu)) return intRealloc(m, cpu, av, oldp, oldsize, nb);
+  cpu.lock(av + AV_MUTEX);
+  let newp = intRealloc(m, cpu, av, oldp, oldsize, nb);
+  cpu.unlock(av + AV_MUTEX);
   if (newp === 0) {
     // Try harder to allocate memory in other arenas.
-    newp = libcMalloc(m, c, bytes);
+    newp = libcMalloc(m, cpu, bytes);
     if (newp !== 0) {
-      c.copy(newp, oldmem, oldsize - SIZE_SZ, ORIGIN_APP);
-      intFree(m, c, av, oldp, false);
+      cpu.copy(newp, oldmem, oldsize - SIZE_SZ, ORIGIN_APP);
+      intFree(m, cpu, av, oldp, false);
     }
   }
   return newp;
 }
 
 /** _int_realloc (M:4812), arena lock held. */
-function intRealloc(m: Ptmalloc, c: Cpu, av: number, oldp: number, oldsize: number, nb: number): number {
-  m.path(c, '_int_realloc');
+function intRealloc(m: Ptmalloc, cpu: Cpu, av: number, oldp: number, oldsize: number, nb: number): number {
+  m.path(cpu, '_int_realloc');
   m.count('reallocs');
-  const systemMem = c.load(av + AV_SYSTEM_MEM);
-  if (head(c, oldp) <= CHUNK_HDR_SZ || oldsize >= systemMem) malloc_printerr('realloc(): invalid old size', chunk2mem(oldp));
+  const systemMem = cpu.load(av + AV_SYSTEM_MEM);
+  if (head(cpu, oldp) <= CHUNK_HDR_SZ || oldsize >= systemMem) malloc_printerr('realloc(): invalid old size', chunk2mem(oldp));
   const next = oldp + oldsize;
-  const nextsize = chunksize(c, next);
-  if (head(c, next) <= CHUNK_HDR_SZ || nextsize >= systemMem) malloc_printerr('realloc(): invalid next size', chunk2mem(oldp));
+  const nextsize = chunksize(cpu, next);
+  if (head(cpu, next) <= CHUNK_HDR_SZ || nextsize >= systemMem) malloc_printerr('realloc(): invalid next size', chunk2mem(oldp));
   const abit = av !== m.mainArena ? NON_MAIN_ARENA : 0;
   let newp = oldp;
   let newsize = oldsize;
   if (oldsize < nb) {
-    const top = c.load(av + AV_TOP);
+    const top = cpu.load(av + AV_TOP);
     if (next === top && oldsize + nextsize >= nb + MINSIZE) {
       // Grow into top.
       newsize = oldsize + nextsize;
-      setHeadSize(c, oldp, nb + abit);
-      c.store(av + AV_TOP, oldp + nb);
-      setHead(c, oldp + nb, newsize - nb + PREV_INUSE);
+      setHeadSize(cpu, oldp, nb + abit);
+      cpu.store(av + AV_TOP, oldp + nb);
+      setHead(cpu, oldp + nb, newsize - nb + PREV_INUSE);
       m.count('reallocIntoTop');
       return chunk2mem(oldp);
     }
-    if (next !== top && !inuse(c, next) && oldsize + nextsize >= nb) {
+    if (next !== top && !inuse(cpu, next) && oldsize + nextsize >= nb) {
       newsize = oldsize + nextsize;
-      unlinkChunk(c, next);
+      unlinkChunk(cpu, next);
       m.count('reallocIntoNext');
     } else {
-      const newmem = intMalloc(m, c, av, nb - MALLOC_ALIGN_MASK);
+      const newmem = intMalloc(m, cpu, av, nb - MALLOC_ALIGN_MASK);
       if (newmem === 0) return 0;
       newp = mem2chunk(newmem);
-      newsize = chunksize(c, newp);
+      newsize = chunksize(cpu, newp);
       if (newp === next) {
         newsize += oldsize; // the new chunk is the old one's neighbour: no copy
         newp = oldp;
       } else {
-        c.copy(newmem, chunk2mem(oldp), oldsize - SIZE_SZ, ORIGIN_APP);
-        intFree(m, c, av, oldp, true);
+        cpu.copy(newmem, chunk2mem(oldp), oldsize - SIZE_SZ, ORIGIN_APP);
+        intFree(m, cpu, av, oldp, true);
         m.count('reallocMoved');
         return newmem;
       }
@@ -114,14 +114,14 @@ function intRealloc(m: Ptmalloc, c: Cpu, av: number, oldp: number, oldsize: numb
   }
   const rs = newsize - nb;
   if (rs < MINSIZE) {
-    setHeadSize(c, newp, newsize + abit);
-    setInuseBitAtOffset(c, newp, newsize);
+    setHeadSize(cpu, newp, newsize + abit);
+    setInuseBitAtOffset(cpu, newp, newsize);
   } else {
     const remainder = newp + nb;
-    setHeadSize(c, newp, nb + abit);
-    setHead(c, remainder, rs + PREV_INUSE + abit);
-    setInuseBitAtOffset(c, remainder, rs); // so free() does not complain
-    intFree(m, c, av, remainder, true);
+    setHeadSize(cpu, newp, nb + abit);
+    setHead(cpu, remainder, rs + PREV_INUSE + abit);
+    setInuseBitAtOffset(cpu, remainder, rs); // so free() does not complain
+    intFree(m, cpu, av, remainder, true);
   }
   return chunk2mem(newp);
 }

@@ -103,26 +103,26 @@ export class Ptmalloc {
   }
 
   /** An int or word field of mp_. */
-  mpGet(c: Cpu, off: number, size: 4 | 8 = 8): number {
-    return c.load(this.mp + off, size);
+  mpGet(cpu: Cpu, off: number, size: 4 | 8 = 8): number {
+    return cpu.load(this.mp + off, size);
   }
 
-  mpSet(c: Cpu, off: number, v: number, size: 4 | 8 = 8): void {
-    c.store(this.mp + off, v, size);
+  mpSet(cpu: Cpu, off: number, v: number, size: 4 | 8 = 8): void {
+    cpu.store(this.mp + off, v, size);
   }
 
   /** SINGLE_THREAD_P: no second thread has been started yet (then no lock and no CAS is taken). */
-  singleThread(c: Cpu): boolean {
-    return c.load(this.g(G_MULTIPLE_THREADS), 4, ORIGIN_META, RELAXED) === 0;
+  singleThread(cpu: Cpu): boolean {
+    return cpu.load(this.g(G_MULTIPLE_THREADS), 4, ORIGIN_META, RELAXED) === 0;
   }
 
-  perturbByte(c: Cpu): number {
-    return c.load(this.g(G_PERTURB_BYTE), 4);
+  perturbByte(cpu: Cpu): number {
+    return cpu.load(this.g(G_PERTURB_BYTE), 4);
   }
 
   /** Enters a named code path for the per-path profile. */
-  path(c: Cpu, p: PathName): void {
-    c.path(this.pathIds[p]);
+  path(cpu: Cpu, p: PathName): void {
+    cpu.path(this.pathIds[p]);
   }
 
   count(name: GlibcStat, delta = 1): void {

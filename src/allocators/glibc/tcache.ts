@@ -20,44 +20,44 @@ import {
 import type { Ptmalloc } from './state.ts';
 
 /** The thread's tcache pointer (0 before tcache_init and after shutdown). */
-export function tcacheOf(c: Cpu): number {
-  return c.load(c.tls + TLS_TCACHE);
+export function tcacheOf(cpu: Cpu): number {
+  return cpu.load(cpu.tls + TLS_TCACHE);
 }
 
-export function tcacheCount(c: Cpu, tc: number, idx: number): number {
-  return c.load(tc + TC_COUNTS + idx * 2, 2);
+export function tcacheCount(cpu: Cpu, tc: number, idx: number): number {
+  return cpu.load(tc + TC_COUNTS + idx * 2, 2);
 }
 
 /** tc_idx < mp_.tcache_bins. */
-export function tcacheBinUsable(m: Ptmalloc, c: Cpu, idx: number): boolean {
-  return idx < m.mpGet(c, MP_TCACHE_BINS);
+export function tcacheBinUsable(m: Ptmalloc, cpu: Cpu, idx: number): boolean {
+  return idx < m.mpGet(cpu, MP_TCACHE_BINS);
 }
 
 /** counts[idx] < mp_.tcache_count. */
-export function tcacheHasRoom(m: Ptmalloc, c: Cpu, tc: number, idx: number): boolean {
-  return tcacheCount(c, tc, idx) < m.mpGet(c, MP_TCACHE_COUNT);
+export function tcacheHasRoom(m: Ptmalloc, cpu: Cpu, tc: number, idx: number): boolean {
+  return tcacheCount(cpu, tc, idx) < m.mpGet(cpu, MP_TCACHE_COUNT);
 }
 
 /** tcache_put (M:3169): key, safe-linked next, head, count. */
-export function tcachePut(m: Ptmalloc, c: Cpu, tc: number, chunk: number, idx: number): void {
+export function tcachePut(m: Ptmalloc, cpu: Cpu, tc: number, chunk: number, idx: number): void {
   const e = chunk2mem(chunk);
-  c.store(e + TE_KEY, c.load(m.g(G_TCACHE_KEY)), 8, ORIGIN_LINK);
+  cpu.store(e + TE_KEY, cpu.load(m.g(G_TCACHE_KEY)), 8, ORIGIN_LINK);
   const slot = tc + TC_ENTRIES + idx * 8;
-  c.store(e + TE_NEXT, protectPtr(e + TE_NEXT, c.load(slot)), 8, ORIGIN_LINK);
-  c.store(slot, e);
-  c.store(tc + TC_COUNTS + idx * 2, tcacheCount(c, tc, idx) + 1, 2);
-  c.work(4);
+  cpu.store(e + TE_NEXT, protectPtr(e + TE_NEXT, cpu.load(slot)), 8, ORIGIN_LINK);
+  cpu.store(slot, e);
+  cpu.store(tc + TC_COUNTS + idx * 2, tcacheCount(cpu, tc, idx) + 1, 2);
+  cpu.work(4);
 }
 
 /** tcache_get (M:3185): pops the head, clears its key. */
-export function tcacheGet(c: Cpu, tc: number, idx: number): number {
+export function tcacheGet(cpu: Cpu, tc: number, idx: number): number {
   const slot = tc + TC_ENTRIES + idx * 8;
-  const e = c.load(slot);
+  const e = cpu.load(slot);
   if (misaligned(e)) malloc_printerr('malloc(): unaligned tcache chunk detected', e);
-  c.store(slot, protectPtr(e + TE_NEXT, c.load(e + TE_NEXT, 8, ORIGIN_LINK)));
-  c.store(tc + TC_COUNTS + idx * 2, tcacheCount(c, tc, idx) - 1, 2);
-  c.store(e + TE_KEY, 0, 8, ORIGIN_LINK);
-  c.work(4);
+  cpu.store(slot, protectPtr(e + TE_NEXT, cpu.load(e + TE_NEXT, 8, ORIGIN_LINK)));
+  cpu.store(tc + TC_COUNTS + idx * 2, tcacheCount(cpu, tc, idx) - 1, 2);
+  cpu.store(e + TE_KEY, 0, 8, ORIGIN_LINK);
+  cpu.work(4);
   return e;
 }
 
@@ -66,17 +66,17 @@ export function tcacheGet(c: Cpu, tc: number, idx: number): number {
  * looked for in this thread's bin (at most tcache_count steps); found means a double free. A
  * coincidental match costs the walk and nothing else.
  */
-export function tcacheDoubleFreeCheck(m: Ptmalloc, c: Cpu, tc: number, p: number, idx: number): void {
+export function tcacheDoubleFreeCheck(m: Ptmalloc, cpu: Cpu, tc: number, p: number, idx: number): void {
   const e = chunk2mem(p);
-  if (c.load(e + TE_KEY, 8, ORIGIN_LINK) !== c.load(m.g(G_TCACHE_KEY))) return;
+  if (cpu.load(e + TE_KEY, 8, ORIGIN_LINK) !== cpu.load(m.g(G_TCACHE_KEY))) return;
   m.count('tcacheKeyMatches');
-  const limit = m.mpGet(c, MP_TCACHE_COUNT);
+  const limit = m.mpGet(cpu, MP_TCACHE_COUNT);
   let cnt = 0;
-  for (let tmp = c.load(tc + TC_ENTRIES + idx * 8); tmp !== 0; cnt++) {
+  for (let tmp = cpu.load(tc + TC_ENTRIES + idx * 8); tmp !== 0; cnt++) {
     if (cnt >= limit) malloc_printerr('free(): too many chunks detected in tcache', p);
     if (misaligned(tmp)) malloc_printerr('free(): unaligned chunk detected in tcache 2', tmp);
     if (tmp === e) malloc_printerr('free(): double free detected in tcache 2', e);
-    tmp = protectPtr(tmp + TE_NEXT, c.load(tmp + TE_NEXT, 8, ORIGIN_LINK));
+    tmp = protectPtr(tmp + TE_NEXT, cpu.load(tmp + TE_NEXT, 8, ORIGIN_LINK));
   }
 }
 
@@ -85,14 +85,14 @@ export function tcacheDoubleFreeCheck(m: Ptmalloc, c: Cpu, tc: number, p: number
  * arena_get_retry on failure, unlock) and zeroes it. MAYBE_INIT_TCACHE calls it whenever the pointer is NULL and the thread
  * is not shutting down.
  */
-export function maybeInitTcache(m: Ptmalloc, c: Cpu): void {
-  if (tcacheOf(c) !== 0 || c.load(c.tls + TLS_TCACHE_SHUTTING_DOWN, 1) !== 0) return;
-  m.path(c, 'tcache_init');
+export function maybeInitTcache(m: Ptmalloc, cpu: Cpu): void {
+  if (tcacheOf(cpu) !== 0 || cpu.load(cpu.tls + TLS_TCACHE_SHUTTING_DOWN, 1) !== 0) return;
+  m.path(cpu, 'tcache_init');
   m.count('tcacheInit');
-  const victim = intMallocLocked(m, c, arenaGet(m, c, TCACHE_STRUCT_SIZE), TCACHE_STRUCT_SIZE);
+  const victim = intMallocLocked(m, cpu, arenaGet(m, cpu, TCACHE_STRUCT_SIZE), TCACHE_STRUCT_SIZE);
   if (victim !== 0) {
-    c.store(c.tls + TLS_TCACHE, victim);
-    c.fill(victim, TCACHE_STRUCT_SIZE, 0, ORIGIN_META);
+    cpu.store(cpu.tls + TLS_TCACHE, victim);
+    cpu.fill(victim, TCACHE_STRUCT_SIZE, 0, ORIGIN_META);
   }
 }
 
@@ -100,19 +100,19 @@ export function maybeInitTcache(m: Ptmalloc, c: Cpu): void {
  * tcache_thread_shutdown (M:3197): disables the tcache, frees every cached chunk back to its
  * arena (through free, which no longer sees a tcache) and then the struct itself.
  */
-export function tcacheThreadShutdown(m: Ptmalloc, c: Cpu): void {
-  const tc = tcacheOf(c);
-  c.store(c.tls + TLS_TCACHE_SHUTTING_DOWN, 1, 1);
+export function tcacheThreadShutdown(m: Ptmalloc, cpu: Cpu): void {
+  const tc = tcacheOf(cpu);
+  cpu.store(cpu.tls + TLS_TCACHE_SHUTTING_DOWN, 1, 1);
   if (tc === 0) return;
-  c.store(c.tls + TLS_TCACHE, 0);
+  cpu.store(cpu.tls + TLS_TCACHE, 0);
   for (let i = 0; i < TCACHE_MAX_BINS; i++) {
     const slot = tc + TC_ENTRIES + i * 8;
-    for (let e = c.load(slot); e !== 0; e = c.load(slot)) {
+    for (let e = cpu.load(slot); e !== 0; e = cpu.load(slot)) {
       if (misaligned(e)) malloc_printerr('tcache_thread_shutdown(): unaligned tcache chunk detected', e);
-      c.store(slot, protectPtr(e + TE_NEXT, c.load(e + TE_NEXT, 8, ORIGIN_LINK)));
-      libcFree(m, c, e);
+      cpu.store(slot, protectPtr(e + TE_NEXT, cpu.load(e + TE_NEXT, 8, ORIGIN_LINK)));
+      libcFree(m, cpu, e);
       m.count('tcacheShutdownFrees');
     }
   }
-  libcFree(m, c, tc);
+  libcFree(m, cpu, tc);
 }

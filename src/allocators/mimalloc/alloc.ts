@@ -18,7 +18,7 @@ import { ALIGNMENT_MAX, MAX_ALIGN, PADDING_SIZE, SMALL_SIZE_MAX } from './types.
  * includes the padding.
  */
 export function pageMalloc(m: Mi, cpu: Cpu, heap: number, page: number, size: number, zero: boolean): number {
-  const P = m.L.page;
+  const P = m.layout.page;
   const block = cpu.load(page + P.free);
   if (block === 0) return mallocGeneric(m, cpu, heap, size, zero);
   setUsed(m, cpu, page, getUsed(m, cpu, page) + 1);
@@ -40,10 +40,10 @@ export function mallocZero(m: Mi, cpu: Cpu, size: number, zero: boolean): number
   if (size <= SMALL_SIZE_MAX) {
     const psize = (m.cfg.padding > 0 && size === 0 ? 8 : size) + m.cfg.padding;
     if (heap !== 0) {
-      const page = cpu.load(heap + m.L.heap.pagesFreeDirect + wsizeOf(psize) * 8);
+      const page = cpu.load(heap + m.layout.heap.pagesFreeDirect + wsizeOf(psize) * 8);
       return pageMalloc(m, cpu, heap, page, psize, zero);
     }
-    cpu.load(m.g + G_PAGE_EMPTY + m.L.page.free);
+    cpu.load(m.statics + G_PAGE_EMPTY + m.layout.page.free);
     heap = threadInit(m, cpu);
     return mallocGeneric(m, cpu, heap, psize, zero);
   }
@@ -66,8 +66,8 @@ export function mallocAligned(m: Mi, cpu: Cpu, size: number, align: number, zero
   const padsize = size + m.cfg.padding;
   const heap = heapOf(cpu);
   if (heap !== 0 && padsize <= SMALL_SIZE_MAX && align <= padsize) {
-    const page = cpu.load(heap + m.L.heap.pagesFreeDirect + wsizeOf(padsize) * 8);
-    const free = cpu.load(page + m.L.page.free);
+    const page = cpu.load(heap + m.layout.heap.pagesFreeDirect + wsizeOf(padsize) * 8);
+    const free = cpu.load(page + m.layout.page.free);
     if (free !== 0 && free % align === 0) return pageMalloc(m, cpu, heap, page, padsize, zero);
   }
   if (align <= padsize && padsize <= maxAlignGuarantee(m) && padsize % align === 0) return mallocZero(m, cpu, size, zero);

@@ -82,14 +82,14 @@ function tryAllocAt(m: Mi, cpu: Cpu, arena: number, arenaIdx: number, bcount: nu
 /** arena.c mi_arena_meta_zalloc: arena metadata from the static area, else from the OS. */
 function metaZalloc(m: Mi, cpu: Cpu, size: number): number {
   const sz = alignUp(size, 64);
-  const top = cpu.fetchAdd(m.g + G_ARENA_STATIC_TOP, sz);
-  if (top + sz <= ARENA_STATIC_MAX) return m.g + G_ARENA_STATIC + top;
+  const top = cpu.fetchAdd(m.statics + G_ARENA_STATIC_TOP, sz);
+  if (top + sz <= ARENA_STATIC_MAX) return m.statics + G_ARENA_STATIC + top;
   return osAlloc(m, cpu, sz, 4096, 'mimalloc:arena-meta');
 }
 
 /** arena.c mi_arena_reserve + mi_reserve_os_memory_ex + mi_manage_os_memory_ex2 + mi_arena_add. */
 function reserve(m: Mi, cpu: Cpu, reqSize: number): number {
-  const count = cpu.atomicLoad(m.g + G_ARENA_COUNT);
+  const count = cpu.atomicLoad(m.statics + G_ARENA_COUNT);
   if (count > MAX_ARENAS - 4 || m.cfg.arenaReserve === 0) return -1;
   let size = alignUp(m.cfg.arenaReserve, ARENA_BLOCK_SIZE);
   if (count >= 8 && count <= 128) size *= 2 ** Math.floor(count / 8); // scale up the arena sizes exponentially
@@ -111,9 +111,9 @@ function reserve(m: Mi, cpu: Cpu, reqSize: number): number {
   cpu.fill(inuse + 3 * fields * 8, fields * 8, 0xff, 0);
   const post = fields * FIELD_BITS - bcount;
   if (post > 0) bitmapClaim(cpu, inuse, bcount, post); // never allocate in the leftover bits
-  const i = cpu.fetchAdd(m.g + G_ARENA_COUNT, 1);
+  const i = cpu.fetchAdd(m.statics + G_ARENA_COUNT, 1);
   cpu.store(arena + A_ID, i + 1, 4);
-  cpu.atomicStore(m.g + G_ARENAS + i * 8, arena);
+  cpu.atomicStore(m.statics + G_ARENAS + i * 8, arena);
   return i;
 }
 
@@ -126,14 +126,14 @@ export function arenaAlloc(m: Mi, cpu: Cpu, size: number, memid: MemId): number 
   let p = 0;
   if (size >= ARENA_MIN_OBJ_SIZE) {
     const bcount = blocksOf(size);
-    const n = cpu.atomicLoad(m.g + G_ARENA_COUNT);
+    const n = cpu.atomicLoad(m.statics + G_ARENA_COUNT);
     for (let i = 0; i < n && p === 0; i++) {
-      const arena = cpu.atomicLoad(m.g + G_ARENAS + i * 8);
+      const arena = cpu.atomicLoad(m.statics + G_ARENAS + i * 8);
       if (arena !== 0) p = tryAllocAt(m, cpu, arena, i, bcount, memid);
     }
     if (p === 0) {
       const i = reserve(m, cpu, size);
-      if (i >= 0) p = tryAllocAt(m, cpu, cpu.atomicLoad(m.g + G_ARENAS + i * 8), i, bcount, memid);
+      if (i >= 0) p = tryAllocAt(m, cpu, cpu.atomicLoad(m.statics + G_ARENAS + i * 8), i, bcount, memid);
     }
   }
   if (p === 0) {
@@ -206,19 +206,19 @@ function tryPurge(m: Mi, cpu: Cpu, arena: number, now: number, force: boolean): 
 /** arena.c mi_arenas_try_purge: one thread at a time (an atomic guard); `visitAll` on collect. */
 export function arenasTryPurge(m: Mi, cpu: Cpu, force: boolean, visitAll: boolean): void {
   if (purgeDelay(m) <= 0) return;
-  const n = cpu.atomicLoad(m.g + G_ARENA_COUNT);
+  const n = cpu.atomicLoad(m.statics + G_ARENA_COUNT);
   if (n === 0) return;
-  if (!cpu.cas(m.g + G_PURGE_GUARD, 0, 1)) return;
+  if (!cpu.cas(m.statics + G_PURGE_GUARD, 0, 1)) return;
   const now = clockNow(m, cpu);
   let budget = visitAll ? n : 1;
   for (let i = 0; i < n; i++) {
-    const arena = cpu.atomicLoad(m.g + G_ARENAS + i * 8);
+    const arena = cpu.atomicLoad(m.statics + G_ARENAS + i * 8);
     if (arena !== 0 && tryPurge(m, cpu, arena, now, force)) {
       if (budget <= 1) break;
       budget--;
     }
   }
-  cpu.atomicStore(m.g + G_PURGE_GUARD, 0);
+  cpu.atomicStore(m.statics + G_PURGE_GUARD, 0);
 }
 
 /** arena.c _mi_arena_free: schedule the purge, release the blocks, purge what has expired. */
@@ -227,7 +227,7 @@ export function arenaFree(m: Mi, cpu: Cpu, p: number, size: number, memid: MemId
   if (memid.kind === MEM_OS) {
     osFree(m, cpu, p, alignUp(size, 4096));
   } else {
-    const arena = cpu.atomicLoad(m.g + G_ARENAS + memid.arena * 8);
+    const arena = cpu.atomicLoad(m.statics + G_ARENAS + memid.arena * 8);
     const blocks = blocksOf(size);
     // partly decommitted (secure purges): the whole range is recommitted on reuse
     if (!allCommitted) bitmapUnclaim(cpu, cpu.load(arena + A_BLOCKS_COMMITTED), memid.blockIndex, blocks);

@@ -29,7 +29,7 @@ export function batchHooks(mi: () => Mi): BatchItHooks {
 
 /** One CAS splices `head..tail` (`length` blocks) onto the page's thread-free list. */
 function pushBatch(m: Mi, cpu: Cpu, page: number, head: number, tail: number, length: number): void {
-  const a = page + m.L.page.xthreadFree;
+  const a = page + m.layout.page.xthreadFree;
   const failed = casFailures(cpu);
   for (;;) {
     const tf = cpu.atomicLoad(a);
@@ -54,7 +54,7 @@ export function batchSink(m: Mi): BatchSink {
     const prev = enter(m, cpu, m.paths.batchitEvict);
     let h = head;
     let n = length;
-    if (tfDelayed(cpu.atomicLoad(page + m.L.page.xthreadFree)) === USE_DELAYED_FREE) {
+    if (tfDelayed(cpu.atomicLoad(page + m.layout.page.xthreadFree)) === USE_DELAYED_FREE) {
       // the owner does not watch this page: notify it with the first block, then send the rest
       m.counters.add('batchit.armed');
       const second = n > 1 ? blockNext(m, cpu, page, head) : 0;

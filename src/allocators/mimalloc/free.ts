@@ -50,10 +50,10 @@ function checkIsDoubleFree(m: Mi, cpu: Cpu, page: number, block: number): void {
   if (!m.cfg.encoded || m.cfg.secure < 4) return;
   const lo = cpu.load64(block);
   const hi = cpu.hi;
-  readKeys(cpu, page + m.L.page.keys, m.pk);
-  const n = decode(page, lo, hi, m.pk);
+  readKeys(cpu, page + m.layout.page.keys, m.pageKeys);
+  const n = decode(page, lo, hi, m.pageKeys);
   if (n < 0 || n % WORD !== 0 || (n !== 0 && !inSamePage(m, cpu, block, n))) return;
-  const P = m.L.page;
+  const P = m.layout.page;
   if (listContains(m, cpu, page, cpu.load(page + P.free), block) ||
       listContains(m, cpu, page, cpu.load(page + P.localFree), block) ||
       forEachThreadFree(m, cpu, page, (b) => b === block)) {
@@ -63,7 +63,7 @@ function checkIsDoubleFree(m: Mi, cpu: Cpu, page: number, block: number): void {
 
 /** free.c mi_free_block_local: checks, push on `local_free`, retire an empty page, unfull a full one. */
 function freeBlockLocal(m: Mi, cpu: Cpu, page: number, block: number, checkFull: boolean): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   checkIsDoubleFree(m, cpu, page, block);
   if (m.cfg.padding > 0) checkPadding(m, cpu, page, block, blockSize(m, cpu, page));
   blockSetNext(m, cpu, page, block, cpu.load(page + P.localFree));
@@ -79,7 +79,7 @@ function freeBlockLocal(m: Mi, cpu: Cpu, page: number, block: number, checkFull:
  * on the owner heap's delayed list (3 CAS).
  */
 export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number): void {
-  const a = page + m.L.page.xthreadFree;
+  const a = page + m.layout.page.xthreadFree;
   // Orders as free.c: relaxed loads of xthread_free, release CASes; an acquire load of xheap; the
   // heap's delayed list read relaxed and pushed with a release CAS.
   let tf = cpu.atomicLoad(a, 8, ORIGIN_META, RELAXED);
@@ -104,9 +104,9 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
   }
   const prev = enter(m, cpu, m.paths.freeDelayed);
   m.counters.add('free.remote.armed');
-  const heap = cpu.atomicLoad(page + m.L.page.xheap);
+  const heap = cpu.atomicLoad(page + m.layout.page.xheap);
   if (heap !== 0) {
-    const d = heap + m.L.heap.threadDelayedFree;
+    const d = heap + m.layout.heap.threadDelayedFree;
     let dfree = cpu.load(d, 8, ORIGIN_META, RELAXED);
     for (;;) {
       blockSetNextHeap(m, cpu, heap, block, dfree);
@@ -126,7 +126,7 @@ export function freeBlockDelayedMt(m: Mi, cpu: Cpu, page: number, block: number)
  * segment and free locally instead), padding checks, huge-page reset, then the remote push (or BatchIt).
  */
 function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: number): void {
-  if (m.cfg.reclaimOnFree && cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === 0) {
+  if (m.cfg.reclaimOnFree && cpu.load(segment + m.layout.segment.threadId, 8, ORIGIN_META, RELAXED) === 0) {
     // mi_heap_get_default() initialises the thread (2cca58); v2.4.1 skips threads already done
     const heap = m.cfg.version === '2.4.1' ? heapOf(cpu) : heapEnsure(m, cpu);
     if (heap !== 0 && segmentAttemptReclaim(m, cpu, heap, segment)) {
@@ -142,7 +142,7 @@ function freeBlockMt(m: Mi, cpu: Cpu, segment: number, page: number, block: numb
     checkPadding(m, cpu, page, block, bsize);
     paddingShrink(m, cpu, page, block, bsize, WORD);
   }
-  if (cpu.load(segment + m.L.segment.kind, 4) === SEGMENT_HUGE) {
+  if (cpu.load(segment + m.layout.segment.kind, 4) === SEGMENT_HUGE) {
     segmentHugePageReset(m, cpu, block, usableBlockSize(m, cpu, page));
   }
   if (m.batch !== null) batchRemoteFree(m, cpu, page, block);
@@ -162,10 +162,10 @@ export function free(m: Mi, cpu: Cpu, p: number): void {
   if (p === 0) return;
   cpu.work(6);
   const segment = segmentOf(p);
-  if (m.cfg.cookieCheck && cpu.load(segment + m.L.segment.cookie) !== cookieOf(m, cpu, segment)) {
+  if (m.cfg.cookieCheck && cpu.load(segment + m.layout.segment.cookie) !== cookieOf(m, cpu, segment)) {
     throw new AllocatorAbort(`mimalloc: error: mi_free: pointer does not point to a valid heap space: 0x${p.toString(16)}`, p);
   }
-  const local = cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === cpu.tls; // mi_atomic_load_relaxed
+  const local = cpu.load(segment + m.layout.segment.threadId, 8, ORIGIN_META, RELAXED) === cpu.tls; // mi_atomic_load_relaxed
   const page = pageOf(m, cpu, segment, p);
   if (local) {
     m.counters.add('free.local');

@@ -17,9 +17,9 @@ import { SLICE_SIZE } from './types.ts';
 /** The segments in use, found through the arenas' in-use bits (arena blocks not in use are free regions). */
 function segments(m: Mi, cpu: Cpu, free: HeapRegion[]): number[] {
   const out: number[] = [];
-  const n = cpu.load(m.g + G_ARENA_COUNT);
+  const n = cpu.load(m.statics + G_ARENA_COUNT);
   for (let i = 0; i < n; i++) {
-    const arena = cpu.load(m.g + G_ARENAS + i * 8);
+    const arena = cpu.load(m.statics + G_ARENAS + i * 8);
     if (arena === 0) continue;
     const start = cpu.load(arena + A_START);
     const blocks = cpu.load(arena + A_BLOCK_COUNT);
@@ -31,7 +31,7 @@ function segments(m: Mi, cpu: Cpu, free: HeapRegion[]): number[] {
       }
       const segment = start + b * ARENA_BLOCK_SIZE;
       out.push(segment);
-      b += Math.max(1, Math.ceil(cpu.load(segment + m.L.segment.segmentSize) / ARENA_BLOCK_SIZE));
+      b += Math.max(1, Math.ceil(cpu.load(segment + m.layout.segment.segmentSize) / ARENA_BLOCK_SIZE));
     }
   }
   for (const v of m.machine.as.vmas) if (v.name === 'mimalloc:os-segment') out.push(v.start);
@@ -39,7 +39,7 @@ function segments(m: Mi, cpu: Cpu, free: HeapRegion[]): number[] {
 }
 
 function walkPage(m: Mi, cpu: Cpu, page: number, out: HeapRegion[], heaps: Set<number>): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   const bsize = blockSize(m, cpu, page);
   const start = pageStart(m, cpu, page, bsize);
   const free = (b: number): void => {
@@ -56,8 +56,8 @@ function walkPage(m: Mi, cpu: Cpu, page: number, out: HeapRegion[], heaps: Set<n
 }
 
 function walkSegment(m: Mi, cpu: Cpu, segment: number, out: HeapRegion[], heaps: Set<number>): void {
-  const P = m.L.page;
-  const S = m.L.segment;
+  const P = m.layout.page;
+  const S = m.layout.segment;
   const info = cpu.load(segment + S.infoSlices);
   out.push({ addr: segment, size: info * SLICE_SIZE, kind: 'metadata' });
   const end = sliceAt(m, segment, cpu.load(segment + S.sliceEntries));
@@ -76,7 +76,7 @@ export function heapWalk(m: Mi, cpu: Cpu): HeapRegion[] {
   const heaps = new Set<number>();
   for (const segment of segments(m, cpu, out)) walkSegment(m, cpu, segment, out, heaps);
   for (const heap of heaps) {
-    for (let b = cpu.load(heap + m.L.heap.threadDelayedFree); b !== 0; b = blockNextHeap(m, cpu, heap, b)) {
+    for (let b = cpu.load(heap + m.layout.heap.threadDelayedFree); b !== 0; b = blockNextHeap(m, cpu, heap, b)) {
       out.push({ addr: b, size: blockSize(m, cpu, pageOf(m, cpu, segmentOf(b), b)), kind: 'cached' });
     }
     if (m.batch === null) continue;

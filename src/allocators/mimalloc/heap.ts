@@ -30,7 +30,7 @@ export function heapOf(cpu: Cpu): number {
 /** init.c mi_thread_data_zalloc: an exited thread's data from td_cache, else a fresh OS allocation. */
 function threadDataAlloc(m: Mi, cpu: Cpu): number {
   for (let i = 0; i < TD_CACHE_SIZE; i++) {
-    const slot = m.g + G_TD_CACHE + i * 8;
+    const slot = m.statics + G_TD_CACHE + i * 8;
     if (cpu.atomicLoad(slot) !== 0) {
       const td = cpu.exchange(slot, 0);
       if (td !== 0) {
@@ -45,7 +45,7 @@ function threadDataAlloc(m: Mi, cpu: Cpu): number {
 /** init.c mi_thread_data_free: into an empty td_cache slot, else back to the OS. */
 function threadDataFree(m: Mi, cpu: Cpu, td: number): void {
   for (let i = 0; i < TD_CACHE_SIZE; i++) {
-    const slot = m.g + G_TD_CACHE + i * 8;
+    const slot = m.statics + G_TD_CACHE + i * 8;
     if (cpu.atomicLoad(slot) === 0 && cpu.cas(slot, 0, td)) return;
   }
   osFree(m, cpu, td, m.tdSize);
@@ -60,7 +60,7 @@ export function threadInit(m: Mi, cpu: Cpu): number {
   const td = threadDataAlloc(m, cpu);
   const heap = td;
   const tld = td + m.tdTld;
-  const H = m.L.heap;
+  const H = m.layout.heap;
   queuesInit(m, cpu, heap, m.binSize);
   cpu.store(heap + H.tld, tld);
   cpu.store(heap + H.threadId, cpu.tls);
@@ -73,10 +73,10 @@ export function threadInit(m: Mi, cpu: Cpu): number {
   cpu.store(heap + H.cookie, cpu.random32() | 1);
   for (let k = 0; k < 2; k++) cpu.store64(heap + H.keys + 8 * k, cpu.random32(), cpu.random32());
   // tld: backing heap, the span queues' slice counts (init.c MI_SEGMENT_SPAN_QUEUES_EMPTY)
-  cpu.store(tld + m.L.tld.heapBacking, heap);
+  cpu.store(tld + m.layout.tld.heapBacking, heap);
   const counts = new Array<number>(SEGMENT_BIN_MAX + 1).fill(1);
   for (let c = 1; c <= 1024; c++) counts[sliceBin(c)] = c;
-  for (let b = 0; b <= SEGMENT_BIN_MAX; b++) cpu.store(tld + m.L.tld.spans + b * m.L.queueSize + Q_SIZE, counts[b] as number);
+  for (let b = 0; b <= SEGMENT_BIN_MAX; b++) cpu.store(tld + m.layout.tld.spans + b * m.layout.queueSize + Q_SIZE, counts[b] as number);
   cpu.store(cpu.tls, heap);
   m.counters.add('heap.threadInit');
   return heap;
@@ -94,7 +94,7 @@ export function heapEnsure(m: Mi, cpu: Cpu): number {
  * which re-arms its page, collects it and may unfull or retire it.
  */
 export function heapDelayedFreePartial(m: Mi, cpu: Cpu, heap: number): void {
-  const a = heap + m.L.heap.threadDelayedFree;
+  const a = heap + m.layout.heap.threadDelayedFree;
   let block = cpu.load(a, 8, ORIGIN_META, RELAXED);
   while (block !== 0 && !cpu.cas(a, block, 0, 8, ORIGIN_META, ACQ_REL)) block = cpu.atomicLoad(a, 8, ORIGIN_META, RELAXED);
   if (block === 0) return;
@@ -111,20 +111,20 @@ export function heapDelayedFreePartial(m: Mi, cpu: Cpu, heap: number): void {
 
 /** page.c _mi_deferred_free: the heartbeat (no deferred-free callback is registered). */
 export function deferredFree(m: Mi, cpu: Cpu, heap: number): void {
-  const tld = cpu.load(heap + m.L.heap.tld);
-  cpu.store(tld + m.L.tld.heartbeat, cpu.load(tld + m.L.tld.heartbeat) + 1);
+  const tld = cpu.load(heap + m.layout.heap.tld);
+  cpu.store(tld + m.layout.tld.heartbeat, cpu.load(tld + m.layout.tld.heartbeat) + 1);
 }
 
 type Visit = (page: number, pq: number) => void;
 
 /** heap.c mi_heap_visit_pages: every page of every queue (the next pointer read before the visit). */
 function visitPages(m: Mi, cpu: Cpu, heap: number, fn: Visit): void {
-  if (cpu.load(heap + m.L.heap.pageCount) === 0) return;
+  if (cpu.load(heap + m.layout.heap.pageCount) === 0) return;
   for (let b = 0; b <= BIN_FULL; b++) {
     const pq = queueOf(m, heap, b);
     let page = cpu.load(pq + Q_FIRST);
     while (page !== 0) {
-      const next = cpu.load(page + m.L.page.next);
+      const next = cpu.load(page + m.layout.page.next);
       fn(page, pq);
       page = next;
     }

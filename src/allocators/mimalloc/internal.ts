@@ -109,11 +109,11 @@ export interface MiPaths {
 
 export interface Mi {
   readonly cfg: MiConfig;
-  readonly L: Layout;
+  readonly layout: Layout;
   readonly counters: Counters<MimallocStat>;
   readonly machine: Machine;
   /** Base of the model's static data. */
-  readonly g: number;
+  readonly statics: number;
   /** Block size of each bin (init.c QNULL). */
   readonly binSize: readonly number[];
   readonly paths: MiPaths;
@@ -126,8 +126,8 @@ export interface Mi {
   /** Cycles per millisecond (the machine's clock rate), for _mi_clock_now. */
   readonly cyclesPerMs: number;
   /** Scratch keys (per call). */
-  readonly pk: Keys;
-  readonly hk: Keys;
+  readonly pageKeys: Keys;
+  readonly heapKeys: Keys;
   /** The path currently charged (per call), to return to after a nested path. */
   curPath: number;
   /** The page whose blocks BatchIt links (per call; the cache hooks need its keys). */
@@ -162,23 +162,23 @@ export function segmentOf(p: number): number {
 
 /** The slice entry (mi_slice_t == mi_page_t) of slice `idx`. */
 export function sliceAt(m: Mi, segment: number, idx: number): number {
-  return segment + m.L.segment.slices + idx * m.L.page.size;
+  return segment + m.layout.segment.slices + idx * m.layout.page.size;
 }
 
 export function sliceIndex(m: Mi, segment: number, slice: number): number {
-  return (slice - segment - m.L.segment.slices) / m.L.page.size;
+  return (slice - segment - m.layout.segment.slices) / m.layout.page.size;
 }
 
 /** internal.h _mi_segment_page_of: slice of the address, minus its back offset to the page's first slice. */
 export function pageOf(m: Mi, cpu: Cpu, segment: number, p: number): number {
   // The slice's address comes from the pointer's value (mask and shift): it waits for a pointer still being loaded.
   const slice = cpu.derive(p, sliceAt(m, segment, Math.floor((p - segment) / SLICE_SIZE)));
-  return slice - cpu.load(slice + m.L.page.sliceOffset, 4);
+  return slice - cpu.load(slice + m.layout.page.sliceOffset, 4);
 }
 
 /** mi_page_block_size: xblock_size, or (huge) the page size. */
 export function blockSize(m: Mi, cpu: Cpu, page: number): number {
-  const P = m.L.page;
+  const P = m.layout.page;
   const b = cpu.load(page + P.blockSize, P.blockSizeSize);
   if (b < HUGE_BLOCK_SIZE) return b;
   return cpu.load(page + P.sliceCount, 4) * SLICE_SIZE;
@@ -186,22 +186,22 @@ export function blockSize(m: Mi, cpu: Cpu, page: number): number {
 
 /** Start of the page's blocks (segment.c _mi_segment_page_start; v2.4.1 keeps it in page->page_start). */
 export function pageStart(m: Mi, cpu: Cpu, page: number, bsize: number): number {
-  if (m.L.page.pageStart >= 0) return cpu.load(page + m.L.page.pageStart);
+  if (m.layout.page.pageStart >= 0) return cpu.load(page + m.layout.page.pageStart);
   const segment = segmentOf(page + 1);
   return segment + sliceIndex(m, segment, page) * SLICE_SIZE + pageStartOffset(bsize);
 }
 
 /** Bytes of the page's block area (psize - start offset). */
 export function pageAreaSize(m: Mi, cpu: Cpu, page: number, bsize: number): number {
-  return cpu.load(page + m.L.page.sliceCount, 4) * SLICE_SIZE - pageStartOffset(bsize);
+  return cpu.load(page + m.layout.page.sliceCount, 4) * SLICE_SIZE - pageStartOffset(bsize);
 }
 
 export function getUsed(m: Mi, cpu: Cpu, page: number): number {
-  return cpu.load(page + m.L.page.used, m.L.page.usedSize);
+  return cpu.load(page + m.layout.page.used, m.layout.page.usedSize);
 }
 
 export function setUsed(m: Mi, cpu: Cpu, page: number, v: number): void {
-  cpu.store(page + m.L.page.used, v, m.L.page.usedSize);
+  cpu.store(page + m.layout.page.used, v, m.layout.page.usedSize);
 }
 
 // ---- the thread-free word: a block pointer with the mi_delayed_t state in its low 2 bits ----
@@ -249,7 +249,7 @@ export function storeLink(m: Mi, cpu: Cpu, block: number, next: number, nullValu
 
 /** internal.h mi_block_next: the next block in one of `page`'s lists, checked to be in the same page when encoded. */
 export function blockNext(m: Mi, cpu: Cpu, page: number, block: number): number {
-  const next = loadLink(m, cpu, block, page, page + m.L.page.keys, m.pk);
+  const next = loadLink(m, cpu, block, page, page + m.layout.page.keys, m.pageKeys);
   if (m.cfg.encoded && next !== 0 && !inSamePage(m, cpu, block, next)) {
     const bsize = blockSize(m, cpu, page);
     throw new AllocatorAbort(`mimalloc: error: corrupted free list entry of size ${bsize}b at 0x${block.toString(16)}: value 0x${machineWord(m, block).toString(16)}`, block);
@@ -263,16 +263,16 @@ function machineWord(m: Mi, addr: number): bigint {
 }
 
 export function blockSetNext(m: Mi, cpu: Cpu, page: number, block: number, next: number): void {
-  storeLink(m, cpu, block, next, page, page + m.L.page.keys, m.pk);
+  storeLink(m, cpu, block, next, page, page + m.layout.page.keys, m.pageKeys);
 }
 
 /** mi_block_nextx(heap, block, heap->keys): the heap's delayed-free list (no same-page check). */
 export function blockNextHeap(m: Mi, cpu: Cpu, heap: number, block: number): number {
-  return Math.max(0, loadLink(m, cpu, block, heap, heap + m.L.heap.keys, m.hk));
+  return Math.max(0, loadLink(m, cpu, block, heap, heap + m.layout.heap.keys, m.heapKeys));
 }
 
 export function blockSetNextHeap(m: Mi, cpu: Cpu, heap: number, block: number, next: number): void {
-  storeLink(m, cpu, block, next, heap, heap + m.L.heap.keys, m.hk);
+  storeLink(m, cpu, block, next, heap, heap + m.layout.heap.keys, m.heapKeys);
 }
 
 /** internal.h mi_is_in_same_page: q lies in the block area of p's page. */
@@ -302,7 +302,7 @@ const CHACHA_BLOCK_WORK = 350;
  * cost is charged on the context's lines. Returns 32 random bits.
  */
 export function heapRandomNext(m: Mi, cpu: Cpu, heap: number): number {
-  const ctx = heap + m.L.heap.random;
+  const ctx = heap + m.layout.heap.random;
   let avail = cpu.load(ctx + RANDOM_AVAILABLE, 4);
   if (avail < 2) {
     cpu.work(CHACHA_BLOCK_WORK);

@@ -60,10 +60,10 @@ export class Mimalloc implements AllocatorModel {
     const tdTld = alignUp(L.heap.size, 8);
     const tdBatch = alignUp(tdTld + L.tld.size + 24, 64);
     const mi: Mi = {
-      cfg, L, counters: env.counters, machine, g, binSize: binSizes(),
+      cfg, layout: L, counters: env.counters, machine, statics: g, binSize: binSizes(),
       paths: pathsOf((n) => machine.paths.id(n), name),
       batch, batchSink: null, tdTld, tdBatch, tdSize: alignUp(tdBatch + (batch?.stateBytes ?? 0), 4096),
-      cyclesPerMs: machine.spec.ghz * 1e6, pk: newKeys(), hk: newKeys(),
+      cyclesPerMs: machine.spec.ghz * 1e6, pageKeys: newKeys(), heapKeys: newKeys(),
       curPath: -1, batchPage: 0,
     };
     if (batch !== null) mi.batchSink = batchSink(mi);

@@ -13,13 +13,13 @@ import { readKeys, segmentOf, type Mi } from './internal.ts';
 import { DEBUG_PADDING, MAX_ALIGN, PADDING_SIZE, SEGMENT_HUGE } from './types.ts';
 
 function canaryOf(m: Mi, cpu: Cpu, page: number, block: number): number {
-  readKeys(cpu, page + m.L.page.keys, m.pk);
-  encode(page, block, m.pk);
+  readKeys(cpu, page + m.layout.page.keys, m.pageKeys);
+  encode(page, block, m.pageKeys);
   return out.lo;
 }
 
 function isHugePage(m: Mi, cpu: Cpu, page: number): boolean {
-  return cpu.load(segmentOf(page) + m.L.segment.kind, 4) === SEGMENT_HUGE;
+  return cpu.load(segmentOf(page) + m.layout.segment.kind, 4) === SEGMENT_HUGE;
 }
 
 /** alloc.c _mi_page_malloc (MI_PADDING): write the padding of a block allocated for `size` (padded) bytes. */

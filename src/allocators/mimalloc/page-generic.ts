@@ -33,18 +33,18 @@ function pageFreshAlloc(m: Mi, cpu: Cpu, heap: number, pq: number, bsize: number
 }
 
 function immediateAvailable(m: Mi, cpu: Cpu, page: number): boolean {
-  return cpu.load(page + m.L.page.free) !== 0;
+  return cpu.load(page + m.layout.page.free) !== 0;
 }
 
 function expandable(m: Mi, cpu: Cpu, page: number): boolean {
-  return cpu.load(page + m.L.page.capacity, 2) < cpu.load(page + m.L.page.reserved, 2);
+  return cpu.load(page + m.layout.page.capacity, 2) < cpu.load(page + m.layout.page.reserved, 2);
 }
 
 /** v2.1.2 mi_page_queue_find_free_ex loop: first fit, extending in place. */
 function searchFirstFit(m: Mi, cpu: Cpu, heap: number, pq: number): number {
   let page = cpu.load(pq + Q_FIRST);
   while (page !== 0) {
-    const next = cpu.load(page + m.L.page.next);
+    const next = cpu.load(page + m.layout.page.next);
     m.counters.add('page.searched');
     pageFreeCollect(m, cpu, page, false);
     if (immediateAvailable(m, cpu, page)) break;
@@ -64,7 +64,7 @@ function searchCandidates(m: Mi, cpu: Cpu, heap: number, pq: number): number {
   let candidate = 0;
   let count = 0;
   while (page !== 0) {
-    const next = cpu.load(page + m.L.page.next);
+    const next = cpu.load(page + m.layout.page.next);
     m.counters.add('page.searched');
     count++;
     pageFreeCollect(m, cpu, page, false);
@@ -72,7 +72,7 @@ function searchCandidates(m: Mi, cpu: Cpu, heap: number, pq: number): number {
     if (!available && !expandable(m, cpu, page)) {
       pageToFull(m, cpu, page, pq);
     } else {
-      const reserved = cpu.load(page + m.L.page.reserved, 2);
+      const reserved = cpu.load(page + m.layout.page.reserved, 2);
       const used = getUsed(m, cpu, page);
       const mostlyUsed = reserved - used <= Math.floor(reserved / 8);
       if (candidate === 0) {
@@ -138,7 +138,7 @@ export function mallocGeneric(m: Mi, cpu: Cpu, heap: number, size: number, zero:
   const prev = enter(m, cpu, m.paths.generic);
   m.counters.add('malloc.generic');
   cpu.work(20);
-  const H = m.L.heap;
+  const H = m.layout.heap;
   if (m.cfg.genericEvery === 1) {
     deferredFree(m, cpu, heap);
     heapDelayedFreePartial(m, cpu, heap);
@@ -168,7 +168,7 @@ export function mallocGeneric(m: Mi, cpu: Cpu, heap: number, size: number, zero:
   if (page !== 0) {
     p = pageMalloc(m, cpu, heap, page, size, zero);
     // v2.4.1: a page that is now completely used (e.g. a large page's single block) moves to the full queue
-    if (m.cfg.version === '2.4.1' && cpu.load(page + m.L.page.reserved, 2) === getUsed(m, cpu, page)) {
+    if (m.cfg.version === '2.4.1' && cpu.load(page + m.layout.page.reserved, 2) === getUsed(m, cpu, page)) {
       pageToFull(m, cpu, page, pageQueueOf(m, cpu, page));
     }
   }

@@ -14,11 +14,11 @@ const IN_FULL = 1;
 const HAS_ALIGNED = 2;
 
 export function queueOf(m: Mi, heap: number, bin: number): number {
-  return heap + m.L.heap.pages + bin * m.L.queueSize;
+  return heap + m.layout.heap.pages + bin * m.layout.queueSize;
 }
 
 export function binOfQueue(m: Mi, heap: number, pq: number): number {
-  return (pq - heap - m.L.heap.pages) / m.L.queueSize;
+  return (pq - heap - m.layout.heap.pages) / m.layout.queueSize;
 }
 
 /** mi_page_queue_is_special: the huge or the full queue (block_size above the medium maximum). */
@@ -27,7 +27,7 @@ export function queueIsSpecial(m: Mi, cpu: Cpu, pq: number): boolean {
 }
 
 export function pageFlags(m: Mi, cpu: Cpu, page: number): number {
-  return cpu.load(page + m.L.page.flags, 1);
+  return cpu.load(page + m.layout.page.flags, 1);
 }
 
 export function isInFull(m: Mi, cpu: Cpu, page: number): boolean {
@@ -46,7 +46,7 @@ export function hasAligned(m: Mi, cpu: Cpu, page: number): boolean {
 function setFlag(m: Mi, cpu: Cpu, page: number, bit: number, on: boolean): void {
   const f = pageFlags(m, cpu, page);
   const v = on ? f | bit : f & ~bit;
-  if (v !== f) cpu.store(page + m.L.page.flags, v, 1);
+  if (v !== f) cpu.store(page + m.layout.page.flags, v, 1);
 }
 
 export function setInFull(m: Mi, cpu: Cpu, page: number, on: boolean): void {
@@ -59,7 +59,7 @@ export function setHasAligned(m: Mi, cpu: Cpu, page: number, on: boolean): void 
 
 /** page-queue.c mi_page_queue_of: the queue a page is in (full, or its bin) in its heap. */
 export function pageQueueOf(m: Mi, cpu: Cpu, page: number): number {
-  const heap = cpu.load(page + m.L.page.xheap);
+  const heap = cpu.load(page + m.layout.page.xheap);
   const bin = isInFull(m, cpu, page) ? BIN_FULL : binOf(blockSize(m, cpu, page), m.cfg.mediumObjSizeMax);
   return queueOf(m, heap, bin);
 }
@@ -69,30 +69,30 @@ function queueFirstUpdate(m: Mi, cpu: Cpu, heap: number, pq: number): void {
   const size = cpu.load(pq + Q_SIZE);
   if (size > SMALL_SIZE_MAX) return;
   let page = cpu.load(pq + Q_FIRST);
-  if (page === 0) page = m.g + G_PAGE_EMPTY;
+  if (page === 0) page = m.statics + G_PAGE_EMPTY;
   const idx = wsizeOf(size);
-  const pfd = heap + m.L.heap.pagesFreeDirect;
+  const pfd = heap + m.layout.heap.pagesFreeDirect;
   if (cpu.load(pfd + idx * 8) === page) return;
   let start = 0;
   if (idx > 1) {
     // the previous bin's size; up to 3 earlier bins can share a bin due to the minimal alignment
     const bin = binOf(size, m.cfg.mediumObjSizeMax);
     const first = queueOf(m, heap, 0);
-    let prev = pq - m.L.queueSize;
-    while (bin === binOf(cpu.load(prev + Q_SIZE), m.cfg.mediumObjSizeMax) && prev > first) prev -= m.L.queueSize;
+    let prev = pq - m.layout.queueSize;
+    while (bin === binOf(cpu.load(prev + Q_SIZE), m.cfg.mediumObjSizeMax) && prev > first) prev -= m.layout.queueSize;
     start = Math.min(idx, 1 + wsizeOf(cpu.load(prev + Q_SIZE)));
   }
   for (let sz = start; sz <= idx; sz++) cpu.store(pfd + sz * 8, page);
 }
 
 function addPageCount(m: Mi, cpu: Cpu, heap: number, d: number): void {
-  const a = heap + m.L.heap.pageCount;
+  const a = heap + m.layout.heap.pageCount;
   cpu.store(a, cpu.load(a) + d);
 }
 
 /** Unlinks a page from a queue (the first half of mi_page_queue_remove and ..._enqueue_from); returns its heap. */
 function unlink(m: Mi, cpu: Cpu, pq: number, page: number): number {
-  const P = m.L.page;
+  const P = m.layout.page;
   const heap = cpu.load(page + P.xheap);
   const prev = cpu.load(page + P.prev);
   const next = cpu.load(page + P.next);
@@ -108,7 +108,7 @@ function unlink(m: Mi, cpu: Cpu, pq: number, page: number): number {
 
 /** page-queue.c mi_page_queue_remove. */
 export function queueRemove(m: Mi, cpu: Cpu, pq: number, page: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   const heap = unlink(m, cpu, pq, page);
   addPageCount(m, cpu, heap, -1);
   cpu.store(page + P.next, 0);
@@ -118,7 +118,7 @@ export function queueRemove(m: Mi, cpu: Cpu, pq: number, page: number): void {
 
 /** page-queue.c mi_page_queue_push: at the front. */
 export function queuePush(m: Mi, cpu: Cpu, heap: number, pq: number, page: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   setInFull(m, cpu, page, pq === queueOf(m, heap, BIN_FULL));
   const first = cpu.load(pq + Q_FIRST);
   cpu.store(page + P.next, first);
@@ -132,7 +132,7 @@ export function queuePush(m: Mi, cpu: Cpu, heap: number, pq: number, page: numbe
 
 /** page-queue.c mi_page_queue_enqueue_from: move a page to the end of another queue. */
 export function queueEnqueueFrom(m: Mi, cpu: Cpu, to: number, from: number, page: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   const heap = unlink(m, cpu, from, page);
   const last = cpu.load(to + Q_LAST);
   cpu.store(page + P.prev, last);
@@ -157,8 +157,8 @@ export function queueMoveToFront(m: Mi, cpu: Cpu, heap: number, pq: number, page
 
 /** Initial queues and direct pointers of a fresh heap (init.c: a copy of _mi_heap_empty). */
 export function queuesInit(m: Mi, cpu: Cpu, heap: number, binSizes: readonly number[]): void {
-  const empty = m.g + G_PAGE_EMPTY;
-  for (let i = 0; i < m.L.heap.pagesDirect; i++) cpu.store(heap + m.L.heap.pagesFreeDirect + i * 8, empty);
+  const empty = m.statics + G_PAGE_EMPTY;
+  for (let i = 0; i < m.layout.heap.pagesDirect; i++) cpu.store(heap + m.layout.heap.pagesFreeDirect + i * 8, empty);
   for (let b = 0; b <= BIN_FULL; b++) {
     const pq = queueOf(m, heap, b);
     cpu.store(pq + Q_FIRST, 0);

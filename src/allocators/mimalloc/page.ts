@@ -27,16 +27,16 @@ const MAX_SLICE_SHIFT = 6;
 const MIN_SLICES = 2;
 
 export function tldOf(m: Mi, cpu: Cpu, heap: number): number {
-  return cpu.load(heap + m.L.heap.tld);
+  return cpu.load(heap + m.layout.heap.tld);
 }
 
 export function retireExpire(m: Mi, cpu: Cpu, page: number): number {
-  return cpu.load(page + m.L.page.retire, 1) >> 1;
+  return cpu.load(page + m.layout.page.retire, 1) >> 1;
 }
 
 export function setRetireExpire(m: Mi, cpu: Cpu, page: number, v: number): void {
-  const b = cpu.load(page + m.L.page.retire, 1);
-  if ((b >> 1) !== v) cpu.store(page + m.L.page.retire, (v << 1) | (b & 1), 1);
+  const b = cpu.load(page + m.layout.page.retire, 1);
+  if ((b >> 1) !== v) cpu.store(page + m.layout.page.retire, (v << 1) | (b & 1), 1);
 }
 
 /**
@@ -45,7 +45,7 @@ export function setRetireExpire(m: Mi, cpu: Cpu, page: number, v: number): void 
  * DELAYED_FREEING is never seen: a remote free's three steps complete within one operation.
  */
 export function pageUseDelayedFree(m: Mi, cpu: Cpu, page: number, delay: number, overrideNever: boolean): void {
-  const a = page + m.L.page.xthreadFree;
+  const a = page + m.layout.page.xthreadFree;
   for (;;) {
     const tf = cpu.atomicLoad(a);
     const old = tfDelayed(tf);
@@ -60,7 +60,7 @@ export function pageUseDelayedFree(m: Mi, cpu: Cpu, page: number, delay: number,
  * forced collect (thread exit) the local list is appended even when `free` is not empty.
  */
 export function pageFreeCollect(m: Mi, cpu: Cpu, page: number, force: boolean): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   if (force || tfBlock(cpu.load(page + P.xthreadFree, 8, ORIGIN_META, RELAXED)) !== 0) {
     const prev = enter(m, cpu, m.paths.collect);
     pageThreadFreeCollect(m, cpu, page);
@@ -95,7 +95,7 @@ export function pageReclaim(m: Mi, cpu: Cpu, heap: number, page: number): void {
 /** page.c _mi_page_unfull: back from the full queue to the end of its bin's queue. */
 export function pageUnfull(m: Mi, cpu: Cpu, page: number): void {
   if (!isInFull(m, cpu, page)) return;
-  const heap = cpu.load(page + m.L.page.xheap);
+  const heap = cpu.load(page + m.layout.page.xheap);
   const full = queueOf(m, heap, BIN_FULL);
   setInFull(m, cpu, page, false);
   const pq = pageQueueOf(m, cpu, page);
@@ -107,7 +107,7 @@ export function pageUnfull(m: Mi, cpu: Cpu, page: number): void {
 /** page.c mi_page_to_full: to the full queue, then collect once more (a free may have raced the move). */
 export function pageToFull(m: Mi, cpu: Cpu, page: number, pq: number): void {
   if (isInFull(m, cpu, page)) return;
-  const heap = cpu.load(page + m.L.page.xheap);
+  const heap = cpu.load(page + m.layout.page.xheap);
   queueEnqueueFrom(m, cpu, queueOf(m, heap, BIN_FULL), pq, page);
   m.counters.add('page.toFull');
   pageFreeCollect(m, cpu, page, false);
@@ -115,9 +115,9 @@ export function pageToFull(m: Mi, cpu: Cpu, page: number, pq: number): void {
 
 /** Takes a page out of its queue and heap (mi_page_queue_remove, mi_page_set_heap(NULL)); returns the heap's tld. */
 function pageDetach(m: Mi, cpu: Cpu, page: number, pq: number): number {
-  const tld = tldOf(m, cpu, cpu.load(page + m.L.page.xheap));
+  const tld = tldOf(m, cpu, cpu.load(page + m.layout.page.xheap));
   queueRemove(m, cpu, pq, page);
-  cpu.atomicStore(page + m.L.page.xheap, 0);
+  cpu.atomicStore(page + m.layout.page.xheap, 0);
   return tld;
 }
 
@@ -147,9 +147,9 @@ export function pageRetire(m: Mi, cpu: Cpu, page: number): void {
   if (!queueIsSpecial(m, cpu, pq) && cpu.load(pq + Q_LAST) === page && cpu.load(pq + Q_FIRST) === page) {
     const bsize = blockSize(m, cpu, page);
     setRetireExpire(m, cpu, page, m.cfg.retireExtra + (bsize <= m.cfg.smallObjSizeMax ? RETIRE_CYCLES : RETIRE_CYCLES / 4));
-    const heap = cpu.load(page + m.L.page.xheap);
+    const heap = cpu.load(page + m.layout.page.xheap);
     const bin = binOfQueue(m, heap, pq);
-    const H = m.L.heap;
+    const H = m.layout.heap;
     if (bin < cpu.load(heap + H.retiredMin)) cpu.store(heap + H.retiredMin, bin);
     if (bin > cpu.load(heap + H.retiredMax)) cpu.store(heap + H.retiredMax, bin);
     m.counters.add('page.retired');
@@ -160,7 +160,7 @@ export function pageRetire(m: Mi, cpu: Cpu, page: number): void {
 
 /** page.c _mi_heap_collect_retired: count down the retired pages (only queue heads) and free the expired. */
 export function heapCollectRetired(m: Mi, cpu: Cpu, heap: number, force: boolean): void {
-  const H = m.L.heap;
+  const H = m.layout.heap;
   let min = BIN_FULL;
   let max = 0;
   const hi = cpu.load(heap + H.retiredMax);
@@ -190,8 +190,8 @@ export function heapCollectRetired(m: Mi, cpu: Cpu, heap: number, force: boolean
 function extendSequential(m: Mi, cpu: Cpu, page: number, start: number, bsize: number, extend: number): void {
   const last = start + (extend - 1) * bsize;
   for (let b = start; b < last; b += bsize) blockSetNext(m, cpu, page, b, b + bsize);
-  blockSetNext(m, cpu, page, last, cpu.load(page + m.L.page.free));
-  cpu.store(page + m.L.page.free, start);
+  blockSetNext(m, cpu, page, last, cpu.load(page + m.layout.page.free));
+  cpu.store(page + m.layout.page.free, start);
 }
 
 /** random.c _mi_random_shuffle (splitmix64 finaliser), on 64-bit values. */
@@ -238,8 +238,8 @@ function extendSecure(m: Mi, cpu: Cpu, heap: number, page: number, start: number
     blockSetNext(m, cpu, page, block, blocks[next] as number);
     current = next;
   }
-  blockSetNext(m, cpu, page, blocks[current] as number, cpu.load(page + m.L.page.free));
-  cpu.store(page + m.L.page.free, freeStart);
+  blockSetNext(m, cpu, page, blocks[current] as number, cpu.load(page + m.layout.page.free));
+  cpu.store(page + m.layout.page.free, freeStart);
 }
 
 /**
@@ -247,7 +247,7 @@ function extendSecure(m: Mi, cpu: Cpu, heap: number, page: number, start: number
  * (at least MI_MIN_EXTEND), writing the new free list into fresh memory (the first touch of it).
  */
 export function pageExtendFree(m: Mi, cpu: Cpu, heap: number, page: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   if (m.cfg.extendOnlyWhenEmpty && cpu.load(page + P.free) !== 0) return;
   const capacity = cpu.load(page + P.capacity, 2);
   const reserved = cpu.load(page + P.reserved, 2);
@@ -267,14 +267,14 @@ export function pageExtendFree(m: Mi, cpu: Cpu, heap: number, page: number): voi
 
 /** page.c mi_page_init: owner heap, block size, reserved count, keys; then the first extension. */
 export function pageInit(m: Mi, cpu: Cpu, heap: number, page: number, bsize: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   cpu.atomicStore(page + P.xheap, heap);
   cpu.store(page + P.blockSize, bsize < HUGE_BLOCK_SIZE ? bsize : HUGE_BLOCK_SIZE, P.blockSizeSize);
   const area = pageAreaSize(m, cpu, page, bsize);
   if (P.pageStart >= 0) {
     // v2.4.1 keeps page_start in the page (page.c mi_page_init / segment.c _mi_segment_page_start)
     const segment = segmentOf(page);
-    const idx = (page - segment - m.L.segment.slices) / P.size;
+    const idx = (page - segment - m.layout.segment.slices) / P.size;
     cpu.store(page + P.pageStart, segment + idx * SLICE_SIZE + (cpu.load(page + P.sliceCount, 4) * SLICE_SIZE - area));
   }
   cpu.store(page + P.reserved, Math.min(65535, Math.floor(area / bsize)), 2);

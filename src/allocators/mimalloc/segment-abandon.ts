@@ -19,8 +19,8 @@ import { MEMID_KIND, MEM_ARENA, USE_DELAYED_FREE } from './types.ts';
 
 /** Iterates the slices after the header, as spans/pages (segment.c mi_slices_start_iterate). */
 function forEachSpan(m: Mi, cpu: Cpu, segment: number, fn: (slice: number) => number): void {
-  const P = m.L.page;
-  const end = sliceAt(m, segment, cpu.load(segment + m.L.segment.sliceEntries));
+  const P = m.layout.page;
+  const end = sliceAt(m, segment, cpu.load(segment + m.layout.segment.sliceEntries));
   let slice = sliceAt(m, segment, 0);
   slice += cpu.load(slice + P.sliceCount, 4) * P.size;
   while (slice < end) {
@@ -31,11 +31,11 @@ function forEachSpan(m: Mi, cpu: Cpu, segment: number, fn: (slice: number) => nu
 
 /** segment.c mi_segment_abandon: unqueue its free spans, purge, mark abandoned, push. */
 export function segmentAbandon(m: Mi, cpu: Cpu, tld: number, segment: number): void {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   forEachSpan(m, cpu, segment, (slice) => {
     if (!sliceIsUsed(m, cpu, slice)) {
       spanRemoveFromQueue(m, cpu, tld, slice);
-      cpu.store(slice + m.L.page.blockSize, 0, m.L.page.blockSizeSize); // but keep it free
+      cpu.store(slice + m.layout.page.blockSize, 0, m.layout.page.blockSizeSize); // but keep it free
     }
     return slice;
   });
@@ -43,7 +43,7 @@ export function segmentAbandon(m: Mi, cpu: Cpu, tld: number, segment: number): v
   const notInArena = m.cfg.abandonedCursor && cpu.load(segment + MEMID_KIND, 4) !== MEM_ARENA;
   segmentTryPurge(m, cpu, segment, notInArena || m.cfg.abandonedPagePurge);
   m.counters.add('segment.abandoned');
-  const count = tld + m.L.tld.segmentCount;
+  const count = tld + m.layout.tld.segmentCount;
   cpu.store(count, cpu.load(count) - 1);
   cpu.store(segment + S.abandonedVisits, 1);
   clearWasReclaimed(m, cpu, tld, segment);
@@ -52,16 +52,16 @@ export function segmentAbandon(m: Mi, cpu: Cpu, tld: number, segment: number): v
 
 /** 2cca58+: a segment that was reclaimed no longer counts in the thread's reclaim_count. */
 export function clearWasReclaimed(m: Mi, cpu: Cpu, tld: number, segment: number): void {
-  const w = m.L.segment.wasReclaimed;
+  const w = m.layout.segment.wasReclaimed;
   if (w < 0 || cpu.load(segment + w, 1) === 0) return;
-  const a = tld + m.L.tld.reclaimCount;
+  const a = tld + m.layout.tld.reclaimCount;
   cpu.store(a, cpu.load(a) - 1);
   cpu.store(segment + w, 0, 1);
 }
 
 /** segment.c _mi_segment_page_abandon: one more abandoned page; the whole segment when all are. */
 export function segmentPageAbandon(m: Mi, cpu: Cpu, tld: number, page: number): void {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   const segment = segmentOf(page);
   const n = cpu.load(segment + S.abandoned) + 1;
   cpu.store(segment + S.abandoned, n);
@@ -70,8 +70,8 @@ export function segmentPageAbandon(m: Mi, cpu: Cpu, tld: number, page: number): 
 
 /** segment.c mi_segment_check_free: collect its pages, free the empty ones; is there room for the request? */
 function segmentCheckFree(m: Mi, cpu: Cpu, tld: number, segment: number, slicesNeeded: number, bsize: number): boolean {
-  const S = m.L.segment;
-  const P = m.L.page;
+  const S = m.layout.segment;
+  const P = m.layout.page;
   let hasPage = false;
   forEachSpan(m, cpu, segment, (slice) => {
     if (!sliceIsUsed(m, cpu, slice)) {
@@ -97,18 +97,18 @@ function segmentCheckFree(m: Mi, cpu: Cpu, tld: number, segment: number, slicesN
  * or 0 if it ended up empty and was freed; `right` tells whether a page of `bsize` with room came in.
  */
 function segmentReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, segment: number, bsize: number, right: { ok: boolean }): number {
-  const S = m.L.segment;
-  const P = m.L.page;
+  const S = m.layout.segment;
+  const P = m.layout.page;
   const prev = enter(m, cpu, m.paths.reclaim);
   right.ok = false;
   cpu.atomicStore(segment + S.threadId, cpu.tls);
   cpu.store(segment + S.abandonedVisits, 0);
   if (S.wasReclaimed >= 0) {
     cpu.store(segment + S.wasReclaimed, 1, 1);
-    const rc = tld + m.L.tld.reclaimCount;
+    const rc = tld + m.layout.tld.reclaimCount;
     cpu.store(rc, cpu.load(rc) + 1);
   }
-  const count = tld + m.L.tld.segmentCount;
+  const count = tld + m.layout.tld.segmentCount;
   cpu.store(count, cpu.load(count) + 1);
   m.counters.add('segment.reclaimed');
   forEachSpan(m, cpu, segment, (slice) => {
@@ -144,7 +144,7 @@ function reclaimTries(m: Mi, cpu: Cpu): number {
 
 /** segment.c mi_segment_try_reclaim. */
 function segmentTryReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded: number, bsize: number, right: { ok: boolean }): number {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   right.ok = false;
   const scratch = { ok: false };
   const cursor = cursorInit(m, cpu, heap);
@@ -185,7 +185,7 @@ export function segmentReclaimOrAlloc(m: Mi, cpu: Cpu, heap: number, tld: number
 
 /** segment.c _mi_abandoned_collect: free what became empty in abandoned segments; purge the rest. */
 export function abandonedCollect(m: Mi, cpu: Cpu, heap: number, force: boolean): void {
-  const tld = cpu.load(heap + m.L.heap.tld);
+  const tld = cpu.load(heap + m.layout.heap.tld);
   const scratch = { ok: false };
   const cursor = cursorInit(m, cpu, heap);
   const max = m.cfg.abandonedCursor ? (force ? abandonedCount(m, cpu) : 1024) : force ? 16 * 1024 : 1024;
@@ -193,7 +193,7 @@ export function abandonedCollect(m: Mi, cpu: Cpu, heap: number, force: boolean):
     const segment = cursorNext(m, cpu, cursor);
     if (segment === 0) break;
     segmentCheckFree(m, cpu, tld, segment, 0, 0);
-    if (cpu.load(segment + m.L.segment.used) === 0) {
+    if (cpu.load(segment + m.layout.segment.used) === 0) {
       segmentReclaim(m, cpu, heap, tld, segment, 0, scratch);
     } else {
       segmentTryPurge(m, cpu, segment, force);
@@ -207,9 +207,9 @@ export function abandonedCollect(m: Mi, cpu: Cpu, heap: number, force: boolean):
  * reclaim it, unless this thread already owns more reclaimed segments than half its segments.
  */
 export function segmentAttemptReclaim(m: Mi, cpu: Cpu, heap: number, segment: number): boolean {
-  if (cpu.atomicLoad(segment + m.L.segment.threadId) !== 0) return false;
-  const tld = cpu.load(heap + m.L.heap.tld);
-  if (cpu.load(tld + m.L.tld.reclaimCount) * 2 > cpu.load(tld + m.L.tld.segmentCount)) return false;
+  if (cpu.atomicLoad(segment + m.layout.segment.threadId) !== 0) return false;
+  const tld = cpu.load(heap + m.layout.heap.tld);
+  if (cpu.load(tld + m.layout.tld.reclaimCount) * 2 > cpu.load(tld + m.layout.tld.segmentCount)) return false;
   if (!abandonedClear(m, cpu, segment)) return false;
   m.counters.add('segment.reclaimedOnFree');
   return segmentReclaim(m, cpu, heap, tld, segment, 0, { ok: false }) !== 0;

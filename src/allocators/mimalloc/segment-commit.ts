@@ -79,7 +79,7 @@ function maskIsFull(cpu: Cpu, mask: number): boolean {
 export function committedSize(m: Mi, cpu: Cpu, segment: number, size: number): number {
   let n = 0;
   for (let w = 0; w < WORDS; w++) {
-    let v = cpu.load(segment + m.L.segment.commitMask + w * 4, 4);
+    let v = cpu.load(segment + m.layout.segment.commitMask + w * 4, 4);
     while (v !== 0) {
       n += v & 1;
       v >>>= 1;
@@ -97,7 +97,7 @@ export function setMaskFull(cpu: Cpu, mask: number, full: boolean): void {
  * liberal (covering) for commits; never the info slices; empty for huge segments.
  */
 function rangeBits(m: Mi, cpu: Cpu, segment: number, conservative: boolean, p: number, size: number): [number, number] {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   if (size === 0 || cpu.load(segment + S.kind, 4) === SEGMENT_HUGE) return [0, 0];
   const segstart = cpu.load(segment + S.infoSlices) * SLICE_SIZE;
   const segsize = cpu.load(segment + S.segmentSize);
@@ -113,7 +113,7 @@ function rangeBits(m: Mi, cpu: Cpu, segment: number, conservative: boolean, p: n
 
 /** segment.c mi_segment_ensure_committed + mi_segment_commit: before a span is used again. */
 export function segmentEnsureCommitted(m: Mi, cpu: Cpu, segment: number, p: number, size: number): void {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   const commit = segment + S.commitMask;
   const purge = segment + S.purgeMask;
   if (maskIsFull(cpu, commit) && maskIsEmpty(cpu, purge)) return; // fully committed
@@ -130,7 +130,7 @@ export function segmentEnsureCommitted(m: Mi, cpu: Cpu, segment: number, p: numb
 
 /** segment.c mi_segment_purge: purge a range now. */
 function segmentPurge(m: Mi, cpu: Cpu, segment: number, bit: number, count: number): void {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   if (count === 0 || cpu.load(segment + S.allowPurge, 1) === 0) return;
   const commit = segment + S.commitMask;
   if (anySet(cpu, commit, bit, count)) {
@@ -142,7 +142,7 @@ function segmentPurge(m: Mi, cpu: Cpu, segment: number, bit: number, count: numb
 
 /** segment.c mi_segment_schedule_purge: a freed span joins the purge mask with a delay. */
 export function segmentSchedulePurge(m: Mi, cpu: Cpu, segment: number, p: number, size: number): void {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   if (cpu.load(segment + S.allowPurge, 1) === 0) return;
   const [bit, count] = rangeBits(m, cpu, segment, true, p, size);
   if (count === 0) return;
@@ -172,7 +172,7 @@ export function segmentSchedulePurge(m: Mi, cpu: Cpu, segment: number, p: number
 
 /** segment.c mi_segment_try_purge: purge the mask once it has expired (or when forced). */
 export function segmentTryPurge(m: Mi, cpu: Cpu, segment: number, force: boolean): void {
-  const S = m.L.segment;
+  const S = m.layout.segment;
   const purge = segment + S.purgeMask;
   if (cpu.load(segment + S.allowPurge, 1) === 0 || maskIsEmpty(cpu, purge)) return;
   if (!force && clockNow(m, cpu) < cpu.load(segment + S.purgeExpire)) return;

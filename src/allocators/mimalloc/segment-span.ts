@@ -22,24 +22,24 @@ export function sliceBin(count: number): number {
 }
 
 function spanQueue(m: Mi, tld: number, count: number): number {
-  return tld + m.L.tld.spans + sliceBin(count) * m.L.queueSize;
+  return tld + m.layout.tld.spans + sliceBin(count) * m.layout.queueSize;
 }
 
 export function isAbandoned(m: Mi, cpu: Cpu, segment: number): boolean {
-  return cpu.load(segment + m.L.segment.threadId, 8, ORIGIN_META, RELAXED) === 0; // mi_atomic_load_relaxed
+  return cpu.load(segment + m.layout.segment.threadId, 8, ORIGIN_META, RELAXED) === 0; // mi_atomic_load_relaxed
 }
 
 function setXblock(m: Mi, cpu: Cpu, slice: number, v: number): void {
-  cpu.store(slice + m.L.page.blockSize, v, m.L.page.blockSizeSize);
+  cpu.store(slice + m.layout.page.blockSize, v, m.layout.page.blockSizeSize);
 }
 
 export function sliceIsUsed(m: Mi, cpu: Cpu, slice: number): boolean {
-  return cpu.load(slice + m.L.page.blockSize, m.L.page.blockSizeSize) > 0;
+  return cpu.load(slice + m.layout.page.blockSize, m.layout.page.blockSizeSize) > 0;
 }
 
 /** segment.c mi_span_queue_push: at the front; xblock_size 0 marks the span free. */
 function spanQueuePush(m: Mi, cpu: Cpu, sq: number, slice: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   const first = cpu.load(sq + Q_FIRST);
   cpu.store(slice + P.prev, 0);
   cpu.store(slice + P.next, first);
@@ -51,7 +51,7 @@ function spanQueuePush(m: Mi, cpu: Cpu, sq: number, slice: number): void {
 
 /** segment.c mi_span_queue_delete. */
 function spanQueueDelete(m: Mi, cpu: Cpu, sq: number, slice: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   const prev = cpu.load(slice + P.prev);
   const next = cpu.load(slice + P.next);
   if (prev !== 0) cpu.store(prev + P.next, next);
@@ -64,13 +64,13 @@ function spanQueueDelete(m: Mi, cpu: Cpu, sq: number, slice: number): void {
 }
 
 export function spanRemoveFromQueue(m: Mi, cpu: Cpu, tld: number, slice: number): void {
-  spanQueueDelete(m, cpu, spanQueue(m, tld, cpu.load(slice + m.L.page.sliceCount, 4)), slice);
+  spanQueueDelete(m, cpu, spanQueue(m, tld, cpu.load(slice + m.layout.page.sliceCount, 4)), slice);
 }
 
 /** segment.c mi_segment_span_free: mark a run of slices free, maybe schedule its purge, queue it. */
 export function spanFree(m: Mi, cpu: Cpu, tld: number, segment: number, index: number, count: number, allowPurge: boolean): void {
-  const P = m.L.page;
-  const S = m.L.segment;
+  const P = m.layout.page;
+  const S = m.layout.segment;
   const queued = cpu.load(segment + S.kind, 4) !== SEGMENT_HUGE && !isAbandoned(m, cpu, segment);
   const n = count === 0 ? 1 : count;
   const slice = sliceAt(m, segment, index);
@@ -89,8 +89,8 @@ export function spanFree(m: Mi, cpu: Cpu, tld: number, segment: number, index: n
 
 /** segment.c mi_segment_span_free_coalesce: merge with free neighbours, then free (and queue) the span. */
 export function spanFreeCoalesce(m: Mi, cpu: Cpu, tld: number, slice0: number): number {
-  const P = m.L.page;
-  const S = m.L.segment;
+  const P = m.layout.page;
+  const S = m.layout.segment;
   const segment = segmentOf(slice0);
   if (cpu.load(segment + S.kind, 4) === SEGMENT_HUGE) {
     setXblock(m, cpu, slice0, 0);
@@ -120,8 +120,8 @@ export function spanFreeCoalesce(m: Mi, cpu: Cpu, tld: number, slice0: number): 
 
 /** segment.c mi_segment_span_allocate: turn a run of slices into a page (back offsets in its first slices). */
 export function spanAllocate(m: Mi, cpu: Cpu, segment: number, index: number, count: number): number {
-  const P = m.L.page;
-  const S = m.L.segment;
+  const P = m.layout.page;
+  const S = m.layout.segment;
   const slice = sliceAt(m, segment, index);
   segmentEnsureCommitted(m, cpu, segment, segment + index * SLICE_SIZE, count * SLICE_SIZE);
   cpu.store(slice + P.sliceOffset, 0, 4);
@@ -152,10 +152,10 @@ export function spanAllocate(m: Mi, cpu: Cpu, segment: number, index: number, co
 
 /** segment.c mi_segments_page_find_and_allocate: best fit up through the span queues. */
 export function spansFindAndAllocate(m: Mi, cpu: Cpu, tld: number, count: number): number {
-  const P = m.L.page;
+  const P = m.layout.page;
   const want = count === 0 ? 1 : count;
   for (let bin = sliceBin(count); bin <= SEGMENT_BIN_MAX; bin++) {
-    const sq = tld + m.L.tld.spans + bin * m.L.queueSize;
+    const sq = tld + m.layout.tld.spans + bin * m.layout.queueSize;
     for (let slice = cpu.load(sq + Q_FIRST); slice !== 0; slice = cpu.load(slice + P.next)) {
       const have = cpu.load(slice + P.sliceCount, 4);
       if (have < want) continue;

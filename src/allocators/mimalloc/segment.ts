@@ -22,7 +22,7 @@ const OS_PAGE = 4096;
 
 /** segment.c mi_segment_calculate_slices: [segment slices, info slices] for a request (0 = normal segment). */
 function calculateSlices(m: Mi, required: number): [number, number] {
-  const isize = alignUp(m.L.segment.size, OS_PAGE);
+  const isize = alignUp(m.layout.segment.size, OS_PAGE);
   const guard = m.cfg.secure > 0 ? OS_PAGE : 0;
   let req = required;
   if (guard > 0 && req > 0) req = alignUp(req, SLICE_SIZE) + OS_PAGE;
@@ -44,7 +44,7 @@ export function segmentMemId(m: Mi, cpu: Cpu, segment: number, out: MemId): MemI
 const scratchMemId: MemId = { kind: 0, arena: 0, blockIndex: 0, initiallyZero: false, initiallyCommitted: false };
 
 function trackSize(m: Mi, cpu: Cpu, tld: number, delta: number): void {
-  const a = tld + m.L.tld.segmentCount;
+  const a = tld + m.layout.tld.segmentCount;
   cpu.store(a, cpu.load(a) + delta);
 }
 
@@ -55,7 +55,7 @@ function trackSize(m: Mi, cpu: Cpu, tld: number, delta: number): void {
  */
 export function segmentAlloc(m: Mi, cpu: Cpu, tld: number, required: number, hugePage: { page: number }): number {
   const prev = enter(m, cpu, m.paths.segment);
-  const S = m.L.segment;
+  const S = m.layout.segment;
   const [segmentSlices, infoSlices] = calculateSlices(m, required);
   const size = segmentSlices * SLICE_SIZE;
   const memid = scratchMemId;
@@ -68,7 +68,7 @@ export function segmentAlloc(m: Mi, cpu: Cpu, tld: number, required: number, hug
   if (!memid.initiallyZero) {
     // zero the header from `next` through the slice entries (one more than the slices)
     const entries = Math.min(segmentSlices, SLICES_PER_SEGMENT) + 1;
-    cpu.fill(segment + S.abandonedNext, S.slices - S.abandonedNext + entries * m.L.page.size, 0, 0);
+    cpu.fill(segment + S.abandonedNext, S.slices - S.abandonedNext + entries * m.layout.page.size, 0, 0);
   }
   cpu.store(segment + MEMID_BLOCK_INDEX, memid.blockIndex);
   cpu.store(segment + MEMID_ARENA_ID, memid.arena + 1, 4);
@@ -110,15 +110,15 @@ export function segmentAlloc(m: Mi, cpu: Cpu, tld: number, required: number, hug
 
 /** internal.h _mi_ptr_cookie: the address xor the main heap's cookie. */
 export function cookieOf(m: Mi, cpu: Cpu, segment: number): number {
-  const c = cpu.load(m.g + G_HEAP_MAIN_COOKIE, 4);
+  const c = cpu.load(m.statics + G_HEAP_MAIN_COOKIE, 4);
   const hi = Math.floor(segment / 4294967296);
   return hi * 4294967296 + (((segment % 4294967296) ^ c) >>> 0);
 }
 
 /** segment.c mi_segment_free + mi_segment_os_free: unqueue its free spans and return it to the arena. */
 export function segmentFree(m: Mi, cpu: Cpu, tld: number, segment: number): void {
-  const P = m.L.page;
-  const S = m.L.segment;
+  const P = m.layout.page;
+  const S = m.layout.segment;
   const huge = cpu.load(segment + S.kind, 4) === SEGMENT_HUGE;
   const end = sliceAt(m, segment, cpu.load(segment + S.sliceEntries));
   for (let slice = sliceAt(m, segment, 0); slice < end;) {
@@ -135,18 +135,18 @@ export function segmentFree(m: Mi, cpu: Cpu, tld: number, segment: number): void
     osProtect(m, cpu, segment + size - OS_PAGE, OS_PAGE, false);
   }
   const all = committedSize(m, cpu, segment, SEGMENT_SIZE) === SEGMENT_SIZE || huge;
-  cpu.atomicLoad(m.g + G_ABANDONED_READERS); // _mi_abandoned_await_readers
+  cpu.atomicLoad(m.statics + G_ABANDONED_READERS); // _mi_abandoned_await_readers
   arenaFree(m, cpu, segment, size, segmentMemId(m, cpu, segment, scratchMemId), all);
 }
 
 /** segment.c mi_segment_page_clear: zero the page fields and free its span (coalescing). */
 export function segmentPageClear(m: Mi, cpu: Cpu, tld: number, page: number): number {
-  const P = m.L.page;
+  const P = m.layout.page;
   const segment = segmentOf(page + 1);
   cpu.fill(page + P.capacity, P.size - P.capacity, 0, 0);
   cpu.store(page + P.blockSize, 1, P.blockSizeSize);
   const slice = spanFreeCoalesce(m, cpu, tld, page);
-  const S = m.L.segment;
+  const S = m.layout.segment;
   cpu.store(segment + S.used, cpu.load(segment + S.used) - 1);
   return slice;
 }
@@ -154,7 +154,7 @@ export function segmentPageClear(m: Mi, cpu: Cpu, tld: number, page: number): nu
 /** segment.c _mi_segment_page_free: clear the page; free or abandon the segment when that was its last. */
 export function segmentPageFree(m: Mi, cpu: Cpu, tld: number, page: number): void {
   const prev = enter(m, cpu, m.paths.segment);
-  const S = m.L.segment;
+  const S = m.layout.segment;
   const segment = segmentOf(page + 1);
   segmentPageClear(m, cpu, tld, page);
   const used = cpu.load(segment + S.used);
@@ -196,7 +196,7 @@ function segmentHugePageAlloc(m: Mi, cpu: Cpu, tld: number, size: number): numbe
   const segment = segmentAlloc(m, cpu, tld, size, huge);
   if (segment === 0 || huge.page === 0) return 0;
   const psize = pageAreaSize(m, cpu, huge.page, size);
-  cpu.store(huge.page + m.L.page.blockSize, Math.min(psize, 2 ** 31), m.L.page.blockSizeSize);
+  cpu.store(huge.page + m.layout.page.blockSize, Math.min(psize, 2 ** 31), m.layout.page.blockSizeSize);
   return huge.page;
 }
 

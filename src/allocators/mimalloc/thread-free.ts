@@ -21,11 +21,11 @@ const TWO32 = 4294967296;
 
 /** A batch descriptor in the tail block's link word (encoded with the page keys when the lists are; no NULL). */
 function descSet(m: Mi, cpu: Cpu, page: number, tail: number, desc: number): void {
-  storeLink(m, cpu, tail, desc, -1, page + m.L.page.keys, m.pk);
+  storeLink(m, cpu, tail, desc, -1, page + m.layout.page.keys, m.pageKeys);
 }
 
 function descGet(m: Mi, cpu: Cpu, page: number, tail: number): number {
-  return loadLink(m, cpu, tail, -1, page + m.L.page.keys, m.pk);
+  return loadLink(m, cpu, tail, -1, page + m.layout.page.keys, m.pageKeys);
 }
 
 /** Block index in the page and back. */
@@ -95,7 +95,7 @@ const scratch: Collected = { head: 0, tail: 0, count: 0 };
  * find its tail and count, prepend it to `local_free`, and lower `used` by the count.
  */
 export function pageThreadFreeCollect(m: Mi, cpu: Cpu, page: number): void {
-  const P = m.L.page;
+  const P = m.layout.page;
   // mi_atomic_load_relaxed, then mi_atomic_cas_weak_acq_rel (page.c).
   let tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
   while (!cpu.cas(page + P.xthreadFree, tf, tf - tfBlock(tf), 8, ORIGIN_META, ACQ_REL)) tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
@@ -115,7 +115,7 @@ export function pageThreadFreeCollect(m: Mi, cpu: Cpu, page: number): void {
 
 /** Calls `fn` on every block of the page's thread-free list (for the double-free check and heap walks). */
 export function forEachThreadFree(m: Mi, cpu: Cpu, page: number, fn: (block: number) => boolean | void): boolean {
-  const top = tfBlock(cpu.load(page + m.L.page.xthreadFree));
+  const top = tfBlock(cpu.load(page + m.layout.page.xthreadFree));
   if (!m.cfg.carryLength) {
     for (let b = top; b !== 0; b = blockNext(m, cpu, page, b)) if (fn(b) === true) return true;
     return false;

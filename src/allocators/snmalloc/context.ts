@@ -111,39 +111,39 @@ export interface PathIds {
 export class Ctx {
   readonly table: SizeClassTable;
   readonly statics: Statics;
-  readonly L: AllocatorLayout;
-  readonly M: MetaLayout;
-  readonly fl: FreeList;
+  readonly layout: AllocatorLayout;
+  readonly metaLayout: MetaLayout;
+  readonly freeList: FreeList;
   readonly pagemap: Pagemap;
   readonly backend: Backend;
   readonly queue: FreeListQueue;
   readonly msgs: RemoteMessages;
   readonly batchit: BatchItCache | null;
   readonly outbox: RemoteCache;
-  readonly P: PathIds;
+  readonly paths: PathIds;
 
   constructor(readonly machine: Machine, readonly cfg: SnmallocConfig, readonly counters: Counters<SnmallocStat>) {
     this.table = new SizeClassTable(cfg.build, cfg.minAllocSize);
     this.table.place(machine, machine.staticData(SIZECLASS_RODATA_BYTES, 'snmalloc.rodata'));
     const largeLevels = cfg.localCacheBits - MIN_CHUNK_BITS;
     this.statics = placeStatics(machine, cfg, largeLevels);
-    this.M = metaLayout(cfg.build);
-    this.fl = new FreeList(cfg);
+    this.metaLayout = metaLayout(cfg.build);
+    this.freeList = new FreeList(cfg);
     const hooks = {
-      initNode: (cpu: Cpu, obj: number) => this.fl.initNode(cpu, obj),
+      initNode: (cpu: Cpu, obj: number) => this.freeList.initNode(cpu, obj),
       link: (cpu: Cpu, prevTail: number, obj: number, key: number) =>
-        this.fl.storeLinked(cpu, prevTail, obj, this.statics.keyRoot, keyTweak(key)),
+        this.freeList.storeLinked(cpu, prevTail, obj, this.statics.keyRoot, keyTweak(key)),
     };
     this.batchit = cfg.batchit === null ? null : new BatchItCache(cfg.batchit, hooks, counters, cfg.mit.randomPreserve ? MAX_CAPACITY_BITS : 0);
-    this.L = allocatorLayout(cfg.build, cfg.remoteSlotBits, this.batchit?.stateBytes ?? 0, largeLevels);
-    if (this.L.bytes > cfg.allocatorSize) throw new Error(`snmalloc layout (${this.L.bytes} B) exceeds sizeof(Allocator) ${cfg.allocatorSize}`);
+    this.layout = allocatorLayout(cfg.build, cfg.remoteSlotBits, this.batchit?.stateBytes ?? 0, largeLevels);
+    if (this.layout.bytes > cfg.allocatorSize) throw new Error(`snmalloc layout (${this.layout.bytes} B) exceeds sizeof(Allocator) ${cfg.allocatorSize}`);
     this.pagemap = new Pagemap(cfg, this.statics.bodyPtr, this.statics.zeroEntry);
     this.backend = new Backend(cfg, this.pagemap, this.statics, counters);
-    this.queue = new FreeListQueue(this.fl, this.statics.keyGlobal, cfg.mit.backwardEdge);
-    this.msgs = new RemoteMessages(this.fl, this.batchit !== null, cfg.mit.backwardEdge, this.statics.keyRoot);
-    this.outbox = new RemoteCache(cfg, this.L, this.fl, this.pagemap, this.table, this.msgs, this.queue, this.batchit, this.statics.keyGlobal, counters);
+    this.queue = new FreeListQueue(this.freeList, this.statics.keyGlobal, cfg.mit.backwardEdge);
+    this.msgs = new RemoteMessages(this.freeList, this.batchit !== null, cfg.mit.backwardEdge, this.statics.keyRoot);
+    this.outbox = new RemoteCache(cfg, this.layout, this.freeList, this.pagemap, this.table, this.msgs, this.queue, this.batchit, this.statics.keyGlobal, counters);
     const id = (p: string): number => machine.paths.id(`${cfg.name}::${p}`);
-    this.P = {
+    this.paths = {
       allocFast: id('alloc_fast'), allocRefill: id('alloc_refill'), allocNewSlab: id('alloc_new_slab'),
       allocLarge: id('alloc_large'), deallocLocal: id('dealloc_local'), deallocLocalSlow: id('dealloc_local_slow'),
       deallocRemote: id('dealloc_remote'), post: id('post'), inbox: id('inbox'), init: id('init'), flush: id('flush'),
@@ -153,15 +153,15 @@ export class Ctx {
 
   /** The address of an allocator's inbox (its RemoteAllocator), which is also its id. */
   remoteOf(a: number): number {
-    return a + this.L.remote;
+    return a + this.layout.remote;
   }
 
   /** The allocator that owns inbox `remote`. */
   allocOfRemote(remote: number): number {
-    return remote - this.L.remote;
+    return remote - this.layout.remote;
   }
 
   localState(a: number): number {
-    return a + this.L.localState;
+    return a + this.layout.localState;
   }
 }

@@ -20,7 +20,7 @@ import type { FreeList } from './freelist.ts';
 import { MPSCQ_BACK, MPSCQ_FRONT } from './layout.ts';
 
 export class FreeListQueue {
-  constructor(private readonly fl: FreeList, private readonly key: number, private readonly backward: boolean) {}
+  constructor(private readonly freeList: FreeList, private readonly key: number, private readonly backward: boolean) {}
 
   init(cpu: Cpu, q: number): void {
     cpu.store(q + MPSCQ_BACK, 0);
@@ -32,10 +32,10 @@ export class FreeListQueue {
   }
 
   enqueue(cpu: Cpu, q: number, first: number, last: number): void {
-    this.fl.storeNext(cpu, last, 0, this.key, 0, ORIGIN_LINK, RELAXED); // atomic_store_null
+    this.freeList.storeNext(cpu, last, 0, this.key, 0, ORIGIN_LINK, RELAXED); // atomic_store_null
     const prev = cpu.exchange(q + MPSCQ_BACK, last, 8, ORIGIN_META, ACQ_REL);
     if (prev !== 0) {
-      this.fl.storeLinked(cpu, prev, first, this.key, 0, ORIGIN_LINK, RELEASE); // atomic_store_next
+      this.freeList.storeLinked(cpu, prev, first, this.key, 0, ORIGIN_LINK, RELEASE); // atomic_store_next
       return;
     }
     cpu.atomicStore(q + MPSCQ_FRONT, first, true);
@@ -43,9 +43,9 @@ export class FreeListQueue {
 
   /** atomic_read_next: the decoded link, checked against the successor's signature, prefetched. */
   private readNext(cpu: Cpu, curr: number): number {
-    const next = this.fl.loadNext(cpu, curr, this.key, 0, ORIGIN_LINK, ACQUIRE);
-    if (this.backward && next !== 0) this.fl.checkPrev(cpu, next, this.fl.signedPrev(cpu, curr, next, this.key, 0));
-    this.fl.prefetch(cpu, next, false);
+    const next = this.freeList.loadNext(cpu, curr, this.key, 0, ORIGIN_LINK, ACQUIRE);
+    if (this.backward && next !== 0) this.freeList.checkPrev(cpu, next, this.freeList.signedPrev(cpu, curr, next, this.key, 0));
+    this.freeList.prefetch(cpu, next, false);
     return next;
   }
 
@@ -93,7 +93,7 @@ export class FreeListQueue {
     while (p !== 0 && out.length < 1 << 24) {
       out.push(p);
       if (p === back) break;
-      p = this.fl.loadNext(cpu, p, this.key, 0);
+      p = this.freeList.loadNext(cpu, p, this.key, 0);
     }
     return out;
   }

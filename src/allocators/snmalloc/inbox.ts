@@ -30,79 +30,79 @@ interface PassState {
 }
 
 /** handle_message_queue: the cheap emptiness test, then the slow path. */
-export function handleMessageQueue(S: Ctx, cpu: Cpu, a: number): void {
-  if (S.queue.canDequeue(cpu, S.remoteOf(a))) handleMessageQueueSlow(S, cpu, a);
+export function handleMessageQueue(ctx: Ctx, cpu: Cpu, a: number): void {
+  if (ctx.queue.canDequeue(cpu, ctx.remoteOf(a))) handleMessageQueueSlow(ctx, cpu, a);
 }
 
 /** handle_message_queue_slow: one bounded pass over the inbox. */
-export function handleMessageQueueSlow(S: Ctx, cpu: Cpu, a: number): void {
-  cpu.path(S.P.inbox);
-  S.counters.add('inbox.drains');
+export function handleMessageQueueSlow(ctx: Ctx, cpu: Cpu, a: number): void {
+  cpu.path(ctx.paths.inbox);
+  ctx.counters.add('inbox.drains');
   const st: PassState = { needPost: false, bytes: 0 };
-  const bound = S.cfg.inboxBound;
-  const n = S.queue.dequeue(cpu, S.remoteOf(a), (link) => {
-    const msg = S.msgs.fromLink(link);
-    const e = S.pagemap.entry(cpu, msg);
-    handleDeallocRemote(S, cpu, a, e, S.pagemap.loadRas(cpu, e), msg, st);
-    cpu.path(S.P.inbox);
+  const bound = ctx.cfg.inboxBound;
+  const n = ctx.queue.dequeue(cpu, ctx.remoteOf(a), (link) => {
+    const msg = ctx.msgs.fromLink(link);
+    const e = ctx.pagemap.entry(cpu, msg);
+    handleDeallocRemote(ctx, cpu, a, e, ctx.pagemap.loadRas(cpu, e), msg, st);
+    cpu.path(ctx.paths.inbox);
     return bound === 0 || st.bytes < bound;
   });
-  S.counters.add('queue.elementsProcessed', n);
-  if (st.needPost) post(S, cpu, a);
+  ctx.counters.add('queue.elementsProcessed', n);
+  if (st.needPost) post(ctx, cpu, a);
 }
 
 /** handle_dealloc_remote: free a message's objects here, or forward it to its owner. */
-function handleDeallocRemote(S: Ctx, cpu: Cpu, a: number, e: number, ras: number, msg: number, st: PassState): void {
-  if (Pagemap.remoteOf(ras) === S.remoteOf(a)) {
-    deallocLocalObjectsFast(S, cpu, a, e, ras, msg, st);
+function handleDeallocRemote(ctx: Ctx, cpu: Cpu, a: number, e: number, ras: number, msg: number, st: PassState): void {
+  if (Pagemap.remoteOf(ras) === ctx.remoteOf(a)) {
+    deallocLocalObjectsFast(ctx, cpu, a, e, ras, msg, st);
     return;
   }
-  S.counters.add('queue.elementsForwarded');
-  const meta = S.pagemap.loadMeta(cpu, e);
-  const n = S.msgs.ringSize(cpu, msg, keyTweak(meta));
-  if (!st.needPost && !S.outbox.reserveSpace(cpu, a, Pagemap.sizeclassOf(ras), n)) st.needPost = true;
-  S.outbox.forward(cpu, a, Pagemap.remoteOf(ras), msg);
+  ctx.counters.add('queue.elementsForwarded');
+  const meta = ctx.pagemap.loadMeta(cpu, e);
+  const n = ctx.msgs.ringSize(cpu, msg, keyTweak(meta));
+  if (!st.needPost && !ctx.outbox.reserveSpace(cpu, a, Pagemap.sizeclassOf(ras), n)) st.needPost = true;
+  ctx.outbox.forward(cpu, a, Pagemap.remoteOf(ras), msg);
 }
 
 /**
  * dealloc_local_objects_fast + the ReturnObjectsIterator loop: splice the ring onto the slab's free
  * queue and subtract its length from `needed`, running the slow path at each threshold crossed.
  */
-function deallocLocalObjectsFast(S: Ctx, cpu: Cpu, a: number, e: number, ras: number, msg: number, st: PassState): void {
-  const meta = S.pagemap.loadMeta(cpu, e);
+function deallocLocalObjectsFast(ctx: Ctx, cpu: Cpu, a: number, e: number, ras: number, msg: number, st: PassState): void {
+  const meta = ctx.pagemap.loadMeta(cpu, e);
   const sizeclass = Pagemap.sizeclassOf(ras);
-  if (S.cfg.mit.sanityChecks) {
+  if (ctx.cfg.mit.sanityChecks) {
     cpu.work(3);
-    const size = S.table.sizeOfFull(sizeclass);
-    const slab = sizeclass >= 64 ? S.table.slabSize(sizeclass - 64) : size;
+    const size = ctx.table.sizeOfFull(sizeclass);
+    const slab = sizeclass >= 64 ? ctx.table.slabSize(sizeclass - 64) : size;
     if (!isStartOfObject(msg, size, slab)) throw new AllocatorAbort('Not deallocating start of an object', msg);
   }
-  const objsize = cpu.load(S.table.fastAddr(sizeclass));
+  const objsize = cpu.load(ctx.table.fastAddr(sizeclass));
   const tweak = keyTweak(meta);
-  const { first, length } = S.msgs.openRing(cpu, msg, tweak);
+  const { first, length } = ctx.msgs.openRing(cpu, msg, tweak);
   st.bytes += objsize * length;
-  S.counters.add('inbox.objectsFreed', length);
-  const index = S.M.fq.queues === 2 ? nextBit(cpu, a + S.L.entropy) : 0;
-  S.fl.builderAppend(cpu, meta + S.M.freeQueue, S.M.fq, first, msg, length, S.statics.keyRoot, tweak, index);
+  ctx.counters.add('inbox.objectsFreed', length);
+  const index = ctx.metaLayout.fq.queues === 2 ? nextBit(cpu, a + ctx.layout.entropy) : 0;
+  ctx.freeList.builderAppend(cpu, meta + ctx.metaLayout.freeQueue, ctx.metaLayout.fq, first, msg, length, ctx.statics.keyRoot, tweak, index);
   // ReturnObjectsIterator: step<true>, then step<false> until the batch is used up.
   let batch = length;
-  let needed = cpu.load(meta + S.M.needed, 2);
+  let needed = cpu.load(meta + ctx.metaLayout.needed, 2);
   if (batch < needed) {
-    cpu.store(meta + S.M.needed, needed - batch, 2);
+    cpu.store(meta + ctx.metaLayout.needed, needed - batch, 2);
     return;
   }
   batch -= needed;
-  cpu.store(meta + S.M.needed, 0, 2);
-  deallocLocalObjectSlow(S, cpu, a, ras, meta, msg);
+  cpu.store(meta + ctx.metaLayout.needed, 0, 2);
+  deallocLocalObjectSlow(ctx, cpu, a, ras, meta, msg);
   while (batch !== 0) {
-    needed = cpu.load(meta + S.M.needed, 2);
+    needed = cpu.load(meta + ctx.metaLayout.needed, 2);
     if (batch < needed) {
-      cpu.store(meta + S.M.needed, needed - batch, 2);
+      cpu.store(meta + ctx.metaLayout.needed, needed - batch, 2);
       return;
     }
     batch -= needed;
-    cpu.store(meta + S.M.needed, 0, 2);
-    deallocLocalObjectMeta(S, cpu, a, sizeclass - 64, meta);
+    cpu.store(meta + ctx.metaLayout.needed, 0, 2);
+    deallocLocalObjectMeta(ctx, cpu, a, sizeclass - 64, meta);
   }
 }
 
@@ -110,28 +110,28 @@ function deallocLocalObjectsFast(S: Ctx, cpu: Cpu, a: number, e: number, ras: nu
  * flush (thread teardown): drain the inbox (the newest message stays), return the fast free lists
  * to their slabs, post the outbox, return free slabs, zero the budget so the next free posts.
  */
-export function flush(S: Ctx, cpu: Cpu, a: number): void {
-  cpu.path(S.P.flush);
-  while (S.queue.canDequeue(cpu, S.remoteOf(a))) {
-    handleMessageQueueSlow(S, cpu, a);
-    cpu.path(S.P.flush);
+export function flush(ctx: Ctx, cpu: Cpu, a: number): void {
+  cpu.path(ctx.paths.flush);
+  while (ctx.queue.canDequeue(cpu, ctx.remoteOf(a))) {
+    handleMessageQueueSlow(ctx, cpu, a);
+    cpu.path(ctx.paths.flush);
   }
   for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) {
-    const it = fastList(S, a, sc);
-    if (S.fl.iterEmpty(cpu, it, S.L.iter)) continue;
-    const e = S.pagemap.entry(cpu, cpu.load(it + S.L.iter.curr));
-    const ras = S.pagemap.loadRas(cpu, e);
+    const it = fastList(ctx, a, sc);
+    if (ctx.freeList.iterEmpty(cpu, it, ctx.layout.iter)) continue;
+    const e = ctx.pagemap.entry(cpu, cpu.load(it + ctx.layout.iter.curr));
+    const ras = ctx.pagemap.loadRas(cpu, e);
     do {
-      const p = S.fl.iterTake(cpu, it, S.L.iter, S.statics.keyRoot, S.cfg.mit.clearMeta);
-      deallocLocalObject(S, cpu, a, p, e, ras);
-      cpu.path(S.P.flush);
-    } while (!S.fl.iterEmpty(cpu, it, S.L.iter));
+      const p = ctx.freeList.iterTake(cpu, it, ctx.layout.iter, ctx.statics.keyRoot, ctx.cfg.mit.clearMeta);
+      deallocLocalObject(ctx, cpu, a, p, e, ras);
+      cpu.path(ctx.paths.flush);
+    } while (!ctx.freeList.iterEmpty(cpu, it, ctx.layout.iter));
   }
-  post(S, cpu, a);
-  cpu.path(S.P.flush);
-  for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) deallocLocalSlabs(S, cpu, a, sc, S.cfg.mit.teardownValidate);
-  if (S.cfg.mit.teardownValidate) {
-    for (const meta of seqList(cpu, a + S.L.laden)) if (cpu.load(meta + S.M.large, 1) === 0) validateQueue(S, cpu, meta);
+  post(ctx, cpu, a);
+  cpu.path(ctx.paths.flush);
+  for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) deallocLocalSlabs(ctx, cpu, a, sc, ctx.cfg.mit.teardownValidate);
+  if (ctx.cfg.mit.teardownValidate) {
+    for (const meta of seqList(cpu, a + ctx.layout.laden)) if (cpu.load(meta + ctx.metaLayout.large, 1) === 0) validateQueue(ctx, cpu, meta);
   }
-  cpu.store(a + S.L.capacity, 0);
+  cpu.store(a + ctx.layout.capacity, 0);
 }

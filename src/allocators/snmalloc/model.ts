@@ -38,30 +38,30 @@ export const SNMALLOC_SOURCES = [
 
 export class Snmalloc extends BaseModel {
   /** The process's snmalloc state (exposed for tests and reports). */
-  readonly S: Ctx;
+  readonly ctx: Ctx;
 
   constructor(env: ModelEnv, name: string, build: Build) {
     super(env);
-    this.S = new Ctx(env.machine, configFromParams(name, build, env.params), env.counters);
+    this.ctx = new Ctx(env.machine, configFromParams(name, build, env.params), env.counters);
   }
 
   malloc(cpu: Cpu, size: number, align = 16): number {
-    const a = currentAlloc(this.S, cpu);
-    if (align <= 16) return alloc(this.S, cpu, a, size, false);
+    const a = currentAlloc(this.ctx, cpu);
+    if (align <= 16) return alloc(this.ctx, cpu, a, size, false);
     // aligned_size (ds/sizeclasstable.h): ((alignment - 1) | (size - 1)) + 1. For size 0 that wraps
     // to 0 and snmalloc serves a 16-byte object; the model serves aligned_size(align, 1) instead so
     // the block is aligned as asked (docs/models/snmalloc.md, deviations).
-    return alloc(this.S, cpu, a, Math.ceil(Math.max(size, 1) / align) * align, false);
+    return alloc(this.ctx, cpu, a, Math.ceil(Math.max(size, 1) / align) * align, false);
   }
 
   override calloc(cpu: Cpu, n: number, size: number): number {
     const total = n * size;
     if (!Number.isSafeInteger(total) || total > 2 ** 47) return 0;
-    return alloc(this.S, cpu, currentAlloc(this.S, cpu), total, true);
+    return alloc(this.ctx, cpu, currentAlloc(this.ctx, cpu), total, true);
   }
 
   free(cpu: Cpu, ptr: number): void {
-    dealloc(this.S, cpu, currentAlloc(this.S, cpu), ptr);
+    dealloc(this.ctx, cpu, currentAlloc(this.ctx, cpu), ptr);
   }
 
   /** libc.h realloc: free on size 0, keep the block when the size class does not change. */
@@ -72,7 +72,7 @@ export class Snmalloc extends BaseModel {
     }
     if (ptr === 0) return this.malloc(cpu, size === 0 ? 1 : size);
     const sz = this.usableSize(cpu, ptr);
-    if (sz === this.S.table.roundSize(size)) return ptr;
+    if (sz === this.ctx.table.roundSize(size)) return ptr;
     const p = this.malloc(cpu, size);
     if (p !== 0) {
       const n = Math.min(size, sz);
@@ -85,22 +85,22 @@ export class Snmalloc extends BaseModel {
   /** alloc_size: the size of the object's class, from one pagemap lookup. */
   usableSize(cpu: Cpu, ptr: number): number {
     if (ptr === 0) return 0;
-    const ras = this.S.pagemap.loadRas(cpu, this.S.pagemap.entry(cpu, ptr));
+    const ras = this.ctx.pagemap.loadRas(cpu, this.ctx.pagemap.entry(cpu, ptr));
     const sc = Pagemap.sizeclassOf(ras);
-    return cpu.load(this.S.table.fastAddr(sc));
+    return cpu.load(this.ctx.table.fastAddr(sc));
   }
 
   threadExit(cpu: Cpu): void {
-    teardown(this.S, cpu);
+    teardown(this.ctx, cpu);
   }
 
   heapWalk(cpu: Cpu): HeapRegion[] {
-    return heapWalk(this.S, cpu);
+    return heapWalk(this.ctx, cpu);
   }
 
   describe(): ModelDescription {
-    const c = this.S.cfg;
-    const t = this.S.table;
+    const c = this.ctx.cfg;
+    const t = this.ctx.table;
     return {
       name: c.name,
       summary: `snmalloc 0.7 ${c.build} build, BatchIt ${c.batchit === null ? 'off' : 'on'}`,
@@ -125,8 +125,8 @@ export class Snmalloc extends BaseModel {
         localOverflowBytes: 2 ** c.localCacheBits,
         globalRefillBytes: 2 ** c.globalCacheBits,
         batchit: c.batchit === null ? 'off' : `${c.batchit.sets} sets x ${c.batchit.ways} ways, ${c.batchit.hash}, evict ${c.batchit.policy}, ${c.batchit.layout} layout`,
-        batchitRings: this.S.batchit?.rings ?? 0,
-        remoteMessageLinkOffset: this.S.msgs.linkOffset,
+        batchitRings: this.ctx.batchit?.rings ?? 0,
+        remoteMessageLinkOffset: this.ctx.msgs.linkOffset,
         prefetch: c.prefetch,
       },
       sources: SNMALLOC_SOURCES,

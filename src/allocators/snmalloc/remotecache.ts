@@ -37,8 +37,8 @@ export class RemoteCache {
 
   constructor(
     private readonly cfg: SnmallocConfig,
-    private readonly L: AllocatorLayout,
-    private readonly fl: FreeList,
+    private readonly layout: AllocatorLayout,
+    private readonly freeList: FreeList,
     private readonly pagemap: Pagemap,
     private readonly table: SizeClassTable,
     private readonly msgs: RemoteMessages,
@@ -60,7 +60,7 @@ export class RemoteCache {
   }
 
   private slotAddr(a: number, i: number): number {
-    return a + this.L.slots + i * this.L.slotBuilder.bytes;
+    return a + this.layout.slots + i * this.layout.slotBuilder.bytes;
   }
 
   /** get_slot(id, round). */
@@ -70,17 +70,17 @@ export class RemoteCache {
 
   /** RemoteDeallocCache::init (at allocator construction). */
   init(cpu: Cpu, a: number): void {
-    for (let i = 0; i < this.slots; i++) this.fl.builderInit(cpu, this.slotAddr(a, i), this.L.slotBuilder, 0, this.keyGlobal, 0);
-    cpu.store(a + this.L.capacity, this.cfg.remoteCache);
-    if (this.batchit !== null) for (let r = 0; r < this.batchit.rings; r++) cpu.store(a + this.L.batching + r * 8, 0);
+    for (let i = 0; i < this.slots; i++) this.freeList.builderInit(cpu, this.slotAddr(a, i), this.layout.slotBuilder, 0, this.keyGlobal, 0);
+    cpu.store(a + this.layout.capacity, this.cfg.remoteCache);
+    if (this.batchit !== null) for (let r = 0; r < this.batchit.rings; r++) cpu.store(a + this.layout.batching + r * 8, 0);
   }
 
   /** reserve_space: capacity > n * objsize? then charge it. */
   reserveSpace(cpu: Cpu, a: number, sizeclass: number, n = 1): boolean {
     const size = n * cpu.load(this.table.fastAddr(sizeclass));
-    const cap = cpu.load(a + this.L.capacity);
+    const cap = cpu.load(a + this.layout.capacity);
     if (cap > size) {
-      cpu.store(a + this.L.capacity, cap - size);
+      cpu.store(a + this.layout.capacity, cap - size);
       return true;
     }
     return false;
@@ -88,7 +88,7 @@ export class RemoteCache {
 
   /** forward: append the message's link to the slot of its destination. */
   forward(cpu: Cpu, a: number, target: number, msg: number): void {
-    this.fl.builderAdd(cpu, this.slotAddr(a, this.slotOf(target, 0)), this.L.slotBuilder, this.msgs.toLink(msg), this.keyGlobal, 0);
+    this.freeList.builderAdd(cpu, this.slotAddr(a, this.slotOf(target, 0)), this.layout.slotBuilder, this.msgs.toLink(msg), this.keyGlobal, 0);
   }
 
   /** dealloc: a remote free of `p` (slab metadata `meta`) into the outbox, after reserve_space. */
@@ -102,7 +102,7 @@ export class RemoteCache {
     // ring_set's multiply-shift hash and the compare loop over the ways.
     cpu.work(6);
     this.current = a;
-    this.batchit.add(cpu, a + this.L.batching, meta, p, this.sink);
+    this.batchit.add(cpu, a + this.layout.batching, meta, p, this.sink);
   }
 
   /**
@@ -113,7 +113,7 @@ export class RemoteCache {
     this.counters.add('posts');
     if (this.batchit !== null) {
       this.current = a;
-      this.batchit.flush(cpu, a + this.L.batching, this.sink);
+      this.batchit.flush(cpu, a + this.layout.batching, this.sink);
     }
     let sent = false;
     for (let round = 0; ; round++) {
@@ -121,8 +121,8 @@ export class RemoteCache {
       for (let i = 0; i < this.slots; i++) {
         if (i === mine) continue;
         const b = this.slotAddr(a, i);
-        if (this.fl.builderEmpty(cpu, b, this.L.slotBuilder)) continue;
-        const { first, last } = this.fl.builderExtract(cpu, b, this.L.slotBuilder, this.keyGlobal, 0);
+        if (this.freeList.builderEmpty(cpu, b, this.layout.slotBuilder)) continue;
+        const { first, last } = this.freeList.builderExtract(cpu, b, this.layout.slotBuilder, this.keyGlobal, 0);
         const ras = this.pagemap.loadRas(cpu, this.pagemap.entry(cpu, first));
         if (this.cfg.mit.sanityChecks && Pagemap.isBackendOwned(ras)) {
           throw new AllocatorAbort('Delayed detection of attempt to free internal structure.', first);
@@ -132,18 +132,18 @@ export class RemoteCache {
         sent = true;
       }
       const own = this.slotAddr(a, mine);
-      if (this.fl.builderEmpty(cpu, own, this.L.slotBuilder)) break;
+      if (this.freeList.builderEmpty(cpu, own, this.layout.slotBuilder)) break;
       // Re-bucket the own slot by the next bits of each destination's id.
-      let r = this.fl.builderClose(cpu, own, this.L.slotBuilder, this.keyGlobal, 0).head;
+      let r = this.freeList.builderClose(cpu, own, this.layout.slotBuilder, this.keyGlobal, 0).head;
       while (r !== 0) {
-        const next = this.fl.loadNext(cpu, r, this.keyGlobal, 0);
+        const next = this.freeList.loadNext(cpu, r, this.keyGlobal, 0);
         const ras = this.pagemap.loadRas(cpu, this.pagemap.entry(cpu, this.msgs.fromLink(r)));
         const slot = this.slotOf(Pagemap.remoteOf(ras), round + 1);
-        this.fl.builderAdd(cpu, this.slotAddr(a, slot), this.L.slotBuilder, r, this.keyGlobal, 0);
+        this.freeList.builderAdd(cpu, this.slotAddr(a, slot), this.layout.slotBuilder, r, this.keyGlobal, 0);
         r = next;
       }
     }
-    cpu.store(a + this.L.capacity, this.cfg.remoteCache);
+    cpu.store(a + this.layout.capacity, this.cfg.remoteCache);
     return sent;
   }
 
@@ -152,16 +152,16 @@ export class RemoteCache {
     const messages: number[] = [];
     for (let i = 0; i < this.slots; i++) {
       const b = this.slotAddr(a, i);
-      if (this.fl.builderEmpty(cpu, b, this.L.slotBuilder)) continue;
-      const last = cpu.load(b + this.L.slotBuilder.end(0));
-      let p = this.fl.builderReadHead(cpu, b, this.L.slotBuilder, 0, this.keyGlobal, 0);
+      if (this.freeList.builderEmpty(cpu, b, this.layout.slotBuilder)) continue;
+      const last = cpu.load(b + this.layout.slotBuilder.end(0));
+      let p = this.freeList.builderReadHead(cpu, b, this.layout.slotBuilder, 0, this.keyGlobal, 0);
       for (let n = 0; p !== 0 && n < 1 << 24; n++) {
         messages.push(this.msgs.fromLink(p));
         if (p === last) break;
-        p = this.fl.loadNext(cpu, p, this.keyGlobal, 0);
+        p = this.freeList.loadNext(cpu, p, this.keyGlobal, 0);
       }
     }
-    const rings = this.batchit === null ? [] : this.batchit.openRings(cpu, a + this.L.batching);
+    const rings = this.batchit === null ? [] : this.batchit.openRings(cpu, a + this.layout.batching);
     return { messages, rings };
   }
 }

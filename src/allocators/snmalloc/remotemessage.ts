@@ -22,7 +22,7 @@ export class RemoteMessages {
   readonly linkOffset: number;
 
   constructor(
-    private readonly fl: FreeList,
+    private readonly freeList: FreeList,
     readonly batched: boolean,
     private readonly backward: boolean,
     /** Static address of freelist::Object::key_root. */
@@ -41,7 +41,7 @@ export class RemoteMessages {
 
   /** SingletonRemoteMessage::emplace_in_alloc: the object becomes a free node (link = null). */
   emplaceSingleton(cpu: Cpu, obj: number): number {
-    this.fl.initNode(cpu, obj);
+    this.freeList.initNode(cpu, obj);
     return obj;
   }
 
@@ -56,13 +56,13 @@ export class RemoteMessages {
     for (let w = 0; w < words; w++) cpu.store(last + w * 8, 0, 8, ORIGIN_LINK);
     if (this.backward) cpu.store64(last + FreeList.PREV, prevLo, prevHi, ORIGIN_LINK);
     const packed = (first - last) * CAP + length;
-    if (this.backward) this.fl.setPrevValue(cpu, first, this.fl.signedPrev(cpu, last, first, this.keyRoot, tweak));
-    this.fl.storeNext(cpu, last, packed, this.keyRoot, tweak);
+    if (this.backward) this.freeList.setPrevValue(cpu, first, this.freeList.signedPrev(cpu, last, first, this.keyRoot, tweak));
+    this.freeList.storeNext(cpu, last, packed, this.keyRoot, tweak);
     return last;
   }
 
   private unpack(cpu: Cpu, msg: number, tweak: number): { first: number; length: number } {
-    const encoded = this.fl.loadNext(cpu, msg, this.keyRoot, tweak);
+    const encoded = this.freeList.loadNext(cpu, msg, this.keyRoot, tweak);
     const length = ((encoded % CAP) + CAP) % CAP;
     return { first: msg + (encoded - length) / CAP, length };
   }
@@ -71,7 +71,7 @@ export class RemoteMessages {
   openRing(cpu: Cpu, msg: number, tweak: number): { first: number; length: number } {
     if (!this.batched) return { first: msg, length: 1 };
     const r = this.unpack(cpu, msg, tweak);
-    if (this.backward) this.fl.checkPrev(cpu, r.first, this.fl.signedPrev(cpu, msg, r.first, this.keyRoot, tweak));
+    if (this.backward) this.freeList.checkPrev(cpu, r.first, this.freeList.signedPrev(cpu, msg, r.first, this.keyRoot, tweak));
     return r;
   }
 
@@ -88,7 +88,7 @@ export class RemoteMessages {
     let p = first;
     for (let i = 0; i < length - 1 && p !== msg && p !== 0; i++) {
       out.push(p);
-      p = this.fl.loadNext(cpu, p, this.keyRoot, tweak);
+      p = this.freeList.loadNext(cpu, p, this.keyRoot, tweak);
     }
     out.push(msg);
     return out;

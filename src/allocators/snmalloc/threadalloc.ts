@@ -21,111 +21,111 @@ import { flush } from './inbox.ts';
 import { seqInit } from './seqset.ts';
 
 /** ThreadAlloc::get: the allocator this thread uses (the dummy until the first slow path). */
-export function currentAlloc(S: Ctx, cpu: Cpu): number {
+export function currentAlloc(ctx: Ctx, cpu: Cpu): number {
   const a = cpu.load(cpu.tls);
-  return a === 0 ? S.statics.defaultAlloc : a;
+  return a === 0 ? ctx.statics.defaultAlloc : a;
 }
 
-export function isDefault(S: Ctx, a: number): boolean {
-  return a === S.statics.defaultAlloc;
+export function isDefault(ctx: Ctx, a: number): boolean {
+  return a === ctx.statics.defaultAlloc;
 }
 
 /** CheckInitBase::check_init_slow: acquire an allocator and install it in TLS. */
-export function checkInitSlow(S: Ctx, cpu: Cpu): number {
-  cpu.path(S.P.init);
-  const a = poolAcquire(S, cpu);
+export function checkInitSlow(ctx: Ctx, cpu: Cpu): number {
+  cpu.path(ctx.paths.init);
+  const a = poolAcquire(ctx, cpu);
   cpu.store(cpu.tls, a);
   return a;
 }
 
 /** ThreadAlloc::teardown: flush, release to the pool, back to the dummy. */
-export function teardown(S: Ctx, cpu: Cpu): void {
+export function teardown(ctx: Ctx, cpu: Cpu): void {
   const a = cpu.load(cpu.tls);
   if (a === 0) return;
-  flush(S, cpu, a);
-  cpu.path(S.P.init);
-  poolRelease(S, cpu, a);
+  flush(ctx, cpu, a);
+  cpu.path(ctx.paths.init);
+  poolRelease(ctx, cpu, a);
   cpu.store(cpu.tls, 0);
 }
 
-function poolAcquire(S: Ctx, cpu: Cpu): number {
-  const st = S.statics;
+function poolAcquire(ctx: Ctx, cpu: Cpu): number {
+  const st = ctx.statics;
   cpu.lock(st.poolLock);
   const front = cpu.load(st.poolFront);
   if (front !== 0) {
-    const next = cpu.load(front + S.L.poolNext);
+    const next = cpu.load(front + ctx.layout.poolNext);
     if (next === 0) cpu.store(st.poolBack, 0);
     cpu.store(st.poolFront, next);
-    cpu.store(front + S.L.poolInUse, 1);
+    cpu.store(front + ctx.layout.poolInUse, 1);
   }
   cpu.unlock(st.poolLock);
   if (front !== 0) {
-    S.counters.add('allocators.reused');
+    ctx.counters.add('allocators.reused');
     return front;
   }
-  const a = makeAllocator(S, cpu);
+  const a = makeAllocator(ctx, cpu);
   cpu.lock(st.poolLock);
-  cpu.store(a + S.L.poolListNext, cpu.load(st.poolList));
+  cpu.store(a + ctx.layout.poolListNext, cpu.load(st.poolList));
   cpu.store(st.poolList, a);
-  cpu.store(a + S.L.poolInUse, 1);
+  cpu.store(a + ctx.layout.poolInUse, 1);
   cpu.unlock(st.poolLock);
   return a;
 }
 
-function poolRelease(S: Ctx, cpu: Cpu, a: number): void {
-  const st = S.statics;
-  cpu.store(a + S.L.poolInUse, 0);
-  cpu.store(a + S.L.poolNext, 0);
+function poolRelease(ctx: Ctx, cpu: Cpu, a: number): void {
+  const st = ctx.statics;
+  cpu.store(a + ctx.layout.poolInUse, 0);
+  cpu.store(a + ctx.layout.poolNext, 0);
   cpu.lock(st.poolLock);
   if (cpu.load(st.poolFront) === 0) cpu.store(st.poolFront, a);
-  else cpu.store(cpu.load(st.poolBack) + S.L.poolNext, a);
+  else cpu.store(cpu.load(st.poolBack) + ctx.layout.poolNext, a);
   cpu.store(st.poolBack, a);
   cpu.unlock(st.poolLock);
 }
 
 /** Config::ensure_init: once per process, under the initialisation FlagWord. */
-function ensureInit(S: Ctx, cpu: Cpu): void {
-  const st = S.statics;
+function ensureInit(ctx: Ctx, cpu: Cpu): void {
+  const st = ctx.statics;
   if (cpu.atomicLoad(st.initialised) === 1) return;
   cpu.lock(st.initLock);
   if (cpu.load(st.initialised) === 0) {
-    S.counters.add('globalInit');
+    ctx.counters.add('globalInit');
     // LocalEntropy::init (two getrandom), then make_free_list_key for key_global and key_root.
     cpu.getrandom();
     cpu.getrandom();
     for (const key of [st.keyGlobal, st.keyRoot]) {
       for (let w = 0; w < 3; w++) cpu.store64(key + w * 8, cpu.random32(), cpu.random32());
     }
-    S.pagemap.init(cpu);
+    ctx.pagemap.init(cpu);
     cpu.atomicStore(st.initialised, 1);
   }
   cpu.unlock(st.initLock);
 }
 
 /** ConstructAllocator::make and the Allocator constructor (corealloc.h init). */
-function makeAllocator(S: Ctx, cpu: Cpu): number {
-  ensureInit(S, cpu);
-  const size = S.cfg.allocatorSize;
+function makeAllocator(ctx: Ctx, cpu: Cpu): number {
+  ensureInit(ctx, cpu);
+  const size = ctx.cfg.allocatorSize;
   const request = nextPow2(size);
-  const a = S.backend.allocMetaGlobal(cpu, request);
-  cpu.path(S.P.init);
+  const a = ctx.backend.allocMetaGlobal(cpu, request);
+  cpu.path(ctx.paths.init);
   if (a === 0) throw new Error('snmalloc: Failed to initialise thread local allocator.');
-  S.counters.add('allocators.created');
+  ctx.counters.add('allocators.created');
   // Placement new: every member is value-initialised, then init() runs.
-  cpu.fill(a, S.L.bytes, 0, ORIGIN_META);
-  for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) seqInit(cpu, allocClass(S, a, sc));
-  seqInit(cpu, a + S.L.laden);
-  S.queue.init(cpu, S.remoteOf(a));
-  entropyInit(cpu, a + S.L.entropy);
-  S.outbox.init(cpu, a);
+  cpu.fill(a, ctx.layout.bytes, 0, ORIGIN_META);
+  for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) seqInit(cpu, allocClass(ctx, a, sc));
+  seqInit(cpu, a + ctx.layout.laden);
+  ctx.queue.init(cpu, ctx.remoteOf(a));
+  entropyInit(cpu, a + ctx.layout.entropy);
+  ctx.outbox.init(cpu, a);
   // The spare tail of the 16 KiB block seeds this allocator's metadata range.
-  if (request > size) S.backend.deallocMeta(cpu, S.localState(a), a + size, request - size);
+  if (request > size) ctx.backend.deallocMeta(cpu, ctx.localState(a), a + size, request - size);
   return a;
 }
 
 /** Every allocator ever made (the pool's `list`), for heap walks. */
-export function allAllocators(S: Ctx, cpu: Cpu): number[] {
+export function allAllocators(ctx: Ctx, cpu: Cpu): number[] {
   const out: number[] = [];
-  for (let a = cpu.load(S.statics.poolList); a !== 0 && out.length < 1 << 16; a = cpu.load(a + S.L.poolListNext)) out.push(a);
+  for (let a = cpu.load(ctx.statics.poolList); a !== 0 && out.length < 1 << 16; a = cpu.load(a + ctx.layout.poolListNext)) out.push(a);
   return out;
 }

@@ -21,7 +21,7 @@ function setup() {
   const seg = segmentOf(p);
   const page = pageOf(m, t0, seg, p);
   const heap = h.machine.peek(t0.tls);
-  return { ...h, t0, t1, m, blocks, seg, page, heap, P: m.L.page, S: m.L.segment, H: m.L.heap };
+  return { ...h, t0, t1, m, blocks, seg, page, heap, P: m.layout.page, S: m.layout.segment, H: m.layout.heap };
 }
 
 describe('mimalloc per-path lines and atomics (v2.1.2 layout)', () => {

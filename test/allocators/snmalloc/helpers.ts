@@ -78,7 +78,7 @@ export const lineOf = (addr: number): number => Math.floor(addr / 64);
 export interface World {
   m: Machine;
   model: AllocatorModel;
-  S: Ctx;
+  ctx: Ctx;
   cpus: RecordingCpu[];
 }
 
@@ -86,7 +86,7 @@ export function world(name: string, threads = 3, params: Record<string, ParamVal
   const m = new Machine(machinePreset('default'), { seed: 1 });
   const model = createModel(modelInfo(name), m, params);
   const cpus = Array.from({ length: threads }, (_, t) => new RecordingCpu(m, t, t, Rng.stream(1, (1 << 20) + t)));
-  return { m, model, S: (model as Snmalloc).S, cpus };
+  return { m, model, ctx: (model as Snmalloc).ctx, cpus };
 }
 
 /** The allocator a thread has (its TLS word). */
@@ -96,12 +96,12 @@ export function allocOf(w: World, cpu: Cpu): number {
 
 /** Line of the pagemap entry of `p` (the body pointer read without charge). */
 export function pagemapLine(w: World, p: number): number {
-  const body = w.m.peek(w.S.statics.bodyPtr);
+  const body = w.m.peek(w.ctx.statics.bodyPtr);
   return lineOf(body + Math.floor(p / 16384) * 16);
 }
 
 /** Line of the slab metadata of `p`. */
 export function metaLine(w: World, p: number): number {
-  const body = w.m.peek(w.S.statics.bodyPtr);
+  const body = w.m.peek(w.ctx.statics.bodyPtr);
   return lineOf(w.m.peek(body + Math.floor(p / 16384) * 16));
 }

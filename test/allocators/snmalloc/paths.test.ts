@@ -32,7 +32,7 @@ describe('snmalloc per-path charges', () => {
     const t = cpu.trace(() => {
       p = w.model.malloc(cpu, 64);
     });
-    const expected = [lineOf(cpu.tls), lineOf(w.S.table.lookupAddr(64)), lineOf(a + w.S.L.fastLists + 3 * 8), lineOf(p)];
+    const expected = [lineOf(cpu.tls), lineOf(w.ctx.table.lookupAddr(64)), lineOf(a + w.ctx.layout.fastLists + 3 * 8), lineOf(p)];
     expect(t.lines).toEqual(new Set(expected));
     expect(t.rmws).toEqual([]);
   });
@@ -43,7 +43,7 @@ describe('snmalloc per-path charges', () => {
     const cpu = w.cpus[0]!;
     w.model.free(cpu, xs[1]!);
     const t = cpu.trace(() => w.model.free(cpu, xs[2]!));
-    const expected = [lineOf(cpu.tls), lineOf(w.S.statics.bodyPtr), pagemapLine(w, xs[2]!), metaLine(w, xs[2]!), lineOf(xs[1]!)];
+    const expected = [lineOf(cpu.tls), lineOf(w.ctx.statics.bodyPtr), pagemapLine(w, xs[2]!), metaLine(w, xs[2]!), lineOf(xs[1]!)];
     expect(t.lines).toEqual(new Set(expected));
     expect(t.lines.has(lineOf(xs[2]!))).toBe(false);
     expect(t.rmws).toEqual([]);
@@ -58,10 +58,10 @@ describe('snmalloc per-path charges', () => {
     const a0 = allocOf(w, w.cpus[0]!);
     w.model.free(cpu, xs[3]!);
     const t = cpu.trace(() => w.model.free(cpu, xs[4]!));
-    const slot = w.S.outbox.slotOf(a0 + w.S.L.remote, 0);
+    const slot = w.ctx.outbox.slotOf(a0 + w.ctx.layout.remote, 0);
     const expected = [
-      lineOf(cpu.tls), lineOf(w.S.statics.bodyPtr), pagemapLine(w, xs[4]!), lineOf(w.S.table.fastAddr(64 + 3)),
-      lineOf(a1 + w.S.L.capacity), lineOf(xs[4]!), lineOf(xs[3]!), lineOf(a1 + w.S.L.slots + slot * 16),
+      lineOf(cpu.tls), lineOf(w.ctx.statics.bodyPtr), pagemapLine(w, xs[4]!), lineOf(w.ctx.table.fastAddr(64 + 3)),
+      lineOf(a1 + w.ctx.layout.capacity), lineOf(xs[4]!), lineOf(xs[3]!), lineOf(a1 + w.ctx.layout.slots + slot * 16),
     ];
     expect(t.lines).toEqual(new Set(expected));
     expect(t.rmws).toEqual([]);
@@ -75,12 +75,12 @@ describe('snmalloc per-path charges', () => {
     const a1 = allocOf(w, cpu);
     w.model.free(cpu, xs[3]!);
     const t = cpu.trace(() => w.model.free(cpu, xs[4]!));
-    const meta = w.m.peek(w.m.peek(w.S.statics.bodyPtr) + Math.floor(xs[4]! / 16384) * 16);
+    const meta = w.m.peek(w.m.peek(w.ctx.statics.bodyPtr) + Math.floor(xs[4]! / 16384) * 16);
     const r = ringIndex(SNMALLOC_BATCHIT_SHAPE, setOf(SNMALLOC_BATCHIT_SHAPE, meta), 0);
-    const base = a1 + w.S.L.batching;
+    const base = a1 + w.ctx.layout.batching;
     const expected = [
-      lineOf(cpu.tls), lineOf(w.S.statics.bodyPtr), pagemapLine(w, xs[4]!), lineOf(w.S.table.fastAddr(64 + 3)),
-      lineOf(a1 + w.S.L.capacity), lineOf(xs[4]!), lineOf(xs[3]!), lineOf(base + r * 8), lineOf(base + 9 * 8 + r * 32),
+      lineOf(cpu.tls), lineOf(w.ctx.statics.bodyPtr), pagemapLine(w, xs[4]!), lineOf(w.ctx.table.fastAddr(64 + 3)),
+      lineOf(a1 + w.ctx.layout.capacity), lineOf(xs[4]!), lineOf(xs[3]!), lineOf(base + r * 8), lineOf(base + 9 * 8 + r * 32),
     ];
     expect(t.lines).toEqual(new Set(expected));
     expect(t.lines.has(metaLine(w, xs[4]!))).toBe(false);
@@ -96,8 +96,8 @@ describe('snmalloc per-path charges', () => {
     const cpu = w.cpus[1]!;
     for (const p of [xs[3]!, xs[4]!, zs[0]!, zs[5]!]) w.model.free(cpu, p);
     const before = atomicStats(w.m).exchange;
-    const t = cpu.trace(() => post(w.S, cpu, allocOf(w, cpu)));
-    const backs = [0, 2].map((th) => lineOf(allocOf(w, w.cpus[th]!) + w.S.L.remote + MPSCQ_BACK));
+    const t = cpu.trace(() => post(w.ctx, cpu, allocOf(w, cpu)));
+    const backs = [0, 2].map((th) => lineOf(allocOf(w, w.cpus[th]!) + w.ctx.layout.remote + MPSCQ_BACK));
     expect(t.rmws.map((r) => r.line).sort()).toEqual(backs.sort());
     expect(atomicStats(w.m).exchange - before).toBe(2);
     expect(w.model.counters.get('queue.segmentsPosted')).toBe(2);
@@ -109,15 +109,15 @@ describe('snmalloc per-path charges', () => {
     initThread(w, 1);
     const cpu1 = w.cpus[1]!;
     for (const p of xs.slice(3, 9)) w.model.free(cpu1, p);
-    post(w.S, cpu1, allocOf(w, cpu1));
+    post(w.ctx, cpu1, allocOf(w, cpu1));
     const cpu0 = w.cpus[0]!;
     const a0 = allocOf(w, cpu0);
     const fences = atomicStats(w.m).fences;
-    const t = cpu0.trace(() => handleMessageQueueSlow(w.S, cpu0, a0));
+    const t = cpu0.trace(() => handleMessageQueueSlow(w.ctx, cpu0, a0));
     expect(w.model.counters.get('queue.elementsProcessed')).toBe(5);
     for (const p of xs.slice(3, 8)) expect(t.lines.has(lineOf(p))).toBe(true);
-    expect(t.lines.has(lineOf(a0 + w.S.L.remote + MPSCQ_FRONT))).toBe(true);
-    expect(t.lines.has(lineOf(a0 + w.S.L.remote + MPSCQ_BACK))).toBe(true);
+    expect(t.lines.has(lineOf(a0 + w.ctx.layout.remote + MPSCQ_FRONT))).toBe(true);
+    expect(t.lines.has(lineOf(a0 + w.ctx.layout.remote + MPSCQ_BACK))).toBe(true);
     expect(t.lines.has(pagemapLine(w, xs[3]!))).toBe(true);
     expect(t.lines.has(metaLine(w, xs[3]!))).toBe(true);
     expect(t.rmws).toEqual([]);
@@ -131,12 +131,12 @@ describe('snmalloc per-path charges', () => {
     const cpu1 = w.cpus[1]!;
     const a1 = allocOf(w, cpu1);
     for (const p of xs.slice(3, 9)) w.model.free(cpu1, p);
-    post(w.S, cpu1, a1);
+    post(w.ctx, cpu1, a1);
     w.model.free(cpu1, xs[10]!);
-    post(w.S, cpu1, a1);
+    post(w.ctx, cpu1, a1);
     const cpu0 = w.cpus[0]!;
     const a0 = allocOf(w, cpu0);
-    const t = cpu0.trace(() => handleMessageQueueSlow(w.S, cpu0, a0));
+    const t = cpu0.trace(() => handleMessageQueueSlow(w.ctx, cpu0, a0));
     expect(w.model.counters.get('queue.elementsProcessed')).toBe(1);
     expect(w.model.counters.get('inbox.objectsFreed')).toBe(6);
     expect(t.lines.has(lineOf(xs[8]!))).toBe(true); // the message: the ring's last object

@@ -12,10 +12,10 @@ function skipSuccessor(name: string): () => void {
   const w = world(name);
   const cpu = w.cpus[0]!;
   w.model.malloc(cpu, 64);
-  const it = allocOf(w, cpu) + w.S.L.fastLists + 3 * w.S.L.iter.bytes;
-  const c = w.m.peek(it + w.S.L.iter.curr);
-  const tweak = w.S.L.iter.tweak >= 0 ? w.m.peek(it + w.S.L.iter.tweak) : 0;
-  const s = w.S.fl.loadNext(new QuietCpu(w.m, 0, 0), c, w.S.statics.keyRoot, tweak);
+  const it = allocOf(w, cpu) + w.ctx.layout.fastLists + 3 * w.ctx.layout.iter.bytes;
+  const c = w.m.peek(it + w.ctx.layout.iter.curr);
+  const tweak = w.ctx.layout.iter.tweak >= 0 ? w.m.peek(it + w.ctx.layout.iter.tweak) : 0;
+  const s = w.ctx.freeList.loadNext(new QuietCpu(w.m, 0, 0), c, w.ctx.statics.keyRoot, tweak);
   w.m.poke(c, w.m.peek(s, 4), 4);
   w.m.poke(c + 4, w.m.peek(s + 4, 4), 4);
   return () => {
