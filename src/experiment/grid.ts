@@ -44,21 +44,8 @@ export interface GridSpec {
   modelFiles?: string[];
 }
 
-/** What defines a grid, before the defaults the CLI and the playground both fill in the same way. */
-export interface GridFields {
-  allocators: string[];
-  workloads: string[];
-  threads: number[];
-  threadParams: string[];
-  seeds: number[];
-  params: ParamAxis[];
-  baseline?: string;
-  machine: MachineSpec;
-  check: boolean;
-  profile: boolean;
-  modules?: string[];
-  modelFiles?: string[];
-}
+/** What defines a grid, before the defaults the CLI and the playground both fill in the same way (no modules: none). */
+export type GridFields = Omit<GridSpec, 'modules'> & { modules?: string[] };
 
 /**
  * The GridSpec of `fields`, its keys in one fixed order: the experiment's JSON (`compare --json`,
