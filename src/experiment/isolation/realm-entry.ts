@@ -9,7 +9,7 @@
 import { AllocatorAbort } from '../../allocators/kit/contract.ts';
 import * as P from './protocol.ts';
 
-type Bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, e?: unknown, f?: unknown) => unknown;
+type Bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, a5?: unknown, a6?: unknown) => unknown;
 
 const g = globalThis as unknown as Record<string, unknown>;
 const B = g.__allocsimBridge as Bridge;
@@ -20,8 +20,11 @@ const stringify = JSON.stringify;
 const parse = JSON.parse;
 type Obj = Record<string | symbol, unknown>;
 
-/** A call into the simulator; a host error comes back as an error of this realm that names it. */
-// Up to six arguments: the longest Cpu methods (cas, cas64) take address, expected, desired, size, origin and memory order.
+/**
+ * A call into the simulator; a host error comes back as an error of this realm that names it. Up
+ * to six arguments: the longest Cpu methods (cas, cas64) take address, expected, desired, size,
+ * origin and memory order.
+ */
 function call(kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, a5?: unknown, a6?: unknown): unknown {
   let r: unknown;
   try {
@@ -81,7 +84,7 @@ function cpuFacade(id: number): Obj {
   const f: Obj = {};
   const c = (name: (typeof P.CPU_METHODS)[number], a?: unknown): unknown => call(P.K_CPU, id, index(P.CPU_METHODS, name), a);
   P.CPU_METHODS.forEach((name, i) => {
-    if (!name.startsWith('get') && name !== 'setNow') f[name] = (a?: unknown, b?: unknown, cc?: unknown, d?: unknown, e?: unknown, ff?: unknown) => call(P.K_CPU, id, i, a, b, cc, d, e, ff);
+    if (!name.startsWith('get') && name !== 'setNow') f[name] = (a?: unknown, b?: unknown, cc?: unknown, d?: unknown, a5?: unknown, a6?: unknown) => call(P.K_CPU, id, i, a, b, cc, d, a5, a6);
   });
   f.mmap = (len: unknown, opts?: unknown) => call(P.K_CPU, id, index(P.CPU_METHODS, 'mmap'), len, opts === undefined ? undefined : stringify(opts));
   Object.defineProperties(f, {
