@@ -3,23 +3,53 @@
  * Exit codes: 0 ok, 1 a run failed a check, 2 usage error (a one-line message, no stack trace).
  */
 import yargs from 'yargs';
-import '../allocators/index.ts';
-import '../workloads/index.ts';
-import { registerBatchit } from './commands/batchit.ts';
-import { registerCheck } from './commands/check.ts';
-import { registerCompare } from './commands/compare.ts';
-import { registerDescribe } from './commands/describe.ts';
-import { registerGrade } from './commands/grade.ts';
-import { registerInit } from './commands/init.ts';
-import { registerList } from './commands/list.ts';
-import { registerMerge } from './commands/merge.ts';
-import { registerOstepFreespace } from './commands/ostep-freespace.ts';
-import { registerRun } from './commands/run.ts';
+import type { Argv } from 'yargs';
+import { COMMANDS, type CommandKey } from './commands/spec.ts';
 import { EXIT_CHECK_FAILED, EXIT_USAGE, isUsageError, RunFailure, UsageError } from './errors.ts';
 import { excerpt } from '../sim/excerpt.ts';
 import { processIo, type Io } from './io.ts';
 import { packageVersion } from './package-root.ts';
 import { noColourForOut, noColourRequested, withColour } from './colour.ts';
+
+type Register = (y: Argv, io: Io, argv: readonly string[]) => Argv;
+
+/**
+ * Each command module with the commands it registers, loaded only when one of them is run: the
+ * others are registered by name and description alone (COMMANDS), which is all `allocsim --help`
+ * shows, so it starts without loading the simulator.
+ */
+const MODULES: ReadonlyArray<{ keys: readonly CommandKey[]; load: () => Promise<Register> }> = [
+  { keys: ['list'], load: async () => (await import('./commands/list.ts')).registerList },
+  { keys: ['describe'], load: async () => (await import('./commands/describe.ts')).registerDescribe },
+  { keys: ['run'], load: async () => (await import('./commands/run.ts')).registerRun },
+  { keys: ['check'], load: async () => { const { registerCheck } = await import('./commands/check.ts'); return (y, io) => registerCheck(y, io); } },
+  { keys: ['compare', 'sweep'], load: async () => (await import('./commands/compare.ts')).registerCompare },
+  { keys: ['merge'], load: async () => (await import('./commands/merge.ts')).registerMerge },
+  { keys: ['batchit'], load: async () => (await import('./commands/batchit.ts')).registerBatchit },
+  { keys: ['ostepFreespace'], load: async () => (await import('./commands/ostep-freespace.ts')).registerOstepFreespace },
+  { keys: ['init'], load: async () => (await import('./commands/init.ts')).registerInit },
+  { keys: ['grade'], load: async () => (await import('./commands/grade.ts')).registerGrade },
+];
+
+/** The command `argv` names (its first word that is not an option), if it names one. */
+function namedModule(argv: readonly string[]): (typeof MODULES)[number] | undefined {
+  const word = argv.find((a) => !a.startsWith('-'));
+  return MODULES.find((m) => m.keys.some((k) => COMMANDS[k].command.split(' ')[0] === word));
+}
+
+async function registerCommands(y: Argv, io: Io, argv: readonly string[]): Promise<Argv> {
+  const named = namedModule(argv);
+  if (named !== undefined) {
+    // The models and workloads register themselves on import; every command may name them.
+    await import('../allocators/index.ts');
+    await import('../workloads/index.ts');
+  }
+  for (const m of MODULES) {
+    if (m === named) y = (await m.load())(y, io, argv);
+    else for (const k of m.keys) y = y.command(COMMANDS[k].command, COMMANDS[k].describe);
+  }
+  return y;
+}
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let y = yargs(argv)
@@ -41,16 +71,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     .version(packageVersion())
     .alias('version', 'V')
     .middleware(noColourForOut);
-  y = registerList(y, io);
-  y = registerDescribe(y, io);
-  y = registerRun(y, io, argv);
-  y = registerCheck(y, io);
-  y = registerCompare(y, io, argv);
-  y = registerMerge(y, io, argv);
-  y = registerBatchit(y, io, argv);
-  y = registerOstepFreespace(y, io);
-  y = registerInit(y, io);
-  y = registerGrade(y, io);
+  y = await registerCommands(y, io, argv);
   try {
     await withColour(noColourRequested(), () => y.parseAsync());
   } catch (e) {

@@ -10,6 +10,7 @@ import { fileLineSource } from './line-file.ts';
 import { runExperiment } from './run.ts';
 import type { RunTask, TaskOutcome } from './run-task.ts';
 import { InputError } from './input-error.ts';
+import { workerEntryUrl } from './worker-entry-url.ts';
 
 export interface PoolOptions {
   /** Worker threads; 1 runs in this thread. */
@@ -25,14 +26,6 @@ export interface PoolOptions {
    * one at a time per model, while the other points run here or on the pool.
    */
   isolated?: ReadonlyMap<string, (config: GridPoint['config']) => Promise<Result>>;
-}
-
-/** The worker threads' entry module: worker.mjs (it registers tsx) unless the compiled CLI set its own. */
-let workerEntry = new URL('./worker.mjs', import.meta.url).href;
-
-/** Used by the compiled CLI (tools/compiled/cli-entry.mjs): its workers run the compiled task module. */
-export function useWorkerEntry(url: string): void {
-  workerEntry = url;
 }
 
 /** The default --jobs: the number of cores Node may use. */
@@ -71,7 +64,7 @@ async function runOwn(points: readonly GridPoint[], indices: readonly number[], 
   }
   const { Piscina } = await import('piscina');
   const pool = new Piscina<RunTask, TaskOutcome>({
-    filename: workerEntry,
+    filename: workerEntryUrl(),
     minThreads: threads,
     maxThreads: threads,
     concurrentTasksPerWorker: 1,

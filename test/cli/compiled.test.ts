@@ -5,7 +5,7 @@
  * and the stamp that tells bin/allocsim whether dist/ is current changes with any edit to src/.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -75,6 +75,32 @@ export default defineModel({ name: 'aborting', create: (env) => {
     expect(c.err).toBe('');
     expect(c.out).toContain('"allocator-abort"');
     expect(c.out).toBe(s.out);
+  }, 60_000);
+
+  it('shows --help without loading the simulator: only a named command loads its module', async () => {
+    // The files cli.mjs loads before main runs: its static imports, transitively (esbuild's chunks
+    // name each source they hold in a `// src/...` line). The simulator comes with a command.
+    const eager = new Set<string>();
+    const visit = (file: string): void => {
+      if (eager.has(file)) return;
+      eager.add(file);
+      for (const m of readFileSync(join(out, file), 'utf8').matchAll(/^(?:import|export)[^'"]*?from\s*["']\.\/([^"']+)["'];?$|^import\s*["']\.\/([^"']+)["'];?$/gms)) {
+        visit((m[1] ?? m[2]) as string);
+      }
+    };
+    visit('cli.mjs');
+    const sources = [...eager].flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/^\/\/ (src\/\S+)$/gm)].map((m) => m[1]));
+    expect(sources).toContain('src/cli/main.ts');
+    expect(sources.filter((f) => /^src\/(machine\/cpu|sim\/kernel|experiment\/run|allocators\/index|workloads\/index)\.ts$/.test(f ?? ''))).toEqual([]);
+    // yargs prints help to the process's stdout itself.
+    const help = async (argv: string[]): Promise<string> => {
+      const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(out, 'cli.mjs')).href)}); await main(${JSON.stringify(argv)});`;
+      return (await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT })).stdout;
+    };
+    const [top, runHelp] = await Promise.all([help(['--help']), help(['run', '--help'])]);
+    expect(top).toMatch(/allocsim batchit +the main experiment/);
+    expect(top).toMatch(/allocsim sweep +run a grid/);
+    expect(runHelp).toContain('--allocator');
   }, 60_000);
 });
 

@@ -4,6 +4,7 @@
  */
 import chalk from 'chalk';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { batchitPreset } from '../../experiment/presets.ts';
 import { outputOptions, shardOption } from '../grid-options.ts';
 import { executeGrid } from '../grid-run.ts';
@@ -13,8 +14,8 @@ import { loadMachine, positiveInt } from '../options.ts';
 
 export function registerBatchit(y: Argv, io: Io, argv: readonly string[]): Argv {
   return y.command(
-    'batchit',
-    'the main experiment: snmalloc and mimalloc with and without BatchIt on msgpass at 1-8 producer/consumer pairs',
+    COMMANDS.batchit.command,
+    COMMANDS.batchit.describe,
     (b) =>
       shardOption(outputOptions(
         b

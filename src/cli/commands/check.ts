@@ -6,6 +6,7 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { modelInfo, type ModelInfo } from '../../allocators/index.ts';
 import { checkProperty, PROPERTIES, type PropertyResult, type PropertySpec } from '../../experiment/conformance.ts';
 import { runCoursework, selectCoursework, type CourseworkRun, type CourseworkWorkload } from '../../experiment/coursework-suite.ts';
@@ -102,8 +103,8 @@ function isolatedTarget(m: IsolatedModel): CheckTarget {
 
 export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInfo): Argv {
   return y.command(
-    'check <allocator>',
-    'check a model (a name, or a model file such as ./allocator.ts) against the contract and the invariant suite',
+    COMMANDS.check.command,
+    COMMANDS.check.describe,
     (b) =>
       isolationOptions(b)
         .positional('allocator', { type: 'string', demandOption: true, describe: 'model name, or a model file (./allocator.ts)' })

@@ -6,6 +6,7 @@
  * relative to a baseline allocator; sweep is the same command with at least one parameter axis.
  */
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { UsageError } from '../errors.ts';
 import { gridFromArgs, gridOptions, parseAxis } from '../grid-options.ts';
 import { executeGrid } from '../grid-run.ts';
@@ -15,8 +16,8 @@ import { listOption } from '../options.ts';
 export function registerCompare(y: Argv, io: Io, argv: readonly string[]): Argv {
   return y
     .command(
-      'compare',
-      'compare allocators on workloads across thread counts and seeds, relative to a baseline',
+      COMMANDS.compare.command,
+      COMMANDS.compare.describe,
       (b) => gridOptions(b),
       async (args) => {
         const spec = await gridFromArgs(args);
@@ -24,8 +25,8 @@ export function registerCompare(y: Argv, io: Io, argv: readonly string[]): Argv 
       },
     )
     .command(
-      'sweep',
-      'run a grid over model or workload parameter values (--param key=v1,v2,...)',
+      COMMANDS.sweep.command,
+      COMMANDS.sweep.describe,
       (b) => gridOptions(b),
       async (args) => {
         const axes = listOption(args.param).map(parseAxis);

@@ -2,6 +2,7 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { createModel, hasModel, modelInfo, modelNames, type ModelDescription, type ModelInfo } from '../../allocators/index.ts';
 import { lookupWorkload, workloadNames } from '../../workloads/index.ts';
 import { Machine } from '../../machine/machine.ts';
@@ -66,8 +67,8 @@ function isWorkload(name: string): boolean {
 
 export function registerDescribe(y: Argv, io: Io): Argv {
   return y.command(
-    'describe <name>',
-    'show an allocator model (size classes, constants, parameters, sources) or a workload (parameters, sources)',
+    COMMANDS.describe.command,
+    COMMANDS.describe.describe,
     (b) =>
       b
         .positional('name', { type: 'string', demandOption: true, describe: 'an allocator or a workload (see allocsim list)' })

@@ -8,6 +8,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve as resolvePath } from 'node:path';
 import chalk from 'chalk';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { gradeRows, gradeRunConfig, runReferences, scoreGrade, type GradeInput, type GradeOptions } from '../../experiment/grade.ts';
 import type { ReferenceScore } from '../../experiment/perf-index.ts';
 import { runExperiment } from '../../experiment/run.ts';
@@ -98,8 +99,8 @@ async function inParallel<T, R>(items: readonly T[], jobs: number, fn: (t: T) =>
 
 export function registerGrade(y: Argv, io: Io): Argv {
   return y.command(
-    'grade <allocator..>',
-    'score models as allocator courses do: utilization, throughput against reference models, and a Perf index (several files or a directory: one row each)',
+    COMMANDS.grade.command,
+    COMMANDS.grade.describe,
     (b) =>
       isolationOptions(b)
         .positional('allocator', { type: 'string', array: true, demandOption: true, describe: 'model files (./allocator.ts), directories of them, or model names' })

@@ -10,6 +10,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { UsageError } from '../errors.ts';
 import type { Io } from '../io.ts';
 import { ALLOCSIM_ROOT } from '../package-root.ts';
@@ -113,8 +114,8 @@ export function initProject(dir: string, template: TemplateName, link: boolean):
 
 export function registerInit(y: Argv, io: Io): Argv {
   return y.command(
-    'init <dir>',
-    'create a student project: allocator.ts (a working model to start from), its test, a README with the assignment ladder',
+    COMMANDS.init.command,
+    COMMANDS.init.describe,
     (b) =>
       b
         .positional('dir', { type: 'string', demandOption: true, describe: 'new (or empty) directory' })

@@ -2,6 +2,7 @@
 import chalk from 'chalk';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { allModels } from '../../allocators/index.ts';
 import { MACHINE_PRESETS } from '../../machine/presets.ts';
 import { allWorkloads } from '../../workloads/index.ts';
@@ -28,8 +29,8 @@ function table(head: string[], rows: string[][]): string {
 
 export function registerList(y: Argv, io: Io): Argv {
   return y.command(
-    'list [what]',
-    'list allocators, workloads and machines',
+    COMMANDS.list.command,
+    COMMANDS.list.describe,
     (b) =>
       b
         .positional('what', { choices: ['allocators', 'workloads', 'machines', 'all'] as const, default: 'all' })

@@ -7,6 +7,7 @@ import { registerModelFile } from '../../experiment/model-file.ts';
 import { isolated, isolationOptions, loadIsolated } from '../isolation-options.ts';
 import { resolveModel } from '../model-resolver.ts';
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { baselineLabel, expandGrid, type GridSpec } from '../../experiment/grid.ts';
 import { asShardFile, mergeShards, ShardError, type ShardFile } from '../../experiment/shard.ts';
 import { UsageError } from '../errors.ts';
@@ -72,8 +73,8 @@ async function loadNamedCode(shardName: string, spec: GridSpec, load: readonly s
 
 export function registerMerge(y: Argv, io: Io, argv: readonly string[]): Argv {
   return y.command(
-    'merge <files..>',
-    'join the shard files of a --shard run into one report (the same as the unsharded run)',
+    COMMANDS.merge.command,
+    COMMANDS.merge.describe,
     (b) =>
       outputOptions(isolationOptions(b))
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'shard files written by --shard i/n --out FILE' })

@@ -3,6 +3,7 @@
  * byte for byte for the same flags and seed; `--picture` and `--costs` add what malloc.py lacks.
  */
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { runFreespace } from '../../experiment/ostep/freespace-session.ts';
 import { FREESPACE_FLAGS, freespaceOptions } from '../../experiment/ostep/freespace-options.ts';
 import { EXIT_CHECK_FAILED } from '../errors.ts';
@@ -12,8 +13,8 @@ export { freespaceOptions, MAX_OSTEP_OPS, optparseInt } from '../../experiment/o
 
 export function registerOstepFreespace(y: Argv, io: Io): Argv {
   return y.command(
-    'ostep-freespace',
-    "OSTEP's free-space simulator (vm-freespace/malloc.py): same flags, same output for the same seed",
+    COMMANDS.ostepFreespace.command,
+    COMMANDS.ostepFreespace.describe,
     (b) =>
       FREESPACE_FLAGS.reduce((c, f) => c.option(f.name, { ...(f.alias !== '' ? { alias: f.alias } : {}), type: f.type, default: f.default, describe: f.describe }), b),
     (args) => {

@@ -4,6 +4,7 @@
  *  `allocsim run -a <allocator> --trace FILE` is short for `-w trace --param file=FILE`.
  */
 import type { Argv } from 'yargs';
+import { COMMANDS } from './spec.ts';
 import { runExperiment } from '../../experiment/run.ts';
 import { resultOk, workloadThreads } from '../../experiment/result.ts';
 import { lookupWorkload } from '../../workloads/index.ts';
@@ -49,8 +50,8 @@ function workloadOf(workload: unknown, trace: unknown): string {
 
 export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv {
   return y.command(
-    'run',
-    'run one workload against one allocator model',
+    COMMANDS.run.command,
+    COMMANDS.run.describe,
     (b) =>
       isolationOptions(b)
         .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)' })
