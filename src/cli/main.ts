@@ -31,10 +31,14 @@ const MODULES: ReadonlyArray<{ keys: readonly CommandKey[]; load: () => Promise<
   { keys: ['grade'], load: async () => (await import('./commands/grade.ts')).registerGrade },
 ];
 
-/** The command `argv` names (its first word that is not an option), if it names one. */
+/** The module of the command `argv` names: its first word that is a command's name (options may come first). */
 function namedModule(argv: readonly string[]): (typeof MODULES)[number] | undefined {
-  const word = argv.find((a) => !a.startsWith('-'));
-  return MODULES.find((m) => m.keys.some((k) => COMMANDS[k].command.split(' ')[0] === word));
+  const byName = (word: string): (typeof MODULES)[number] | undefined => MODULES.find((m) => m.keys.some((k) => COMMANDS[k].command.split(' ')[0] === word));
+  for (const a of argv) {
+    const m = byName(a);
+    if (m !== undefined) return m;
+  }
+  return undefined;
 }
 
 async function registerCommands(y: Argv, io: Io, argv: readonly string[]): Promise<Argv> {
