@@ -31,7 +31,7 @@ if (allocator === undefined || workload === undefined || args.length !== 2) usag
 
 const real = CacheHierarchy.prototype.access;
 function constant(this: CacheHierarchy, _core: number, _key: number, _ds: number, _write: boolean, origin: number): number {
-  this.counts[origin * COUNTERS_PER_ORIGIN + C_ACCESS]++; // keeps the access count right
+  this.counts[origin * COUNTERS_PER_ORIGIN + C_ACCESS]!++; // keeps the access count right
   return this.l1Hit;
 }
 

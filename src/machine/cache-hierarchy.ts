@@ -87,14 +87,14 @@ export class CacheHierarchy {
     const i = l1.find(key, ds);
     const base = origin * COUNTERS_PER_ORIGIN;
     const counts = this.counts;
-    counts[base + C_ACCESS]++;
+    counts[base + C_ACCESS]!++;
     if (i >= 0 && (!write || l1.writable[i] === 1)) {
       if (!l1.hitMru) l1.use(i);
       return this.l1Hit;
     }
     const cost = this.slow(core, key, ds, write, base, l1, i, clock);
-    counts[base + C_CYCLES] += cost;
-    counts[base + C_SLOW]++;
+    counts[base + C_CYCLES]! += cost;
+    counts[base + C_SLOW]!++;
     return cost;
   }
 
@@ -136,14 +136,14 @@ export class CacheHierarchy {
       let cost: number;
       // In this core's private hierarchy.
       if (i < 0) {
-        counts[base + C_L1_MISS]++;
+        counts[base + C_L1_MISS]!++;
         cost = this.l2Hit;
       } else {
         cost = this.l1Hit;
       }
       if (write && dir.owner(s) !== core) {
         const inv = this.invalidateOthers(s, key, core);
-        if (inv > 0) counts[base + C_UPGRADE]++;
+        if (inv > 0) counts[base + C_UPGRADE]!++;
         cost += inv;
         dir.setOwner(s, core);
         dir.clearAll(dir.sharers, s);
@@ -162,8 +162,8 @@ export class CacheHierarchy {
       return cost;
     }
     const l2Victim = l2.victim(key);
-    counts[base + C_L1_MISS]++;
-    counts[base + C_L2_MISS]++;
+    counts[base + C_L1_MISS]!++;
+    counts[base + C_L2_MISS]!++;
     const cost = this.fetchPrivate(core, key, s, write, base, now);
     this.l2Insert(core, l1, i, l2, l2Victim, key, s, dir.owner(s) === core, true);
     return cost;
@@ -179,7 +179,7 @@ export class CacheHierarchy {
     const dir = this.dir;
     if (dir.has(dir.sharers, s, core)) return 0;
     const base = origin * COUNTERS_PER_ORIGIN;
-    this.counts[base + C_PREFETCH]++;
+    this.counts[base + C_PREFETCH]!++;
     const l2 = this.l2[core] as CacheLevel;
     const v = l2.victim(key);
     const cost = this.fetchPrivate(core, key, s, false, base, now);
@@ -197,18 +197,18 @@ export class CacheHierarchy {
     const counts = this.counts;
     let cost: number;
     if (dir.has(dir.invalidated, s, core)) {
-      counts[base + C_COHERENCE]++;
+      counts[base + C_COHERENCE]!++;
       dir.clearBit(dir.invalidated, s, core);
     } else if (!dir.has(dir.ever, s, core)) {
-      counts[base + C_COLD]++;
+      counts[base + C_COLD]!++;
       dir.setBit(dir.ever, s, core);
     } else {
-      counts[base + C_CAPACITY]++;
+      counts[base + C_CAPACITY]!++;
     }
     const o = dir.owner(s);
     if (o !== NO_CORE && o !== core) {
       cost = this.c2c;
-      counts[base + C_C2C]++;
+      counts[base + C_C2C]!++;
       if (write) {
         this.dropPrivate(o, key, s);
         dir.setBit(dir.invalidated, s, o);
@@ -223,12 +223,12 @@ export class CacheHierarchy {
       if (this.llcPut(key, s)) {
         cost = this.llcHit;
       } else {
-        counts[base + C_LLC_MISS]++;
+        counts[base + C_LLC_MISS]!++;
         cost = this.dram;
       }
       if (write && dir.anyOther(dir.sharers, s, core)) {
         cost += this.invalidateOthers(s, key, core);
-        counts[base + C_UPGRADE]++;
+        counts[base + C_UPGRADE]!++;
       }
     }
     if (write || !dir.anyOther(dir.sharers, s, core)) {

@@ -124,7 +124,7 @@ export class CoreTiming {
   protected beginStore(addr: number): number {
     const free = this.sb.freeAt(this.now);
     if (free > this.now) {
-      this.stats[K_STORE_BUFFER_STALL] += free - this.now;
+      this.stats[K_STORE_BUFFER_STALL]! += free - this.now;
       this.now = free;
     }
     if (this.robLen > 0) this.robCheck(1);
@@ -141,7 +141,7 @@ export class CoreTiming {
       const d = this.robDone[h] as number;
       if (d > this.now) {
         if ((this.robInstr[h] as number) + this.rob > this.instr + n) return;
-        this.stats[K_ROB_STALL] += d - this.now;
+        this.stats[K_ROB_STALL]! += d - this.now;
         this.now = d;
       }
       this.robHead = (h + 1) & (ROB_RING - 1);
@@ -162,10 +162,10 @@ export class CoreTiming {
         const k = room > 0 ? room : 0;
         this.now += k * this.aluSlot;
         this.instr += k;
-        this.stats[K_INSTRUCTIONS] += k;
+        this.stats[K_INSTRUCTIONS]! += k;
         n -= k;
         if (d > this.now) {
-          this.stats[K_ROB_STALL] += d - this.now;
+          this.stats[K_ROB_STALL]! += d - this.now;
           this.now = d;
         }
       }
@@ -174,7 +174,7 @@ export class CoreTiming {
     }
     this.now += n * this.aluSlot;
     this.instr += n;
-    this.stats[K_INSTRUCTIONS] += n;
+    this.stats[K_INSTRUCTIONS]! += n;
   }
 
   // ---- completion ----
@@ -226,7 +226,7 @@ export class CoreTiming {
       if (next <= s) break;
       s = next;
     }
-    if (s > t) this.stats[K_FILL_BUFFER_WAIT] += s - t;
+    if (s > t) this.stats[K_FILL_BUFFER_WAIT]! += s - t;
     return s;
   }
 
@@ -265,7 +265,7 @@ export class CoreTiming {
   protected retireLoad(done: number, value: number): void {
     this.lastLoadDone = done;
     this.lastLoadValue = value;
-    this.stats[K_INSTRUCTIONS]++;
+    this.stats[K_INSTRUCTIONS]!++;
     if (done > this.retireAt) {
       this.retireAt = done;
       if (done > this.now) this.robPush(done);
@@ -290,7 +290,7 @@ export class CoreTiming {
    * store buffer; returns its commit time.
    */
   protected commit(rfoDone: number, dataReady: number): number {
-    this.stats[K_INSTRUCTIONS]++;
+    this.stats[K_INSTRUCTIONS]!++;
     let ready = rfoDone > dataReady ? rfoDone : dataReady;
     if (ready < this.retireAt) ready = this.retireAt;
     return this.sb.push(ready);
@@ -303,7 +303,7 @@ export class CoreTiming {
   serialize(): void {
     const d = this.retireAt > this.sb.lastCommit ? this.retireAt : this.sb.lastCommit;
     if (d > this.now) {
-      this.stats[K_DRAIN_STALL] += d - this.now;
+      this.stats[K_DRAIN_STALL]! += d - this.now;
       this.now = d;
     }
     this.robLen = 0;

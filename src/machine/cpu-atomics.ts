@@ -84,7 +84,7 @@ export class CpuAtomics extends CpuRanges {
     if (order !== SEQ_CST) return;
     this.serialize();
     this.now += this.costs.fence;
-    this.atomics[A_FENCES]++;
+    this.atomics[A_FENCES]!++;
   }
 
   /** Compare-and-swap. Returns whether the value matched (and was replaced). */
@@ -95,7 +95,7 @@ export class CpuAtomics extends CpuRanges {
     const ok = cur === expected;
     if (this.race !== null) this.race.cas(this, addr, size, origin, order, ok);
     if (!ok) {
-      this.atomics[A_CAS_FAILED]++;
+      this.atomics[A_CAS_FAILED]!++;
       return false;
     }
     writeValue(this.as, s, addr, desired, size);
@@ -181,7 +181,7 @@ export class CpuAtomics extends CpuRanges {
     let contended = false;
     const busy = dir.busyUntil(ds);
     if (busy > this.now) {
-      at[A_WAIT_CYCLES] += busy - this.now;
+      at[A_WAIT_CYCLES]! += busy - this.now;
       this.now = busy;
       contended = true;
     }
@@ -193,17 +193,17 @@ export class CpuAtomics extends CpuRanges {
     this.now += this.costs.atomic;
     if ((hier.counts[k + C_C2C] as number) + (hier.counts[k + C_UPGRADE] as number) !== before) contended = true;
     if (retry) {
-      at[A_CAS_FAILED]++;
-      at[A_CAS]++;
-      at[A_TOTAL]++;
+      at[A_CAS_FAILED]!++;
+      at[A_CAS]!++;
+      at[A_TOTAL]!++;
       this.blockingAccess(key, ds, false, origin);
       this.now += this.costs.atomic;
     }
     dir.setBusyUntil(ds, this.now);
     this.machine.noteRead(this.core, line, this.now);
-    at[A_TOTAL]++;
-    at[kind]++;
-    if (contended) at[A_CONTENDED]++;
+    at[A_TOTAL]!++;
+    at[kind]!++;
+    if (contended) at[A_CONTENDED]!++;
   }
 
   // ---- locks ----
@@ -225,17 +225,17 @@ export class CpuAtomics extends CpuRanges {
     const dir = this.hier.dir;
     const ds = CpuMemory.lineSlot(addr, s);
     const at = this.atomics;
-    at[A_LOCKS]++;
+    at[A_LOCKS]!++;
     const busy = dir.lockUntil(ds);
     if (busy === Infinity || readValue(this.as, s, addr, 8) !== 0) {
       throw new Error(`lock at 0x${addr.toString(16)} is already held: a lock must be released within the operation that took it`);
     }
     let skew = 0;
     if (busy > this.now) {
-      at[A_LOCK_CONTENDED]++;
+      at[A_LOCK_CONTENDED]!++;
       const start = this.now;
       if (busy - this.now > this.costs.spinBeforeSleep) {
-        at[A_LOCK_SLEEPS]++;
+        at[A_LOCK_SLEEPS]!++;
         // futex_wait by this thread; the releaser's futex_wake is counted here too (it cannot be
         // charged to the releaser, whose operation ran before this one).
         this.now += this.as.syscall('futexWait');
@@ -245,7 +245,7 @@ export class CpuAtomics extends CpuRanges {
       } else {
         this.now = busy;
       }
-      at[A_LOCK_WAIT_CYCLES] += this.now - start;
+      at[A_LOCK_WAIT_CYCLES]! += this.now - start;
     }
     this.rmw(addr, s, origin, A_EXCHANGE, false);
     if (this.race !== null) this.race.atomic(this, addr, 8, origin, ATOMIC_RMW, ACQUIRE);
@@ -272,10 +272,10 @@ export class CpuAtomics extends CpuRanges {
     this.work(1);
     this.blockingAccess(lineKey(addr), ds, false, origin);
     this.now += this.costs.atomic;
-    at[A_TOTAL]++;
-    at[A_CAS]++;
-    at[A_CAS_FAILED]++;
-    at[A_CONTENDED]++;
+    at[A_TOTAL]!++;
+    at[A_CAS]!++;
+    at[A_CAS_FAILED]!++;
+    at[A_CONTENDED]!++;
     if (this.race !== null) this.race.atomic(this, addr, 8, origin, ATOMIC_LOAD, RELAXED);
     return false;
   }

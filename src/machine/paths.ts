@@ -76,13 +76,13 @@ export class PathProfile {
     this.read(cur, now);
     if (this.current >= 0) {
       const b = this.current * K;
-      for (let k = 1; k < K; k++) this.counts[b + k] += Math.max(0, (cur[k] as number) - (this.snap[k] as number));
+      for (let k = 1; k < K; k++) this.counts[b + k]! += Math.max(0, (cur[k] as number) - (this.snap[k] as number));
     }
     // Swap the buffers: the reading just taken becomes the snapshot.
     this.cur = this.snap;
     this.snap = cur;
     this.current = id;
-    if (call && id >= 0) this.counts[id * K] += 1;
+    if (call && id >= 0) this.counts[id * K]! += 1;
   }
 
   /** Ends attribution (the running thread left the allocator) at time `now`. */

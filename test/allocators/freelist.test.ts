@@ -24,7 +24,7 @@ describe('freelist', () => {
 
   it('coalesces a freed block with both free neighbours and reuses the merged block', () => {
     const r = rig<Freelist>('freelist');
-    const [a, b, c, d] = [r.malloc(100), r.malloc(100), r.malloc(100), r.malloc(100)] as number[];
+    const [a, b, c, d] = [r.malloc(100), r.malloc(100), r.malloc(100), r.malloc(100)] as [number, number, number, number];
     r.free(a);
     r.free(c);
     expect(r.counter('coalesces')).toBe(0); // c's neighbours b and d are in use

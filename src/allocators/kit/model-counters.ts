@@ -102,7 +102,7 @@ export class Histogram {
     this.sum += value * times;
     if (value < this.min) this.min = value;
     if (value > this.max) this.max = value;
-    this.counts[this.bucketOf(value)] += times;
+    this.counts[this.bucketOf(value)]! += times;
   }
 
   private bucketOf(value: number): number {

@@ -289,14 +289,14 @@ export class RaceDetector {
     const tid = t.thread;
     const vc = s.vc;
     const we = p.wE[g] as number;
-    if (we !== 0 && epochTid(we) !== tid && (p.wM[g] & m) !== 0 && !(atomic && p.wA[g] === 1) && !before(we, vc)) {
+    if (we !== 0 && epochTid(we) !== tid && ((p.wM[g] as number) & m) !== 0 && !(atomic && p.wA[g] === 1) && !before(we, vc)) {
       this.found(t, base, m & (p.wM[g] as number), origin, write, atomic, we, true, p.wA[g] === 1, p.wS[g] as number);
     }
     const re = p.rE[g] as number;
     const now = epoch(vc[tid] as number, tid);
     if (write) {
       if (re > 0) {
-        if (epochTid(re) !== tid && (p.rM[g] & m) !== 0 && !(atomic && p.rA[g] === 1) && !before(re, vc)) {
+        if (epochTid(re) !== tid && ((p.rM[g] as number) & m) !== 0 && !(atomic && p.rA[g] === 1) && !before(re, vc)) {
           this.found(t, base, m & (p.rM[g] as number), origin, write, atomic, re, false, p.rA[g] === 1, p.rS[g] as number);
         }
       } else if (re < 0) {
@@ -311,7 +311,7 @@ export class RaceDetector {
       }
       p.rE[g] = 0;
       if (we === now) {
-        p.wM[g] |= m;
+        p.wM[g]! |= m;
         if (!atomic) p.wA[g] = 0;
       } else {
         p.wE[g] = now;
@@ -322,7 +322,7 @@ export class RaceDetector {
       return;
     }
     if (re === now) {
-      p.rM[g] |= m;
+      p.rM[g]! |= m;
       if (!atomic) p.rA[g] = 0;
       p.rS[g] = site;
     } else if (re === 0 || (re > 0 && before(re, vc))) {
