@@ -1,6 +1,7 @@
 /** The documentation points only at files that exist in this repository. */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
@@ -34,6 +35,18 @@ describe('documentation links', () => {
     // (src/allocators/shared/, the models' shared components, is in the repository.)
     const outside = /\.\.\/shared\/|(?<![\w-]\/)\bshared\/(?:reference\/|[A-Z]+\.md)|DESIGN\.md/;
     expect(files.filter((f) => outside.test(readFileSync(f, 'utf8'))).map((f) => f.slice(ROOT.length + 1))).toEqual([]);
+  });
+
+  it('no source, test or bench file cites the shared/ notes or DESIGN.md either', () => {
+    // Imports of '../shared/...' are the models' shared components (src/allocators/shared/).
+    const notes = /\bshared\/(?:reference|seeds)\/|\bshared\/[A-Z]+\.md|DESIGN\.md/;
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : /\.(ts|mts|mjs|js)$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const all = ['src', 'test', 'bench', 'tools', 'templates'].flatMap((d) => sources(join(ROOT, d)));
+    expect(all.length).toBeGreaterThan(300);
+    expect(all.filter((f) => f !== fileURLToPath(import.meta.url) && notes.test(readFileSync(f, 'utf8'))).map((f) => f.slice(ROOT.length + 1))).toEqual([]);
   });
 
   it('every folder and file docs/architecture.md names exists', () => {

@@ -61,11 +61,11 @@ export const MAX_SMALL_SIZE = 1 << MAX_SMALL_SIZECLASS_BITS;
 export const MIN_ALLOC_STEP_BITS = 4;
 /** INTERMEDIATE_BITS (ds_core/sizeclassconfig.h): 4 classes per power of two. */
 export const INTERMEDIATE_BITS = 2;
-/** NUM_SMALL_SIZECLASSES for the defaults above [measured in shared/reference/snmalloc.md]. */
+/** NUM_SMALL_SIZECLASSES for the defaults above (ds/sizeclasstable.h; measured by printing the table from a snmalloc 0.7 build). */
 export const NUM_SMALL_SIZECLASSES = 44;
 /** MAX_CAPACITY_BITS (mitigations/allocconfig.h): ring lengths and slab capacities fit in 11 bits. */
 export const MAX_CAPACITY_BITS = 11;
-/** sizeof(Allocator) in fast and check builds [measured, shared/reference/snmalloc.md §3]. */
+/** sizeof(Allocator) in fast and check builds (mem/corealloc.h; measured with sizeof in snmalloc 0.7 builds, see docs/models/snmalloc.md). */
 export const ALLOCATOR_SIZE: Record<Build, number> = { fast: 9216, check: 11008 };
 /** REMOTE_MIN_ALIGN (mem/metadata.h): RemoteAllocator alignment, leaving 8 low bits for the sizeclass. */
 export const REMOTE_MIN_ALIGN = 256;

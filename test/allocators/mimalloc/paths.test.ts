@@ -1,6 +1,6 @@
 /**
- * Each path charges the cache lines and atomics of the reference's per-path table
- * (shared/reference/mimalloc-and-mimalloc-bench.md, M1), for the v2.1.2 layouts:
+ * Each path charges the cache lines and atomics that mimalloc's source touches on it (src/alloc.c,
+ * src/free.c, src/page.c, src/heap.c; docs/models/mimalloc.md, Paths), for the v2.1.2 layouts:
  * local malloc and free touch the heap/page/block lines with no atomic; a remote free is one CAS on
  * `xthread_free`, or 3 CAS through the owner heap when the page is armed; a collect is one CAS plus
  * a read of every listed block; a delayed-free drain is one CAS to take the list (plus a re-arm).

@@ -1,6 +1,6 @@
 /**
- * Each path of the model charges the lines and atomics shared/reference/snmalloc.md §10 lists for
- * it (src/snmalloc/mem/corealloc.h, remotecache.h, freelist_queue.h).
+ * Each path of the model charges the lines and atomics snmalloc's source touches on it
+ * (src/snmalloc/mem/corealloc.h, remotecache.h, freelist_queue.h; docs/models/snmalloc.md, Paths).
  */
 import { describe, expect, it } from 'vitest';
 import { SNMALLOC_BATCHIT_SHAPE, ringIndex, setOf } from '../../../src/allocators/shared/batchit/index.ts';

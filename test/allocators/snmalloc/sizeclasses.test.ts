@@ -1,6 +1,6 @@
 /**
- * The size-class table against snmalloc's, as measured in shared/reference/snmalloc.md §1 (compiled
- * table printers against microsoft/snmalloc; src/snmalloc/ds/sizeclasstable.h).
+ * The size-class table against snmalloc's, as printed by a program compiled against snmalloc 0.7
+ * (src/snmalloc/ds/sizeclasstable.h).
  */
 import { describe, expect, it } from 'vitest';
 import { createModel, modelInfo } from '../../../src/allocators/index.ts';
