@@ -38,10 +38,17 @@ function segments(m: Mi, cpu: Cpu, free: HeapRegion[]): number[] {
   return out;
 }
 
-function walkPage(m: Mi, cpu: Cpu, page: number, out: HeapRegion[], heaps: Set<number>): void {
+/**
+ * A page in use, whose slices span [area, area + areaSize): its blocks' three free lists and the
+ * unextended tail are free. The bytes before its first block (mi_segment_page_start's start offset,
+ * which aligns small blocks) and past its reserved blocks belong to no block: the allocator's,
+ * like metadata. (An object freed while the page held bigger blocks may lie there now.)
+ */
+function walkPage(m: Mi, cpu: Cpu, page: number, area: number, areaSize: number, out: HeapRegion[], heaps: Set<number>): void {
   const P = m.layout.page;
   const bsize = blockSize(m, cpu, page);
   const start = pageStart(m, cpu, page, bsize);
+  if (start > area) out.push({ addr: area, size: start - area, kind: 'metadata' });
   const free = (b: number): void => {
     out.push({ addr: b, size: bsize, kind: 'free' });
   };
@@ -51,6 +58,8 @@ function walkPage(m: Mi, cpu: Cpu, page: number, out: HeapRegion[], heaps: Set<n
   const capacity = cpu.load(page + P.capacity, 2);
   const reserved = cpu.load(page + P.reserved, 2);
   if (reserved > capacity) out.push({ addr: start + capacity * bsize, size: (reserved - capacity) * bsize, kind: 'free' });
+  const end = start + reserved * bsize;
+  if (end < area + areaSize) out.push({ addr: end, size: area + areaSize - end, kind: 'metadata' });
   const heap = cpu.load(page + P.xheap);
   if (heap !== 0) heaps.add(heap);
 }
@@ -64,7 +73,7 @@ function walkSegment(m: Mi, cpu: Cpu, segment: number, out: HeapRegion[], heaps:
   let idx = info;
   for (let slice = sliceAt(m, segment, info); slice < end;) {
     const count = Math.max(1, cpu.load(slice + P.sliceCount, 4));
-    if (sliceIsUsed(m, cpu, slice)) walkPage(m, cpu, slice, out, heaps);
+    if (sliceIsUsed(m, cpu, slice)) walkPage(m, cpu, slice, segment + idx * SLICE_SIZE, count * SLICE_SIZE, out, heaps);
     else out.push({ addr: segment + idx * SLICE_SIZE, size: count * SLICE_SIZE, kind: 'free' });
     slice += count * P.size;
     idx += count;
