@@ -34,7 +34,14 @@ function push(out: HeapRegion[], addr: number, size: number, kind: HeapRegion['k
   else out.push({ addr, size, kind });
 }
 
+/**
+ * A superpage's regions. Its header slab (the superpage's fields and cache block) and each slab's
+ * header (its fields and bitmaps, before its first bin) and unused tail belong to no object: the
+ * allocator's. (A slab is formatted again for each bin size, so an object freed while the slab held
+ * wide allocations may lie in the header it has now.)
+ */
 function superpageRegions(cpu: Cpu, sp: number, out: HeapRegion[]): void {
+  push(out, sp, slabAt(sp, 0) - sp, 'metadata');
   for (let i = 0; i < SLAB_COUNT;) {
     const slab = slabAt(sp, i);
     const bin = cpu.load(slab + S_BIN_SIZE);
@@ -46,6 +53,7 @@ function superpageRegions(cpu: Cpu, sp: number, out: HeapRegion[]): void {
     const data = cpu.load(slab + S_DATA);
     const local = cpu.load(slab + S_LOCAL_FREE);
     const remote = cpu.load(slab + S_REMOTE_FREE);
+    push(out, slab, data - slab, 'metadata');
     if (bin > MAX_BIN_SIZE) {
       const n = slabsNeededForSize(bin);
       if ((cpu.load64(remote) & 1) === 1) out.push({ addr: data, size: slab + n * SLAB_SIZE - data, kind: 'cached' });
@@ -53,6 +61,7 @@ function superpageRegions(cpu: Cpu, sp: number, out: HeapRegion[]): void {
       continue;
     }
     const max = cpu.load(slab + S_MAX_BINS);
+    if (data + max * bin < slab + SLAB_SIZE) out.push({ addr: data + max * bin, size: slab + SLAB_SIZE - data - max * bin, kind: 'metadata' });
     for (let w = 0; w * 64 < max; w++) {
       const llo = cpu.load64(local + 8 * w);
       const lhi = cpu.hi;
