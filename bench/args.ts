@@ -37,7 +37,26 @@ export function runScript(script: string, args: string[]): unknown {
   return JSON.parse(out.trim().split('\n').pop() as string);
 }
 
+/**
+ * Wall seconds of running FILE with `argv` to completion in a fresh process, its output ignored
+ * (a failure throws, with its standard error in the message).
+ */
+export function wallSeconds(file: string, argv: string[], env: NodeJS.ProcessEnv = process.env): number {
+  const t0 = process.hrtime.bigint();
+  execFileSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env, cwd: join(import.meta.dirname, '..'), maxBuffer: 64 << 20 });
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
 /** The first line of a thrown value's message, for a one-line error. */
 export function firstLine(e: unknown): string {
   return e instanceof Error ? (e.message.split('\n')[0] as string) : String(e);
+}
+
+/**
+ * Sends the first argument of `args` that is not one of the flags `known` to `fail` (take the
+ * options with values out first, with takeNumber), naming the options there are: `usage`.
+ */
+export function rejectUnknown(args: readonly string[], known: readonly string[], fail: (msg: string) => never, usage = known.join(' ')): void {
+  const bad = args.find((a) => !known.includes(a));
+  if (bad !== undefined) fail(`unknown option ${bad} (options: ${usage})`);
 }

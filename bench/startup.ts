@@ -7,9 +7,8 @@
  *
  *   node --import tsx bench/startup.ts [--runs 10] [--json]
  */
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { takeNumber } from './args.ts';
+import { takeNumber, wallSeconds } from './args.ts';
 
 export interface StartupFigure {
   command: string;
@@ -19,12 +18,11 @@ export interface StartupFigure {
   runs: number;
 }
 
-const BIN = join(import.meta.dirname, '..', 'bin', 'allocsim');
+/** bin/allocsim, which runs dist/ when it is current and the sources otherwise. */
+export const BIN = join(import.meta.dirname, '..', 'bin', 'allocsim');
 
 function seconds(args: string[], sources: boolean): number {
-  const t0 = process.hrtime.bigint();
-  execFileSync(process.execPath, args, { stdio: 'ignore', env: { ...process.env, ALLOCSIM_SOURCES: sources ? '1' : '' } });
-  return Number(process.hrtime.bigint() - t0) / 1e9;
+  return wallSeconds(process.execPath, args, { ...process.env, ALLOCSIM_SOURCES: sources ? '1' : '' });
 }
 
 function median(v: number[]): number {
