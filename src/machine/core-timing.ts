@@ -23,7 +23,7 @@
  */
 import type { CoreSpec } from './machine-spec.ts';
 import * as S from './core-stats.ts';
-import { SortedTimes } from './sorted-times.ts';
+import { FillIntervals } from './fill-intervals.ts';
 import { StoreBuffer } from './store-buffer.ts';
 
 // Module constants (folded by V8; an imported binding is reloaded at every use).
@@ -65,9 +65,8 @@ export class CoreTiming {
   private readonly fbStore: Uint8Array;
   /** The record that last took each line (by slot modulo FB_INDEX): a hint, checked against the record's line. */
   private readonly fbIndex = new Int32Array(FB_INDEX).fill(-1);
-  /** fbStart's and fbFree's values in ascending order. */
-  private readonly fbStarts: SortedTimes;
-  private readonly fbEnds: SortedTimes;
+  /** The records' intervals [fbStart, fbFree), sorted, for fillStart. */
+  private readonly inFlight: FillIntervals;
   private fbMax = 0;
   private fbSlot = 0;
   // Pending pointer values (a ring): the value and when it is ready.
@@ -106,8 +105,7 @@ export class CoreTiming {
     this.fbData = new Float64Array(records);
     this.fbLine = new Int32Array(records).fill(-1);
     this.fbStore = new Uint8Array(records);
-    this.fbStarts = new SortedTimes(records);
-    this.fbEnds = new SortedTimes(records);
+    this.inFlight = new FillIntervals(records);
     this.sb = new StoreBuffer(core.storeBuffer, core.storesPerCycle);
     this.stats = stats;
   }
@@ -211,30 +209,12 @@ export class CoreTiming {
       this.fbSlot = free.length - 1;
       return t;
     }
+    // Every later miss issues at or after `t` (a line of this access) or `now` (a later access).
+    const inFlight = this.inFlight;
+    inFlight.raiseFloor(t < this.now ? t : this.now);
     // The record to reuse: the last one done by `t`, else the first of those that free soonest.
-    let slot = free.length - 1;
-    while (slot >= 0 && (free[slot] as number) > t) slot--;
-    if (slot < 0) {
-      slot = 0;
-      for (let i = 1; i < free.length; i++) if ((free[i] as number) < (free[slot] as number)) slot = i;
-    }
-    this.fbSlot = slot;
-    // In flight at s: the records started by s less those done by s (a record ends after it starts).
-    const ends = this.fbEnds.at;
-    const n = ends.length;
-    let done = this.fbEnds.firstAbove(t);
-    // Fewer records unfinished at `t` than buffers: one is free.
-    if (n - done < this.fillBuffers) return t;
-    const starts = this.fbStarts.at;
-    let started = this.fbStarts.firstAbove(t);
-    // The first time from `t` on when fewer than fillBuffers are in flight: `t` or the end of a
-    // record, as the count falls only when one ends.
-    let s = t;
-    while (started - done >= this.fillBuffers) {
-      s = ends[done] as number;
-      while (done < n && (ends[done] as number) <= s) done++;
-      while (started < n && (starts[started] as number) <= s) started++;
-    }
+    this.fbSlot = inFlight.choose(t);
+    const s = inFlight.firstBelow(t, this.fillBuffers);
     if (s > t) this.stats[K_FILL_BUFFER_WAIT]! += s - t;
     return s;
   }
@@ -245,8 +225,7 @@ export class CoreTiming {
    */
   protected takeFill(ds: number, start: number, done: number, store: boolean, data = done): void {
     const i = this.fbSlot;
-    this.fbStarts.replace(this.fbStart[i] as number, start);
-    this.fbEnds.replace(this.fbFree[i] as number, done);
+    this.inFlight.replace(i, this.fbStart[i] as number, this.fbFree[i] as number, start, done);
     this.fbStart[i] = start;
     this.fbFree[i] = done;
     this.fbData[i] = data;
