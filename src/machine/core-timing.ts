@@ -204,14 +204,14 @@ export class CoreTiming {
    */
   protected fillStart(t: number): number {
     const free = this.fbFree;
+    // Every later miss issues at or after `t` (a line of this access) or `now` (a later access).
+    const inFlight = this.inFlight;
+    inFlight.raiseFloor(t < this.now ? t : this.now);
     // Nothing in flight (every record done by `t`): the last record, at once.
     if (this.fbMax <= t) {
       this.fbSlot = free.length - 1;
       return t;
     }
-    // Every later miss issues at or after `t` (a line of this access) or `now` (a later access).
-    const inFlight = this.inFlight;
-    inFlight.raiseFloor(t < this.now ? t : this.now);
     // The record to reuse: the last one done by `t`, else the first of those that free soonest.
     this.fbSlot = inFlight.choose(t);
     const s = inFlight.firstBelow(t, this.fillBuffers);

@@ -21,6 +21,8 @@ export class FillIntervals {
   private head = 0;
   private tail = 0;
   private w = 0;
+  /** The latest end in the window. */
+  private maxEnd = 0;
 
   /** `records` records, all done at first (each begins as [0, 0)). */
   constructor(records: number) {
@@ -28,13 +30,18 @@ export class FillIntervals {
     this.ends = new Float64Array(4 * records);
     this.recs = new Int32Array(4 * records);
     this.done = new Uint32Array((records + 31) >> 5);
-    for (let i = 0; i < records; i++) this.done[i >> 5] = ((this.done[i >> 5] as number) | (1 << (i & 31))) >>> 0;
+    this.allDone();
   }
 
   /** No question will be about a time before `w`: intervals ended by then leave the window. */
   raiseFloor(w: number): void {
     if (w <= this.w) return;
     this.w = w;
+    if (w >= this.maxEnd) {
+      // Everything is over: an empty window (the common case of a miss with none in flight).
+      this.allDone();
+      return;
+    }
     const ends = this.ends;
     let k = this.head;
     while (k < this.tail && (ends[k] as number) <= w) {
@@ -90,6 +97,7 @@ export class FillIntervals {
     }
     if (this.tail === this.ends.length) this.compact();
     this.insertEnd(end, r);
+    if (end > this.maxEnd) this.maxEnd = end;
     this.insertStart(start);
     this.tail++;
   }
@@ -118,6 +126,14 @@ export class FillIntervals {
       while (started < tail && (starts[started] as number) <= s) started++;
     }
     return s;
+  }
+
+  private allDone(): void {
+    const n = this.recs.length >> 2;
+    this.done.fill(0xffffffff, 0, n >> 5);
+    if ((n & 31) !== 0) this.done[n >> 5] = (1 << (n & 31)) - 1;
+    this.head = 0;
+    this.tail = 0;
   }
 
   private insertEnd(v: number, r: number): void {
