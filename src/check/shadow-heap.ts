@@ -10,7 +10,6 @@
 import { PAGE_SIZE } from '../machine/sizes.ts';
 import { PROT_READ, PROT_WRITE } from '../machine/page-table.ts';
 import type { Machine } from '../machine/machine.ts';
-import type { RaceReport } from '../machine/race/detector.ts';
 import { hex, type Violation, type ViolationKind, type WorkloadFault } from './violations.ts';
 
 /** Bytes at the start of each new block filled with a pattern, so realloc's copy can be checked. */
@@ -81,9 +80,10 @@ export class ShadowHeap {
     return addr < b.addr + Math.max(1, b.size) ? b : undefined;
   }
 
-  report(kind: ViolationKind, thread: number, op: string, message: string, address?: number, race?: RaceReport): void {
+  /** Records a violation; `detail` carries a data race's two accesses or the structure a model invariant checks. */
+  report(kind: ViolationKind, thread: number, op: string, message: string, address?: number, detail: Pick<Violation, 'race' | 'structure'> = {}): void {
     if (this.violations.length >= this.maxViolations) return;
-    this.violations.push({ kind, thread, op, message, address, ...(race === undefined ? {} : { race }) });
+    this.violations.push({ kind, thread, op, message, address, ...detail });
   }
 
   /**

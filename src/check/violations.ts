@@ -13,6 +13,7 @@ export type ViolationKind =
   | 'lost-object' // remotely freed, never allocatable again after every thread flushed
   | 'not-coalesced' // two free regions touch in a model that declares immediate coalescing
   | 'data-race' // two threads' accesses, one a plain write, that nothing orders (race-report.ts)
+  | 'model-invariant' // a debug invariant of the model's own structures failed (model-invariants.ts)
   | 'model-error'; // the model threw something other than a detected fault
 
 export interface Violation {
@@ -24,6 +25,8 @@ export interface Violation {
   address?: number;
   /** For a data race: both accesses (the message says it all in words). */
   race?: RaceReport;
+  /** For a model invariant: the structure it checks, e.g. "snmalloc seqset". */
+  structure?: string;
 }
 
 /**

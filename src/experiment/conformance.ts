@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
 import { createModel } from '../allocators/kit/create-model.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
+import { ModelInvariantFailure } from '../check/model-invariants.ts';
 import type { Violation } from '../check/violations.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import type { VectorClock } from '../machine/race/vector-clock.ts';
@@ -69,6 +70,8 @@ function guarded<T>(real: Real, fn: () => T): T {
     return fn();
   } catch (e) {
     if (e instanceof ConformanceFailure) throw e;
+    // A debug invariant failed and stopped the operation: report it (already a violation).
+    if (e instanceof ModelInvariantFailure) assertClean(real);
     const what = e instanceof AllocatorAbort ? 'the model aborted on a valid operation' : 'the model crashed';
     throw new ConformanceFailure(null, `${what}: ${crashText(e).replace(/^threw /, '')}`);
   }
@@ -220,11 +223,17 @@ function commandsFor(spec: PropertySpec, replayPath: string | undefined): fc.Arb
   );
 }
 
-function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>, races: boolean): { model: AppModel; real: Real } {
+interface Checks {
+  races: boolean;
+  invariants: boolean;
+}
+
+function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>, checks: Checks): { model: AppModel; real: Real } {
   const machine = new Machine(machinePreset('default'), { seed: 1 });
-  const race = races && threads > 1 ? machine.detectRaces() : null;
+  const race = checks.races && threads > 1 ? machine.detectRaces() : null;
   const model = createModel(info, machine, params);
   const driver = new Driver(machine, model, true, info.name);
+  if (checks.invariants) driver.checkInvariants();
   driver.accessBudget = SEQUENCE_ACCESS_BUDGET;
   const cpus = Array.from({ length: threads }, (_, t) => machine.cpu(t, t % machine.spec.cores));
   const coalescing = guarded({ driver, cpus, coalescing: false }, () => coalescesImmediately(model.describe().constants));
@@ -284,6 +293,12 @@ export interface ConformanceOptions {
    * two threads' accesses to the allocator's memory is a violation like the others.
    */
   races?: boolean;
+  /**
+   * Turn the models' debug invariants on (default true): snmalloc's seqset and buddy, mimalloc's
+   * page and segment, glibc's bins checked where the real debug builds assert them
+   * (src/allocators/shared/invariants.ts); a failed one is a violation of kind `model-invariant`.
+   */
+  invariants?: boolean;
   /** Called after each generated sequence (shrinking included), for a progress display. */
   onRun?: (property: string, runs: number) => void;
 }
@@ -293,7 +308,7 @@ export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: Conform
   let runs = 0;
   const prop = fc.property(commandsFor(spec, opts.replayPath), (cmds) => {
     opts.onRun?.(spec.name, ++runs);
-    const { model, real } = setup(info, spec.threads, opts.params ?? {}, opts.races !== false);
+    const { model, real } = setup(info, spec.threads, opts.params ?? {}, { races: opts.races !== false, invariants: opts.invariants !== false });
     fc.modelRun(() => ({ model, real }), cmds);
     teardown(model, real);
   });

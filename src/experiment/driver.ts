@@ -11,6 +11,7 @@ import type { Machine } from '../machine/machine.ts';
 import { QuietCpu } from '../machine/quiet-cpu.ts';
 import { IntMap } from '../machine/int-map.ts';
 import { raceViolation, type RaceSite } from '../check/race-report.ts';
+import { InvariantReports } from '../check/model-invariants.ts';
 
 export const DEFAULT_ALIGN = 16;
 /**
@@ -38,6 +39,15 @@ export class Driver {
       malloc: id('malloc'), calloc: id('calloc'), realloc: id('realloc'), free: id('free'),
       usableSize: id('malloc_usable_size'), threadStart: id('thread_start'), threadExit: id('thread_exit'),
     };
+  }
+
+  /**
+   * Turns the model's debug invariants on (src/allocators/shared/invariants.ts): a failed one is a
+   * `model-invariant` violation of the checker, which this needs.
+   */
+  checkInvariants(): void {
+    if (this.checker === null) throw new Error('the debug invariants report to the checker: create the Driver with check on');
+    InvariantReports.enable(this.machine, this.checker);
   }
 
   /** Memory accesses one model call may make (see DEFAULT_ACCESS_BUDGET). */
@@ -75,7 +85,7 @@ export class Driver {
         }
       }
       const v = raceViolation(r, site);
-      this.checker?.report(v.kind, v.thread, v.op, v.message, v.address, r);
+      this.checker?.report(v.kind, v.thread, v.op, v.message, v.address, { race: r });
     }
   }
 

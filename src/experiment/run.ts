@@ -23,6 +23,7 @@ import type { Op, SimThread } from '../sim/thread.ts';
 import type { AppAtomicOp, WorkloadOp } from '../workloads/ops.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
+import { ModelInvariantFailure } from '../check/model-invariants.ts';
 import { Driver } from './driver.ts';
 import type { Result, RunError } from './result.ts';
 import { crashText } from './model-contract.ts';
@@ -38,6 +39,11 @@ export interface RunConfig {
   check?: boolean;
   /** With check: run the data-race detector too (its reports are violations of kind data-race). */
   races?: boolean;
+  /**
+   * With check: turn the model's debug invariants on (src/allocators/shared/invariants.ts); a failed
+   * one is a violation of kind model-invariant and ends the run there, as the real assertion aborts.
+   */
+  invariants?: boolean;
   /** Record the per-path profile (Result.profile) for Cachegrind-format output; off by default. */
   profile?: boolean;
   /** Opens named line sources (trace files) for workloads that read them; see docs/workloads/trace.md. */
@@ -191,6 +197,8 @@ function errorOf(e: unknown): RunError {
     return { kind: 'machine-fault', message: e.message, thread: e.thread, address: e.address, op: e.operation };
   }
   if (e instanceof DeadlockError) return { kind: 'deadlock', message: e.message };
+  // The violation (check.violations) names the structure, the operation and the address.
+  if (e instanceof ModelInvariantFailure) return { kind: 'model-error', message: e.message };
   if (!(e instanceof Error)) return { kind: 'model-error', message: crashText(e) }; // `throw 'oops'`
   const err = e;
   // A bug in a model or workload: keep where it happened, the first frames of the stack.
@@ -211,6 +219,7 @@ export function runExperiment(cfg: RunConfig): Result {
   if (cfg.check === true && cfg.races === true) machine.detectRaces();
   const model = createModel(info, machine, cfg.allocatorParams ?? {}, seed);
   const driver = new Driver(machine, model, cfg.check === true, info.name);
+  if (cfg.check === true && cfg.invariants === true) driver.checkInvariants();
   const handler = new Handler(machine, driver, cfg.onProgress);
   const kernel = new Kernel(
     {

@@ -15,6 +15,7 @@ import { joinHalves, readValue, toBytes, writeValue } from './value-codec.ts';
 import { PathProfile } from './paths.ts';
 import { Rng } from '../sim/rng.ts';
 import { RaceDetector, type RaceOptions } from './race/detector.ts';
+import type { InvariantSink } from './invariant-sink.ts';
 
 // Constants bound to this module's own names: V8 folds those into optimized code, but reloads an
 // imported (live) binding at every use (see cpu.ts).
@@ -54,6 +55,8 @@ export class Machine {
   readonly seed: number;
   /** The data-race detector, when `detectRaces` turned it on (null: off, and free). */
   race: RaceDetector | null = null;
+  /** The models' debug invariants, when the checker turned them on (invariant-sink.ts; null: off, and free). */
+  invariants: InvariantSink | null = null;
 
   constructor(readonly spec: MachineSpec, opts: MachineOptions = {}) {
     this.seed = opts.seed ?? 1;

@@ -3,7 +3,8 @@
  * faults or counters: the checker uses it to ask a model questions (usable size, heap walk) without
  * changing the run it observes. The OS calls are refused: answering a question must not map memory.
  * Nor may it make a page resident: a write to a page that is not resident is refused too (an
- * uncharged write there would fault the page in and grow RSS behind the run's back).
+ * uncharged write there would fault the page in and grow RSS behind the run's back). A read-only
+ * one (a model's debug invariants read with it: src/allocators/shared/invariants.ts) refuses every write.
  */
 import type { AccessSize } from './value-codec.ts';
 import { Cpu } from './cpu.ts';
@@ -15,7 +16,7 @@ import type { MemoryOrder } from './memory-order.ts';
 import { PAGE_SIZE } from './sizes.ts';
 
 export class QuietCpu extends Cpu {
-  constructor(machine: Machine, thread: number, core: number) {
+  constructor(machine: Machine, thread: number, core: number, private readonly readOnly = false) {
     super(machine, thread, core, new Rng(0));
     // A question the checker asks is no access of the program's: the race detector never sees it.
     this.race = null;
@@ -82,8 +83,9 @@ export class QuietCpu extends Cpu {
     }
     return oldLo;
   }
-  /** Refuses a write to [addr, addr+len) unless every page of it is resident already. */
+  /** Refuses a write to [addr, addr+len) unless every page of it is resident already (any write, when read-only). */
   private resident(addr: number, len: number): void {
+    if (this.readOnly) throw new Error(`a debug invariant must not write (a write at 0x${addr.toString(16)})`);
     for (let p = Math.floor(addr / PAGE_SIZE); p * PAGE_SIZE < addr + len; p++) {
       if (!this.machine.isResident(p * PAGE_SIZE)) {
         throw new Error(`a quiet (checker) query must not make a page resident (a write at 0x${addr.toString(16)})`);
