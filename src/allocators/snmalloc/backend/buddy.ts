@@ -19,6 +19,8 @@
  */
 import type { Cpu } from '../../../machine/cpu.ts';
 import { buddyBytes } from '../layout.ts';
+import { hex } from '../../../sim/hex.ts';
+import { Invariant } from '../../shared/invariants.ts';
 
 /** Where a buddy keeps its node links (buddy.h's `Rep`). */
 export interface BuddyRep {
@@ -42,10 +44,40 @@ export function alignDown(addr: number, size: number): number {
 export class Buddy {
   readonly levels: number;
   readonly bytes: number;
+  /**
+   * buddy.h `invariant()`: every level at or above `empty_at_or_above` has an empty tree; with the
+   * ordering that redblacktree.h `invariant()` checks (here: each level's list strictly ascending)
+   * and buddy.h `validate_block` (every block, cached or in the tree, aligned to its level's size).
+   * Checked where buddy.h calls invariant(): entering remove_block, when it finds nothing, and
+   * after add_block inserts into a tree or returns an overflowing block.
+   */
+  readonly invariant: Invariant;
 
   constructor(readonly minBits: number, readonly maxBits: number, private readonly rep: BuddyRep) {
     this.levels = maxBits - minBits;
     this.bytes = buddyBytes(this.levels);
+    this.invariant = new Invariant(`snmalloc buddy 2^${minBits}..2^${maxBits}`, (cpu, st) => this.problem(cpu, st));
+  }
+
+  /** What breaks the invariant of the buddy at `st` (null: nothing); see `invariant`. */
+  private problem(cpu: Cpu, st: number): string | null {
+    const eaa = cpu.load(this.eaa(st));
+    if (eaa > this.levels) return `empty_at_or_above is ${eaa}, past the ${this.levels} levels`;
+    for (let idx = 0; idx < this.levels; idx++) {
+      const lv = st + idx * LEVEL;
+      const size = 2 ** (idx + this.minBits);
+      for (let i = 0; i < 3; i++) {
+        const e = cpu.load(lv + i * 8);
+        if (e % size !== 0) return `cache[${i}] of the ${size}-byte level holds ${hex(e)}, not aligned to the level's size`;
+      }
+      const root = cpu.load(lv + ROOT);
+      if (idx >= eaa && root !== 0) return `the ${size}-byte level holds ${hex(root)} at or above empty_at_or_above (${eaa})`;
+      for (let cur = root, prev = 0; cur !== 0; prev = cur, cur = this.rep.getNext(cpu, cur)) {
+        if (cur <= prev) return `the ${size}-byte level's tree is out of order: ${hex(cur)} after ${hex(prev)}`;
+        if (cur % size !== 0) return `the ${size}-byte level holds ${hex(cur)}, not aligned to the level's size`;
+      }
+    }
+    return null;
   }
 
   private index(size: number): number {
@@ -113,7 +145,10 @@ export class Buddy {
     while (this.removeBuddy(cpu, st, a, s)) {
       s *= 2;
       a = alignDown(a, s);
-      if (s === 2 ** this.maxBits) return a;
+      if (s === 2 ** this.maxBits) {
+        this.invariant.check(cpu, st);
+        return a;
+      }
     }
     const idx = this.index(s);
     const eaa = cpu.load(this.eaa(st));
@@ -126,11 +161,13 @@ export class Buddy {
       }
     }
     this.setInsert(cpu, lv, a);
+    this.invariant.check(cpu, st);
     return 0;
   }
 
   /** remove_block: a block of `size`, splitting a larger one if needed; 0 if none. */
   removeBlock(cpu: Cpu, st: number, size: number): number {
+    this.invariant.check(cpu, st);
     const idx = this.index(size);
     if (idx >= cpu.load(this.eaa(st))) return 0;
     const lv = st + idx * LEVEL;
@@ -147,6 +184,7 @@ export class Buddy {
     const bigger = this.removeBlock(cpu, st, size * 2);
     if (bigger === 0) {
       cpu.store(this.eaa(st), idx);
+      this.invariant.check(cpu, st);
       return 0;
     }
     this.addBlock(cpu, st, bigger + size, size);
