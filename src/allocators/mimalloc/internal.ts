@@ -17,6 +17,7 @@ import { decode, encode, out, type Keys } from './encode.ts';
 import type { MiConfig } from './options.ts';
 import { HUGE_BLOCK_SIZE, RANDOM_AVAILABLE, SEGMENT_SIZE, SLICE_SIZE, type Layout } from './types.ts';
 import type { BatchItStat } from '../shared/batchit/batchit.ts';
+import type { MiInvariants } from './invariants.ts';
 
 /** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
 export type MimallocStat =
@@ -132,6 +133,8 @@ export interface Mi {
   curPath: number;
   /** The page whose blocks BatchIt links (per call; the cache hooks need its keys). */
   batchPage: number;
+  /** The debug invariants of pages and segments (invariants.ts), checked where mi_assert_expensive is. */
+  readonly valid: MiInvariants;
 }
 
 // ---- paths ----

@@ -22,6 +22,7 @@ import { heapWalk } from './heap-walk.ts';
 import { G_HEAP_MAIN_COOKIE, STATIC_BYTES, type Mi, type MiPaths } from './internal.ts';
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
 import { configFrom, mimallocParams, type MiConfig } from './options.ts';
+import { mimallocInvariants } from './invariants.ts';
 import { LARGE_OBJ_SIZE_MAX, MEDIUM_PAGE_SIZE, SEGMENT_SIZE, SLICE_SIZE, SMALL_PAGE_SIZE, SMALL_SIZE_MAX, alignUp, layoutOf } from './types.ts';
 
 const SOURCES = [
@@ -64,7 +65,7 @@ export class Mimalloc implements AllocatorModel {
       paths: pathsOf((n) => machine.paths.id(n), name),
       batch, batchSink: null, tdTld, tdBatch, tdSize: alignUp(tdBatch + (batch?.stateBytes ?? 0), 4096),
       cyclesPerMs: machine.spec.ghz * 1e6, pageKeys: newKeys(), heapKeys: newKeys(),
-      curPath: -1, batchPage: 0,
+      curPath: -1, batchPage: 0, valid: mimallocInvariants(() => self as Mi),
     };
     if (batch !== null) mi.batchSink = batchSink(mi);
     self = mi;

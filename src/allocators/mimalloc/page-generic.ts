@@ -19,6 +19,7 @@ import {
 } from './page.ts';
 import { segmentPageAlloc } from './segment.ts';
 import { BIN_HUGE, LARGE_OBJ_SIZE_MAX, Q_FIRST, Q_SIZE } from './types.ts';
+import { PAGE_IN_QUEUE } from './invariants.ts';
 
 /** page.c mi_page_fresh_alloc: a page from the segments, initialised and pushed on its queue. */
 function pageFreshAlloc(m: Mi, cpu: Cpu, heap: number, pq: number, bsize: number): number {
@@ -29,6 +30,7 @@ function pageFreshAlloc(m: Mi, cpu: Cpu, heap: number, pq: number, bsize: number
   pageInit(m, cpu, heap, page, full);
   queuePush(m, cpu, heap, pq, page);
   m.counters.add('page.fresh');
+  m.valid.page.check(cpu, page, PAGE_IN_QUEUE);
   return page;
 }
 

@@ -17,6 +17,7 @@ import {
 import { segmentPageAbandon } from './segment-abandon.ts';
 import { segmentPageFree } from './segment.ts';
 import { pageThreadFreeCollect } from './thread-free.ts';
+import { PAGE_IN_QUEUE } from './invariants.ts';
 import { BIN_FULL, DELAYED_FREEING, HUGE_BLOCK_SIZE, NEVER_DELAYED_FREE, Q_FIRST, Q_LAST, SLICE_SIZE } from './types.ts';
 
 /** page.c: MI_MAX_EXTEND_SIZE (one OS page of fresh blocks per extension), MI_RETIRE_CYCLES. */
@@ -88,12 +89,15 @@ export function pageAllFree(m: Mi, cpu: Cpu, page: number): boolean {
 
 /** page.c _mi_page_reclaim: a page of a reclaimed segment joins its bin's queue. */
 export function pageReclaim(m: Mi, cpu: Cpu, heap: number, page: number): void {
+  m.valid.page.check(cpu, page);
   queuePush(m, cpu, heap, queueOf(m, heap, binOf(blockSize(m, cpu, page), m.cfg.mediumObjSizeMax)), page);
   m.counters.add('page.reclaimed');
+  m.valid.page.check(cpu, page, PAGE_IN_QUEUE);
 }
 
 /** page.c _mi_page_unfull: back from the full queue to the end of its bin's queue. */
 export function pageUnfull(m: Mi, cpu: Cpu, page: number): void {
+  m.valid.page.check(cpu, page, PAGE_IN_QUEUE);
   if (!isInFull(m, cpu, page)) return;
   const heap = cpu.load(page + m.layout.page.xheap);
   const full = queueOf(m, heap, BIN_FULL);
@@ -123,6 +127,7 @@ function pageDetach(m: Mi, cpu: Cpu, page: number, pq: number): number {
 
 /** page.c _mi_page_abandon: out of the heap; the segment counts an abandoned page. */
 export function pageAbandon(m: Mi, cpu: Cpu, page: number, pq: number): void {
+  m.valid.page.check(cpu, page, PAGE_IN_QUEUE);
   const tld = pageDetach(m, cpu, page, pq);
   m.counters.add('page.abandoned');
   segmentPageAbandon(m, cpu, tld, page);
@@ -130,6 +135,7 @@ export function pageAbandon(m: Mi, cpu: Cpu, page: number, pq: number): void {
 
 /** page.c _mi_page_free: out of its queue and back to the segment as a free span. */
 export function pageFree(m: Mi, cpu: Cpu, page: number, pq: number): void {
+  m.valid.page.check(cpu, page, PAGE_IN_QUEUE);
   setHasAligned(m, cpu, page, false);
   const tld = pageDetach(m, cpu, page, pq);
   m.counters.add('page.freed');
@@ -142,6 +148,7 @@ export function pageFree(m: Mi, cpu: Cpu, page: number, pq: number): void {
  * otherwise it is freed at once.
  */
 export function pageRetire(m: Mi, cpu: Cpu, page: number): void {
+  m.valid.page.check(cpu, page, PAGE_IN_QUEUE);
   setHasAligned(m, cpu, page, false);
   const pq = pageQueueOf(m, cpu, page);
   if (!queueIsSpecial(m, cpu, pq) && cpu.load(pq + Q_LAST) === page && cpu.load(pq + Q_FIRST) === page) {
@@ -252,6 +259,7 @@ export function pageExtendFree(m: Mi, cpu: Cpu, heap: number, page: number): voi
   const capacity = cpu.load(page + P.capacity, 2);
   const reserved = cpu.load(page + P.reserved, 2);
   if (capacity >= reserved) return;
+  m.valid.page.check(cpu, page);
   const prev = enter(m, cpu, m.paths.extend);
   const bsize = blockSize(m, cpu, page);
   let extend = reserved - capacity;
@@ -263,6 +271,7 @@ export function pageExtendFree(m: Mi, cpu: Cpu, heap: number, page: number): voi
   cpu.store(page + P.capacity, capacity + extend, 2);
   m.counters.add('page.extended');
   leave(m, cpu, prev);
+  m.valid.page.check(cpu, page);
 }
 
 /** page.c mi_page_init: owner heap, block size, reserved count, keys; then the first extension. */
@@ -282,4 +291,5 @@ export function pageInit(m: Mi, cpu: Cpu, heap: number, page: number, bsize: num
     for (let k = 0; k < 2; k++) cpu.store64(page + P.keys + 8 * k, heapRandomNext(m, cpu, heap), cpu.random32());
   }
   pageExtendFree(m, cpu, heap, page);
+  m.valid.page.check(cpu, page);
 }

@@ -32,6 +32,7 @@ function forEachSpan(m: Mi, cpu: Cpu, segment: number, fn: (slice: number) => nu
 /** segment.c mi_segment_abandon: unqueue its free spans, purge, mark abandoned, push. */
 export function segmentAbandon(m: Mi, cpu: Cpu, tld: number, segment: number): void {
   const S = m.layout.segment;
+  m.valid.segment.check(cpu, segment, tld);
   forEachSpan(m, cpu, segment, (slice) => {
     if (!sliceIsUsed(m, cpu, slice)) {
       spanRemoveFromQueue(m, cpu, tld, slice);
@@ -63,6 +64,7 @@ export function clearWasReclaimed(m: Mi, cpu: Cpu, tld: number, segment: number)
 export function segmentPageAbandon(m: Mi, cpu: Cpu, tld: number, page: number): void {
   const S = m.layout.segment;
   const segment = segmentOf(page);
+  m.valid.segment.check(cpu, segment, tld);
   const n = cpu.load(segment + S.abandoned) + 1;
   cpu.store(segment + S.abandoned, n);
   if (cpu.load(segment + S.used) === n) segmentAbandon(m, cpu, tld, segment);
@@ -122,6 +124,7 @@ function segmentReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, segment: num
     if (blockSize(m, cpu, slice) === bsize && getUsed(m, cpu, slice) < cpu.load(slice + P.reserved, 2)) right.ok = true;
     return slice;
   });
+  m.valid.segment.check(cpu, segment, tld);
   let result = segment;
   if (cpu.load(segment + S.used) === 0) {
     segmentFree(m, cpu, tld, segment);

@@ -104,6 +104,7 @@ export function segmentAlloc(m: Mi, cpu: Cpu, tld: number, required: number, hug
   cpu.store(segment + S.used, 0); // the header slices do not count as a page in use
   if (required === 0) spanFree(m, cpu, tld, segment, infoSlices, sliceEntries - infoSlices, false);
   else hugePage.page = spanAllocate(m, cpu, segment, infoSlices, segmentSlices - infoSlices - guardSlices);
+  m.valid.segment.check(cpu, segment, tld);
   leave(m, cpu, prev);
   return segment;
 }
@@ -156,7 +157,9 @@ export function segmentPageFree(m: Mi, cpu: Cpu, tld: number, page: number): voi
   const prev = enter(m, cpu, m.paths.segment);
   const S = m.layout.segment;
   const segment = segmentOf(page + 1);
+  m.valid.segment.check(cpu, segment, tld);
   segmentPageClear(m, cpu, tld, page);
+  m.valid.segment.check(cpu, segment, tld);
   const used = cpu.load(segment + S.used);
   if (used === 0) segmentFree(m, cpu, tld, segment);
   else if (used === cpu.load(segment + S.abandoned)) segmentAbandon(m, cpu, tld, segment);
