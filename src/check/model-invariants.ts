@@ -19,6 +19,8 @@ export class ModelInvariantFailure extends Error {}
 
 export class InvariantReports implements InvariantSink {
   busy = false;
+  /** How many times each structure's invariant was checked. */
+  readonly checks = new Map<string, number>();
   private readonly readers = new Map<number, QuietCpu>();
 
   constructor(private readonly machine: Machine, private readonly heap: ShadowHeap) {}
@@ -28,6 +30,10 @@ export class InvariantReports implements InvariantSink {
     const r = new InvariantReports(machine, heap);
     machine.invariants = r;
     return r;
+  }
+
+  checking(structure: string): void {
+    this.checks.set(structure, (this.checks.get(structure) ?? 0) + 1);
   }
 
   reader(thread: number): QuietCpu {

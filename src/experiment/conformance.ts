@@ -276,6 +276,8 @@ export interface PropertyResult {
   path?: string;
   /** fast-check's replayPath of the shrunk command sequence: with seed and path, it replays the failure. */
   replayPath?: string;
+  /** With the debug invariants on: how many times each structure's invariant was checked, over all runs. */
+  invariantChecks?: Record<string, number>;
 }
 
 export interface ConformanceOptions {
@@ -306,18 +308,26 @@ export interface ConformanceOptions {
 export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: ConformanceOptions = {}): PropertyResult {
   const seed = opts.seed ?? 1;
   let runs = 0;
+  const checks = new Map<string, number>();
   const prop = fc.property(commandsFor(spec, opts.replayPath), (cmds) => {
     opts.onRun?.(spec.name, ++runs);
     const { model, real } = setup(info, spec.threads, opts.params ?? {}, { races: opts.races !== false, invariants: opts.invariants !== false });
-    fc.modelRun(() => ({ model, real }), cmds);
-    teardown(model, real);
+    try {
+      fc.modelRun(() => ({ model, real }), cmds);
+      teardown(model, real);
+    } finally {
+      for (const [s, n] of real.driver.invariants?.checks ?? []) checks.set(s, (checks.get(s) ?? 0) + n);
+    }
   });
   const details = fc.check(prop, {
     seed,
     numRuns: opts.numRuns ?? 40,
     ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
   });
-  const base = { name: spec.name, description: spec.description, runs: details.numRuns, seed };
+  const base = {
+    name: spec.name, description: spec.description, runs: details.numRuns, seed,
+    ...(checks.size > 0 ? { invariantChecks: Object.fromEntries([...checks].sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
+  };
   if (!details.failed) return { ...base, ok: true };
   const err = details.errorInstance;
   const cmds = details.counterexample?.[0] as Iterable<fc.Command<AppModel, Real>> | undefined;

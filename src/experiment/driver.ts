@@ -45,10 +45,14 @@ export class Driver {
    * Turns the model's debug invariants on (src/allocators/shared/invariants.ts): a failed one is a
    * `model-invariant` violation of the checker, which this needs.
    */
-  checkInvariants(): void {
+  checkInvariants(): InvariantReports {
     if (this.checker === null) throw new Error('the debug invariants report to the checker: create the Driver with check on');
-    InvariantReports.enable(this.machine, this.checker);
+    this.invariants = InvariantReports.enable(this.machine, this.checker);
+    return this.invariants;
   }
+
+  /** The debug invariants' reports, once checkInvariants turned them on. */
+  invariants: InvariantReports | null = null;
 
   /** Memory accesses one model call may make (see DEFAULT_ACCESS_BUDGET). */
   accessBudget = DEFAULT_ACCESS_BUDGET;

@@ -8,6 +8,8 @@ import type { Cpu } from './cpu.ts';
 export interface InvariantSink {
   /** True while an invariant runs: an invariant's own reads check nothing further. */
   busy: boolean;
+  /** An invariant of `structure` is about to be checked (the sink counts them). */
+  checking(structure: string): void;
   /** The uncharged, read-only Cpu an invariant of `thread` reads with (it refuses every write and OS call). */
   reader(thread: number): Cpu;
   /** An invariant of `structure` at `address` failed during `op` of `thread`: records it and throws (the operation stops). */

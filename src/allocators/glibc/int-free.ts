@@ -25,9 +25,15 @@ import {
   NONCONTIGUOUS_BIT, TLS_THREAD_ARENA,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
+import { BINS } from './check-state.ts';
 
 /** Frees chunk `p` of arena `av`; `haveLock` when the caller already holds the arena lock. */
 export function intFree(m: Ptmalloc, cpu: Cpu, av: number, p: number, haveLock: boolean): void {
+  freeChunk(m, cpu, av, p, haveLock);
+  BINS.check(cpu, av);
+}
+
+function freeChunk(m: Ptmalloc, cpu: Cpu, av: number, p: number, haveLock: boolean): void {
   const h = haveLock ? head(cpu, p) : headUnlocked(cpu, p);
   const size = sizeOf(h);
   cpu.work(8);

@@ -28,6 +28,7 @@ import {
   AV_HAVE_FASTCHUNKS, AV_LAST_REMAINDER, AV_MUTEX, AV_SYSTEM_MEM, AV_TOP, G_GLOBAL_MAX_FAST, MP_TCACHE_UNSORTED_LIMIT, binAt,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
+import { BINS } from './check-state.ts';
 
 /** useTop asks the caller to scan again after malloc_consolidate. */
 const RETRY = -1;
@@ -44,6 +45,12 @@ export function allocPerturb(m: Ptmalloc, cpu: Cpu, mem: number, bytes: number):
 
 /** Allocates a chunk of at least `bytes` from arena `av` (0: no usable arena, mmap only). Returns the user pointer or 0. */
 export function intMalloc(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number {
+  const p = intMallocFrom(m, cpu, av, bytes);
+  if (av !== 0) BINS.check(cpu, av);
+  return p;
+}
+
+function intMallocFrom(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number {
   const nb = checkedRequest2size(bytes);
   if (nb === 0) return 0;
   if (av === 0) return allocPerturb(m, cpu, sysmalloc(m, cpu, nb, 0), bytes);
