@@ -40,6 +40,7 @@ export class Invariant {
   }
 
   private run(sink: InvariantSink, cpu: Cpu, at: number, arg: number): void {
+    sink.checking(this.structure);
     const problem = this.problem(sink, cpu.thread, at, arg);
     if (problem !== null) sink.failed(cpu.thread, cpu.op, this.structure, at, problem);
   }
