@@ -26,22 +26,38 @@ import { createStatus } from '../status.ts';
 export type ModelResolver = (nameOrFile: string) => Promise<ModelInfo> | ModelInfo;
 
 /** The command line that replays a failed property: its seed, fast-check's path and replayPath, and the model's parameters. */
-function replayLine(replayAs: string, r: PropertyResult, params: readonly string[], races: boolean): string {
+function replayLine(replayAs: string, r: PropertyResult, params: readonly string[], checks: Checks): string {
   const rp = r.replayPath === undefined ? '' : ` --replay-path '${r.replayPath}'`;
-  return `allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path ?? ''}${rp}${params.map((p) => ` -p ${p}`).join('')}${races ? '' : ' --no-races'}`;
+  const off = `${checks.races ? '' : ' --no-races'}${checks.invariants ? '' : ' --no-invariants'}`;
+  return `allocsim check ${replayAs} --only ${r.name} --seed ${r.seed} --path ${r.path ?? ''}${rp}${params.map((p) => ` -p ${p}`).join('')}${off}`;
 }
 
-export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model, params: readonly string[] = [], races = true): string {
+/** The optional checks of the suite (both on by default). */
+interface Checks {
+  races: boolean;
+  invariants: boolean;
+}
+
+/** "debug invariants checked: glibc bins 329×", summed over the properties; '' when the model has none. */
+function invariantLine(results: readonly PropertyResult[]): string {
+  const sum = new Map<string, number>();
+  for (const r of results) for (const [s, n] of Object.entries(r.invariantChecks ?? {})) sum.set(s, (sum.get(s) ?? 0) + n);
+  return sum.size === 0 ? '' : `debug invariants checked: ${[...sum].map(([s, n]) => `${s} ${n}×`).join(', ')}`;
+}
+
+export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model, params: readonly string[] = [], checks: Checks = { races: true, invariants: true }): string {
   const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: fitColumns([16, 8, 6]) });
   for (const r of results) t.push([r.name, r.ok ? chalk.green('pass') : chalk.red('FAIL'), String(r.runs), r.description]);
   const lines = [chalk.bold(`invariant suite for ${model}`), t.toString()];
+  const inv = invariantLine(results);
+  if (inv !== '') lines.push(chalk.dim(inv));
   for (const r of results.filter((x) => !x.ok)) {
     lines.push(chalk.red(`\n${r.name}: ${r.message ?? 'failed'}`));
     if (r.counterexample !== undefined && r.counterexample.length > 0) {
       lines.push('minimal failing sequence (t<n> = thread, #<k> = k-th live block, modulo the live count):');
       r.counterexample.forEach((c, i) => lines.push(`  ${String(i + 1).padStart(3)}. ${c}`));
     }
-    if (r.path !== undefined) lines.push(chalk.dim(`replay: ${replayLine(replayAs, r, params, races)}`));
+    if (r.path !== undefined) lines.push(chalk.dim(`replay: ${replayLine(replayAs, r, params, checks)}`));
   }
   return `${lines.join('\n')}\n`;
 }
@@ -66,7 +82,7 @@ function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework
 
 /** What check runs against: a model in this process, or a model file in isolation. */
 /** What a property run takes: fast-check's seed, path and replayPath, and a progress callback (in-process only). */
-type PropertyOptions = { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean; onRun?: (property: string, runs: number) => void };
+type PropertyOptions = { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean; invariants?: boolean; onRun?: (property: string, runs: number) => void };
 
 interface CheckTarget {
   name: string;
@@ -115,6 +131,7 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         .option('replay-path', { type: 'string', describe: 'with --path: which commands of the failing sequence ran (from the same replay line)' })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value' })
         .option('races', { type: 'boolean', default: true, describe: 'run the data-race detector in the multi-threaded properties (--no-races: off)' })
+        .option('invariants', { type: 'boolean', default: true, describe: "check the model's debug invariants (snmalloc's seqset and buddy, mimalloc's pages and segments, glibc's bins) where the real debug builds assert them (--no-invariants: off)" })
         .option('workloads', { type: 'boolean', describe: 'then run the coursework workloads with the checker (default: on for model files)' })
         .option('scale', { type: 'string', describe: "scale of the coursework workloads (their 'scale' parameter)" })
         .option('json', { type: 'boolean', default: false }),
@@ -130,6 +147,7 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
       const seed = positiveInt('seed', args.seed, 0);
       const numRuns = positiveInt('runs', args.runs);
       const races = args.races !== false;
+      const invariants = args.invariants !== false;
       const scale = args.scale === undefined ? undefined : Number(args.scale);
       if (scale !== undefined && !(scale > 0)) throw new UsageError(`--scale must be a positive number, got '${String(args.scale)}'`);
       const target = file !== undefined && isolated(args) ? isolatedTarget(await loadIsolated(file, args, [], false)) : await inProcessTarget(file, arg, resolve);
@@ -154,7 +172,7 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
               let r: PropertyResult;
               try {
                 r = await target.property(p.name, {
-                  seed, numRuns, params, races, ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}),
+                  seed, numRuns, params, races, invariants, ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}),
                   onRun: (property, n) => status.tick(`check: ${property}, sequence ${n}${n > numRuns ? ' (shrinking a failure)' : ` of ${numRuns}`}`),
                 });
               } catch (e) {
@@ -167,7 +185,7 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
           } finally {
             status.done();
           }
-          text.push(formatCheck(target.name, report.results, file ?? target.name, listOption(args.param), races));
+          text.push(formatCheck(target.name, report.results, file ?? target.name, listOption(args.param), { races, invariants }));
           const withWorkloads = (args.workloads as boolean | undefined) ?? file !== undefined;
           if (withWorkloads && report.results.every((r) => r.ok)) {
             const sel = selectCoursework();

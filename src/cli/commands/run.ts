@@ -63,6 +63,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
         .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
         .option('races', { type: 'boolean', default: false, describe: 'with the checker, run the data-race detector over the allocator\'s memory (implies --check)' })
+        .option('invariants', { type: 'boolean', default: false, describe: "with the checker, check the model's debug invariants where the real allocator's debug build asserts them (implies --check)" })
         .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' })
         .option('profile', { type: 'boolean', default: false, describe: 'add the per-path profile to the Result (profile field)' })
         .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
@@ -91,7 +92,7 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         if (params.workload.threads !== undefined) throw new UsageError('--threads and -p threads= both set the thread count; give one of them');
         params.workload.threads = positiveInt('threads', args.threads);
       }
-      const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true || args.races === true, races: args.races === true, profile: args.profile === true || cgOut !== undefined };
+      const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true || args.races === true || args.invariants === true, races: args.races === true, invariants: args.invariants === true, profile: args.profile === true || cgOut !== undefined };
       let r: Result;
       let recorder: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | 'hasHeapWalk' | 'samples'> | undefined;
       if (student !== undefined) {
