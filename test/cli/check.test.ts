@@ -25,4 +25,14 @@ describe('allocsim check', () => {
     expect(r.out).toMatch(/invariant suite for buddy/);
     expect(r.out).toMatch(/remote-frees.*pass/);
   });
+
+  it("runs the model's debug invariants, and --no-invariants turns them off", async () => {
+    const on = await cli('check', 'glibc', '--runs', '2', '--only', 'single-thread');
+    expect(on.code, on.out).toBe(0);
+    expect(on.out).toMatch(/debug invariants checked: glibc bins [1-9]\d*×/);
+    const off = await cli('check', 'glibc', '--runs', '2', '--only', 'single-thread', '--no-invariants', '--json');
+    expect(off.code, off.out).toBe(0);
+    const report = JSON.parse(off.out) as { results: Array<{ invariantChecks?: unknown }> };
+    expect(report.results[0]?.invariantChecks).toBeUndefined();
+  });
 });
