@@ -144,7 +144,7 @@ describe('glibc', () => {
   it('bins: a chunk whose bk does not lead back is reported at the next free', () => {
     const r = rig('glibc');
     // Chunks too big for the tcache and the fastbins, kept apart by guards so nothing coalesces.
-    const [a, , b] = [2000, 64, 2000, 64].map((n) => r.driver.malloc(r.cpu, n)) as number[];
+    const [a, , b] = [2000, 64, 2000, 64].map((n) => r.driver.malloc(r.cpu, n)) as [number, number, number, number];
     r.driver.free(r.cpu, a); // into the unsorted bin
     r.driver.malloc(r.cpu, 3000); // the unsorted scan sorts a's chunk into its large bin
     r.machine.poke(a - 16 + CH_BK, a + 512);
