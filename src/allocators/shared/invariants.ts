@@ -26,8 +26,8 @@ export class Invariant {
     if (sink !== null && !sink.busy) this.run(sink, cpu, at, arg);
   }
 
-  /** What is wrong with the structure at `at` now (null: nothing), read without any effect; for tests and reports. */
-  problem(sink: InvariantSink, thread: number, at: number, arg = 0): string | null {
+  /** What is wrong with the structure at `at` now (null: nothing), read without any effect. */
+  private problem(sink: InvariantSink, thread: number, at: number, arg = 0): string | null {
     sink.busy = true;
     try {
       return this.test(sink.reader(thread), at, arg);
