@@ -29,11 +29,6 @@ import { BINS } from './check-state.ts';
 
 /** Frees chunk `p` of arena `av`; `haveLock` when the caller already holds the arena lock. */
 export function intFree(m: Ptmalloc, cpu: Cpu, av: number, p: number, haveLock: boolean): void {
-  freeChunk(m, cpu, av, p, haveLock);
-  BINS.check(cpu, av);
-}
-
-function freeChunk(m: Ptmalloc, cpu: Cpu, av: number, p: number, haveLock: boolean): void {
   const h = haveLock ? head(cpu, p) : headUnlocked(cpu, p);
   const size = sizeOf(h);
   cpu.work(8);
@@ -53,6 +48,7 @@ function freeChunk(m: Ptmalloc, cpu: Cpu, av: number, p: number, haveLock: boole
   // TRIM_FASTBINS is 0: chunks bordering top go to the fastbins too.
   if (size <= cpu.load(m.g(G_GLOBAL_MAX_FAST))) {
     fastbinFree(m, cpu, av, p, size, haveLock);
+    BINS.check(cpu, av);
     return;
   }
   if (isMmapped(h)) {
@@ -66,6 +62,7 @@ function freeChunk(m: Ptmalloc, cpu: Cpu, av: number, p: number, haveLock: boole
     if (av !== cpu.machine.peek(cpu.tls + TLS_THREAD_ARENA)) m.count('freeLockedOtherArena');
   }
   freeNormal(m, cpu, av, p, size);
+  BINS.check(cpu, av);
   if (lockHere) cpu.unlock(av + AV_MUTEX);
 }
 

@@ -45,12 +45,6 @@ export function allocPerturb(m: Ptmalloc, cpu: Cpu, mem: number, bytes: number):
 
 /** Allocates a chunk of at least `bytes` from arena `av` (0: no usable arena, mmap only). Returns the user pointer or 0. */
 export function intMalloc(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number {
-  const p = intMallocFrom(m, cpu, av, bytes);
-  if (av !== 0) BINS.check(cpu, av);
-  return p;
-}
-
-function intMallocFrom(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number {
   const nb = checkedRequest2size(bytes);
   if (nb === 0) return 0;
   if (av === 0) return allocPerturb(m, cpu, sysmalloc(m, cpu, nb, 0), bytes);
@@ -58,11 +52,11 @@ function intMallocFrom(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number
   cpu.work(12);
   if (nb <= cpu.load(m.g(G_GLOBAL_MAX_FAST))) {
     const p = fromFastbin(m, cpu, av, nb);
-    if (p !== 0) return allocPerturb(m, cpu, p, bytes);
+    if (p !== 0) return binsChecked(cpu, av, allocPerturb(m, cpu, p, bytes));
   }
   if (inSmallbinRange(nb)) {
     const p = fromSmallbin(m, cpu, av, nb);
-    if (p !== 0) return allocPerturb(m, cpu, p, bytes);
+    if (p !== 0) return binsChecked(cpu, av, allocPerturb(m, cpu, p, bytes));
   } else if (cpu.load(av + AV_HAVE_FASTCHUNKS, 4, ORIGIN_META, RELAXED) !== 0) {
     mallocConsolidate(m, cpu, av);
     m.path(cpu, '_int_malloc');
@@ -75,8 +69,14 @@ function intMallocFrom(m: Ptmalloc, cpu: Cpu, av: number, bytes: number): number
     if (p === 0 && !inSmallbinRange(nb)) p = fromLargebin(m, cpu, av, nb);
     if (p === 0) p = fromBinmap(m, cpu, av, nb);
     if (p === 0) p = useTop(m, cpu, av, nb);
-    if (p !== RETRY) return allocPerturb(m, cpu, p, bytes);
+    if (p !== RETRY) return binsChecked(cpu, av, allocPerturb(m, cpu, p, bytes));
   }
+}
+
+/** The arena's bins invariant (check-state.ts) as _int_malloc returns `p` from arena `av`. */
+function binsChecked(cpu: Cpu, av: number, p: number): number {
+  BINS.check(cpu, av);
+  return p;
 }
 
 /**
