@@ -3,8 +3,9 @@
  * (src/allocators/shared/invariants.ts): do_check_malloc_state's walk of the fastbins and of the
  * unsorted, small and large bins, with do_check_free_chunk / do_check_inuse_chunk on each chunk.
  * glibc calls do_check_malloc_state in sysmalloc and systrim and checks the chunk it hands out or
- * takes back in every malloc and free; the model checks the arena's bins at the end of every
- * _int_malloc and _int_free, so a corrupted bin is reported at the next operation on the arena.
+ * takes back in every malloc and free; the model checks the arena's bins at every return of
+ * _int_malloc and in _int_free after a fastbin push or a free into the bins, so a corrupted bin is
+ * reported at the next operation on the arena's bins.
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { hex } from '../../sim/hex.ts';
