@@ -17,6 +17,14 @@ const STAMP_BYTES = 256;
 /** Largest prefix compared across a realloc. */
 const PREFIX_LIMIT = 1 << 20;
 
+/**
+ * What an allocator operation gives the shadow heap to record (the `records` of each entry of
+ * src/allocators/kit/operations.ts): a new block ('allocate': `allocated`), a block resized
+ * ('resize': `beforeRealloc`, `afterRealloc`), a block freed ('release': `released`), or nothing.
+ * A 'release' or 'resize' of a pointer that is not live is the workload's fault (`classifyFree`).
+ */
+export type Recording = 'allocate' | 'resize' | 'release' | 'none';
+
 interface Block {
   addr: number;
   size: number;

@@ -2,8 +2,10 @@
  * The invariant property suite every allocator model must pass (`allocsim check`, and the test
  * suite for every registered model).
  *
- * Each property is a fast-check model-based test: a random sequence of commands (malloc, calloc,
- * realloc, free; on several simulated threads, with frees by a thread other than the allocating one)
+ * Each property is a fast-check model-based test: a random sequence of commands (the allocator
+ * operations of src/allocators/kit/operations.ts as their entries weigh them: malloc, calloc,
+ * realloc, free, aligned_alloc where alignments vary; on several simulated threads, with frees by
+ * a thread other than the allocating one)
  * runs against the model through the Driver with the shadow-heap checker on. After the sequence
  * every block is freed, every thread exits (flushing its caches) and the lost-object check runs.
  * A failure is shrunk to a minimal sequence and reported with the seed and path that replay it.
@@ -11,6 +13,7 @@
 import fc from 'fast-check';
 import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
 import { createModel } from '../allocators/kit/create-model.ts';
+import { ALLOCATOR_OPERATION, ALLOCATOR_OPERATIONS, type AllocatorOperation, type ArgRole } from '../allocators/kit/operations.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import { ModelInvariantFailure } from '../check/model-invariants.ts';
 import type { Violation } from '../check/violations.ts';
@@ -89,73 +92,49 @@ function received(r: Real, b: AppModel['live'][number], thread: number): void {
   if (race !== null && b.thread !== thread && b.sync !== undefined) race.acquire(thread, b.sync);
 }
 
-class MallocCmd implements fc.Command<AppModel, Real> {
-  constructor(readonly thread: number, readonly size: number, readonly align: number) {}
-  check(): boolean {
-    return true;
+/**
+ * One allocator operation (an entry of src/allocators/kit/operations.ts) from `thread`, with the
+ * arguments its `args` call for. A 'ptr' argument holds a pick: live block number `pick` modulo the
+ * live count, freed or resized by `thread` (a remote free when it is not the owner).
+ */
+class OperationCmd implements fc.Command<AppModel, Real> {
+  private readonly takesBlock: boolean;
+  constructor(readonly op: AllocatorOperation, readonly thread: number, readonly a: number, readonly b: number) {
+    this.takesBlock = op.args[0] === 'ptr';
   }
-  run(m: AppModel, r: Real): void {
-    const p = guarded(r, () => r.driver.malloc(r.cpus[this.thread] as Cpu, this.size, this.align));
-    assertClean(r);
-    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.size, ...handOff(r, this.thread) });
-  }
-  toString(): string {
-    return this.align === 16 ? `malloc(t${this.thread}, ${this.size})` : `malloc(t${this.thread}, ${this.size}, align ${this.align})`;
-  }
-}
-
-class CallocCmd implements fc.Command<AppModel, Real> {
-  constructor(readonly thread: number, readonly n: number, readonly size: number) {}
-  check(): boolean {
-    return true;
-  }
-  run(m: AppModel, r: Real): void {
-    const p = guarded(r, () => r.driver.calloc(r.cpus[this.thread] as Cpu, this.n, this.size));
-    assertClean(r);
-    if (p !== 0) m.live.push({ ptr: p, thread: this.thread, size: this.n * this.size, ...handOff(r, this.thread) });
-  }
-  toString(): string {
-    return `calloc(t${this.thread}, ${this.n}, ${this.size})`;
-  }
-}
-
-/** Frees live block number `pick` (modulo the live count) from `thread`: a remote free when it is not the owner. */
-class FreeCmd implements fc.Command<AppModel, Real> {
-  constructor(readonly thread: number, readonly pick: number) {}
   check(m: Readonly<AppModel>): boolean {
-    return m.live.length > 0;
+    return !this.takesBlock || m.live.length > 0;
   }
   run(m: AppModel, r: Real): void {
-    const i = this.pick % m.live.length;
+    const cpu = r.cpus[this.thread] as Cpu;
+    const op = this.op;
+    if (!this.takesBlock) {
+      const p = guarded(r, () => r.driver.call(op, cpu, this.a, this.b));
+      assertClean(r);
+      if (op.records === 'allocate' && p !== 0) m.live.push({ ptr: p, thread: this.thread, size: op.size(this.a, this.b), ...handOff(r, this.thread) });
+      return;
+    }
+    const i = this.a % m.live.length;
     const b = m.live[i] as AppModel['live'][number];
     received(r, b, this.thread);
-    guarded(r, () => r.driver.free(r.cpus[this.thread] as Cpu, b.ptr));
+    const q = guarded(r, () => r.driver.call(op, cpu, b.ptr, this.b));
     assertClean(r);
     assertCoalesced(r, this.toString());
-    m.live.splice(i, 1);
+    if (op.records === 'release') m.live.splice(i, 1);
+    else if (op.records === 'resize') {
+      const size = op.size(b.ptr, this.b);
+      if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size, ...handOff(r, this.thread) };
+      else if (size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
+    }
   }
+  /** `malloc(t0, 24)`, `malloc(t1, 24, align 64)`, `free(t0, #3)`: a default `b` is left out. */
   toString(): string {
-    return `free(t${this.thread}, #${this.pick})`;
-  }
-}
-
-class ReallocCmd implements fc.Command<AppModel, Real> {
-  constructor(readonly thread: number, readonly pick: number, readonly size: number) {}
-  check(m: Readonly<AppModel>): boolean {
-    return m.live.length > 0;
-  }
-  run(m: AppModel, r: Real): void {
-    const i = this.pick % m.live.length;
-    const b = m.live[i] as AppModel['live'][number];
-    received(r, b, this.thread);
-    const q = guarded(r, () => r.driver.realloc(r.cpus[this.thread] as Cpu, b.ptr, this.size));
-    assertClean(r);
-    assertCoalesced(r, this.toString());
-    if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size: this.size, ...handOff(r, this.thread) };
-    else if (this.size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
-  }
-  toString(): string {
-    return `realloc(t${this.thread}, #${this.pick}, ${this.size})`;
+    const shown = this.op.args.flatMap((role, k) => {
+      const v = k === 0 ? this.a : this.b;
+      if (k === 1 && this.op.bDefault !== 0 && v === this.op.bDefault) return [];
+      return [role === 'ptr' ? `#${v}` : role === 'align' ? `align ${v}` : `${v}`];
+    });
+    return `${this.op.name}(t${this.thread}, ${shown.join(', ')})`;
   }
 }
 
@@ -202,19 +181,22 @@ export const PROPERTIES: readonly PropertySpec[] = [
   },
 ];
 
-function commandsFor(spec: PropertySpec, replayPath: string | undefined): fc.Arbitrary<Iterable<fc.Command<AppModel, Real>>> {
+/** The command sequences of property `spec` (exported for the operations table's test). */
+export function commandsFor(spec: PropertySpec, replayPath: string | undefined): fc.Arbitrary<Iterable<fc.Command<AppModel, Real>>> {
   const thread = fc.nat({ max: spec.threads - 1 });
   const align = spec.aligned ? fc.constantFrom(8, 16, 32, 64, 128, 256, 4096) : fc.constant(16);
   const pick = fc.nat({ max: 1000 });
+  const roles: Record<ArgRole, fc.Arbitrary<number>> = {
+    size: spec.sizes, align, count: fc.integer({ min: 0, max: 16 }), elementSize: fc.integer({ min: 0, max: 512 }), ptr: pick,
+  };
+  // Each operation of the table as often as its weight says, in the table's order.
+  const choices = ALLOCATOR_OPERATIONS.filter((op) => !op.conformance.alignedOnly || spec.aligned).flatMap((op) =>
+    Array.from({ length: op.conformance.weight }, () =>
+      (fc.tuple(thread, ...op.args.map((role) => roles[role])) as fc.Arbitrary<[number, number, number?]>)
+        .map(([t, a, b]) => new OperationCmd(op, t, a, b ?? op.bDefault))),
+  );
   return fc.commands(
-    [
-      fc.tuple(thread, spec.sizes, align).map(([t, s, a]) => new MallocCmd(t, s, a)),
-      fc.tuple(thread, spec.sizes, align).map(([t, s, a]) => new MallocCmd(t, s, a)),
-      fc.tuple(thread, fc.integer({ min: 0, max: 16 }), fc.integer({ min: 0, max: 512 })).map(([t, n, s]) => new CallocCmd(t, n, s)),
-      fc.tuple(thread, pick).map(([t, p]) => new FreeCmd(t, p)),
-      fc.tuple(thread, pick).map(([t, p]) => new FreeCmd(t, p)),
-      fc.tuple(thread, pick, spec.sizes).map(([t, p, s]) => new ReallocCmd(t, p, s)),
-    ],
+    choices,
     // size 'max': without it fast-check's default size caps every sequence at about 10 commands,
     // whatever maxCommands says; with it, lengths spread up to maxCommands.
     // replayPath: which commands of the shrunk sequence ran; fast-check needs it, besides the seed
@@ -250,7 +232,7 @@ function setup(info: ModelInfo, threads: number, params: Readonly<Record<string,
 /** After the sequence: free what is left (by its owner), exit every thread, run the end-of-run checks. */
 function teardown(m: AppModel, r: Real): void {
   for (const b of m.live) {
-    guarded(r, () => r.driver.free(r.cpus[b.thread] as Cpu, b.ptr));
+    guarded(r, () => r.driver.call(ALLOCATOR_OPERATION.free, r.cpus[b.thread] as Cpu, b.ptr));
     assertClean(r);
     assertCoalesced(r, `the final free of the block at ${hex(b.ptr)}`);
   }

@@ -12,8 +12,11 @@ import { QuietCpu } from '../machine/quiet-cpu.ts';
 import { IntMap } from '../machine/int-map.ts';
 import { raceViolation, type RaceSite } from '../check/race-report.ts';
 import { InvariantReports } from '../check/model-invariants.ts';
+import { ALLOCATOR_OPERATIONS, type AllocatorOperation } from '../allocators/kit/operations.ts';
+import { plainOp, type OpName } from '../machine/op-text.ts';
 
-export const DEFAULT_ALIGN = 16;
+const THREAD_START = plainOp('thread start');
+const THREAD_EXIT = plainOp('thread exit');
 /**
  * Memory accesses one allocator call may make before it counts as runaway (a cycle in a free list,
  * a search that never ends): far above any real operation, low enough to stop within seconds.
@@ -29,16 +32,17 @@ export class Driver {
   private sizeOf = new Float64Array(1 << 12);
   private readonly quiet = new Map<number, QuietCpu>();
 
-  /** Path ids of the top-level operations (`NAME::malloc`, ...), for the per-path profile. */
-  private readonly pathIds: Record<'malloc' | 'calloc' | 'realloc' | 'free' | 'usableSize' | 'threadStart' | 'threadExit', number>;
+  /** Path ids of the allocator operations (`NAME::malloc`, ..., by the table's index), for the per-path profile. */
+  private readonly pathIds: readonly number[];
+  private readonly threadStartPath: number;
+  private readonly threadExitPath: number;
 
   constructor(readonly machine: Machine, readonly model: AllocatorModel, check: boolean, name = 'model') {
     this.checker = check ? new ShadowHeap(machine) : null;
     const id = (op: string): number => machine.paths.id(`${name}::${op}`);
-    this.pathIds = {
-      malloc: id('malloc'), calloc: id('calloc'), realloc: id('realloc'), free: id('free'),
-      usableSize: id('malloc_usable_size'), threadStart: id('thread_start'), threadExit: id('thread_exit'),
-    };
+    this.pathIds = ALLOCATOR_OPERATIONS.map((op) => id(op.path));
+    this.threadStartPath = id('thread_start');
+    this.threadExitPath = id('thread_exit');
   }
 
   /**
@@ -58,8 +62,8 @@ export class Driver {
   accessBudget = DEFAULT_ACCESS_BUDGET;
 
   /** Names the operation under way (see Cpu.setOp) and gives it its access budget. */
-  private arm(cpu: Cpu, kind: string, a = 0, b = 0): void {
-    cpu.setOp(kind, a, b);
+  private arm(cpu: Cpu, op: OpName, a = 0, b = 0): void {
+    cpu.setOp(op, a, b);
     cpu.accessBudget = this.accessBudget;
   }
 
@@ -126,85 +130,73 @@ export class Driver {
     this.liveBytes -= this.sizeOf[slot] as number;
   }
 
-  malloc(cpu: Cpu, size: number, align = DEFAULT_ALIGN): number {
-    this.arm(cpu, 'malloc', size, align);
-    cpu.path(this.pathIds.malloc);
+  /**
+   * Performs allocator operation `op` (an entry of src/allocators/kit/operations.ts) with its
+   * arguments `a`, `b` on the thread of `cpu`: names it, calls the model on its profile path, keeps
+   * the live bytes and feeds the checker what the entry says it records. Returns the model's answer.
+   */
+  call(op: AllocatorOperation, cpu: Cpu, a: number, b = op.bDefault): number {
+    this.arm(cpu, op, a, b);
+    switch (op.records) {
+      case 'allocate':
+        return this.allocate(op, cpu, a, b);
+      case 'release':
+      case 'resize':
+        return this.release(op, cpu, a, b);
+      default: {
+        cpu.path(this.pathIds[op.index] as number);
+        const n = op.call(this.model, cpu, a, b);
+        this.leave(cpu);
+        return n;
+      }
+    }
+  }
+
+  /** A new block (malloc, calloc, aligned_alloc). */
+  private allocate(op: AllocatorOperation, cpu: Cpu, a: number, b: number): number {
+    cpu.path(this.pathIds[op.index] as number);
     let p: number;
     try {
-      p = this.model.malloc(cpu, size, align);
+      p = op.call(this.model, cpu, a, b);
     } catch (e) {
       throw this.aborted(cpu, e);
     }
     this.leave(cpu);
+    const size = op.size(a, b);
     if (p !== 0) this.grew(p, size);
-    this.checker?.allocated(cpu.thread, cpu.op, p, size, align, p === 0 ? 0 : this.usable(cpu, p));
+    this.checker?.allocated(cpu.thread, cpu.op, p, size, op.align(a, b), p === 0 ? 0 : this.usable(cpu, p), op.zeroed);
     return p;
   }
 
-  calloc(cpu: Cpu, n: number, size: number): number {
-    this.arm(cpu, 'calloc', n, size);
-    cpu.path(this.pathIds.calloc);
-    let p: number;
-    try {
-      p = this.model.calloc(cpu, n, size);
-    } catch (e) {
-      throw this.aborted(cpu, e);
-    }
-    this.leave(cpu);
-    if (p !== 0) this.grew(p, n * size);
-    this.checker?.allocated(cpu.thread, cpu.op, p, n * size, DEFAULT_ALIGN, p === 0 ? 0 : this.usable(cpu, p), true);
-    return p;
-  }
-
-  realloc(cpu: Cpu, ptr: number, size: number): number {
-    this.arm(cpu, 'realloc', ptr, size);
-    if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') return this.faultyFree(cpu, ptr, true);
-    const prefix = this.checker?.beforeRealloc(ptr, size) ?? null;
-    cpu.path(this.pathIds.realloc);
+  /** The block at `ptr` freed (free) or resized to `op.size(ptr, b)` bytes (realloc). */
+  private release(op: AllocatorOperation, cpu: Cpu, ptr: number, b: number): number {
+    const checker = this.checker;
+    if (ptr !== 0 && checker !== null && checker.classifyFree(ptr) !== 'ok') return this.faultyFree(op, cpu, ptr, b);
+    const resize = op.records === 'resize';
+    const size = op.size(ptr, b);
+    const prefix = resize ? (checker?.beforeRealloc(ptr, size) ?? null) : null;
+    cpu.path(this.pathIds[op.index] as number);
     let q: number;
-    if (this.checker !== null) this.checker.releasing = ptr;
+    if (checker !== null) checker.releasing = ptr;
     try {
-      q = this.model.realloc(cpu, ptr, size);
+      q = op.call(this.model, cpu, ptr, b);
     } catch (e) {
       throw this.aborted(cpu, e);
     } finally {
-      if (this.checker !== null) this.checker.releasing = 0;
+      if (checker !== null) checker.releasing = 0;
     }
     this.leave(cpu);
+    if (!resize) {
+      this.shrank(ptr);
+      checker?.released(cpu.thread, ptr);
+      return q;
+    }
     if (q !== 0 || size === 0) {
       this.shrank(ptr);
       if (q !== 0) this.grew(q, size);
     }
-    this.checker?.afterRealloc(cpu.thread, cpu.op, ptr, q, size, q === 0 ? 0 : this.usable(cpu, q), prefix);
+    checker?.afterRealloc(cpu.thread, cpu.op, ptr, q, size, q === 0 ? 0 : this.usable(cpu, q), prefix);
     return q;
-  }
-
-  free(cpu: Cpu, ptr: number): void {
-    this.arm(cpu, 'free', ptr);
-    if (ptr !== 0 && this.checker !== null && this.checker.classifyFree(ptr) !== 'ok') {
-      this.faultyFree(cpu, ptr, false);
-      return;
-    }
-    cpu.path(this.pathIds.free);
-    if (this.checker !== null) this.checker.releasing = ptr;
-    try {
-      this.model.free(cpu, ptr);
-    } catch (e) {
-      throw this.aborted(cpu, e);
-    } finally {
-      if (this.checker !== null) this.checker.releasing = 0;
-    }
-    this.leave(cpu);
-    this.shrank(ptr);
-    this.checker?.released(cpu.thread, ptr);
-  }
-
-  usableSize(cpu: Cpu, ptr: number): number {
-    this.arm(cpu, 'usable', ptr);
-    cpu.path(this.pathIds.usableSize);
-    const n = this.model.usableSize(cpu, ptr);
-    this.leave(cpu);
-    return n;
   }
 
   /**
@@ -212,11 +204,12 @@ export class Driver {
    * the real allocator would; whether it detects it (aborts) is recorded. A detected fault ends the
    * run (rethrown); an undetected one is recorded and the run goes on.
    */
-  private faultyFree(cpu: Cpu, ptr: number, isRealloc: boolean): number {
+  private faultyFree(op: AllocatorOperation, cpu: Cpu, ptr: number, b: number): number {
     const checker = this.checker as ShadowHeap;
     const kind = checker.classifyFree(ptr) as 'double-free' | 'invalid-free';
     try {
-      const r = isRealloc ? this.model.realloc(cpu, ptr, 1) : (this.model.free(cpu, ptr), 0);
+      // A resize of a block that is not live asks for one byte: what the model does with the pointer is the question.
+      const r = op.call(this.model, cpu, ptr, op.records === 'resize' ? 1 : b);
       checker.workloadFault({ kind, thread: cpu.thread, op: cpu.op, address: ptr, detectedByModel: false });
       return r;
     } catch (e) {
@@ -247,15 +240,15 @@ export class Driver {
   }
 
   threadStart(cpu: Cpu): void {
-    this.arm(cpu, 'thread start');
-    cpu.path(this.pathIds.threadStart);
+    this.arm(cpu, THREAD_START);
+    cpu.path(this.threadStartPath);
     this.model.threadStart?.(cpu);
     this.leave(cpu);
   }
 
   threadExit(cpu: Cpu): void {
-    this.arm(cpu, 'thread exit');
-    cpu.path(this.pathIds.threadExit);
+    this.arm(cpu, THREAD_EXIT);
+    cpu.path(this.threadExitPath);
     try {
       this.model.threadExit?.(cpu);
     } catch (e) {

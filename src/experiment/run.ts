@@ -20,7 +20,7 @@ import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../lib/params.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Op, SimThread } from '../sim/thread.ts';
-import type { AppAtomicOp, WorkloadOp } from '../workloads/ops.ts';
+import type { AllocatorCall, AppAtomicOp, ApplicationOp } from '../workloads/ops.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
 import { ModelInvariantFailure } from '../check/model-invariants.ts';
@@ -100,67 +100,55 @@ class Handler implements OpHandler {
 
   execute(t: SimThread, op: Op): unknown {
     const c = this.cpu(t);
-    const o = op as WorkloadOp;
+    // An allocator call carries its entry of the operations table (allocators/kit/operations.ts).
+    const call = (op as AllocatorCall).allocator;
     let r: unknown;
+    if (call !== undefined) {
+      r = this.driver.call(call, c, (op as AllocatorCall).a, (op as AllocatorCall).b);
+      if (call.counted) this.count(t);
+    } else r = this.application(c, op as ApplicationOp);
+    t.clock = c.now;
+    return r;
+  }
+
+  /** The application's own operations on its memory, its compute and its atomics. */
+  private application(c: Cpu, o: ApplicationOp): unknown {
     switch (o.op) {
-      case 'malloc':
-        r = this.driver.malloc(c, o.size, o.align);
-        this.count(t);
-        break;
-      case 'calloc':
-        r = this.driver.calloc(c, o.n, o.size);
-        this.count(t);
-        break;
-      case 'realloc':
-        r = this.driver.realloc(c, o.ptr, o.size);
-        this.count(t);
-        break;
-      case 'free':
-        this.driver.free(c, o.ptr);
-        this.count(t);
-        break;
-      case 'usableSize':
-        r = this.driver.usableSize(c, o.ptr);
-        break;
       case 'read':
         c.op = 'application read';
-        r = o.order === undefined ? c.load(o.addr, o.size, ORIGIN_APP) : c.load(o.addr, o.size, ORIGIN_APP, o.order);
-        break;
+        return o.order === undefined ? c.load(o.addr, o.size, ORIGIN_APP) : c.load(o.addr, o.size, ORIGIN_APP, o.order);
       case 'write':
         c.op = 'application write';
         this.driver.appWrite(c, o.addr, o.size);
         c.store(o.addr, o.value, o.size, ORIGIN_APP);
-        break;
+        return undefined;
       case 'touch':
         c.op = 'application access';
         if (o.write) this.driver.appWrite(c, o.addr, o.len);
         c.touch(o.addr, o.len, o.write, ORIGIN_APP);
-        break;
+        return undefined;
       case 'fill':
         c.op = 'application memset';
         this.driver.appWrite(c, o.addr, o.len);
         c.fill(o.addr, o.len, o.byte, ORIGIN_APP);
-        break;
+        return undefined;
       case 'copy':
         c.op = 'application memcpy';
         this.driver.appWrite(c, o.dst, o.len);
         c.copy(o.dst, o.src, o.len, ORIGIN_APP);
-        break;
+        return undefined;
       case 'compute':
         c.work(o.units);
-        break;
+        return undefined;
       case 'prefetch':
         c.prefetch(o.addr, o.write, ORIGIN_APP);
-        break;
+        return undefined;
       case 'atomic':
         c.op = 'application atomic';
-        r = appAtomic(c, o.kind, o.addr, o.value, o.expected);
-        break;
+        return appAtomic(c, o.kind, o.addr, o.value, o.expected);
       default:
-        throw new Error(`workload yielded unknown operation '${(op as Op).op}'`);
+        throw new Error(`workload yielded unknown operation '${(o as Op).op}'`);
     }
-    t.clock = c.now;
-    return r;
   }
 
   private count(t: SimThread): void {

@@ -19,7 +19,7 @@ import type { Costs } from './machine-spec.ts';
 import * as D from './directory.ts';
 import { MachineFault } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
-import { formatOp } from './op-text.ts';
+import type { OpName } from './op-text.ts';
 import type { Machine } from './machine.ts';
 import { ATOMIC_LOAD, ATOMIC_STORE, type RaceDetector } from './race/detector.ts';
 import { NOT_ATOMIC } from './memory-order.ts';
@@ -62,7 +62,7 @@ export class RunawayOperation extends Error {
 
 export class CpuMemory extends CoreTiming {
   private opText = '';
-  private opKind = '';
+  private opName: OpName | null = null;
   private opA = 0;
   private opB = 0;
   /** High 32 bits of the last `...64` result. */
@@ -114,29 +114,28 @@ export class CpuMemory extends CoreTiming {
 
   /** Name of the operation under way, for fault reports (e.g. "free(0x7f...)"), formatted on demand. */
   get op(): string {
-    if (this.opKind !== '') {
-      this.opText = formatOp(this.opKind, this.opA, this.opB);
-      this.opKind = '';
+    if (this.opName !== null) {
+      this.opText = this.opName.text(this.opA, this.opB);
+      this.opName = null;
     }
     return this.opText;
   }
 
   set op(text: string) {
     this.opText = text;
-    this.opKind = '';
+    this.opName = null;
     if (this.race !== null) this.race.setOp(this.thread, text.replace(/\(.*$/, ''));
   }
 
   /**
    * Names the operation under way without building its text (that happens only if a fault report
-   * needs it): kind 'malloc' (a = size, b = alignment), 'calloc' (n, size), 'realloc' (ptr, size),
-   * 'free' (ptr), 'usable' (ptr).
+   * needs it): `op` with its arguments, e.g. an allocator operation (allocators/kit/operations.ts).
    */
-  setOp(kind: string, a = 0, b = 0): void {
-    this.opKind = kind;
+  setOp(op: OpName, a = 0, b = 0): void {
+    this.opName = op;
     this.opA = a;
     this.opB = b;
-    if (this.race !== null) this.race.setOp(this.thread, kind);
+    if (this.race !== null) this.race.setOp(this.thread, op.name);
   }
 
   // ---- translation ----

@@ -1,22 +1,21 @@
-/** The text of the operation under way (`cpu.op`), named with `setOp`, for fault reports: "free(0x7f...)". */
-function hexAddr(n: number): string {
+/**
+ * The operation under way on a Cpu (`cpu.op`), named with `setOp` for fault reports and race
+ * reports: its name at once, its text ("free(0x7f...)") built only when a report needs it.
+ * The allocator operations (src/allocators/kit/operations.ts) are such names.
+ */
+export interface OpName {
+  /** The name race reports give the operation: "malloc", "free". */
+  readonly name: string;
+  /** Its text with its two arguments, for fault reports: "free(0x7f...)". */
+  text(a: number, b: number): string;
+}
+
+/** An address as fault reports print it. */
+export function hexAddr(n: number): string {
   return `0x${n.toString(16)}`;
 }
 
-/** The text of an operation named with setOp. */
-export function formatOp(kind: string, a: number, b: number): string {
-  switch (kind) {
-    case 'malloc':
-      return b === 16 || b === 0 ? `malloc(${a})` : `malloc(${a}, align ${b})`;
-    case 'calloc':
-      return `calloc(${a}, ${b})`;
-    case 'realloc':
-      return `realloc(${hexAddr(a)}, ${b})`;
-    case 'free':
-      return `free(${hexAddr(a)})`;
-    case 'usable':
-      return `malloc_usable_size(${hexAddr(a)})`;
-    default:
-      return kind;
-  }
+/** An operation without arguments, whose text is its name ("thread start"). */
+export function plainOp(name: string): OpName {
+  return { name, text: () => name };
 }

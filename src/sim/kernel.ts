@@ -196,7 +196,6 @@ export class Kernel implements Parker {
     t.resume = undefined;
     const r = t.gen.next(resume);
     this.events++;
-    t.steps++;
     if (r.done === true) {
       this.config.trace?.(t.id, before, 'exit');
       this.finish(t);

@@ -22,14 +22,10 @@ export class SimThread {
   resume: unknown = undefined;
   /** What a blocked thread waits for (for deadlock reports). */
   blockedOn = '';
-  /** Operations this thread has yielded. */
-  steps = 0;
   /** Set once the thread has been resumed for the first time. */
   started = false;
   /** Threads waiting in join() for this one. */
   joiners: SimThread[] = [];
-  /** Free slot for the op handler (the experiment layer keeps its per-thread context here). */
-  ctx: unknown = undefined;
 
   constructor(
     readonly id: number,

@@ -2,16 +2,15 @@
  * The operations a workload thread yields besides the kernel's (send, recv, barrier, ...): calls
  * into the allocator, touches of its own memory, compute, and atomics on its own data.
  * Build them with the constructors: `const p = (yield malloc(64)) as number`.
+ *
+ * The allocator calls (malloc, calloc, free, realloc, usableSize, alignedAlloc) are the table of
+ * src/allocators/kit/operations.ts, their constructors made from it; the application's own
+ * operations are below.
  */
+import { ALLOCATOR_CALLS, type AllocatorCall } from '../allocators/kit/operations.ts';
 import type { MemoryOrder } from '../machine/memory-order.ts';
 import type { Op } from '../sim/thread.ts';
 
-export interface MallocOp extends Op { readonly op: 'malloc'; readonly size: number; readonly align?: number }
-export interface CallocOp extends Op { readonly op: 'calloc'; readonly n: number; readonly size: number }
-export interface ReallocOp extends Op { readonly op: 'realloc'; readonly ptr: number; readonly size: number }
-export interface FreeOp extends Op { readonly op: 'free'; readonly ptr: number }
-export interface UsableSizeOp extends Op { readonly op: 'usableSize'; readonly ptr: number }
-/** Read a value of `size` bytes of application memory; resumes with the value. */
 /** Read a value of application memory; `order`: the source's atomic load that is a plain move (race detector only, no cost). */
 export interface ReadOp extends Op { readonly op: 'read'; readonly addr: number; readonly size: 1 | 2 | 4 | 8; readonly order?: MemoryOrder }
 /** Write a value of application memory. */
@@ -35,16 +34,14 @@ export interface AppAtomicOp extends Op {
   readonly expected: number;
 }
 
-export type WorkloadOp =
-  | MallocOp | CallocOp | ReallocOp | FreeOp | UsableSizeOp | ReadOp | WriteOp | TouchOp | FillOp | CopyOp | ComputeOp | AppAtomicOp | PrefetchOp;
+/** The application's own operations (the op handler's switch). */
+export type ApplicationOp = ReadOp | WriteOp | TouchOp | FillOp | CopyOp | ComputeOp | AppAtomicOp | PrefetchOp;
 
-export const ALLOCATOR_OPS: ReadonlySet<string> = new Set(['malloc', 'calloc', 'realloc', 'free']);
+export type WorkloadOp = AllocatorCall | ApplicationOp;
+export type { AllocatorCall };
 
-export const malloc = (size: number, align?: number): MallocOp => ({ op: 'malloc', size, align });
-export const calloc = (n: number, size: number): CallocOp => ({ op: 'calloc', n, size });
-export const realloc = (ptr: number, size: number): ReallocOp => ({ op: 'realloc', ptr, size });
-export const free = (ptr: number): FreeOp => ({ op: 'free', ptr });
-export const usableSize = (ptr: number): UsableSizeOp => ({ op: 'usableSize', ptr });
+/** `malloc(size, align?)`, `calloc(n, size)`, `free(ptr)`, `realloc(ptr, size)`, `usableSize(ptr)`, `alignedAlloc(align, size)`. */
+export const { malloc, calloc, free, realloc, usableSize, alignedAlloc } = ALLOCATOR_CALLS;
 export const read = (addr: number, size: 1 | 2 | 4 | 8 = 8, order?: MemoryOrder): ReadOp => (order === undefined ? { op: 'read', addr, size } : { op: 'read', addr, size, order });
 export const write = (addr: number, value: number, size: 1 | 2 | 4 | 8 = 8): WriteOp => ({ op: 'write', addr, value, size });
 export const touch = (addr: number, len: number, write = true): TouchOp => ({ op: 'touch', addr, len, write });

@@ -5,6 +5,7 @@
  */
 import { expect } from 'vitest';
 import { createModel, modelInfo, type AllocatorModel } from '../../src/allocators/index.ts';
+import { ALLOCATOR_OPERATION } from '../../src/allocators/kit/operations.ts';
 import { Driver } from '../../src/experiment/driver.ts';
 import type { Cpu } from '../../src/machine/cpu.ts';
 import { Machine } from '../../src/machine/machine.ts';
@@ -37,8 +38,8 @@ export function rig<M extends AllocatorModel>(name: string, params: Record<strin
   return {
     machine, model, driver, cpus,
     quiet: new QuietCpu(machine, 0, 0),
-    malloc: (size, thread = 0, align = 16) => driver.malloc(cpu(thread), size, align),
-    free: (ptr, thread = 0) => driver.free(cpu(thread), ptr),
+    malloc: (size, thread = 0, align = 16) => driver.call(ALLOCATOR_OPERATION.malloc, cpu(thread), size, align),
+    free: (ptr, thread = 0) => driver.call(ALLOCATOR_OPERATION.free, cpu(thread), ptr),
     counter: (c) => model.counters.get(c),
     assertClean: () => expect(driver.checker?.violations ?? []).toEqual([]),
   };

@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { loadModelFile } from '../../src/cli/model-resolver.ts';
+import { ALLOCATOR_OPERATION } from '../../src/allocators/kit/operations.ts';
 import { checkProperty, PROPERTIES } from '../../src/experiment/conformance.ts';
 import { Machine } from '../../src/machine/machine.ts';
 import { machinePreset } from '../../src/machine/presets.ts';
@@ -106,12 +107,12 @@ function remoteFree(push: 'release-cas' | 'relaxed-cas' | 'plain-store') {
   race.fork(0, 1);
   owner.store(block, 0, 8, ORIGIN_LINK); // the block was the owner's
   race.acquire(1, race.release(0)); // handed to the remote thread by the program
-  remote.setOp('free', block);
+  remote.setOp(ALLOCATOR_OPERATION.free, block);
   const old = remote.atomicLoad(head, 8, ORIGIN_META, RELAXED);
   remote.store(block, old, 8, ORIGIN_LINK);
   if (push === 'plain-store') remote.store(head, block);
   else remote.cas(head, old, block, 8, ORIGIN_META, push === 'release-cas' ? RELEASE : RELAXED);
-  owner.setOp('malloc', 16);
+  owner.setOp(ALLOCATOR_OPERATION.malloc, 16);
   const list = owner.exchange(head, 0, 8, ORIGIN_META, ACQUIRE);
   expect(list).toBe(block);
   owner.load(list, 8, ORIGIN_LINK); // the next link the remote thread wrote
