@@ -5,7 +5,7 @@
  * problem is reported as one clear sentence, naming the method and, for a crash, the line of the
  * model's file where it happened.
  */
-import type { AllocatorModel, ModelInfo } from '../allocators/kit/contract.ts';
+import { ALLOCATION_METHODS, type AllocatorModel, type ModelInfo } from '../allocators/kit/contract.ts';
 import { Sandbox } from '../allocators/kit/sandbox.ts';
 import type { Cpu } from '../machine/cpu.ts';
 import { hex } from '../sim/hex.ts';
@@ -21,7 +21,7 @@ export interface ContractCheck {
   blocking?: boolean;
 }
 
-const REQUIRED = ['malloc', 'free', 'realloc', 'calloc', 'usableSize', 'describe'] as const;
+const REQUIRED = [...ALLOCATION_METHODS, 'describe'] as const;
 const OPTIONAL = ['threadStart', 'threadExit', 'heapWalk'] as const;
 const KINDS = new Set(['free', 'metadata', 'cached']);
 

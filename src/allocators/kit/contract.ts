@@ -41,6 +41,12 @@ export interface AllocatorModel {
   heapWalk?(cpu: Cpu): HeapRegion[];
 }
 
+/**
+ * The model's allocation methods, which the allocator operations (kit/operations.ts) call; the
+ * contract probe requires them and the isolation protocol forwards them, in this order.
+ */
+export const ALLOCATION_METHODS = ['malloc', 'free', 'realloc', 'calloc', 'usableSize'] as const satisfies ReadonlyArray<keyof AllocatorModel>;
+
 export interface HeapRegion {
   addr: number;
   size: number;

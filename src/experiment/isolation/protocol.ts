@@ -3,9 +3,10 @@
  * realm-entry.ts): only numbers, strings and booleans cross it, never an object, so neither side
  * can reach the other's globals or prototypes through what it is given.
  */
+import { ALLOCATION_METHODS } from '../../allocators/kit/contract.ts';
 
 /** Calls into the model's realm (the dispatcher); the names are what a limit message says. */
-export const DISPATCH = ['import', 'info', 'create', 'malloc', 'free', 'realloc', 'calloc', 'usableSize', 'threadStart', 'threadExit', 'describe', 'heapWalk'] as const;
+export const DISPATCH = ['import', 'info', 'create', ...ALLOCATION_METHODS, 'threadStart', 'threadExit', 'describe', 'heapWalk'] as const;
 export type DispatchName = (typeof DISPATCH)[number];
 export const D_IMPORT = 0;
 export const D_INFO = 1;

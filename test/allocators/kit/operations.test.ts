@@ -6,10 +6,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ALLOCATION_METHODS, type AllocatorModel } from '../../../src/allocators/kit/contract.ts';
 import { ALLOCATOR_OPERATIONS, type AllocatorCall, type AllocatorOperation, type ArgRole } from '../../../src/allocators/kit/operations.ts';
 import { commandsFor, PROPERTIES } from '../../../src/experiment/conformance.ts';
 import { runExperiment } from '../../../src/experiment/run.ts';
 import { PATH_EVENTS } from '../../../src/machine/paths.ts';
+import type { Cpu } from '../../../src/machine/cpu.ts';
 import type { Op, ThreadBody } from '../../../src/sim/thread.ts';
 import { registerWorkload } from '../../../src/workloads/index.ts';
 import * as ops from '../../../src/workloads/ops.ts';
@@ -124,5 +126,21 @@ describe('aligned_alloc', () => {
       expect(got.every((p) => p !== 0 && p % align === 0)).toBe(true);
       expect(r.profile?.paths.find((x) => x.path === `glibc::${op.path}`)?.events[0]).toBe(4);
     }
+  });
+});
+
+describe('the table and the model contract', () => {
+  it('every allocation method of the contract is reached by some operation, and only those', () => {
+    const reached = new Set<string>();
+    const spy = new Proxy({}, { get: (_t, name) => () => (reached.add(String(name)), 0) }) as AllocatorModel;
+    for (const op of ALLOCATOR_OPERATIONS) op.call(spy, {} as Cpu, 1, 2);
+    expect([...reached].sort()).toEqual([...ALLOCATION_METHODS].sort());
+  });
+
+  it('aligned_alloc(align, size) is the model\'s malloc(size, align)', () => {
+    const calls: unknown[][] = [];
+    const spy = { malloc: (...a: unknown[]) => (calls.push(a), 0) } as unknown as AllocatorModel;
+    ALLOCATOR_OPERATIONS.find((o) => o.name === 'alignedAlloc')?.call(spy, {} as Cpu, 64, 100);
+    expect(calls).toEqual([[{}, 100, 64]]);
   });
 });
