@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
 import { createModel } from '../allocators/kit/create-model.ts';
-import { ALLOCATOR_OPERATION, ALLOCATOR_OPERATIONS, type AllocatorOperation, type ArgRole } from '../allocators/kit/operations.ts';
+import { ALLOCATOR_OPERATION, ALLOCATOR_OPERATIONS, requestedSize, type AllocatorOperation, type ArgRole } from '../allocators/kit/operations.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import { ModelInvariantFailure } from '../check/model-invariants.ts';
 import type { Violation } from '../check/violations.ts';
@@ -111,7 +111,7 @@ class OperationCmd implements fc.Command<AppModel, Real> {
     if (!this.takesBlock) {
       const p = guarded(r, () => r.driver.call(op, cpu, this.a, this.b));
       assertClean(r);
-      if (op.records === 'allocate' && p !== 0) m.live.push({ ptr: p, thread: this.thread, size: op.size(this.a, this.b), ...handOff(r, this.thread) });
+      if (op.records === 'allocate' && p !== 0) m.live.push({ ptr: p, thread: this.thread, size: requestedSize(op, this.a, this.b), ...handOff(r, this.thread) });
       return;
     }
     const i = this.a % m.live.length;
@@ -122,7 +122,7 @@ class OperationCmd implements fc.Command<AppModel, Real> {
     assertCoalesced(r, this.toString());
     if (op.records === 'release') m.live.splice(i, 1);
     else if (op.records === 'resize') {
-      const size = op.size(b.ptr, this.b);
+      const size = requestedSize(op, b.ptr, this.b);
       if (q !== 0) m.live[i] = { ptr: q, thread: this.thread, size, ...handOff(r, this.thread) };
       else if (size === 0) m.live.splice(i, 1); // realloc(p, 0) frees p and returns NULL (glibc, BaseModel)
     }

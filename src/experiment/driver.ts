@@ -12,7 +12,7 @@ import { QuietCpu } from '../machine/quiet-cpu.ts';
 import { IntMap } from '../machine/int-map.ts';
 import { raceViolation, type RaceSite } from '../check/race-report.ts';
 import { InvariantReports } from '../check/model-invariants.ts';
-import { ALLOCATOR_OPERATIONS, type AllocatorOperation } from '../allocators/kit/operations.ts';
+import { ALLOCATOR_OPERATIONS, requestedAlign, requestedSize, type AllocatorOperation } from '../allocators/kit/operations.ts';
 import { plainOp, type OpName } from '../machine/op-text.ts';
 
 const THREAD_START = plainOp('thread start');
@@ -162,18 +162,18 @@ export class Driver {
       throw this.aborted(cpu, e);
     }
     this.leave(cpu);
-    const size = op.size(a, b);
+    const size = requestedSize(op, a, b);
     if (p !== 0) this.grew(p, size);
-    this.checker?.allocated(cpu.thread, cpu.op, p, size, op.align(a, b), p === 0 ? 0 : this.usable(cpu, p), op.zeroed);
+    this.checker?.allocated(cpu.thread, cpu.op, p, size, requestedAlign(op, a, b), p === 0 ? 0 : this.usable(cpu, p), op.zeroed);
     return p;
   }
 
-  /** The block at `ptr` freed (free) or resized to `op.size(ptr, b)` bytes (realloc). */
+  /** The block at `ptr` freed (free) or resized to `requestedSize(op, ptr, b)` bytes (realloc). */
   private release(op: AllocatorOperation, cpu: Cpu, ptr: number, b: number): number {
     const checker = this.checker;
     if (ptr !== 0 && checker !== null && checker.classifyFree(ptr) !== 'ok') return this.faultyFree(op, cpu, ptr, b);
     const resize = op.records === 'resize';
-    const size = op.size(ptr, b);
+    const size = requestedSize(op, ptr, b);
     const prefix = resize ? (checker?.beforeRealloc(ptr, size) ?? null) : null;
     cpu.path(this.pathIds[op.index] as number);
     let q: number;

@@ -20,7 +20,8 @@ import { DeadlockError, Kernel, type OpHandler } from '../sim/kernel.ts';
 import { resolveParams, type ParamValue } from '../lib/params.ts';
 import { Rng } from '../sim/rng.ts';
 import type { Op, SimThread } from '../sim/thread.ts';
-import type { AllocatorCall, AppAtomicOp, ApplicationOp } from '../workloads/ops.ts';
+import type { AppAtomicOp, ApplicationOp } from '../workloads/ops.ts';
+import { AllocatorCall } from '../allocators/kit/operations.ts';
 import { lookupWorkload } from '../workloads/registry.ts';
 import { WorkloadInputError, type LineSourceProvider } from '../workloads/contract.ts';
 import { ModelInvariantFailure } from '../check/model-invariants.ts';
@@ -100,12 +101,11 @@ class Handler implements OpHandler {
 
   execute(t: SimThread, op: Op): unknown {
     const c = this.cpu(t);
-    // An allocator call carries its entry of the operations table (allocators/kit/operations.ts).
-    const call = (op as AllocatorCall).allocator;
     let r: unknown;
-    if (call !== undefined) {
-      r = this.driver.call(call, c, (op as AllocatorCall).a, (op as AllocatorCall).b);
-      if (call.counted) this.count(t);
+    if (op instanceof AllocatorCall) {
+      // It carries its entry of the operations table (allocators/kit/operations.ts).
+      r = this.driver.call(op.allocator, c, op.a, op.b);
+      if (op.allocator.counted) this.count(t);
     } else r = this.application(c, op as ApplicationOp);
     t.clock = c.now;
     return r;

@@ -6,7 +6,7 @@
  * so adding an operation is adding an entry (C11's aligned_alloc was added that way).
  *
  * An operation takes at most two numbers, `a` and `b`, in the order of its C signature; `args`
- * says what each one is. An entry maps the call onto the model contract's methods
+ * says what each one is, and so what size and alignment a call asks for. An entry maps the call onto the model contract's methods
  * (src/allocators/kit/contract.ts): aligned_alloc is the model's malloc with an alignment.
  */
 import type { Recording } from '../../check/shadow-heap.ts';
@@ -25,12 +25,17 @@ export const DEFAULT_ALIGN = 16;
  */
 export type ArgRole = 'size' | 'align' | 'count' | 'elementSize' | 'ptr';
 
-/** One call a workload yields: the operation and its two arguments. */
-export interface AllocatorCall extends Op {
-  readonly op: string;
-  readonly allocator: AllocatorOperation;
-  readonly a: number;
-  readonly b: number;
+/**
+ * One call a workload yields: the operation and its two arguments. A class, so every call has one
+ * shape and the op handler tells it from the application's operations with one prototype check.
+ */
+export class AllocatorCall implements Op {
+  constructor(
+    readonly op: string,
+    readonly allocator: AllocatorOperation,
+    readonly a: number,
+    readonly b: number,
+  ) {}
 }
 
 export interface AllocatorOperation extends OpName {
@@ -47,15 +52,15 @@ export interface AllocatorOperation extends OpName {
   /** Whether it counts as an allocator operation (Result.time.ops, the progress display). */
   readonly counted: boolean;
   /**
-   * What the checker records (ShadowHeap): a new block of `size(a, b)` bytes aligned to
-   * `align(a, b)` ('allocate'); the block at `a` freed ('release'); the block at `a` resized to
-   * `size(a, b)` bytes ('resize'); nothing ('none').
+   * What the checker records (ShadowHeap): a new block of `requestedSize` bytes aligned to
+   * `requestedAlign` ('allocate'); the block at `a` freed ('release'); the block at `a` resized
+   * to `requestedSize` bytes ('resize'); nothing ('none').
    */
   readonly records: Recording;
-  /** Bytes asked for ('allocate' and 'resize'). */
-  size(a: number, b: number): number;
-  /** Alignment asked for ('allocate'). */
-  align(a: number, b: number): number;
+  /** Which arguments multiply to the bytes asked for (from `args`): bit 0 `a`, bit 1 `b`; 0 for none. */
+  readonly sizeArgs: number;
+  /** Which argument is the alignment asked for (from `args`): 1 `a`, 2 `b`, 0 none (DEFAULT_ALIGN). */
+  readonly alignArg: 0 | 1 | 2;
   /** The new block must read as zero (calloc). */
   readonly zeroed: boolean;
   /** How the Driver calls the model. */
@@ -67,8 +72,8 @@ export interface AllocatorOperation extends OpName {
   readonly conformance: { readonly weight: number; readonly alignedOnly: boolean };
 }
 
-type Entry<F> = Omit<AllocatorOperation, 'name' | 'index' | 'bDefault' | 'zeroed' | 'size' | 'align' | 'conformance'> &
-  Partial<Pick<AllocatorOperation, 'bDefault' | 'zeroed' | 'size' | 'align'>> & {
+type Entry<F> = Omit<AllocatorOperation, 'name' | 'index' | 'bDefault' | 'zeroed' | 'sizeArgs' | 'alignArg' | 'conformance'> &
+  Partial<Pick<AllocatorOperation, 'bDefault' | 'zeroed'>> & {
     readonly conformance?: Partial<AllocatorOperation['conformance']>;
     /** The workload constructor's signature (names and optional arguments), for `yield malloc(64)`. */
     readonly make?: F;
@@ -79,22 +84,32 @@ function entry<F extends (...args: never[]) => AllocatorCall>(e: Entry<F>): Entr
   return e;
 }
 
-const noSize = (): number => 0;
-const defaultAlign = (): number => DEFAULT_ALIGN;
+/** The bytes a call of `op` asks for: the product of its size, count and element-size arguments. */
+export function requestedSize(op: AllocatorOperation, a: number, b: number): number {
+  const m = op.sizeArgs;
+  return m === 0 ? 0 : ((m & 1) !== 0 ? a : 1) * ((m & 2) !== 0 ? b : 1);
+}
+
+/** The alignment a call of `op` asks for: its alignment argument, or DEFAULT_ALIGN. */
+export function requestedAlign(op: AllocatorOperation, a: number, b: number): number {
+  return op.alignArg === 0 ? DEFAULT_ALIGN : op.alignArg === 1 ? a : b;
+}
+
+const SIZE_ROLES: ReadonlySet<ArgRole> = new Set(['size', 'count', 'elementSize']);
 
 const ENTRIES = {
   malloc: entry<(size: number, align?: number) => AllocatorCall>({
     args: ['size', 'align'], bDefault: DEFAULT_ALIGN, path: 'malloc', counted: true,
     text: (a, b) => (b === DEFAULT_ALIGN || b === 0 ? `malloc(${a})` : `malloc(${a}, align ${b})`),
     call: (m, cpu, size, align) => m.malloc(cpu, size, align),
-    records: 'allocate', size: (size) => size, align: (_, align) => align,
+    records: 'allocate',
     conformance: { weight: 2 },
   }),
   calloc: entry<(n: number, size: number) => AllocatorCall>({
     args: ['count', 'elementSize'], path: 'calloc', counted: true,
     text: (n, size) => `calloc(${n}, ${size})`,
     call: (m, cpu, n, size) => m.calloc(cpu, n, size),
-    records: 'allocate', size: (n, size) => n * size, zeroed: true,
+    records: 'allocate', zeroed: true,
     conformance: { weight: 1 },
   }),
   free: entry<(ptr: number) => AllocatorCall>({
@@ -108,7 +123,7 @@ const ENTRIES = {
     args: ['ptr', 'size'], path: 'realloc', counted: true,
     text: (ptr, size) => `realloc(${hexAddr(ptr)}, ${size})`,
     call: (m, cpu, ptr, size) => m.realloc(cpu, ptr, size),
-    records: 'resize', size: (_, size) => size,
+    records: 'resize',
     conformance: { weight: 1 },
   }),
   usableSize: entry<(ptr: number) => AllocatorCall>({
@@ -125,7 +140,7 @@ const ENTRIES = {
     args: ['align', 'size'], path: 'aligned_alloc', counted: true,
     text: (align, size) => `aligned_alloc(${align}, ${size})`,
     call: (m, cpu, align, size) => m.malloc(cpu, size, align),
-    records: 'allocate', size: (_, size) => size, align: (align) => align,
+    records: 'allocate',
     conformance: { weight: 1, alignedOnly: true },
   }),
 };
@@ -143,8 +158,8 @@ export const ALLOCATOR_OPERATIONS: readonly AllocatorOperation[] = Object.entrie
     path: e.path,
     counted: e.counted,
     records: e.records,
-    size: e.size ?? noSize,
-    align: e.align ?? defaultAlign,
+    sizeArgs: e.args.reduce((m, role, k) => (SIZE_ROLES.has(role) ? m | (1 << k) : m), 0),
+    alignArg: e.args[0] === 'align' ? 1 : e.args[1] === 'align' ? 2 : 0,
     zeroed: e.zeroed ?? false,
     text: e.text,
     call: e.call,
@@ -162,6 +177,6 @@ export const ALLOCATOR_CALLS = Object.fromEntries(
   ALLOCATOR_OPERATIONS.map((o) => {
     const name = o.name;
     const bDefault = o.bDefault;
-    return [name, (a: number, b?: number): AllocatorCall => ({ op: name, allocator: o, a, b: b ?? bDefault })];
+    return [name, (a: number, b?: number): AllocatorCall => new AllocatorCall(name, o, a, b ?? bDefault)];
   }),
 ) as unknown as { readonly [K in AllocatorOpName]: Constructor<K> };

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALLOCATION_METHODS, type AllocatorModel } from '../../../src/allocators/kit/contract.ts';
-import { ALLOCATOR_OPERATIONS, type AllocatorCall, type AllocatorOperation, type ArgRole } from '../../../src/allocators/kit/operations.ts';
+import { ALLOCATOR_OPERATIONS, requestedAlign, requestedSize, type AllocatorCall, type AllocatorOperation, type ArgRole } from '../../../src/allocators/kit/operations.ts';
 import { commandsFor, PROPERTIES } from '../../../src/experiment/conformance.ts';
 import { runExperiment } from '../../../src/experiment/run.ts';
 import { PATH_EVENTS } from '../../../src/machine/paths.ts';
@@ -89,7 +89,12 @@ describe.each(ALLOCATOR_OPERATIONS.map((op) => [op.name, op] as const))('allocat
     const faults = result.check.workloadFaults.map((f) => f.kind);
     expect(faults).toEqual(op.records === 'release' ? ['out-of-bounds-write'] : []);
     const [a, b] = op.args.map((role) => (role === 'ptr' ? 0 : SAMPLE[role]));
-    if (op.records === 'allocate') expect((answer as number) % op.align(a as number, b ?? op.bDefault)).toBe(0);
+    // The live bytes follow the size the entry's arguments ask for: calloc(3, 40) is 120 bytes.
+    const asked = op.args.reduce((n, role) => (role === 'size' || role === 'count' || role === 'elementSize' ? n * SAMPLE[role] : n), 1);
+    const peak = { allocate: 64 + asked, resize: Math.max(64, asked), release: 64, none: 64 }[op.records];
+    expect(result.memory.liveBytesPeak).toBe(peak);
+    if (op.records === 'allocate' || op.records === 'resize') expect(requestedSize(op, a as number, b ?? op.bDefault)).toBe(asked);
+    if (op.records === 'allocate') expect((answer as number) % requestedAlign(op, a as number, b ?? op.bDefault)).toBe(0);
     if (op.records === 'none') expect(answer).toBeGreaterThanOrEqual(64);
   });
 
