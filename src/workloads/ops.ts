@@ -3,9 +3,9 @@
  * into the allocator, touches of its own memory, compute, and atomics on its own data.
  * Build them with the constructors: `const p = (yield malloc(64)) as number`.
  *
- * The allocator calls (malloc, calloc, free, realloc, usableSize, alignedAlloc) are the table of
- * src/allocators/kit/operations.ts, their constructors made from it; the application's own
- * operations are below.
+ * The allocator calls are the table of src/allocators/kit/operations.ts, their constructors
+ * (with their signatures: `malloc(size, align?)`, `alignedAlloc(align, size)`) made from it; the
+ * application's own operations are below.
  */
 import { ALLOCATOR_CALLS, type AllocatorCall } from '../allocators/kit/operations.ts';
 import type { MemoryOrder } from '../machine/memory-order.ts';
@@ -40,7 +40,7 @@ export type ApplicationOp = ReadOp | WriteOp | TouchOp | FillOp | CopyOp | Compu
 export type WorkloadOp = AllocatorCall | ApplicationOp;
 export type { AllocatorCall };
 
-/** `malloc(size, align?)`, `calloc(n, size)`, `free(ptr)`, `realloc(ptr, size)`, `usableSize(ptr)`, `alignedAlloc(align, size)`. */
+/** One constructor per entry of the operations table (a name missing from the table does not compile). */
 export const { malloc, calloc, free, realloc, usableSize, alignedAlloc } = ALLOCATOR_CALLS;
 export const read = (addr: number, size: 1 | 2 | 4 | 8 = 8, order?: MemoryOrder): ReadOp => (order === undefined ? { op: 'read', addr, size } : { op: 'read', addr, size, order });
 export const write = (addr: number, value: number, size: 1 | 2 | 4 | 8 = 8): WriteOp => ({ op: 'write', addr, value, size });
