@@ -79,7 +79,7 @@ type Entry<F> = Omit<AllocatorOperation, 'name' | 'index' | 'bDefault' | 'zeroed
     readonly make?: F;
   };
 
-/** An entry with its constructor typed `F`; `name` and `index` are filled in by `table`. */
+/** An entry with its constructor typed `F`; ALLOCATOR_OPERATIONS fills in its name, index and defaults. */
 function entry<F extends (...args: never[]) => AllocatorCall>(e: Entry<F>): Entry<F> {
   return e;
 }
@@ -97,6 +97,7 @@ export function requestedAlign(op: AllocatorOperation, a: number, b: number): nu
 
 const SIZE_ROLES: ReadonlySet<ArgRole> = new Set(['size', 'count', 'elementSize']);
 
+/** The entries, in the order of the invariant suite's command choices and of the profile's paths. */
 const ENTRIES = {
   malloc: entry<(size: number, align?: number) => AllocatorCall>({
     args: ['size', 'align'], bDefault: DEFAULT_ALIGN, path: 'malloc', counted: true,
@@ -133,7 +134,8 @@ const ENTRIES = {
     records: 'none',
   }),
   /**
-   * C11 aligned_alloc(alignment, size): `alignment` a power of two, any size (C17 dropped the
+   * C11 aligned_alloc(alignment, size): `alignment` a power of two (the workload's to keep, as a
+   * program's: glibc 2.38 returns NULL with EINVAL otherwise), any size (C17 dropped the
    * multiple-of-alignment rule; glibc's aligned_alloc is its memalign). The model's aligned malloc.
    */
   alignedAlloc: entry<(align: number, size: number) => AllocatorCall>({
