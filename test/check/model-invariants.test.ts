@@ -15,6 +15,8 @@ import { CH_BK } from '../../src/allocators/glibc/layout.ts';
 import { InvariantReports, ModelInvariantFailure } from '../../src/check/model-invariants.ts';
 import { ShadowHeap } from '../../src/check/shadow-heap.ts';
 import { Driver } from '../../src/experiment/driver.ts';
+import { ALLOCATOR_OPERATION as OP } from '../../src/allocators/kit/operations.ts';
+import { plainOp } from '../../src/machine/op-text.ts';
 import { Machine, machinePreset, QuietCpu, type Cpu } from '../../src/machine/index.ts';
 
 interface Rig {
@@ -49,7 +51,7 @@ function expectReported(r: Rig, op: () => unknown, structure: string, opName: Re
 describe('snmalloc', () => {
   /** The laden seqset of thread 0's allocator after one small malloc: head <-> the new slab's metadata. */
   function ladenAfterMalloc(r: Rig): { head: number; slab: number } {
-    r.driver.malloc(r.cpu, 48);
+    r.driver.call(OP.malloc, r.cpu, 48);
     const ctx = (r.driver.model as Snmalloc).ctx;
     const head = r.machine.peek(r.machine.tlsBase(0)) + ctx.layout.laden;
     const slab = r.machine.peek(head);
@@ -62,7 +64,7 @@ describe('snmalloc', () => {
     const r = rig('snmalloc');
     const { slab } = ladenAfterMalloc(r);
     r.machine.poke(slab, slab + 0x40); // slab.next no longer leads back to the head
-    const msg = expectReported(r, () => r.driver.malloc(r.cpu, 3000), 'snmalloc seqset', /^malloc\(3000/);
+    const msg = expectReported(r, () => r.driver.call(OP.malloc, r.cpu, 3000), 'snmalloc seqset', /^malloc\(3000/);
     expect(msg).toMatch(/prev->next is 0x[0-9a-f]+, not the node/);
   });
 
@@ -70,7 +72,7 @@ describe('snmalloc', () => {
     const r = rig('snmalloc', false);
     const { slab } = ladenAfterMalloc(r);
     r.machine.poke(slab, slab + 0x40);
-    expect(r.driver.malloc(r.cpu, 3000)).not.toBe(0);
+    expect(r.driver.call(OP.malloc, r.cpu, 3000)).not.toBe(0);
     expect(r.driver.checker?.violations).toEqual([]);
   });
 
@@ -80,7 +82,7 @@ describe('snmalloc', () => {
     InvariantReports.enable(machine, heap);
     const buddy = new Buddy(4, 14, new InplaceRep());
     const cpu = machine.cpu(0, 0);
-    cpu.setOp('test', 0, 0);
+    cpu.setOp(plainOp('test'), 0, 0);
     const st = machine.staticData(buddy.bytes);
     const arena = machine.staticData(1 << 16);
     const base = arena + ((1 << 14) - (arena % (1 << 14))) % (1 << 14);
@@ -106,18 +108,18 @@ describe('mimalloc', () => {
 
   it('page: a local_free link outside the page is reported when the emptied page retires', () => {
     const r = rig('mimalloc');
-    const a = r.driver.malloc(r.cpu, 48);
-    const b = r.driver.malloc(r.cpu, 48);
+    const a = r.driver.call(OP.malloc, r.cpu, 48);
+    const b = r.driver.call(OP.malloc, r.cpu, 48);
     const { page, m } = pageOfBlock(r, a);
     r.machine.poke(page + m.layout.page.localFree, segmentOf(a) + 8); // a stray pointer into the segment header
-    r.driver.free(r.cpu, a);
-    const msg = expectReported(r, () => r.driver.free(r.cpu, b), 'mimalloc page', /^free\(/);
+    r.driver.call(OP.free, r.cpu, a);
+    const msg = expectReported(r, () => r.driver.call(OP.free, r.cpu, b), 'mimalloc page', /^free\(/);
     expect(msg).toMatch(/the local_free list holds 0x[0-9a-f]+, outside the page's blocks/);
   });
 
   it('page: used beyond the capacity is reported', () => {
     const r = rig('mimalloc');
-    const a = r.driver.malloc(r.cpu, 48);
+    const a = r.driver.call(OP.malloc, r.cpu, 48);
     const { page, m } = pageOfBlock(r, a);
     const P = m.layout.page;
     const capacity = r.machine.peek(page + P.capacity, 2);
@@ -129,12 +131,12 @@ describe('mimalloc', () => {
 
   it('segment: a wrong count of pages in use is reported when a page goes back to the segment', () => {
     const r = rig('mimalloc');
-    const a = r.driver.malloc(r.cpu, 48);
+    const a = r.driver.call(OP.malloc, r.cpu, 48);
     const m = (r.driver.model as Mimalloc).m;
     const segment = segmentOf(a);
     const used = segment + m.layout.segment.used;
     r.machine.poke(used, r.machine.peek(used) + 1);
-    r.driver.free(r.cpu, a);
+    r.driver.call(OP.free, r.cpu, a);
     const msg = expectReported(r, () => r.driver.threadExit(r.cpu), 'mimalloc segment', /^thread exit/);
     expect(msg).toMatch(/spans in use, but used is/);
   });
@@ -144,11 +146,11 @@ describe('glibc', () => {
   it('bins: a chunk whose bk does not lead back is reported at the next free', () => {
     const r = rig('glibc');
     // Chunks too big for the tcache and the fastbins, kept apart by guards so nothing coalesces.
-    const [a, , b] = [2000, 64, 2000, 64].map((n) => r.driver.malloc(r.cpu, n)) as [number, number, number, number];
-    r.driver.free(r.cpu, a); // into the unsorted bin
-    r.driver.malloc(r.cpu, 3000); // the unsorted scan sorts a's chunk into its large bin
+    const [a, , b] = [2000, 64, 2000, 64].map((n) => r.driver.call(OP.malloc, r.cpu, n)) as [number, number, number, number];
+    r.driver.call(OP.free, r.cpu, a); // into the unsorted bin
+    r.driver.call(OP.malloc, r.cpu, 3000); // the unsorted scan sorts a's chunk into its large bin
     r.machine.poke(a - 16 + CH_BK, a + 512);
-    const msg = expectReported(r, () => r.driver.free(r.cpu, b), 'glibc bins', /^free\(/);
+    const msg = expectReported(r, () => r.driver.call(OP.free, r.cpu, b), 'glibc bins', /^free\(/);
     expect(msg).toMatch(/bin \d+: chunk 0x[0-9a-f]+: bk->fd is/);
   });
 });
