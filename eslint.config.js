@@ -2,7 +2,8 @@
 /**
  * The project's lint rules (`npm run lint`, run by CI). ESLint's and typescript-eslint's
  * recommended rules without type information, so a lint of the whole tree takes seconds
- * (`tsc --noEmit` already checks the types). Formatting is not linted.
+ * (`tsc --noEmit` already checks the types). Formatting is Prettier's (.prettierrc.json): `npm run lint`
+ * runs `prettier --check` after ESLint, and `npm run format` rewrites the tree.
  */
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -16,7 +17,12 @@ export default tseslint.config(
       ecmaVersion: 2022,
       sourceType: 'module',
       // Node's globals, for the .mjs files (TypeScript checks the .ts files' names itself).
-      globals: Object.fromEntries(['console', 'process', 'globalThis', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setImmediate', 'structuredClone'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(
+        ['console', 'process', 'globalThis', 'URL', 'Buffer', 'setTimeout', 'clearTimeout', 'setImmediate', 'structuredClone'].map((g) => [
+          g,
+          'readonly',
+        ]),
+      ),
     },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],

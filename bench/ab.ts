@@ -23,7 +23,9 @@ import { cpuSeconds } from './machine.ts';
 type Bench = () => number;
 
 function usage(msg: string): never {
-  process.stderr.write(`bench/ab.ts: ${msg}\nusage: bench/ab.ts OTHER_CHECKOUT (machine | ALLOCATOR WORKLOAD) [--scale S] [--rounds N] [--n ACCESSES]\n`);
+  process.stderr.write(
+    `bench/ab.ts: ${msg}\nusage: bench/ab.ts OTHER_CHECKOUT (machine | ALLOCATOR WORKLOAD) [--scale S] [--rounds N] [--n ACCESSES]\n`,
+  );
   process.exit(2);
 }
 
@@ -50,7 +52,8 @@ const rounds = takeNumber(args, '--rounds', 20, usage);
 const scale = takeNumber(args, '--scale', 0.005, usage);
 const n = takeNumber(args, '--n', 2_000_000, usage);
 const [other, ...what] = args;
-if (other === undefined || (what[0] !== 'machine' && what.length !== 2)) usage('name another checkout, then `machine` or ALLOCATOR WORKLOAD');
+if (other === undefined || (what[0] !== 'machine' && what.length !== 2))
+  usage('name another checkout, then `machine` or ALLOCATOR WORKLOAD');
 const here = path.resolve(import.meta.dirname, '..');
 const there = path.resolve(other);
 if (here === there) usage('the other checkout is this one');
@@ -83,4 +86,6 @@ for (let r = 0; r < rounds; r++) {
 const unit = what[0] === 'machine' ? 'M accesses/s' : 'M ops/s';
 process.stdout.write(`this checkout: median ${median(ra).toFixed(3)} ${unit}\n`);
 process.stdout.write(`${other}: median ${median(rb).toFixed(3)} ${unit}\n`);
-process.stdout.write(`ratio this/other: median ${median(ratio).toFixed(3)} over ${rounds} rounds [min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)}]\n`);
+process.stdout.write(
+  `ratio this/other: median ${median(ratio).toFixed(3)} over ${rounds} rounds [min ${Math.min(...ratio).toFixed(3)}, max ${Math.max(...ratio).toFixed(3)}]\n`,
+);

@@ -56,7 +56,12 @@ export function firstLine(e: unknown): string {
  * Sends the first argument of `args` that is not one of the flags `known` to `fail` (take the
  * options with values out first, with takeNumber), naming the options there are: `usage`.
  */
-export function rejectUnknown(args: readonly string[], known: readonly string[], fail: (msg: string) => never, usage = known.join(' ')): void {
+export function rejectUnknown(
+  args: readonly string[],
+  known: readonly string[],
+  fail: (msg: string) => never,
+  usage = known.join(' '),
+): void {
   const bad = args.find((a) => !known.includes(a));
   if (bad !== undefined) fail(`unknown option ${bad} (options: ${usage})`);
 }

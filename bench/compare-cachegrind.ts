@@ -57,8 +57,14 @@ export function compareCachegrind(scale: number, runs: number): CachegrindCompar
     execFileSync('gcc', ['-O2', '-pthread', '-o', exe, join(import.meta.dirname, 'native', 'glibc-simple.c')]);
     // Cachegrind with explicit cache sizes (this VM's CPUID reports an odd LL), like the default machine.
     const cgArgs = [
-      '--tool=cachegrind', '--cache-sim=yes', `--cachegrind-out-file=${join(dir, 'cg.out')}`,
-      '--I1=32768,8,64', '--D1=32768,8,64', '--LL=16777216,16,64', exe, String(iterations),
+      '--tool=cachegrind',
+      '--cache-sim=yes',
+      `--cachegrind-out-file=${join(dir, 'cg.out')}`,
+      '--I1=32768,8,64',
+      '--D1=32768,8,64',
+      '--LL=16777216,16,64',
+      exe,
+      String(iterations),
     ];
     const t = { native: [] as number[], cachegrind: [] as number[], allocsim: [] as number[] };
     const ratios: number[] = [];
@@ -113,10 +119,14 @@ if (process.argv[1] === import.meta.filename) {
     console.log(JSON.stringify(row, null, 2));
   } else {
     const m = (v: number): string => `${(v / 1e6).toFixed(2)} M ops/s`;
-    console.log(`sequence: ${row.sequence} (${row.ops.native} operations natively, ${row.ops.allocsim} in allocsim; medians of ${runs} rounds)`);
+    console.log(
+      `sequence: ${row.sequence} (${row.ops.native} operations natively, ${row.ops.allocsim} in allocsim; medians of ${runs} rounds)`,
+    );
     console.log(`native glibc           ${m(row.opsPerSecond.native)}  (${row.seconds.native.toFixed(2)} s)`);
     console.log(`glibc under cachegrind ${m(row.opsPerSecond.cachegrind)}  (${row.seconds.cachegrind.toFixed(2)} s)`);
     console.log(`allocsim glibc model   ${m(row.opsPerSecond.allocsim)}  (${row.seconds.allocsim.toFixed(2)} s)`);
-    console.log(`allocsim / cachegrind: ${row.allocsimOverCachegrind.toFixed(2)}x [${row.ratioMin.toFixed(2)}-${row.ratioMax.toFixed(2)}] (target 1x, long-term goal 2x)`);
+    console.log(
+      `allocsim / cachegrind: ${row.allocsimOverCachegrind.toFixed(2)}x [${row.ratioMin.toFixed(2)}-${row.ratioMax.toFixed(2)}] (target 1x, long-term goal 2x)`,
+    );
   }
 }

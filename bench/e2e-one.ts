@@ -13,10 +13,12 @@ if (allocator === undefined || workload === undefined) {
   console.error('usage: e2e-one.ts ALLOCATOR WORKLOAD [key=value ...]');
   process.exit(2);
 }
-const workloadParams = Object.fromEntries(rest.map((kv) => {
-  const [k, v] = kv.split('=');
-  return [k as string, Number(v)];
-}));
+const workloadParams = Object.fromEntries(
+  rest.map((kv) => {
+    const [k, v] = kv.split('=');
+    return [k as string, Number(v)];
+  }),
+);
 const c0 = process.cpuUsage();
 const t0 = performance.now();
 const r = runExperiment({ allocator, workload, workloadParams });
@@ -26,9 +28,16 @@ if (r.error !== undefined) {
   console.error(`${allocator} on ${workload}: ${r.error.message}`);
   process.exit(1);
 }
-console.log(JSON.stringify({
-  allocator, workload, params: workloadParams,
-  ops: r.time.ops, accesses: r.cache.accesses, events: r.kernel.events,
-  wallSeconds: wall, cpuSeconds: (cu.user + cu.system) / 1e6,
-  peakProcessMiB: process.resourceUsage().maxRSS / 1024,
-}));
+console.log(
+  JSON.stringify({
+    allocator,
+    workload,
+    params: workloadParams,
+    ops: r.time.ops,
+    accesses: r.cache.accesses,
+    events: r.kernel.events,
+    wallSeconds: wall,
+    cpuSeconds: (cu.user + cu.system) / 1e6,
+    peakProcessMiB: process.resourceUsage().maxRSS / 1024,
+  }),
+);

@@ -16,7 +16,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import '../src/allocators/index.ts';
 import '../src/workloads/index.ts';
 import {
-  ISOALLOC_CMP_2020, ISOALLOC_SOURCE, LARSON_SECONDS, MSGPASS_BASELINE_SECONDS, MSGPASS_BATCHIT_CHANGE, MSGPASS_SOURCE, XMALLOC_BATCHIT_CHANGE, XMALLOC_SOURCE,
+  ISOALLOC_CMP_2020,
+  ISOALLOC_SOURCE,
+  LARSON_SECONDS,
+  MSGPASS_BASELINE_SECONDS,
+  MSGPASS_BATCHIT_CHANGE,
+  MSGPASS_SOURCE,
+  XMALLOC_BATCHIT_CHANGE,
+  XMALLOC_SOURCE,
 } from '../src/experiment/published.ts';
 import { runExperiment } from '../src/experiment/run.ts';
 import type { Result } from '../src/experiment/result.ts';
@@ -37,7 +44,8 @@ const PAIRS = [1, 2, 4, 8];
 const GROUPS = ['msgpass', 'xmalloc', 'isoalloc', 'larson', 'tables'] as const;
 const onlyAt = argv.indexOf('--only');
 const only = onlyAt < 0 ? [...GROUPS] : (argv[onlyAt + 1] ?? '').split(',');
-for (const g of only) if (!(GROUPS as readonly string[]).includes(g)) fail(`--only takes groups from ${GROUPS.join(', ')}; "${g}" is not one`);
+for (const g of only)
+  if (!(GROUPS as readonly string[]).includes(g)) fail(`--only takes groups from ${GROUPS.join(', ')}; "${g}" is not one`);
 const want = (g: (typeof GROUPS)[number]): boolean => only.includes(g);
 const rows: string[][] = [];
 const pct = (v: number): string => `${v > 0 ? '+' : ''}${v.toFixed(1)}%`;
@@ -57,12 +65,30 @@ if (want('msgpass')) {
     const bi = run('snmalloc+batchit', `msgpass-${n}`, { scale: msgpassScale });
     change[n] = (bi.time.cycles / base.time.cycles - 1) * 100;
     const cmd = `allocsim compare -a snmalloc,snmalloc+batchit -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}`;
-    rows.push([`msgpass-${n}: snmalloc BatchIt time change`, MSGPASS_SOURCE, pct(MSGPASS_BATCHIT_CHANGE[n] as number), pct(change[n] as number), `\`${cmd}\``]);
+    rows.push([
+      `msgpass-${n}: snmalloc BatchIt time change`,
+      MSGPASS_SOURCE,
+      pct(MSGPASS_BATCHIT_CHANGE[n] as number),
+      pct(change[n] as number),
+      `\`${cmd}\``,
+    ]);
     const full = base.time.seconds / msgpassScale;
-    rows.push([`msgpass-${n}: snmalloc baseline time at full size`, MSGPASS_SOURCE, `${MSGPASS_BASELINE_SECONDS[n]} s`, `${full.toFixed(2)} s`, `\`allocsim run -a snmalloc -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}\` (× 1/scale)`]);
+    rows.push([
+      `msgpass-${n}: snmalloc baseline time at full size`,
+      MSGPASS_SOURCE,
+      `${MSGPASS_BASELINE_SECONDS[n]} s`,
+      `${full.toFixed(2)} s`,
+      `\`allocsim run -a snmalloc -w msgpass-${n} -m xeon72 -p scale=${msgpassScale}\` (× 1/scale)`,
+    ]);
   }
   const peak = PAIRS.reduce((a, b) => ((change[b] as number) < (change[a] as number) ? b : a));
-  rows.push(['msgpass: the largest gain is at 2 or 4 pairs, smaller at 8', MSGPASS_SOURCE, 'largest at 2 (−27.8%)', `largest at ${peak} (${pct(change[peak] as number)}); 8: ${pct(change[8] as number)}`, 'the rows above']);
+  rows.push([
+    'msgpass: the largest gain is at 2 or 4 pairs, smaller at 8',
+    MSGPASS_SOURCE,
+    'largest at 2 (−27.8%)',
+    `largest at ${peak} (${pct(change[peak] as number)}); 8: ${pct(change[8] as number)}`,
+    'the rows above',
+  ]);
 }
 
 // xmalloc-test: BatchIt's change in relative time (bench.sh's rtime), and RSS.
@@ -72,7 +98,13 @@ for (const a of want('xmalloc') ? ['snmalloc', 'mimalloc', 'mimalloc-secure'] : 
   const rt = (r: Result): number => r.workloadReport.rtime as number;
   const c = (rt(bi) / rt(base) - 1) * 100;
   const rss = `RSS ${(base.memory.rssPeakBytes / 2 ** 20).toFixed(1)} → ${(bi.memory.rssPeakBytes / 2 ** 20).toFixed(1)} MiB`;
-  rows.push([`xmalloc-test-8: ${a} BatchIt time change${a === 'snmalloc' ? ' (RSS higher)' : ''}`, XMALLOC_SOURCE, `${pct(XMALLOC_BATCHIT_CHANGE[a] as number)}${a === 'snmalloc' ? ', RSS up' : ''}`, `${pct(c)}; ${rss}`, `\`allocsim compare -a ${a},${a}+batchit -w xmalloc-test-8 -m xeon72 -p scale=${xmallocScale}\``]);
+  rows.push([
+    `xmalloc-test-8: ${a} BatchIt time change${a === 'snmalloc' ? ' (RSS higher)' : ''}`,
+    XMALLOC_SOURCE,
+    `${pct(XMALLOC_BATCHIT_CHANGE[a] as number)}${a === 'snmalloc' ? ', RSS up' : ''}`,
+    `${pct(c)}; ${rss}`,
+    `\`allocsim compare -a ${a},${a}+batchit -w xmalloc-test-8 -m xeon72 -p scale=${xmallocScale}\``,
+  ]);
 }
 
 // IsoAlloc's 2020 comparison test: page faults with pre-populated zones, and time per phase, against glibc.
@@ -81,7 +113,8 @@ if (want('isoalloc')) {
   const gl = run('glibc', 'isoalloc-cmp-2020', { scale: isoallocScale });
   const pub = ISOALLOC_CMP_2020;
   const n = (v: number): string => v.toLocaleString('en-US');
-  const cmd = (a: string): string => `\`allocsim run -a ${a} -w isoalloc-cmp-2020 -m xeon72 -p scale=${isoallocScale}${a === 'isoalloc' ? ' -p prePopulatePages=true' : ''}\``;
+  const cmd = (a: string): string =>
+    `\`allocsim run -a ${a} -w isoalloc-cmp-2020 -m xeon72 -p scale=${isoallocScale}${a === 'isoalloc' ? ' -p prePopulatePages=true' : ''}\``;
   rows.push([
     'isoalloc-cmp-2020: page faults, IsoAlloc (zones pre-populated) against glibc',
     ISOALLOC_SOURCE,
@@ -89,7 +122,8 @@ if (want('isoalloc')) {
     `${n(iso.memory.pageFaults)} against ${n(gl.memory.pageFaults)}`,
     `${cmd('isoalloc')}; ${cmd('glibc')}`,
   ]);
-  const ratio = (a: Record<string, number>, b: Record<string, number>, k: string): string => ((a[k] as number) / (b[k] as number)).toFixed(2);
+  const ratio = (a: Record<string, number>, b: Record<string, number>, k: string): string =>
+    ((a[k] as number) / (b[k] as number)).toFixed(2);
   const phases = ['mallocSeconds', 'callocSeconds', 'reallocSeconds'];
   const simIso = iso.workloadReport as Record<string, number>;
   const simGl = gl.workloadReport as Record<string, number>;
@@ -117,10 +151,20 @@ if (want('larson')) {
 }
 
 // Size-class tables: reproduced exactly, checked against the sources' tables by unit tests.
-for (const [claim, file, source] of want('tables') ? [
-  ["snmalloc's size classes and slab sizes (sizeclasstable.h)", 'test/allocators/snmalloc/sizeclasses.test.ts', 'microsoft/snmalloc src/snmalloc/ds/sizeclasstable.h'],
-  ["mimalloc's bins (init.c's QNULL table, v2.1.2 and v2.4.1)", 'test/allocators/mimalloc/bins.test.ts', 'microsoft/mimalloc src/init.c, src/page-queue.c'],
-] as const : []) {
+for (const [claim, file, source] of want('tables')
+  ? ([
+      [
+        "snmalloc's size classes and slab sizes (sizeclasstable.h)",
+        'test/allocators/snmalloc/sizeclasses.test.ts',
+        'microsoft/snmalloc src/snmalloc/ds/sizeclasstable.h',
+      ],
+      [
+        "mimalloc's bins (init.c's QNULL table, v2.1.2 and v2.4.1)",
+        'test/allocators/mimalloc/bins.test.ts',
+        'microsoft/mimalloc src/init.c, src/page-queue.c',
+      ],
+    ] as const)
+  : []) {
   let ok = true;
   try {
     execFileSync('npx', ['vitest', 'run', file], { stdio: 'ignore' });
@@ -142,7 +186,13 @@ const j = doc.indexOf(end);
 if (i < 0 || j < i) fail('docs/fidelity.md has no fidelity:begin/end markers');
 // With --only, the other groups' rows stay as they are: a new row replaces the one with its claim.
 const fresh = new Map(rows.map((r) => [r[0] as string, line(r)]));
-const kept = onlyAt < 0 ? [] : doc.slice(i, j).split('\n').filter((l) => l.startsWith('| ') && !HEAD.includes(l));
+const kept =
+  onlyAt < 0
+    ? []
+    : doc
+        .slice(i, j)
+        .split('\n')
+        .filter((l) => l.startsWith('| ') && !HEAD.includes(l));
 const merged = kept.map((l) => {
   const claim = l.slice(2, l.indexOf(' | ', 2));
   const r = fresh.get(claim);

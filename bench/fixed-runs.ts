@@ -29,13 +29,23 @@ const fields = process.argv.includes('--fields') ? process.argv[process.argv.ind
 function sorted(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sorted);
   if (typeof v === 'object' && v !== null) {
-    return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sorted((v as Record<string, unknown>)[k])]));
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sorted((v as Record<string, unknown>)[k])]),
+    );
   }
   return v;
 }
 
 for (const r of FIXED_RUNS) {
-  const res = runExperiment({ allocator: r.allocator, workload: r.workload, workloadParams: r.params, machine: machinePreset('default'), seed: 1 });
+  const res = runExperiment({
+    allocator: r.allocator,
+    workload: r.workload,
+    workloadParams: r.params,
+    machine: machinePreset('default'),
+    seed: 1,
+  });
   const out = fields === 'memory' ? { allocator: res.allocator, workload: res.workload, memory: res.memory } : res;
   process.stdout.write(`${JSON.stringify(sorted(out))}\n`);
 }

@@ -38,7 +38,8 @@ const args = process.argv.slice(2);
 const steps = takeNumber(args, '--steps', 1_000_000, fail);
 const others = args.filter((a) => !a.startsWith('--'));
 if (others.length > 1) fail(`expected at most one other checkout, got ${others.join(' ')}`);
-if (spawnSync('valgrind', ['--version']).status !== 0) fail('valgrind is not installed; install it (e.g. apt-get install valgrind) to count instructions');
+if (spawnSync('valgrind', ['--version']).status !== 0)
+  fail('valgrind is not installed; install it (e.g. apt-get install valgrind) to count instructions');
 const here = path.resolve(import.meta.dirname, '..');
 const roots = [here, ...others.map((o) => path.resolve(o))];
 for (const r of roots.slice(1)) {
@@ -54,8 +55,26 @@ for (const r of roots.slice(1)) {
 function compile(root: string): string {
   const out = mkdtempSync(path.join(tmpdir(), 'allocsim-js-'));
   const tsc = path.join(here, 'node_modules', 'typescript', 'bin', 'tsc');
-  const r = spawnSync(process.execPath, [tsc, '-p', root, '--noEmit', 'false', '--outDir', out, '--rootDir', root,
-    '--rewriteRelativeImportExtensions', '--allowImportingTsExtensions', 'false', '--declaration', 'false'], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    [
+      tsc,
+      '-p',
+      root,
+      '--noEmit',
+      'false',
+      '--outDir',
+      out,
+      '--rootDir',
+      root,
+      '--rewriteRelativeImportExtensions',
+      '--allowImportingTsExtensions',
+      'false',
+      '--declaration',
+      'false',
+    ],
+    { encoding: 'utf8' },
+  );
   if (!existsSync(path.join(out, 'src', 'machine', 'index.js'))) fail(`compiling ${root} failed: ${firstLine(r.stdout || r.stderr || '')}`);
   writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
   symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'));
@@ -83,20 +102,41 @@ const kind = new Uint8Array(b.buffer.slice(b.byteOffset + ${8 * hi}, b.byteOffse
 const s = m.machineSetup();
 if (JSON.stringify(s.regions) !== ${JSON.stringify(regions)}) { console.error('the benchmark regions are mapped at other addresses in this checkout'); process.exit(3); }
 m.runMachineStream({ ...s, kind: kind.subarray(0, ${n}), addr: addr.subarray(0, ${n}) });`;
-  const argv = ['--tool=cachegrind', '--cache-sim=yes', '--LL=1048576,16,64', '--cachegrind-out-file=/dev/null',
-    process.execPath, '--single-threaded', '--input-type=module', '-e', script];
+  const argv = [
+    '--tool=cachegrind',
+    '--cache-sim=yes',
+    '--LL=1048576,16,64',
+    '--cachegrind-out-file=/dev/null',
+    process.execPath,
+    '--single-threaded',
+    '--input-type=module',
+    '-e',
+    script,
+  ];
   return new Promise((resolve) => {
     const p = spawn('valgrind', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
     p.on('close', (code) => {
-      if (code !== 0) fail(`the benchmark failed under valgrind (exit ${code}): ${firstLine(err.split('\n').filter((l) => !l.startsWith('==')).join('\n'))}`);
+      if (code !== 0)
+        fail(
+          `the benchmark failed under valgrind (exit ${code}): ${firstLine(
+            err
+              .split('\n')
+              .filter((l) => !l.startsWith('=='))
+              .join('\n'),
+          )}`,
+        );
       const num = (label: RegExp): number => {
         const m = label.exec(err);
         if (m === null) fail(`no "${label.source}" in valgrind's output: ${firstLine(err)}`);
         return Number((m[1] as string).replace(/,/g, ''));
       };
-      resolve({ instructions: num(/I\s+refs:\s+([\d,]+)/), l1Misses: num(/D1\s+misses:\s+([\d,]+)/), hostL2Misses: num(/LLd misses:\s+([\d,]+)/) });
+      resolve({
+        instructions: num(/I\s+refs:\s+([\d,]+)/),
+        l1Misses: num(/D1\s+misses:\s+([\d,]+)/),
+        hostL2Misses: num(/LLd misses:\s+([\d,]+)/),
+      });
     });
   });
 }
@@ -123,11 +163,15 @@ const results: Counts[] = [];
 for (const r of roots) {
   const c = await measure(r);
   results.push(c);
-  process.stdout.write(`${path.relative(process.cwd(), r) || '.'}: per step ${c.instructions.toFixed(0)} instructions, ${c.l1Misses.toFixed(2)} L1d misses, ${c.hostL2Misses.toFixed(3)} misses of a 1 MiB L2\n`);
+  process.stdout.write(
+    `${path.relative(process.cwd(), r) || '.'}: per step ${c.instructions.toFixed(0)} instructions, ${c.l1Misses.toFixed(2)} L1d misses, ${c.hostL2Misses.toFixed(3)} misses of a 1 MiB L2\n`,
+  );
 }
 rmSync(ownJs, { recursive: true, force: true });
 rmSync(path.dirname(streamFile), { recursive: true, force: true });
 if (results.length === 2) {
   const [a, b] = results as [Counts, Counts];
-  process.stdout.write(`this/other: instructions ×${(a.instructions / b.instructions).toFixed(3)}, L1d misses ×${(a.l1Misses / b.l1Misses).toFixed(3)}, L2 misses ×${(a.hostL2Misses / b.hostL2Misses).toFixed(3)}\n`);
+  process.stdout.write(
+    `this/other: instructions ×${(a.instructions / b.instructions).toFixed(3)}, L1d misses ×${(a.l1Misses / b.l1Misses).toFixed(3)}, L2 misses ×${(a.hostL2Misses / b.hostL2Misses).toFixed(3)}\n`,
+  );
 }

@@ -127,18 +127,22 @@ export function kernelEvents(perThread = 40_000): BenchFigure {
   for (let p = 0; p < 32; p++) {
     const q = new SimQueue(`q${p}`, 64);
     const rng = Rng.stream(1, p);
-    k.spawn((function* (): ThreadBody {
-      for (let i = 0; i < perThread / 2; i++) {
-        yield delay(rng.int(10, 200));
-        yield send(q, i);
-      }
-    })());
-    k.spawn((function* (): ThreadBody {
-      for (let i = 0; i < perThread / 2; i++) {
-        yield recv(q);
-        yield delay(50);
-      }
-    })());
+    k.spawn(
+      (function* (): ThreadBody {
+        for (let i = 0; i < perThread / 2; i++) {
+          yield delay(rng.int(10, 200));
+          yield send(q, i);
+        }
+      })(),
+    );
+    k.spawn(
+      (function* (): ThreadBody {
+        for (let i = 0; i < perThread / 2; i++) {
+          yield recv(q);
+          yield delay(50);
+        }
+      })(),
+    );
   }
   const t0 = process.cpuUsage();
   k.run();

@@ -7,7 +7,8 @@
 import { kernelEvents, machineAccesses, type BenchFigure } from './machine.ts';
 
 const [which, runsText] = process.argv.slice(2);
-const fn: (() => BenchFigure) | undefined = which === 'machine' ? () => machineAccesses() : which === 'kernel' ? () => kernelEvents() : undefined;
+const fn: (() => BenchFigure) | undefined =
+  which === 'machine' ? () => machineAccesses() : which === 'kernel' ? () => kernelEvents() : undefined;
 const runs = Number(runsText);
 if (fn === undefined || !(runs >= 1)) {
   console.error('usage: micro-one.ts (machine | kernel) RUNS');

@@ -34,7 +34,9 @@ function pairs(name: string): Record<string, string> {
 const ns = arg('n', '1,2,4,8').split(',').map(Number);
 const seeds = arg('seeds', '1,2,3').split(',').map(Number);
 const machineArg = arg('machine', 'default');
-const machine = machineArg.endsWith('.json') ? machineFromJSON(JSON.parse(readFileSync(machineArg, 'utf8')), machineArg) : machinePreset(machineArg);
+const machine = machineArg.endsWith('.json')
+  ? machineFromJSON(JSON.parse(readFileSync(machineArg, 'utf8')), machineArg)
+  : machinePreset(machineArg);
 const params = pairs('param');
 const work = pairs('work');
 
@@ -77,23 +79,41 @@ function row(r: Result, name: string): Row {
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const fmt = (x: number, d = 0): string => x.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
-console.log(`machine ${machine.name}, seeds ${seeds.join(',')}, allocator params ${JSON.stringify(params)}, workload params ${JSON.stringify(work)}\n`);
-console.log('| N | variant | Mcycles | elements/remote free | mean batch | atomics | inbox L1 misses | inbox coherence | inbox Mcycles | producer waits | peak outstanding | time change (min..max) |');
+console.log(
+  `machine ${machine.name}, seeds ${seeds.join(',')}, allocator params ${JSON.stringify(params)}, workload params ${JSON.stringify(work)}\n`,
+);
+console.log(
+  '| N | variant | Mcycles | elements/remote free | mean batch | atomics | inbox L1 misses | inbox coherence | inbox Mcycles | producer waits | peak outstanding | time change (min..max) |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const n of ns) {
   const res: Record<string, Row[]> = { snmalloc: [], 'snmalloc+batchit': [] };
   for (const seed of seeds) {
     for (const name of Object.keys(res)) {
-      const r = runExperiment({ allocator: name, allocatorParams: params, workload: `msgpass-${n}`, workloadParams: work, seed, machine, profile: true });
+      const r = runExperiment({
+        allocator: name,
+        allocatorParams: params,
+        workload: `msgpass-${n}`,
+        workloadParams: work,
+        seed,
+        machine,
+        profile: true,
+      });
       (res[name] as Row[]).push(row(r, name));
     }
   }
   const off = res.snmalloc as Row[];
   const on = res['snmalloc+batchit'] as Row[];
   const changes = on.map((r, i) => (r.cycles / (off[i] as Row).cycles - 1) * 100);
-  for (const [name, rows] of [['snmalloc', off], ['snmalloc+batchit', on]] as const) {
+  for (const [name, rows] of [
+    ['snmalloc', off],
+    ['snmalloc+batchit', on],
+  ] as const) {
     const m = (k: keyof Row): number => mean(rows.map((r) => r[k]));
-    const change = name === 'snmalloc' ? '' : `${fmt(mean(changes), 1)}% (${fmt(Math.min(...changes), 1)}..${fmt(Math.max(...changes), 1)})`;
-    console.log(`| ${n} | ${name} | ${fmt(m('cycles') / 1e6, 2)} | ${fmt(m('perFree'), 3)} | ${fmt(m('batch'), 1)} | ${fmt(m('atomics'))} | ${fmt(m('inboxL1'))} | ${fmt(m('inboxCoh'))} | ${fmt(m('inboxCycles') / 1e6, 2)} | ${fmt(m('waits'))} | ${fmt(m('peak'))} | ${change} |`);
+    const change =
+      name === 'snmalloc' ? '' : `${fmt(mean(changes), 1)}% (${fmt(Math.min(...changes), 1)}..${fmt(Math.max(...changes), 1)})`;
+    console.log(
+      `| ${n} | ${name} | ${fmt(m('cycles') / 1e6, 2)} | ${fmt(m('perFree'), 3)} | ${fmt(m('batch'), 1)} | ${fmt(m('atomics'))} | ${fmt(m('inboxL1'))} | ${fmt(m('inboxCoh'))} | ${fmt(m('inboxCycles') / 1e6, 2)} | ${fmt(m('waits'))} | ${fmt(m('peak'))} | ${change} |`,
+    );
   }
 }

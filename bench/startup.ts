@@ -54,5 +54,9 @@ if (process.argv[1] === import.meta.filename) {
   });
   const figs = measureStartup(runs);
   if (args.includes('--json')) process.stdout.write(`${JSON.stringify(figs, null, 2)}\n`);
-  else for (const f of figs) process.stdout.write(`${f.command.padEnd(18)} ${f.medianSeconds.toFixed(3)} s  [min ${f.minSeconds.toFixed(3)}, max ${f.maxSeconds.toFixed(3)}, ${f.runs} runs]\n`);
+  else
+    for (const f of figs)
+      process.stdout.write(
+        `${f.command.padEnd(18)} ${f.medianSeconds.toFixed(3)} s  [min ${f.minSeconds.toFixed(3)}, max ${f.maxSeconds.toFixed(3)}, ${f.runs} runs]\n`,
+      );
 }

@@ -124,7 +124,9 @@ export interface TargetOptions {
 
 const mops = (v: number): string => (v / 1e6).toFixed(2);
 const secs = (s: Spread, digits: number): string =>
-  s.runs === 1 ? `${s.median.toFixed(digits)} s (1 run)` : `${s.median.toFixed(digits)} s [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}, median of ${s.runs}]`;
+  s.runs === 1
+    ? `${s.median.toFixed(digits)} s (1 run)`
+    : `${s.median.toFixed(digits)} s [${s.min.toFixed(digits)}-${s.max.toFixed(digits)}, median of ${s.runs}]`;
 const goalText = (goal: number, value: number, unit: string): string =>
   value >= goal ? `${goal}${unit}: reached` : `${goal}${unit}: x${(goal / value).toFixed(1)} short`;
 const verdict = (ok: boolean): Verdict => (ok ? 'met' : 'NOT met');
@@ -135,51 +137,97 @@ function startupRow({ value, load }: Measured<StartupFigure[]>, dist: boolean): 
   const bare = value.find((s) => s.command === "node -e ''");
   const s = { median: f.medianSeconds, min: f.minSeconds, max: f.maxSeconds, runs: f.runs };
   const note = `${dist ? 'compiled dist/' : SOURCES_NOTE}${bare === undefined ? '' : `; bare node -e '' ${bare.medianSeconds.toFixed(3)} s`}`;
-  return { figure: 'allocsim --help', measured: secs(s, 3), target: '<= 0.200 s', verdict: verdict(s.median <= 0.2), load, note, value: s.median, min: s.min, max: s.max, runs: s.runs };
+  return {
+    figure: 'allocsim --help',
+    measured: secs(s, 3),
+    target: '<= 0.200 s',
+    verdict: verdict(s.median <= 0.2),
+    load,
+    note,
+    value: s.median,
+    min: s.min,
+    max: s.max,
+    runs: s.runs,
+  };
 }
 
 function msgpassRow({ value: f, load }: Measured<E2eMedian>): TargetRow {
   const rate = f.ops / f.wallSeconds;
   const [min, max] = [f.ops / f.wallMax, f.ops / f.wallMin];
   return {
-    figure: 'msgpass-4 under snmalloc', measured: `${mops(rate)} M ops/s [${mops(min)}-${mops(max)}, median of ${f.runs}]`,
-    target: '>= 1.0 M ops/s', verdict: verdict(rate >= 1e6), goal: goalText(GOAL_MSGPASS / 1e6, rate / 1e6, ' M ops/s'), load,
-    note: `scale ${f.params.scale}: ${f.ops} ops per process, from the sources (tsx), wall-clock rate`, value: rate, min, max, runs: f.runs,
+    figure: 'msgpass-4 under snmalloc',
+    measured: `${mops(rate)} M ops/s [${mops(min)}-${mops(max)}, median of ${f.runs}]`,
+    target: '>= 1.0 M ops/s',
+    verdict: verdict(rate >= 1e6),
+    goal: goalText(GOAL_MSGPASS / 1e6, rate / 1e6, ' M ops/s'),
+    load,
+    note: `scale ${f.params.scale}: ${f.ops} ops per process, from the sources (tsx), wall-clock rate`,
+    value: rate,
+    min,
+    max,
+    runs: f.runs,
   };
 }
 
 function cachegrindRow({ value: c, load }: Measured<CachegrindComparison>, scale: number): TargetRow {
   const differ = c.ops.native === c.ops.allocsim ? '' : ` (native ${c.ops.native}: the counts differ)`;
   return {
-    figure: 'glibc-simple: allocsim / Cachegrind', measured: `${c.allocsimOverCachegrind.toFixed(2)}x [${c.ratioMin.toFixed(2)}-${c.ratioMax.toFixed(2)}, median of ${c.rounds} rounds]`,
-    target: '>= 1x', verdict: verdict(c.allocsimOverCachegrind >= 1), goal: goalText(GOAL_CACHEGRIND, c.allocsimOverCachegrind, 'x'), load,
+    figure: 'glibc-simple: allocsim / Cachegrind',
+    measured: `${c.allocsimOverCachegrind.toFixed(2)}x [${c.ratioMin.toFixed(2)}-${c.ratioMax.toFixed(2)}, median of ${c.rounds} rounds]`,
+    target: '>= 1x',
+    verdict: verdict(c.allocsimOverCachegrind >= 1),
+    goal: goalText(GOAL_CACHEGRIND, c.allocsimOverCachegrind, 'x'),
+    load,
     note: `scale ${scale}: ${c.ops.allocsim} ops${differ}; allocsim ${mops(c.opsPerSecond.allocsim)}, Cachegrind ${mops(c.opsPerSecond.cachegrind)}, native ${mops(c.opsPerSecond.native)} M ops/s (medians)`,
-    value: c.allocsimOverCachegrind, min: c.ratioMin, max: c.ratioMax, runs: c.rounds,
+    value: c.allocsimOverCachegrind,
+    min: c.ratioMin,
+    max: c.ratioMax,
+    runs: c.rounds,
   };
 }
 
 function isoallocRow({ value: s, load }: Measured<Spread>, scale: number, dist: boolean): TargetRow {
   return {
-    figure: `run -a isoalloc -w isoalloc-cmp-2020 -p scale=${scale}`, measured: secs(s, 1), target: '<= 40 s (scale=1)',
-    verdict: scale === 1 ? verdict(s.median <= 40) : 'reduced', load, note: dist ? 'compiled dist/' : SOURCES_NOTE, value: s.median, min: s.min, max: s.max, runs: s.runs,
+    figure: `run -a isoalloc -w isoalloc-cmp-2020 -p scale=${scale}`,
+    measured: secs(s, 1),
+    target: '<= 40 s (scale=1)',
+    verdict: scale === 1 ? verdict(s.median <= 40) : 'reduced',
+    load,
+    note: dist ? 'compiled dist/' : SOURCES_NOTE,
+    value: s.median,
+    min: s.min,
+    max: s.max,
+    runs: s.runs,
   };
 }
 
 function npmStartRow({ value: s, load }: Measured<Spread>, dist: boolean): TargetRow {
   const idle = load[0] < 1 ? '' : `; the machine was not idle (load ${load[0].toFixed(1)}), the target is for an idle one`;
   return {
-    figure: 'npm start', measured: secs(s, 1), target: '<= 12 s idle', verdict: verdict(s.median <= 12), load,
-    note: `${dist ? 'compiled dist/' : SOURCES_NOTE}${idle}`, value: s.median, min: s.min, max: s.max, runs: s.runs,
+    figure: 'npm start',
+    measured: secs(s, 1),
+    target: '<= 12 s idle',
+    verdict: verdict(s.median <= 12),
+    load,
+    note: `${dist ? 'compiled dist/' : SOURCES_NOTE}${idle}`,
+    value: s.median,
+    min: s.min,
+    max: s.max,
+    runs: s.runs,
   };
 }
 
 function bigRow({ value: f, load }: Measured<E2eFigure>): TargetRow {
   const full = f.ops >= 100e6;
   return {
-    figure: '100 M operations under 1 GiB', measured: `${f.peakProcessMiB.toFixed(0)} MiB peak (1 run)`, target: '< 1024 MiB at >= 100 M ops',
-    verdict: full ? verdict(f.peakProcessMiB < 1024) : 'reduced', load,
+    figure: '100 M operations under 1 GiB',
+    measured: `${f.peakProcessMiB.toFixed(0)} MiB peak (1 run)`,
+    target: '< 1024 MiB at >= 100 M ops',
+    verdict: full ? verdict(f.peakProcessMiB < 1024) : 'reduced',
+    load,
     note: `glibc-simple on glibc, scale ${f.params.scale}: ${f.ops} ops in ${f.wallSeconds.toFixed(1)} s (${mops(f.ops / f.wallSeconds)} M ops/s), from the sources (tsx)`,
-    value: f.peakProcessMiB, runs: 1,
+    value: f.peakProcessMiB,
+    runs: 1,
   };
 }
 
@@ -202,15 +250,25 @@ export async function measureTargets(o: TargetOptions): Promise<{ distCurrent: b
   const dist = distCurrent();
   const rows: TargetRow[] = [startupRow(o.startup, dist)];
   if (o.skipFast !== undefined) {
-    rows.push(noRow('msgpass-4 under snmalloc', '>= 1.0 M ops/s', o.skipFast, 'skipped'), noRow('glibc-simple: allocsim / Cachegrind', '>= 1x', o.skipFast, 'skipped'));
+    rows.push(
+      noRow('msgpass-4 under snmalloc', '>= 1.0 M ops/s', o.skipFast, 'skipped'),
+      noRow('glibc-simple: allocsim / Cachegrind', '>= 1x', o.skipFast, 'skipped'),
+    );
   } else {
     rows.push(attempt('msgpass-4 under snmalloc', '>= 1.0 M ops/s', () => msgpassRow(o.msgpass ?? measured(() => msgpassRun(o.e2eRuns)))));
     // Imported here: it loads the simulator into this process, which only this item needs.
     const cg = await import('./compare-cachegrind.ts');
     const missing = cg.cachegrindMissing();
-    rows.push(missing !== undefined
-      ? noRow('glibc-simple: allocsim / Cachegrind', '>= 1x', missing, 'skipped')
-      : attempt('glibc-simple: allocsim / Cachegrind', '>= 1x', () => cachegrindRow(measured(() => cg.compareCachegrind(o.cgScale, o.cgRuns)), o.cgScale)));
+    rows.push(
+      missing !== undefined
+        ? noRow('glibc-simple: allocsim / Cachegrind', '>= 1x', missing, 'skipped')
+        : attempt('glibc-simple: allocsim / Cachegrind', '>= 1x', () =>
+            cachegrindRow(
+              measured(() => cg.compareCachegrind(o.cgScale, o.cgRuns)),
+              o.cgScale,
+            ),
+          ),
+    );
   }
   if (o.skipLong !== undefined) {
     rows.push(
@@ -220,8 +278,19 @@ export async function measureTargets(o: TargetOptions): Promise<{ distCurrent: b
     );
   } else {
     rows.push(
-      attempt(`run -a isoalloc -w isoalloc-cmp-2020 -p scale=${o.isoallocScale}`, '<= 40 s (scale=1)', () => isoallocRow(measured(() => isoallocRun(o.isoallocScale, o.longRuns)), o.isoallocScale, dist)),
-      attempt('npm start', '<= 12 s idle', () => npmStartRow(measured(() => npmStart(o.longRuns)), dist)),
+      attempt(`run -a isoalloc -w isoalloc-cmp-2020 -p scale=${o.isoallocScale}`, '<= 40 s (scale=1)', () =>
+        isoallocRow(
+          measured(() => isoallocRun(o.isoallocScale, o.longRuns)),
+          o.isoallocScale,
+          dist,
+        ),
+      ),
+      attempt('npm start', '<= 12 s idle', () =>
+        npmStartRow(
+          measured(() => npmStart(o.longRuns)),
+          dist,
+        ),
+      ),
       attempt('100 M operations under 1 GiB', '< 1024 MiB at >= 100 M ops', () => bigRow(measured(() => bigRun(o.bigScale)))),
     );
   }
@@ -230,14 +299,31 @@ export async function measureTargets(o: TargetOptions): Promise<{ distCurrent: b
 
 /** The table, then each row's note. */
 export function formatTargets({ distCurrent: dist, rows }: { distCurrent: boolean; rows: TargetRow[] }): string {
-  const t = new Table({ head: ['', 'figure', 'measured', 'target', 'verdict', 'long-term goal', 'load'], style: { head: [], border: [], compact: true } });
-  rows.forEach((r, i) => t.push([String(i + 1), r.figure, r.measured, r.target, r.verdict, r.goal ?? '', r.load === undefined ? '' : `${r.load[0].toFixed(1)}-${r.load[1].toFixed(1)}`]));
+  const t = new Table({
+    head: ['', 'figure', 'measured', 'target', 'verdict', 'long-term goal', 'load'],
+    style: { head: [], border: [], compact: true },
+  });
+  rows.forEach((r, i) =>
+    t.push([
+      String(i + 1),
+      r.figure,
+      r.measured,
+      r.target,
+      r.verdict,
+      r.goal ?? '',
+      r.load === undefined ? '' : `${r.load[0].toFixed(1)}-${r.load[1].toFixed(1)}`,
+    ]),
+  );
   const lines = [
     "issue 20's targets (load: the 1-minute load average before and after each figure, on a shared 2-core machine)",
     t.toString(),
     ...rows.map((r, i) => (r.note === undefined ? '' : `  ${i + 1}. ${r.note}`)).filter((l) => l !== ''),
   ];
-  if (!dist) lines.push('  dist/ is missing or older than src/: rows 1, 4 and 5 are of the sources, not of the compiled CLI (npm run build, or npm run bench -- --build)');
-  if (rows.some((r) => r.verdict === 'reduced')) lines.push('  reduced: run at a smaller size than the target names (--isoalloc-scale, --big-scale), so no verdict');
+  if (!dist)
+    lines.push(
+      '  dist/ is missing or older than src/: rows 1, 4 and 5 are of the sources, not of the compiled CLI (npm run build, or npm run bench -- --build)',
+    );
+  if (rows.some((r) => r.verdict === 'reduced'))
+    lines.push('  reduced: run at a smaller size than the target names (--isoalloc-scale, --big-scale), so no verdict');
   return `${lines.join('\n')}\n`;
 }

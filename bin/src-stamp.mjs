@@ -20,7 +20,9 @@ function entries(dir, rel, out) {
 
 /** The stamp of the source tree at `srcDir`. */
 export function sourceStamp(srcDir) {
-  return createHash('sha256').update(entries(srcDir, '', []).sort().join('\n')).digest('hex');
+  return createHash('sha256')
+    .update(entries(srcDir, '', []).sort().join('\n'))
+    .digest('hex');
 }
 
 /** True when `distDir` holds a complete build of `srcDir` as it is now. */

@@ -46,7 +46,9 @@ describe('documentation links', () => {
       );
     const all = ['src', 'test', 'bench', 'tools', 'templates'].flatMap((d) => sources(join(ROOT, d)));
     expect(all.length).toBeGreaterThan(300);
-    expect(all.filter((f) => f !== fileURLToPath(import.meta.url) && notes.test(readFileSync(f, 'utf8'))).map((f) => f.slice(ROOT.length + 1))).toEqual([]);
+    expect(
+      all.filter((f) => f !== fileURLToPath(import.meta.url) && notes.test(readFileSync(f, 'utf8'))).map((f) => f.slice(ROOT.length + 1)),
+    ).toEqual([]);
   });
 
   it('every folder and file docs/architecture.md names exists', () => {

@@ -19,7 +19,9 @@ function files(dir: string): string[] {
 
 /** Relative imports of a file, resolved to absolute paths; `import type` counted as well (a cycle of types is still a cycle to read). */
 function localImports(file: string): string[] {
-  return imports(file).filter((s) => s.startsWith('.')).map((s) => join(file, '..', s));
+  return imports(file)
+    .filter((s) => s.startsWith('.'))
+    .map((s) => join(file, '..', s));
 }
 
 /** Strongly connected components of the file import graph (Tarjan), those of more than one file. */
@@ -57,7 +59,10 @@ function importCycles(all: string[]): string[][] {
 
 function imports(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  return [...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm), ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string);
+  return [
+    ...text.matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm),
+    ...text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] as string);
 }
 
 /** What the playground (web/src) may not import: the CLI and the Node-only parts of the experiment layer. */
@@ -70,7 +75,10 @@ describe('the playground (web/src)', () => {
       expect(spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads'].includes(spec), `${spec}`).toBe(false);
       if (!spec.startsWith('.')) continue;
       const target = relative(join(root, '..'), join(file, '..', spec));
-      expect(NOT_IN_BROWSER.some((re) => re.test(target)), `${spec} is Node-only`).toBe(false);
+      expect(
+        NOT_IN_BROWSER.some((re) => re.test(target)),
+        `${spec} is Node-only`,
+      ).toBe(false);
     }
   });
 });
@@ -89,7 +97,10 @@ describe('layering', () => {
         expect(ORDER.indexOf(target), `${spec} from ${layer}`).toBeLessThanOrEqual(ORDER.indexOf(layer));
         expect(ORDER.indexOf(target)).toBeGreaterThanOrEqual(0);
       } else if (NODE_FREE.has(layer)) {
-        expect(spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads'].includes(spec), `${spec} in ${layer}`).toBe(false);
+        expect(
+          spec.startsWith('node:') || ['fs', 'path', 'os', 'child_process', 'worker_threads'].includes(spec),
+          `${spec} in ${layer}`,
+        ).toBe(false);
       }
     }
   });

@@ -68,7 +68,12 @@ await build({
   logLevel: 'warning',
 });
 // The hook finds the kit's source from the output folder, wherever that is.
-const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit', 'kit.ts')).split('\\').join('/');
-writeFileSync(join(OUT, 'kit-hooks.mjs'), readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit/kit.ts'", JSON.stringify(sourceKit)));
+const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit', 'kit.ts'))
+  .split('\\')
+  .join('/');
+writeFileSync(
+  join(OUT, 'kit-hooks.mjs'),
+  readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit/kit.ts'", JSON.stringify(sourceKit)),
+);
 // Written last: a dist/ without its stamp (a build that stopped half-way) is never run.
 writeFileSync(join(OUT, 'src-stamp.json'), `${JSON.stringify({ stamp })}\n`);

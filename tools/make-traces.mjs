@@ -22,8 +22,30 @@ mkdirSync('traces/android', { recursive: true });
 mkdirSync('traces/mtrace', { recursive: true });
 
 // Tiny, for debugging (in the spirit of the lab's short traces).
-csapp('short.rep', [['a', 0, 100], ['a', 1, 24], ['r', 0, 300], ['a', 2, 56], ['f', 1], ['a', 3, 8], ['r', 0, 40], ['f', 2], ['f', 0], ['f', 3]]);
-csapp('short-2line.rep', [['a', 0, 24], ['a', 1, 40], ['f', 0], ['a', 2, 16], ['f', 1], ['f', 2]], false);
+csapp('short.rep', [
+  ['a', 0, 100],
+  ['a', 1, 24],
+  ['r', 0, 300],
+  ['a', 2, 56],
+  ['f', 1],
+  ['a', 3, 8],
+  ['r', 0, 40],
+  ['f', 2],
+  ['f', 0],
+  ['f', 3],
+]);
+csapp(
+  'short-2line.rep',
+  [
+    ['a', 0, 24],
+    ['a', 1, 40],
+    ['f', 0],
+    ['a', 2, 16],
+    ['f', 1],
+    ['f', 2],
+  ],
+  false,
+);
 
 // Coalescing: two 4095-byte blocks freed, then one 8190-byte block, repeatedly.
 {

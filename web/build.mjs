@@ -15,7 +15,14 @@ const root = join(here, '..');
 const out = join(here, 'dist');
 
 /** Inputs a browser bundle must never contain. */
-const NODE_ONLY = [/^src\/cli\//, /^src\/experiment\/isolation\//, /^src\/experiment\/pool\.ts$/, /^src\/experiment\/line-file\.ts$/, /^src\/experiment\/run-task\.ts$/, /^node:/];
+const NODE_ONLY = [
+  /^src\/cli\//,
+  /^src\/experiment\/isolation\//,
+  /^src\/experiment\/pool\.ts$/,
+  /^src\/experiment\/line-file\.ts$/,
+  /^src\/experiment\/run-task\.ts$/,
+  /^node:/,
+];
 
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
@@ -51,7 +58,8 @@ for (const f of ['index.html', 'style.css']) cpSync(join(here, f), join(out, f))
 // The templates of `allocsim init`, which the Model editor opens.
 mkdirSync(join(out, 'templates'));
 const templates = readdirSync(join(root, 'templates'), { withFileTypes: true })
-  .filter((t) => t.isDirectory() && existsSync(join(root, 'templates', t.name, 'allocator.ts'))).map((t) => t.name)
+  .filter((t) => t.isDirectory() && existsSync(join(root, 'templates', t.name, 'allocator.ts')))
+  .map((t) => t.name)
   // freelist first: the course's first assignment.
   .sort((a, b) => Number(b === 'freelist') - Number(a === 'freelist') || a.localeCompare(b));
 for (const t of templates) cpSync(join(root, 'templates', t, 'allocator.ts'), join(out, 'templates', `${t}.ts`));
@@ -69,5 +77,7 @@ const inputs = sel.inputs.map((i) => {
   return { ...i, params: { ...i.params, [TRACE_FILE_PARAM]: basename(file) } };
 });
 writeFileSync(join(out, 'grade', 'inputs.json'), `${JSON.stringify({ inputs, notes: sel.notes }, null, 2)}\n`);
-const sizes = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith('.js')).map(([f, o]) => `${relative(out, join(root, f))} ${(o.bytes / 1024).toFixed(0)} KiB`);
+const sizes = Object.entries(result.metafile.outputs)
+  .filter(([f]) => f.endsWith('.js'))
+  .map(([f, o]) => `${relative(out, join(root, f))} ${(o.bytes / 1024).toFixed(0)} KiB`);
 console.log(`web:build: ${relative(process.cwd(), out) || '.'}/ (${sizes.join(', ')})`);

@@ -9,7 +9,15 @@ import { extname, join, normalize, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('./dist/', import.meta.url));
-const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.map': 'application/json', '.ts': 'text/plain; charset=utf-8', '.svg': 'image/svg+xml' };
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.map': 'application/json',
+  '.ts': 'text/plain; charset=utf-8',
+  '.svg': 'image/svg+xml',
+};
 
 try {
   statSync(join(root, 'index.html'));
@@ -39,14 +47,20 @@ const server = createServer((req, res) => {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     return;
   }
-  res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'content-length': size, 'cache-control': 'no-cache' });
+  res.writeHead(200, {
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': size,
+    'cache-control': 'no-cache',
+  });
   if (req.method === 'HEAD') res.end();
   else createReadStream(file).pipe(res);
 });
 
 const port = process.env.PORT === undefined ? 8080 : Number(process.env.PORT);
 server.on('error', (e) => {
-  console.error(`allocsim web: cannot listen on 127.0.0.1:${port}: ${e.message}${e.code === 'EADDRINUSE' ? '; choose another port with PORT=8081 npm run web' : ''}`);
+  console.error(
+    `allocsim web: cannot listen on 127.0.0.1:${port}: ${e.message}${e.code === 'EADDRINUSE' ? '; choose another port with PORT=8081 npm run web' : ''}`,
+  );
   process.exit(2);
 });
 server.listen(port, '127.0.0.1', () => {

@@ -23,7 +23,10 @@ export class InvariantReports implements InvariantSink {
   readonly checks = new Map<string, number>();
   private readonly readers = new Map<number, QuietCpu>();
 
-  constructor(private readonly machine: Machine, private readonly heap: ShadowHeap) {}
+  constructor(
+    private readonly machine: Machine,
+    private readonly heap: ShadowHeap,
+  ) {}
 
   /** Turns the invariants on for every model call on `machine`. */
   static enable(machine: Machine, heap: ShadowHeap): InvariantReports {

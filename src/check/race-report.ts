@@ -3,7 +3,7 @@
  * accesses (thread, operation, code path), the address, and what lives there as far as the
  * checker knows (a live block, or a region of the model's heap walk).
  */
-import type { RaceAccess, RaceReport } from '../machine/race/detector.ts';
+import type { RaceAccess, RaceReport } from '../machine/race/report.ts';
 import { ORIGIN_NAMES } from '../machine/origin-counters.ts';
 import { hex, type Violation } from './violations.ts';
 
@@ -22,10 +22,13 @@ function access(a: RaceAccess): string {
 }
 
 function where(site: RaceSite): string {
-  if (site.block !== undefined) return `inside the live block ${hex(site.block.addr)} (${site.block.size} bytes, allocated by thread ${site.block.thread})`;
+  if (site.block !== undefined)
+    return `inside the live block ${hex(site.block.addr)} (${site.block.size} bytes, allocated by thread ${site.block.thread})`;
   const r = site.region;
-  if (r !== undefined) return `in the ${r.kind} region ${hex(r.addr)}+${r.size} of the heap walk${r.owner === undefined ? '' : ` (owner thread ${r.owner})`}`;
-  if (site.mapping !== undefined && site.mapping !== '') return `in the mapping '${site.mapping}' (the allocator's own memory, outside every live block and heap-walk region)`;
+  if (r !== undefined)
+    return `in the ${r.kind} region ${hex(r.addr)}+${r.size} of the heap walk${r.owner === undefined ? '' : ` (owner thread ${r.owner})`}`;
+  if (site.mapping !== undefined && site.mapping !== '')
+    return `in the mapping '${site.mapping}' (the allocator's own memory, outside every live block and heap-walk region)`;
   return 'in allocator memory outside every live block and heap-walk region';
 }
 

@@ -11,6 +11,9 @@ import { PAGE_SIZE } from '../machine/sizes.ts';
 import { PROT_READ, PROT_WRITE } from '../machine/page-table.ts';
 import type { Machine } from '../machine/machine.ts';
 import { hex, type Violation, type ViolationKind, type WorkloadFault } from './violations.ts';
+import { floorIndex } from './floor-index.ts';
+
+type Region = { addr: number; size: number };
 
 /** Bytes at the start of each new block filled with a pattern, so realloc's copy can be checked. */
 const STAMP_BYTES = 256;
@@ -82,14 +85,21 @@ export class ShadowHeap {
 
   /** A live block containing `addr`, if any. */
   blockAt(addr: number): { addr: number; size: number; thread: number } | undefined {
-    const i = this.floorIndex(addr);
+    const i = floorIndex(this.starts, addr);
     if (i < 0) return undefined;
     const b = this.live.get(this.starts[i] as number) as Block;
     return addr < b.addr + Math.max(1, b.size) ? b : undefined;
   }
 
   /** Records a violation; `detail` carries a data race's two accesses or the structure a model invariant checks. */
-  report(kind: ViolationKind, thread: number, op: string, message: string, address?: number, detail: Pick<Violation, 'race' | 'structure'> = {}): void {
+  report(
+    kind: ViolationKind,
+    thread: number,
+    op: string,
+    message: string,
+    address?: number,
+    detail: Pick<Violation, 'race' | 'structure'> = {},
+  ): void {
     if (this.violations.length >= this.maxViolations) return;
     this.violations.push({ kind, thread, op, message, address, ...detail });
   }
@@ -104,13 +114,17 @@ export class ShadowHeap {
       return;
     }
     if (addr % align !== 0) this.report('misaligned', thread, op, `${op} returned ${hex(addr)}, not ${align}-byte aligned`, addr);
-    if (usable < size) this.report('usable-too-small', thread, op, `${op}: usable size ${usable} < requested ${size} at ${hex(addr)}`, addr);
+    if (usable < size)
+      this.report('usable-too-small', thread, op, `${op}: usable size ${usable} < requested ${size} at ${hex(addr)}`, addr);
     const bad = this.unmappedByte(addr, Math.max(1, size));
-    if (bad >= 0) this.report('unmapped', thread, op, `${op} returned ${hex(addr)}+${size}, but ${hex(bad)} is not mapped read-write`, addr);
+    if (bad >= 0)
+      this.report('unmapped', thread, op, `${op} returned ${hex(addr)}+${size}, but ${hex(bad)} is not mapped read-write`, addr);
     const clash = this.overlapping(addr, Math.max(1, size));
     if (clash !== undefined) {
       this.report(
-        'overlap', thread, op,
+        'overlap',
+        thread,
+        op,
         `${op} returned ${hex(addr)}..${hex(addr + size)}, overlapping live block ${hex(clash.addr)}..${hex(clash.addr + clash.size)} (thread ${clash.thread})`,
         addr,
       );
@@ -211,7 +225,15 @@ export class ShadowHeap {
   }
 
   /** After realloc: the old block is gone, the new one is checked and its prefix compared. */
-  afterRealloc(thread: number, op: string, oldAddr: number, newAddr: number, size: number, usable: number, prefix: Uint8Array | null): void {
+  afterRealloc(
+    thread: number,
+    op: string,
+    oldAddr: number,
+    newAddr: number,
+    size: number,
+    usable: number,
+    prefix: Uint8Array | null,
+  ): void {
     const old = this.live.get(oldAddr);
     if (newAddr === 0 && size > 0) return; // failed realloc leaves the old block alone
     if (old !== undefined) this.remove(old);
@@ -223,7 +245,13 @@ export class ShadowHeap {
       const now = this.machine.peekBytes(newAddr, prefix.length);
       for (let i = 0; i < prefix.length; i++) {
         if (now[i] !== prefix[i]) {
-          this.report('realloc-lost-prefix', thread, op, `${op}: byte ${i} changed from ${prefix[i]} to ${now[i]} (old ${hex(oldAddr)}, new ${hex(newAddr)})`, newAddr);
+          this.report(
+            'realloc-lost-prefix',
+            thread,
+            op,
+            `${op}: byte ${i} changed from ${prefix[i]} to ${now[i]} (old ${hex(oldAddr)}, new ${hex(newAddr)})`,
+            newAddr,
+          );
           break;
         }
       }
@@ -240,6 +268,7 @@ export class ShadowHeap {
    */
   checkLost(freeRegions: ReadonlyArray<{ addr: number; size: number }>): void {
     const sorted = [...freeRegions].sort((a, b) => a.addr - b.addr);
+    const starts = sorted.map((r) => r.addr);
     for (const [addr, size] of this.remotelyFreed) {
       // Unmapped after it was freed (even if the address was mapped again since): back to the OS, not lost.
       const at = this.freedAt.get(addr) ?? 0;
@@ -247,8 +276,14 @@ export class ShadowHeap {
       // Handed out again inside a bigger block (coalesced; maybe in its slack past the requested size),
       // sitting free in the heap, or reused as the allocator's own metadata (a boundary tag of a
       // coalesced chunk): not lost.
-      if (!this.insideLive(addr, Math.max(1, size)) && !this.accountedFor(sorted, addr, size)) {
-        this.report('lost-object', -1, 'end of run', `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`, addr);
+      if (!this.insideLive(addr, Math.max(1, size)) && !this.accountedFor(sorted, starts, addr, size)) {
+        this.report(
+          'lost-object',
+          -1,
+          'end of run',
+          `object ${hex(addr)} (${size} bytes) was freed remotely but is not free in the heap after every thread flushed`,
+          addr,
+        );
       }
     }
   }
@@ -256,11 +291,11 @@ export class ShadowHeap {
   // ---- internals ----
 
   /** Every byte of [addr, addr+size) is in a free region or on a page that is no longer resident. */
-  private accountedFor(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number, size: number): boolean {
+  private accountedFor(sorted: ReadonlyArray<Region>, starts: readonly number[], addr: number, size: number): boolean {
     const end = addr + Math.max(1, size);
     let a = addr;
     while (a < end) {
-      const r = regionAt(sorted, a);
+      const r = regionAt(sorted, starts, a);
       if (r !== undefined) {
         a = r.addr + r.size;
         continue;
@@ -285,11 +320,17 @@ export class ShadowHeap {
   private pageDropped(vpn: number): void {
     const start = vpn * PAGE_SIZE;
     // Live blocks are disjoint and sorted: those overlapping the page are a run ending at the floor of its last byte.
-    for (let i = this.floorIndex(start + PAGE_SIZE - 1); i >= 0; i--) {
+    for (let i = floorIndex(this.starts, start + PAGE_SIZE - 1); i >= 0; i--) {
       const b = this.live.get(this.starts[i] as number) as Block;
       if (b.addr + Math.max(1, b.size) <= start) break;
       if (b.addr === this.releasing) continue;
-      this.report('released-under-live', b.thread, 'page release', `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`, b.addr);
+      this.report(
+        'released-under-live',
+        b.thread,
+        'page release',
+        `page ${hex(start)} was released while live block ${hex(b.addr)} (${b.size} bytes) uses it`,
+        b.addr,
+      );
       return;
     }
   }
@@ -305,25 +346,8 @@ export class ShadowHeap {
     return -1;
   }
 
-  private floorIndex(addr: number): number {
-    const s = this.starts;
-    let lo = 0;
-    let hi = s.length - 1;
-    let ans = -1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      if ((s[mid] as number) <= addr) {
-        ans = mid;
-        lo = mid + 1;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return ans;
-  }
-
   private overlapping(addr: number, size: number): Block | undefined {
-    const i = this.floorIndex(addr + size - 1);
+    const i = floorIndex(this.starts, addr + size - 1);
     if (i < 0) return undefined;
     const b = this.live.get(this.starts[i] as number) as Block;
     return b.addr + Math.max(1, b.size) > addr ? b : undefined;
@@ -331,7 +355,7 @@ export class ShadowHeap {
 
   /** Whether [addr, addr+size) lies within a live block's usable extent (handed out again, maybe as its slack). */
   private insideLive(addr: number, size: number): boolean {
-    const i = this.floorIndex(addr + size - 1);
+    const i = floorIndex(this.starts, addr + size - 1);
     if (i < 0) return false;
     const b = this.live.get(this.starts[i] as number) as Block;
     return b.addr + Math.max(1, b.usable) > addr;
@@ -340,34 +364,22 @@ export class ShadowHeap {
   private insert(b: Block): void {
     if (this.live.has(b.addr)) this.remove(this.live.get(b.addr) as Block);
     this.live.set(b.addr, b);
-    this.starts.splice(this.floorIndex(b.addr) + 1, 0, b.addr);
+    this.starts.splice(floorIndex(this.starts, b.addr) + 1, 0, b.addr);
     this.liveBytes += b.size;
     if (this.liveBytes > this.liveBytesPeak) this.liveBytesPeak = this.liveBytes;
   }
 
   private remove(b: Block): void {
     this.live.delete(b.addr);
-    const i = this.floorIndex(b.addr);
+    const i = floorIndex(this.starts, b.addr);
     if (i >= 0 && this.starts[i] === b.addr) this.starts.splice(i, 1);
     this.liveBytes -= b.size;
   }
 }
 
-/** The last region (sorted by start) starting at or before `addr`, if it contains `addr`. */
-function regionAt(sorted: ReadonlyArray<{ addr: number; size: number }>, addr: number): { addr: number; size: number } | undefined {
-  let lo = 0;
-  let hi = sorted.length - 1;
-  let ans = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if ((sorted[mid] as { addr: number }).addr <= addr) {
-      ans = mid;
-      lo = mid + 1;
-    } else {
-      hi = mid - 1;
-    }
-  }
-  if (ans < 0) return undefined;
-  const r = sorted[ans] as { addr: number; size: number };
-  return addr < r.addr + r.size ? r : undefined;
+/** The last of the regions (sorted by start; `starts` their starts) starting at or before `addr`, if it contains `addr`. */
+function regionAt(sorted: ReadonlyArray<Region>, starts: readonly number[], addr: number): Region | undefined {
+  const i = floorIndex(starts, addr);
+  const r = sorted[i];
+  return r !== undefined && addr < r.addr + r.size ? r : undefined;
 }

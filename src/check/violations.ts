@@ -1,4 +1,4 @@
-import type { RaceReport } from '../machine/race/detector.ts';
+import type { RaceReport } from '../machine/race/report.ts';
 
 /** What the invariant checker reports. */
 export type ViolationKind =

@@ -42,7 +42,9 @@ function shippedTraces(): string[] {
   for (const d of TRACE_DIRS) {
     const dir = join(ALLOCSIM_ROOT, d);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    const files = readdirSync(dir).filter((f) => TRACE_EXT.test(f) && !DEBUG_TRACE.test(f)).sort();
+    const files = readdirSync(dir)
+      .filter((f) => TRACE_EXT.test(f) && !DEBUG_TRACE.test(f))
+      .sort();
     if (files.length > 0) return files.map((f) => join(dir, f));
   }
   return [];
@@ -87,12 +89,16 @@ export function selectInputs(traces: readonly string[], workloads: readonly stri
   if (traces.length === 0 && workloads.length === 0) {
     sel = defaultInputs();
   } else {
-    if (traces.length > 0 && !isRegistered(TRACE_WORKLOAD)) throw new UsageError(`--trace needs the ${TRACE_WORKLOAD} workload, which is not in this build`);
+    if (traces.length > 0 && !isRegistered(TRACE_WORKLOAD))
+      throw new UsageError(`--trace needs the ${TRACE_WORKLOAD} workload, which is not in this build`);
     for (const t of traces) if (!existsSync(t)) throw new UsageError(`cannot find trace file ${t}`);
-    const inputs = [...traces.map(traceInput), ...workloads.map((w) => {
-      lookupWorkload(w); // unknown names are a usage error listing the valid ones
-      return { label: w, workload: w, params: {} as Record<string, ParamValue> };
-    })];
+    const inputs = [
+      ...traces.map(traceInput),
+      ...workloads.map((w) => {
+        lookupWorkload(w); // unknown names are a usage error listing the valid ones
+        return { label: w, workload: w, params: {} as Record<string, ParamValue> };
+      }),
+    ];
     sel = { inputs, notes: ['inputs chosen on the command line'] };
   }
   return { inputs: sel.inputs.map((i) => withScale(i, scale)), notes: sel.notes };

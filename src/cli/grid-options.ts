@@ -32,7 +32,11 @@ export { parseAxis } from '../experiment/grid.ts';
 /** The options every grid command shares (what to write, how to run). */
 export function outputOptions<T>(b: Argv<T>): Argv<T> {
   return b
-    .option('jobs', { alias: 'j', type: 'string', describe: `runs at once on worker threads (default: the core count, ${defaultJobs()} here)` })
+    .option('jobs', {
+      alias: 'j',
+      type: 'string',
+      describe: `runs at once on worker threads (default: the core count, ${defaultJobs()} here)`,
+    })
     .option('json', { type: 'boolean', default: false, describe: 'print {experiment, summary, results} as JSON' })
     .option('csv', { type: 'boolean', default: false, describe: 'print the summary as CSV, one row per cell' })
     .option('svg', { type: 'string', describe: 'write the charts to this SVG file' })
@@ -44,26 +48,40 @@ export function outputOptions<T>(b: Argv<T>): Argv<T> {
 
 /** The options that define a grid. */
 export function gridOptions<T>(b: Argv<T>): Argv<T> {
-  return shardOption(outputOptions(
-    isolationOptions(b)
-      .option('allocator', { alias: 'a', type: 'string', array: true, demandOption: true, describe: 'allocators, comma-separated' })
-      .option('workload', { alias: 'w', type: 'string', array: true, demandOption: true, describe: 'workloads, comma-separated' })
-      .option('threads', { alias: 't', type: 'string', describe: 'thread counts, comma-separated (default: the workload default)' })
-      .option('thread-params', { type: 'string', default: 'threads', describe: 'workload parameters a thread count sets' })
-      .option('seeds', { type: 'string', default: '1', describe: 'seeds per configuration (spread over seeds)' })
-      .option('seed', { type: 'string', default: '1', describe: 'first seed' })
-      .option('baseline', { alias: 'b', type: 'string', describe: 'allocator the relative figures are against (default: the first)' })
-      .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter key=v1,v2,... (alloc.key / work.key to disambiguate)' })
-      .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
-      .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
-      .option('profile', { type: 'boolean', default: false, describe: 'record per-path profiles in the Results (implied by --cachegrind-out)' })
-      .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' }),
-  ));
+  return shardOption(
+    outputOptions(
+      isolationOptions(b)
+        .option('allocator', { alias: 'a', type: 'string', array: true, demandOption: true, describe: 'allocators, comma-separated' })
+        .option('workload', { alias: 'w', type: 'string', array: true, demandOption: true, describe: 'workloads, comma-separated' })
+        .option('threads', { alias: 't', type: 'string', describe: 'thread counts, comma-separated (default: the workload default)' })
+        .option('thread-params', { type: 'string', default: 'threads', describe: 'workload parameters a thread count sets' })
+        .option('seeds', { type: 'string', default: '1', describe: 'seeds per configuration (spread over seeds)' })
+        .option('seed', { type: 'string', default: '1', describe: 'first seed' })
+        .option('baseline', { alias: 'b', type: 'string', describe: 'allocator the relative figures are against (default: the first)' })
+        .option('param', {
+          alias: 'p',
+          type: 'string',
+          array: true,
+          describe: 'parameter key=v1,v2,... (alloc.key / work.key to disambiguate)',
+        })
+        .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
+        .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
+        .option('profile', {
+          type: 'boolean',
+          default: false,
+          describe: 'record per-path profiles in the Results (implied by --cachegrind-out)',
+        })
+        .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' }),
+    ),
+  );
 }
 
 /** `--shard i/n`, for the commands that run a grid (compare, sweep, batchit; not merge). */
 export function shardOption<T>(b: Argv<T>): Argv<T> {
-  return b.option('shard', { type: 'string', describe: 'run only slice i of n of the grid (i/n) and write its Results for allocsim merge' });
+  return b.option('shard', {
+    type: 'string',
+    describe: 'run only slice i of n of the grid (i/n) and write its Results for allocsim merge',
+  });
 }
 
 /** Imports --load modules (here and, through the grid, in every worker); returns their file URLs. */
@@ -105,7 +123,16 @@ async function gridModelFile(file: string, args: GridArgs, isolatedByName: Map<s
     // goes on, the file's runs failing with the reason under the file's name.
     const name = (file.split(/[\\/]/).pop() ?? file).replace(/\.[mc]?[tj]s$/, '');
     if (hasModel(name) && !stubs.has(name)) throw new UsageError(`${file}: ${e.message}`);
-    if (!hasModel(name)) registerModel({ name, summary: `${file} (not loaded)`, family: 'student', params: [], create: () => { throw new Error(e.message); } });
+    if (!hasModel(name))
+      registerModel({
+        name,
+        summary: `${file} (not loaded)`,
+        family: 'student',
+        params: [],
+        create: () => {
+          throw new Error(e.message);
+        },
+      });
     stubs.add(name);
     isolatedByName.set(name, failedRunner(name, e.message));
     return name;
@@ -175,6 +202,7 @@ export function shardOf(args: GridArgs): [number, number] | undefined {
   const m = /^(\d+)\/(\d+)$/.exec(String(args.shard).trim());
   const i = Number(m?.[1]);
   const n = Number(m?.[2]);
-  if (m === null || n < 1 || i < 1 || i > n) throw new UsageError(`--shard must be i/n with 1 <= i <= n, e.g. --shard 2/3; got '${String(args.shard)}'`);
+  if (m === null || n < 1 || i < 1 || i > n)
+    throw new UsageError(`--shard must be i/n with 1 <= i <= n, e.g. --shard 2/3; got '${String(args.shard)}'`);
   return [i, n];
 }

@@ -39,7 +39,12 @@ export interface ReportRequest {
 export function reportRequest(args: GridArgs, cmd: string): ReportRequest {
   if (args.json === true && args.csv === true) throw new UsageError('--json and --csv both print to stdout; choose one');
   const req: ReportRequest = { format: args.json === true ? 'json' : args.csv === true ? 'csv' : 'table', cmd };
-  const files: Array<[keyof ReportRequest, string]> = [['out', '--out'], ['svg', '--svg'], ['html', '--html'], ['cachegrindOut', '--cachegrind-out']];
+  const files: Array<[keyof ReportRequest, string]> = [
+    ['out', '--out'],
+    ['svg', '--svg'],
+    ['html', '--html'],
+    ['cachegrindOut', '--cachegrind-out'],
+  ];
   const seen = new Map<string, string>();
   for (const [key, option] of files) {
     const v = args[option.slice(2)];
@@ -56,8 +61,10 @@ export function reportRequest(args: GridArgs, cmd: string): ReportRequest {
 
 function describeGrid(spec: GridSpec, points: readonly GridPoint[]): string {
   const threads = spec.threads.length > 0 ? `threads ${spec.threads.join(', ')}` : 'default threads';
-  return `${points.length} runs: ${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}; ${threads}; ` +
-    `${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'} (${spec.seeds[0]}..${spec.seeds[spec.seeds.length - 1]}); machine ${spec.machine.name}`;
+  return (
+    `${points.length} runs: ${spec.allocators.join(', ')} on ${spec.workloads.join(', ')}; ${threads}; ` +
+    `${spec.seeds.length} seed${spec.seeds.length === 1 ? '' : 's'} (${spec.seeds[0]}..${spec.seeds[spec.seeds.length - 1]}); machine ${spec.machine.name}`
+  );
 }
 
 /** Builds stdout and every requested file from the Results of `points` (in grid order). */
@@ -70,15 +77,21 @@ export async function buildReport(
 ): Promise<{ stdout: string; files: OutputFile[] }> {
   const summary = summarize(points, results, baselineLabel(spec, points));
   const stdout =
-    req.format === 'json' ? gridJSON(spec, summary, results)
-    : req.format === 'csv' ? toCSV(summary)
-    : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length }) + (req.appendix?.(summary) ?? '');
+    req.format === 'json'
+      ? gridJSON(spec, summary, results)
+      : req.format === 'csv'
+        ? toCSV(summary)
+        : formatCompare(summary, { machine: spec.machine.name, seeds: spec.seeds.length }) + (req.appendix?.(summary) ?? '');
   const files: OutputFile[] = [];
   if (req.out !== undefined) files.push({ option: '--out', path: req.out, content: stdout });
   if (req.svg !== undefined) files.push({ option: '--svg', path: req.svg, content: `${await chartSVG(summary, title)}\n` });
   if (req.html !== undefined) {
     // The page's heading is the title; its charts carry none, so it is not said twice.
-    files.push({ option: '--html', path: req.html, content: toHTML(summary, title, describeGrid(spec, points), await chartSVG(summary, undefined)) });
+    files.push({
+      option: '--html',
+      path: req.html,
+      content: toHTML(summary, title, describeGrid(spec, points), await chartSVG(summary, undefined)),
+    });
   }
   if (req.cachegrindOut !== undefined) {
     const groups = summary.cells.map((c) => ({
@@ -88,14 +101,25 @@ export async function buildReport(
         return p.benchmark === c.benchmark && p.threads === c.threads && p.allocatorLabel === c.allocator;
       }),
     }));
-    const desc = [`allocsim ${title}`, describeGrid(spec, points), 'fl= one configuration (benchmark/threads=N/allocator), fn= an allocator code path; counts summed over seeds'];
+    const desc = [
+      `allocsim ${title}`,
+      describeGrid(spec, points),
+      'fl= one configuration (benchmark/threads=N/allocator), fn= an allocator code path; counts summed over seeds',
+    ];
     files.push({ option: '--cachegrind-out', path: req.cachegrindOut, content: toCachegrind(groups, req.cmd, desc) });
   }
   return { stdout: req.out === undefined ? stdout : '', files };
 }
 
 /** Writes the report (files first, all or nothing) and sets the exit code from the Results. */
-export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPoint[], results: readonly Result[], req: ReportRequest, title: string): Promise<void> {
+export async function emitReport(
+  io: Io,
+  spec: GridSpec,
+  points: readonly GridPoint[],
+  results: readonly Result[],
+  req: ReportRequest,
+  title: string,
+): Promise<void> {
   const { stdout, files } = await buildReport(spec, points, results, req, title);
   writeFilesAtomically(files);
   io.out(stdout);
@@ -103,7 +127,9 @@ export async function emitReport(io: Io, spec: GridSpec, points: readonly GridPo
   if (failed > 0) {
     const limit = results.find((r) => r.error?.kind === 'limit');
     const why = limit === undefined ? '' : `; ${limit.allocator} on ${limit.workload}: ${limit.error?.message ?? ''}`;
-    io.err(`allocsim: ${failed} of ${results.length} runs failed (an error or an invariant violation); see the runs column or the results' error fields${why}\n`);
+    io.err(
+      `allocsim: ${failed} of ${results.length} runs failed (an error or an invariant violation); see the runs column or the results' error fields${why}\n`,
+    );
     io.exitCode = EXIT_CHECK_FAILED;
   }
 }
@@ -112,10 +138,17 @@ async function runWithProgress(points: readonly GridPoint[], args: GridArgs, spe
   const jobs = jobsOf(args);
   // A run's weight for the ETA: its thread count (more threads, more simulated work).
   const weight = (p: GridPoint): number => Math.max(1, p.threads);
-  const progress = createProgress(points.length, args.quiet === true, process.stderr, points.reduce((s, p) => s + weight(p), 0));
+  const progress = createProgress(
+    points.length,
+    args.quiet === true,
+    process.stderr,
+    points.reduce((s, p) => s + weight(p), 0),
+  );
   let doneWeight = 0;
   const away = isolatedModels.get(spec) ?? new Map<string, IsolatedRunner>();
-  const isolated = new Map([...away].map(([name, m]) => [name, async ({ allocator: _, ...config }: PointConfig) => (await m.run(config)).result] as const));
+  const isolated = new Map(
+    [...away].map(([name, m]) => [name, async ({ allocator: _, ...config }: PointConfig) => (await m.run(config)).result] as const),
+  );
   try {
     return await runPoints(points, {
       jobs,
@@ -150,14 +183,27 @@ async function runGrid(io: Io, args: GridArgs, spec: GridSpec, cmd: string, appe
   if (shard !== undefined) {
     for (const o of ['csv', 'svg', 'html', 'cachegrind-out']) {
       if (args[o] !== undefined && args[o] !== false) {
-        throw new UsageError(`--${o} cannot be used with --shard: shards write Results; make reports with allocsim merge (add --profile to keep per-path profiles)`);
+        throw new UsageError(
+          `--${o} cannot be used with --shard: shards write Results; make reports with allocsim merge (add --profile to keep per-path profiles)`,
+        );
       }
     }
     const out = args.out === undefined ? undefined : String(args.out);
     if (out !== undefined) checkWritable('--out', out);
     const indices = shardIndices(points.length, shard[0], shard[1]);
-    const results = await runWithProgress(indices.map((i) => points[i] as GridPoint), args, spec);
-    const file: ShardFile = { format: SHARD_FORMAT, version: 1, shard: { index: shard[0], count: shard[1] }, experiment: spec, points: indices, results };
+    const results = await runWithProgress(
+      indices.map((i) => points[i] as GridPoint),
+      args,
+      spec,
+    );
+    const file: ShardFile = {
+      format: SHARD_FORMAT,
+      version: 1,
+      shard: { index: shard[0], count: shard[1] },
+      experiment: spec,
+      points: indices,
+      results,
+    };
     const text = toJSON(file);
     if (out !== undefined) writeFilesAtomically([{ option: '--out', path: out, content: text }]);
     else io.out(text);

@@ -13,10 +13,20 @@ import { RunFailure, UsageError } from './errors.ts';
 
 export function isolationOptions<T>(b: Argv<T>): Argv<T> {
   return b
-    .option('trust', { type: 'boolean', default: false, describe: 'run a model file in this process, without isolation or limits (only for code you trust)' })
+    .option('trust', {
+      type: 'boolean',
+      default: false,
+      describe: 'run a model file in this process, without isolation or limits (only for code you trust)',
+    })
     .option('timeout', { type: 'string', describe: `seconds a model call may take (default ${DEFAULT_LIMITS.callSeconds})` })
-    .option('run-timeout', { type: 'string', describe: `seconds a run, property or workload of a model file may take (default ${DEFAULT_LIMITS.runSeconds})` })
-    .option('max-memory', { type: 'string', describe: `MiB of JavaScript heap a model file may use (default ${DEFAULT_LIMITS.memoryMiB})` });
+    .option('run-timeout', {
+      type: 'string',
+      describe: `seconds a run, property or workload of a model file may take (default ${DEFAULT_LIMITS.runSeconds})`,
+    })
+    .option('max-memory', {
+      type: 'string',
+      describe: `MiB of JavaScript heap a model file may use (default ${DEFAULT_LIMITS.memoryMiB})`,
+    });
 }
 
 function positive(name: string, v: unknown, fallback: number): number {
@@ -44,10 +54,18 @@ export function isolated(args: Record<string, unknown>): boolean {
  * usage error (exit 2); one that hits a limit while loading fails the command (exit 1); with
  * `requireContract`, so does a model that breaks the contract.
  */
-export async function loadIsolated(file: string, args: Record<string, unknown>, readable: readonly string[] = [], requireContract = true): Promise<IsolatedModel> {
+export async function loadIsolated(
+  file: string,
+  args: Record<string, unknown>,
+  readable: readonly string[] = [],
+  requireContract = true,
+): Promise<IsolatedModel> {
   const limits = limitsOf(args);
   const base = file.split(/[\\/]/).pop() ?? file;
-  if (!existsSync(file)) throw new UsageError(`cannot find model file ${file}; give a path to a .ts file exporting a model, or a model name (allocsim list allocators)`);
+  if (!existsSync(file))
+    throw new UsageError(
+      `cannot find model file ${file}; give a path to a .ts file exporting a model, or a model name (allocsim list allocators)`,
+    );
   let m: IsolatedModel;
   try {
     m = await IsolatedModel.load(file, limits, readable);

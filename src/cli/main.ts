@@ -22,7 +22,13 @@ const MODULES: ReadonlyArray<{ keys: readonly CommandKey[]; load: () => Promise<
   { keys: ['list'], load: async () => (await import('./commands/list.ts')).registerList },
   { keys: ['describe'], load: async () => (await import('./commands/describe.ts')).registerDescribe },
   { keys: ['run'], load: async () => (await import('./commands/run.ts')).registerRun },
-  { keys: ['check'], load: async () => { const { registerCheck } = await import('./commands/check.ts'); return (y, io) => registerCheck(y, io); } },
+  {
+    keys: ['check'],
+    load: async () => {
+      const { registerCheck } = await import('./commands/check.ts');
+      return (y, io) => registerCheck(y, io);
+    },
+  },
   { keys: ['compare', 'sweep'], load: async () => (await import('./commands/compare.ts')).registerCompare },
   { keys: ['merge'], load: async () => (await import('./commands/merge.ts')).registerMerge },
   { keys: ['batchit'], load: async () => (await import('./commands/batchit.ts')).registerBatchit },
@@ -33,7 +39,8 @@ const MODULES: ReadonlyArray<{ keys: readonly CommandKey[]; load: () => Promise<
 
 /** The module of the command `argv` names: its first word that is a command's name (options may come first). */
 function namedModule(argv: readonly string[]): (typeof MODULES)[number] | undefined {
-  const byName = (word: string): (typeof MODULES)[number] | undefined => MODULES.find((m) => m.keys.some((k) => COMMANDS[k].command.split(' ')[0] === word));
+  const byName = (word: string): (typeof MODULES)[number] | undefined =>
+    MODULES.find((m) => m.keys.some((k) => COMMANDS[k].command.split(' ')[0] === word));
   for (const a of argv) {
     const m = byName(a);
     if (m !== undefined) return m;
@@ -68,7 +75,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
       // Throwing stops yargs before the command's handler runs: a misspelled option or a bad
       // value is reported before any work, and nothing is written.
       if (err !== undefined && err !== null) throw err;
-      throw new UsageError(String(msg ?? 'invalid command line').trim().replace(/\s*\n\s*/g, ' '));
+      throw new UsageError(
+        String(msg ?? 'invalid command line')
+          .trim()
+          .replace(/\s*\n\s*/g, ' '),
+      );
     })
     .help()
     .alias('help', 'h')
@@ -90,7 +101,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     // Anything else is a bug in allocsim: still one line, and the stack on request.
     if (process.env.ALLOCSIM_DEBUG !== undefined && process.env.ALLOCSIM_DEBUG !== '') throw e;
     const what = e instanceof Error ? `${e.name}: ${e.message}` : `threw ${String(e)}`;
-    io.err(`allocsim: internal error: ${excerpt(what, 200)}; please report it with the command line (ALLOCSIM_DEBUG=1 shows the stack trace)\n`);
+    io.err(
+      `allocsim: internal error: ${excerpt(what, 200)}; please report it with the command line (ALLOCSIM_DEBUG=1 shows the stack trace)\n`,
+    );
     return EXIT_CHECK_FAILED;
   }
   return io.exitCode;

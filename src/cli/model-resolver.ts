@@ -30,7 +30,10 @@ export function isModelFile(arg: string): boolean {
 /** Loads a model file (relative to the working directory) and returns its ModelInfo. */
 export async function loadModelFile(file: string): Promise<ModelInfo> {
   const abs = resolve(file);
-  if (!existsSync(abs)) throw new UsageError(`cannot find model file ${file}; give a path to a .ts file exporting a model, or a model name (allocsim list allocators)`);
+  if (!existsSync(abs))
+    throw new UsageError(
+      `cannot find model file ${file}; give a path to a .ts file exporting a model, or a model name (allocsim list allocators)`,
+    );
   let mod: Record<string, unknown>;
   try {
     mod = await importOutside(pathToFileURL(abs).href);
@@ -45,7 +48,7 @@ export async function loadModelFile(file: string): Promise<ModelInfo> {
       const [, name, line, col, reason] = located as unknown as [string, string, string, string, string];
       throw new UsageError(`${basename(file)}: cannot load it: ${name}:${line}:${Number(col) + 1}: ${reason}`);
     }
-    const msg = e instanceof Error ? e.message.split('\n').find((l) => l.trim() !== '') ?? e.name : String(e);
+    const msg = e instanceof Error ? (e.message.split('\n').find((l) => l.trim() !== '') ?? e.name) : String(e);
     throw new UsageError(`${basename(file)}: cannot load it: ${msg.trim()}`);
   }
   try {
@@ -71,6 +74,10 @@ export async function resolveModel(nameOrFile: string): Promise<ModelInfo> {
 /** Resolves a comma-separated list of names and files (for compare: `-a ./mine.ts,glibc`). */
 export async function resolveModels(list: string): Promise<ModelInfo[]> {
   const out: ModelInfo[] = [];
-  for (const item of list.split(',').map((s) => s.trim()).filter((s) => s !== '')) out.push(await resolveModel(item));
+  for (const item of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== ''))
+    out.push(await resolveModel(item));
   return out;
 }

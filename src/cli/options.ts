@@ -61,7 +61,8 @@ export function splitParams(
     }
     const inA = allocatorSpecs.some((s) => s.name === rawKey);
     const inW = workloadSpecs.some((s) => s.name === rawKey);
-    if (inA && inW) throw new UsageError(`parameter '${rawKey}' exists for both allocator and workload; write alloc.${rawKey}= or work.${rawKey}=`);
+    if (inA && inW)
+      throw new UsageError(`parameter '${rawKey}' exists for both allocator and workload; write alloc.${rawKey}= or work.${rawKey}=`);
     if (inA) out.allocator[rawKey] = value;
     else if (inW) out.workload[rawKey] = value;
     else {
@@ -87,13 +88,19 @@ export const LIMITS = {
 } as const;
 
 /** Parses an integer option value (for --threads, --seed, ...) from `min` to `max` (default: LIMITS[name], else 2^53 - 1). */
-export function positiveInt(name: string, v: unknown, min = 1, max: number = (LIMITS as Record<string, number>)[name] ?? Number.MAX_SAFE_INTEGER): number {
+export function positiveInt(
+  name: string,
+  v: unknown,
+  min = 1,
+  max: number = (LIMITS as Record<string, number>)[name] ?? Number.MAX_SAFE_INTEGER,
+): number {
   const n = typeof v === 'number' ? v : Number(v);
   if (Number.isInteger(n) && n > max) {
     const why = max >= Number.MAX_SAFE_INTEGER - LIMITS.seeds ? ' (larger integers are not exact)' : ' (see the limits in docs/cli.md)';
     throw new UsageError(`--${name} must be at most ${max}${why}, got ${quoteExcerpt(String(v))}`);
   }
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer of at least ${min}, got ${quoteExcerpt(String(v))}`);
+  if (!Number.isInteger(n) || n < min)
+    throw new UsageError(`--${name} must be an integer of at least ${min}, got ${quoteExcerpt(String(v))}`);
   return n;
 }
 

@@ -32,7 +32,9 @@ export function checkWritable(option: string, path: string): void {
     accessSync(dir, constants.W_OK);
     if (exists) accessSync(abs, constants.W_OK);
   } catch {
-    throw new UsageError(`cannot write ${option} ${path}: ${exists ? 'the file is not writable' : `directory ${dir} does not exist or is not writable`}`);
+    throw new UsageError(
+      `cannot write ${option} ${path}: ${exists ? 'the file is not writable' : `directory ${dir} does not exist or is not writable`}`,
+    );
   }
 }
 

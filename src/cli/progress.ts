@@ -44,7 +44,8 @@ export function createProgress(total: number, quiet: boolean, stream: NodeJS.Wri
   const start = Date.now();
   bar.start(total, 0, { label: '', etaText: formatEta(undefined) });
   return {
-    update: (done, label, doneWeight = done) => bar.update(done, { label, etaText: formatEta(etaSeconds(Date.now() - start, doneWeight, totalWeight)) }),
+    update: (done, label, doneWeight = done) =>
+      bar.update(done, { label, etaText: formatEta(etaSeconds(Date.now() - start, doneWeight, totalWeight)) }),
     stop: () => bar.stop(),
   };
 }

@@ -13,7 +13,13 @@
 import fc from 'fast-check';
 import { AllocatorAbort, type ModelInfo } from '../allocators/kit/contract.ts';
 import { createModel } from '../allocators/kit/create-model.ts';
-import { ALLOCATOR_OPERATION, ALLOCATOR_OPERATIONS, requestedSize, type AllocatorOperation, type ArgRole } from '../allocators/kit/operations.ts';
+import {
+  ALLOCATOR_OPERATION,
+  ALLOCATOR_OPERATIONS,
+  requestedSize,
+  type AllocatorOperation,
+  type ArgRole,
+} from '../allocators/kit/operations.ts';
 import { adjacentFree, coalescesImmediately, notCoalescedMessage } from '../check/coalescing.ts';
 import { ModelInvariantFailure } from '../check/model-invariants.ts';
 import type { Violation } from '../check/violations.ts';
@@ -47,7 +53,10 @@ interface Real {
 }
 
 class ConformanceFailure extends Error {
-  constructor(readonly violation: Violation | null, message: string) {
+  constructor(
+    readonly violation: Violation | null,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -99,7 +108,12 @@ function received(r: Real, b: AppModel['live'][number], thread: number): void {
  */
 class OperationCmd implements fc.Command<AppModel, Real> {
   private readonly takesBlock: boolean;
-  constructor(readonly op: AllocatorOperation, readonly thread: number, readonly a: number, readonly b: number) {
+  constructor(
+    readonly op: AllocatorOperation,
+    readonly thread: number,
+    readonly a: number,
+    readonly b: number,
+  ) {
     this.takesBlock = op.args[0] === 'ptr';
   }
   check(m: Readonly<AppModel>): boolean {
@@ -111,7 +125,8 @@ class OperationCmd implements fc.Command<AppModel, Real> {
     if (!this.takesBlock) {
       const p = guarded(r, () => r.driver.call(op, cpu, this.a, this.b));
       assertClean(r);
-      if (op.records === 'allocate' && p !== 0) m.live.push({ ptr: p, thread: this.thread, size: requestedSize(op, this.a, this.b), ...handOff(r, this.thread) });
+      if (op.records === 'allocate' && p !== 0)
+        m.live.push({ ptr: p, thread: this.thread, size: requestedSize(op, this.a, this.b), ...handOff(r, this.thread) });
       return;
     }
     const i = this.a % m.live.length;
@@ -162,22 +177,34 @@ export const PROPERTIES: readonly PropertySpec[] = [
   {
     name: 'single-thread',
     description: 'one thread: blocks are aligned, mapped, large enough, disjoint; realloc keeps the prefix; calloc zeroes',
-    threads: 1, sizes: smallSize, aligned: false, maxCommands: 120,
+    threads: 1,
+    sizes: smallSize,
+    aligned: false,
+    maxCommands: 120,
   },
   {
     name: 'remote-frees',
-    description: 'four threads freeing each other\'s blocks: the same invariants, and no remotely freed object is lost',
-    threads: 4, sizes: smallSize, aligned: false, maxCommands: 160,
+    description: "four threads freeing each other's blocks: the same invariants, and no remotely freed object is lost",
+    threads: 4,
+    sizes: smallSize,
+    aligned: false,
+    maxCommands: 160,
   },
   {
     name: 'aligned',
     description: 'malloc with alignments from 8 to 4096 returns aligned, disjoint blocks',
-    threads: 2, sizes: smallSize, aligned: true, maxCommands: 80,
+    threads: 2,
+    sizes: smallSize,
+    aligned: true,
+    maxCommands: 80,
   },
   {
     name: 'large',
     description: 'large requests (up to 5 MiB) mixed with small ones, including realloc across the size boundary',
-    threads: 2, sizes: largeSize, aligned: false, maxCommands: 60,
+    threads: 2,
+    sizes: largeSize,
+    aligned: false,
+    maxCommands: 60,
   },
 ];
 
@@ -187,13 +214,19 @@ export function commandsFor(spec: PropertySpec, replayPath: string | undefined):
   const align = spec.aligned ? fc.constantFrom(8, 16, 32, 64, 128, 256, 4096) : fc.constant(16);
   const pick = fc.nat({ max: 1000 });
   const roles: Record<ArgRole, fc.Arbitrary<number>> = {
-    size: spec.sizes, align, count: fc.integer({ min: 0, max: 16 }), elementSize: fc.integer({ min: 0, max: 512 }), ptr: pick,
+    size: spec.sizes,
+    align,
+    count: fc.integer({ min: 0, max: 16 }),
+    elementSize: fc.integer({ min: 0, max: 512 }),
+    ptr: pick,
   };
   // Each operation of the table as often as its weight says, in the table's order.
   const choices = ALLOCATOR_OPERATIONS.filter((op) => !op.conformance.alignedOnly || spec.aligned).flatMap((op) =>
     Array.from({ length: op.conformance.weight }, () =>
-      (fc.tuple(thread, ...op.args.map((role) => roles[role])) as fc.Arbitrary<[number, number, number?]>)
-        .map(([t, a, b]) => new OperationCmd(op, t, a, b ?? op.bDefault))),
+      (fc.tuple(thread, ...op.args.map((role) => roles[role])) as fc.Arbitrary<[number, number, number?]>).map(
+        ([t, a, b]) => new OperationCmd(op, t, a, b ?? op.bDefault),
+      ),
+    ),
   );
   return fc.commands(
     choices,
@@ -210,7 +243,12 @@ interface Checks {
   invariants: boolean;
 }
 
-function setup(info: ModelInfo, threads: number, params: Readonly<Record<string, ParamValue>>, checks: Checks): { model: AppModel; real: Real } {
+function setup(
+  info: ModelInfo,
+  threads: number,
+  params: Readonly<Record<string, ParamValue>>,
+  checks: Checks,
+): { model: AppModel; real: Real } {
   const machine = new Machine(machinePreset('default'), { seed: 1 });
   const race = checks.races && threads > 1 ? machine.detectRaces() : null;
   const model = createModel(info, machine, params);
@@ -293,7 +331,10 @@ export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: Conform
   const checks = new Map<string, number>();
   const prop = fc.property(commandsFor(spec, opts.replayPath), (cmds) => {
     opts.onRun?.(spec.name, ++runs);
-    const { model, real } = setup(info, spec.threads, opts.params ?? {}, { races: opts.races !== false, invariants: opts.invariants !== false });
+    const { model, real } = setup(info, spec.threads, opts.params ?? {}, {
+      races: opts.races !== false,
+      invariants: opts.invariants !== false,
+    });
     try {
       fc.modelRun(() => ({ model, real }), cmds);
       teardown(model, real);
@@ -307,7 +348,10 @@ export function checkProperty(info: ModelInfo, spec: PropertySpec, opts: Conform
     ...(opts.path !== undefined ? { path: opts.path, endOnFailure: true } : {}),
   });
   const base = {
-    name: spec.name, description: spec.description, runs: details.numRuns, seed,
+    name: spec.name,
+    description: spec.description,
+    runs: details.numRuns,
+    seed,
     ...(checks.size > 0 ? { invariantChecks: Object.fromEntries([...checks].sort(([a], [b]) => (a < b ? -1 : 1))) } : {}),
   };
   if (!details.failed) return { ...base, ok: true };

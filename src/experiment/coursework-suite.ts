@@ -96,11 +96,27 @@ function answerProblem(w: CourseworkWorkload, r: Result): string | undefined {
 }
 
 /** Runs each selected workload on the model with the checker on. */
-export function runCoursework(info: ModelInfo, sel: CourseworkSelection, opts: { seed?: number; scale?: number; params?: Readonly<Record<string, ParamValue>> } = {}): CourseworkRun[] {
+export function runCoursework(
+  info: ModelInfo,
+  sel: CourseworkSelection,
+  opts: { seed?: number; scale?: number; params?: Readonly<Record<string, ParamValue>> } = {},
+): CourseworkRun[] {
   return sel.workloads.map((w) => {
     const { params, all } = applicableParams(w, opts.scale);
-    const result = runExperiment({ allocator: info, allocatorParams: opts.params ?? {}, workload: w.name, workloadParams: params, seed: opts.seed ?? 1, check: true });
+    const result = runExperiment({
+      allocator: info,
+      allocatorParams: opts.params ?? {},
+      workload: w.name,
+      workloadParams: params,
+      seed: opts.seed ?? 1,
+      check: true,
+    });
     const wrongAnswer = all ? answerProblem(w, result) : undefined;
-    return { workload: w, result, ok: resultOk(result) && wrongAnswer === undefined, ...(wrongAnswer !== undefined ? { wrongAnswer } : {}) };
+    return {
+      workload: w,
+      result,
+      ok: resultOk(result) && wrongAnswer === undefined,
+      ...(wrongAnswer !== undefined ? { wrongAnswer } : {}),
+    };
   });
 }

@@ -37,7 +37,12 @@ export class Driver {
   private readonly threadStartPath: number;
   private readonly threadExitPath: number;
 
-  constructor(readonly machine: Machine, readonly model: AllocatorModel, check: boolean, name = 'model') {
+  constructor(
+    readonly machine: Machine,
+    readonly model: AllocatorModel,
+    check: boolean,
+    name = 'model',
+  ) {
     this.checker = check ? new ShadowHeap(machine) : null;
     const id = (op: string): number => machine.paths.id(`${name}::${op}`);
     this.pathIds = ALLOCATOR_OPERATIONS.map((op) => id(op.path));

@@ -176,16 +176,24 @@ export function expandGrid(spec: GridSpec): GridPoint[] {
       if (spec.threads.length > 0 && implied[t] !== undefined) {
         const base = w.slice(0, w.lastIndexOf('-'));
         const tp = spec.threadParams.join(',') === 'threads' ? '' : ` --thread-params ${spec.threadParams.join(',')}`;
-        const same = Object.entries(implied).filter(([k]) => !spec.threadParams.includes(k)).map(([k, v]) => ` -p ${k}=${String(v)}`).join('');
-        throw new ParamError(`${w} fixes ${t}=${String(implied[t])}; to vary the thread count use -w ${base} --threads ${spec.threads.join(',')}${tp}${same}`);
+        const same = Object.entries(implied)
+          .filter(([k]) => !spec.threadParams.includes(k))
+          .map(([k, v]) => ` -p ${k}=${String(v)}`)
+          .join('');
+        throw new ParamError(
+          `${w} fixes ${t}=${String(implied[t])}; to vary the thread count use -w ${base} --threads ${spec.threads.join(',')}${tp}${same}`,
+        );
       }
       if (spec.threads.length > 0 && !declares(wspecs, t)) {
         const have = wspecs.map((s) => s.name).join(', ');
         // Producer/consumer workloads: say how to get the variant's configuration (msgpass-N has no proxies; msgpass's own default has 2).
-        const pairs = declares(wspecs, 'producers') && declares(wspecs, 'consumers')
-          ? `, e.g. --thread-params producers,consumers${declares(wspecs, 'proxies') ? ' -p proxies=0 (what msgpass-N and batchit run; without it the program\'s default proxies=2 stays)' : ''}`
-          : '';
-        throw new ParamError(`workload ${w} has no parameter '${t}' for the thread count; its parameters: ${have}; choose them with --thread-params${pairs}`);
+        const pairs =
+          declares(wspecs, 'producers') && declares(wspecs, 'consumers')
+            ? `, e.g. --thread-params producers,consumers${declares(wspecs, 'proxies') ? " -p proxies=0 (what msgpass-N and batchit run; without it the program's default proxies=2 stays)" : ''}`
+            : '';
+        throw new ParamError(
+          `workload ${w} has no parameter '${t}' for the thread count; its parameters: ${have}; choose them with --thread-params${pairs}`,
+        );
       }
     }
     for (const wc of combinations(axes.workload.filter((ax) => declares(wspecs, ax.key)))) {

@@ -63,7 +63,6 @@ interface SysCounts {
   mapped: number;
 }
 
-
 export class HeapRecorder {
   readonly steps: Step[] = [];
   readonly samples: HeapSample[] = [];
@@ -117,7 +116,14 @@ export class HeapRecorder {
     return r;
   }
 
-  private recordStep(model: AllocatorModel, m: Machine, thread: number, text: string, before: HeapRegion[] | undefined, sb: SysCounts): void {
+  private recordStep(
+    model: AllocatorModel,
+    m: Machine,
+    thread: number,
+    text: string,
+    before: HeapRegion[] | undefined,
+    sb: SysCounts,
+  ): void {
     const after = this.walk(model, m);
     const sa = this.sys(m);
     const notes: string[] = [];
@@ -133,7 +139,14 @@ export class HeapRecorder {
     const removed = (before ?? []).filter((r) => !ak.has(key(r)) && r.kind !== 'metadata');
     const added = (after ?? []).filter((r) => !bk.has(key(r)) && r.kind !== 'metadata');
     notes.push(...HeapRecorder.classify(text, removed, added));
-    this.steps.push({ text, thread, ...(after !== undefined ? { regions: after.filter((r) => r.kind !== 'metadata') } : {}), notes, removed, added });
+    this.steps.push({
+      text,
+      thread,
+      ...(after !== undefined ? { regions: after.filter((r) => r.kind !== 'metadata') } : {}),
+      notes,
+      removed,
+      added,
+    });
   }
 
   /** Names what the change of the free list was. */
@@ -143,7 +156,13 @@ export class HeapRecorder {
     const cachedOnly = (rs: readonly HeapRegion[]): boolean => rs.length > 0 && rs.every((r) => r.kind === 'cached');
     if (!freeing && cachedOnly(removed) && added.length === 0) return ['from a thread cache'];
     if (freeing && removed.length === 0 && cachedOnly(added)) return ['into a thread cache'];
-    if (!freeing && removed.length <= 1 && added.length >= 1 && added.every((a) => removed.length === 0 || inside(a, removed[0] as HeapRegion))) return ['split'];
+    if (
+      !freeing &&
+      removed.length <= 1 &&
+      added.length >= 1 &&
+      added.every((a) => removed.length === 0 || inside(a, removed[0] as HeapRegion))
+    )
+      return ['split'];
     if (!freeing && removed.length > 0 && added.length === 0) return ['took a whole free block'];
     if (freeing && removed.length > 0 && added.length === 1 && removed.every((r) => inside(r, added[0] as HeapRegion))) {
       return [`coalesce (${removed.length + 1} blocks into one)`];
@@ -154,7 +173,15 @@ export class HeapRecorder {
   private sample(model: AllocatorModel, m: Machine, cycles: number): void {
     const regions = (this.walk(model, m) ?? []).map((r) => ({ ...r }));
     const mapped = m.as.vmas.filter((v) => !v.name.startsWith('tls:')).map((v) => ({ start: v.start, end: v.end }));
-    this.samples.push({ ops: this.ops, cycles, live: [...this.live.values()], regions, mapped, rssBytes: m.as.rssBytes, liveBytes: this.liveBytes });
+    this.samples.push({
+      ops: this.ops,
+      cycles,
+      live: [...this.live.values()],
+      regions,
+      mapped,
+      rssBytes: m.as.rssBytes,
+      liveBytes: this.liveBytes,
+    });
     const max = this.opts.samples ?? 0;
     if (this.samples.length > max) {
       // Keep every other sample and sample half as often from now on.
@@ -195,7 +222,11 @@ class RecordedModel implements AllocatorModel {
   readonly counters: Counters;
   readonly heapWalk?: (cpu: Cpu) => HeapRegion[];
 
-  constructor(private readonly inner: AllocatorModel, private readonly m: Machine, private readonly rec: HeapRecorder) {
+  constructor(
+    private readonly inner: AllocatorModel,
+    private readonly m: Machine,
+    private readonly rec: HeapRecorder,
+  ) {
     this.counters = inner.counters;
     if (inner.heapWalk !== undefined) this.heapWalk = (cpu) => (inner.heapWalk as (c: Cpu) => HeapRegion[]).call(inner, cpu);
     if (inner.threadStart !== undefined) this.threadStart = (cpu) => inner.threadStart?.(cpu);
@@ -206,30 +237,53 @@ class RecordedModel implements AllocatorModel {
   threadExit?(cpu: Cpu): void;
 
   malloc(cpu: Cpu, size: number, align?: number): number {
-    return this.rec.around(this.inner, this.m, cpu, () => this.inner.malloc(cpu, size, align),
-      (p) => `${this.rec.newName(p)} = Alloc(${size}${align !== undefined && align !== 16 ? `, align ${align}` : ''}) returned ${hex(p)} (t${cpu.thread})`,
-      (p) => this.rec.allocated(p, size, cpu.thread));
+    return this.rec.around(
+      this.inner,
+      this.m,
+      cpu,
+      () => this.inner.malloc(cpu, size, align),
+      (p) =>
+        `${this.rec.newName(p)} = Alloc(${size}${align !== undefined && align !== 16 ? `, align ${align}` : ''}) returned ${hex(p)} (t${cpu.thread})`,
+      (p) => this.rec.allocated(p, size, cpu.thread),
+    );
   }
 
   calloc(cpu: Cpu, n: number, size: number): number {
-    return this.rec.around(this.inner, this.m, cpu, () => this.inner.calloc(cpu, n, size),
+    return this.rec.around(
+      this.inner,
+      this.m,
+      cpu,
+      () => this.inner.calloc(cpu, n, size),
       (p) => `${this.rec.newName(p)} = Calloc(${n}, ${size}) returned ${hex(p)} (t${cpu.thread})`,
-      (p) => this.rec.allocated(p, n * size, cpu.thread));
+      (p) => this.rec.allocated(p, n * size, cpu.thread),
+    );
   }
 
   realloc(cpu: Cpu, ptr: number, size: number): number {
     const old = this.rec.ptrName(ptr);
-    return this.rec.around(this.inner, this.m, cpu, () => this.inner.realloc(cpu, ptr, size),
+    return this.rec.around(
+      this.inner,
+      this.m,
+      cpu,
+      () => this.inner.realloc(cpu, ptr, size),
       (q) => `${q === 0 ? 'ptr[?]' : q === ptr ? old : this.rec.newName(q)} = Realloc(${old}, ${size}) returned ${hex(q)} (t${cpu.thread})`,
       (q) => {
         if (q !== 0 || size === 0) this.rec.released(ptr);
         this.rec.allocated(q, size, cpu.thread);
-      });
+      },
+    );
   }
 
   free(cpu: Cpu, ptr: number): void {
     const name = this.rec.ptrName(ptr);
-    this.rec.around(this.inner, this.m, cpu, () => this.inner.free(cpu, ptr), () => `Free(${name}) (t${cpu.thread})`, () => this.rec.released(ptr));
+    this.rec.around(
+      this.inner,
+      this.m,
+      cpu,
+      () => this.inner.free(cpu, ptr),
+      () => `Free(${name}) (t${cpu.thread})`,
+      () => this.rec.released(ptr),
+    );
   }
 
   usableSize(cpu: Cpu, ptr: number): number {

@@ -22,7 +22,13 @@ export class InputError extends Error {
 
 export function isInputError(e: unknown): e is Error {
   return (
-    e instanceof InputError || e instanceof ParamError || e instanceof UnknownModelError || e instanceof UnknownWorkloadError ||
-    e instanceof MachineSpecError || e instanceof WorkloadInputError || e instanceof ModelFileError || e instanceof ShardError
+    e instanceof InputError ||
+    e instanceof ParamError ||
+    e instanceof UnknownModelError ||
+    e instanceof UnknownWorkloadError ||
+    e instanceof MachineSpecError ||
+    e instanceof WorkloadInputError ||
+    e instanceof ModelFileError ||
+    e instanceof ShardError
   );
 }

@@ -16,7 +16,11 @@ const CHUNK = 1 << 20;
 export const MAX_LINE_CHARS = 64 * 1024;
 
 function tooLong(path: string, line: number): WorkloadInputError {
-  return new WorkloadInputError(path, line, `the line is longer than ${MAX_LINE_CHARS} characters (is this a trace file?); trace lines hold one operation each`);
+  return new WorkloadInputError(
+    path,
+    line,
+    `the line is longer than ${MAX_LINE_CHARS} characters (is this a trace file?); trace lines hold one operation each`,
+  );
 }
 
 function ioError(path: string, e: unknown): WorkloadInputError {

@@ -8,7 +8,8 @@ import { WorkloadInputError, type LineSourceProvider } from '../workloads/contra
 export function textLineSources(texts: Readonly<Record<string, string>>): LineSourceProvider {
   return (name) => {
     const text = Object.hasOwn(texts, name) ? texts[name] : undefined;
-    if (text === undefined) throw new WorkloadInputError(name, undefined, 'no such input here; the playground has only the traces it ships');
+    if (text === undefined)
+      throw new WorkloadInputError(name, undefined, 'no such input here; the playground has only the traces it ships');
     return {
       name,
       lines: function* () {

@@ -39,7 +39,15 @@ export function crashText(e: unknown, file?: string): string {
   const base = file === undefined ? undefined : file.split(/[\\/]/).pop();
   const frame = frames.find((f) => base !== undefined && f.includes(base)) ?? frames[0];
   const loc = frame === undefined ? '' : /\(?([^()\s]+:\d+:\d+)\)?\s*$/.exec(frame.trim())?.[1];
-  const short = loc === undefined ? '' : ` (${loc.replace(/^file:\/\//, '').split('/').slice(-1)[0]})`;
+  const short =
+    loc === undefined
+      ? ''
+      : ` (${
+          loc
+            .replace(/^file:\/\//, '')
+            .split('/')
+            .slice(-1)[0]
+        })`;
   return `threw ${e.name}: ${e.message.split('\n')[0]}${short}`;
 }
 
@@ -68,7 +76,10 @@ class Probe {
   /** Checks an address result: a non-zero, non-negative safe integer. */
   address(name: string, call: string, v: unknown): number | undefined {
     if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) {
-      this.fail(name, `${call} returned ${describeValue(v)}; it must return the block's address as a non-negative integer (0 only when out of memory)`);
+      this.fail(
+        name,
+        `${call} returned ${describeValue(v)}; it must return the block's address as a non-negative integer (0 only when out of memory)`,
+      );
       return undefined;
     }
     if (v === 0) {
@@ -84,7 +95,10 @@ function checkMethods(p: Probe, m: AllocatorModel): boolean {
   const missing = REQUIRED.filter((k) => typeof rec[k] !== 'function');
   const notFn = OPTIONAL.filter((k) => rec[k] !== undefined && typeof rec[k] !== 'function');
   if (missing.length > 0) {
-    p.fail('methods', `the model has no ${missing.map((k) => `${k}()`).join(', ')} method${missing.length > 1 ? 's' : ''}; extend BaseModel (it provides calloc and realloc) and implement malloc, free, usableSize and describe`);
+    p.fail(
+      'methods',
+      `the model has no ${missing.map((k) => `${k}()`).join(', ')} method${missing.length > 1 ? 's' : ''}; extend BaseModel (it provides calloc and realloc) and implement malloc, free, usableSize and describe`,
+    );
     return false;
   }
   if (notFn.length > 0) {
@@ -96,7 +110,12 @@ function checkMethods(p: Probe, m: AllocatorModel): boolean {
     p.fail('methods', 'the model has no counters; keep env.counters as `counters` (BaseModel does this)');
     return false;
   }
-  p.pass('methods', `${REQUIRED.join(', ')}${OPTIONAL.filter((k) => rec[k] !== undefined).map((k) => `, ${k}`).join('')}`);
+  p.pass(
+    'methods',
+    `${REQUIRED.join(', ')}${OPTIONAL.filter((k) => rec[k] !== undefined)
+      .map((k) => `, ${k}`)
+      .join('')}`,
+  );
   return true;
 }
 
@@ -108,17 +127,21 @@ function checkAllocation(p: Probe, m: AllocatorModel, box: Sandbox): void {
   p.pass('malloc', `malloc(cpu, 24) returned ${hex(ptr)}`);
   const u = p.attempt('usableSize', 'usableSize(cpu, p)', () => m.usableSize(cpu(), ptr));
   if (u !== undefined) {
-    if (typeof u.v !== 'number' || !Number.isFinite(u.v)) p.fail('usableSize', `usableSize(cpu, p) returned ${describeValue(u.v)}; it must return a number of bytes`);
-    else if (u.v < 24) p.fail('usableSize', `usableSize(cpu, p) of a 24-byte block returned ${u.v}; it must be at least the size asked for`, false);
+    if (typeof u.v !== 'number' || !Number.isFinite(u.v))
+      p.fail('usableSize', `usableSize(cpu, p) returned ${describeValue(u.v)}; it must return a number of bytes`);
+    else if (u.v < 24)
+      p.fail('usableSize', `usableSize(cpu, p) of a 24-byte block returned ${u.v}; it must be at least the size asked for`, false);
     else p.pass('usableSize', `usableSize of a 24-byte block is ${u.v}`);
   }
   if (p.attempt('free', 'free(cpu, p)', () => m.free(cpu(), ptr)) !== undefined) p.pass('free', 'free(cpu, p) returned');
   const r2 = p.attempt('realloc', 'realloc(cpu, malloc(cpu, 8), 100)', () => m.realloc(cpu(), m.malloc(cpu(), 8), 100));
   const q = r2 === undefined ? undefined : p.address('realloc', 'realloc(cpu, p, 100)', r2.v);
-  if (q !== undefined && p.attempt('realloc', 'free(cpu, q) after realloc', () => m.free(cpu(), q)) !== undefined) p.pass('realloc', 'realloc(cpu, p, 100) returned a block');
+  if (q !== undefined && p.attempt('realloc', 'free(cpu, q) after realloc', () => m.free(cpu(), q)) !== undefined)
+    p.pass('realloc', 'realloc(cpu, p, 100) returned a block');
   const r3 = p.attempt('calloc', 'calloc(cpu, 4, 8)', () => m.calloc(cpu(), 4, 8));
   const z = r3 === undefined ? undefined : p.address('calloc', 'calloc(cpu, 4, 8)', r3.v);
-  if (z !== undefined && p.attempt('calloc', 'free(cpu, calloc(...))', () => m.free(cpu(), z)) !== undefined) p.pass('calloc', 'calloc(cpu, 4, 8) returned a block');
+  if (z !== undefined && p.attempt('calloc', 'free(cpu, calloc(...))', () => m.free(cpu(), z)) !== undefined)
+    p.pass('calloc', 'calloc(cpu, 4, 8) returned a block');
 }
 
 function checkDescribe(p: Probe, m: AllocatorModel): void {
@@ -145,9 +168,14 @@ function checkHeapWalk(p: Probe, m: AllocatorModel, box: Sandbox): void {
   }
   const r = p.attempt('heapWalk', 'heapWalk(cpu)', () => box.heap());
   if (r === undefined) return;
-  const bad = r.v.find((x) => typeof x !== 'object' || x === null || !Number.isSafeInteger(x.addr) || !Number.isSafeInteger(x.size) || !KINDS.has(x.kind));
+  const bad = r.v.find(
+    (x) => typeof x !== 'object' || x === null || !Number.isSafeInteger(x.addr) || !Number.isSafeInteger(x.size) || !KINDS.has(x.kind),
+  );
   if (!Array.isArray(r.v) || bad !== undefined) {
-    p.fail('heapWalk', `heapWalk(cpu) must return an array of { addr, size, kind: 'free' | 'metadata' | 'cached' }; got ${JSON.stringify(bad ?? r.v).slice(0, 80)}`);
+    p.fail(
+      'heapWalk',
+      `heapWalk(cpu) must return an array of { addr, size, kind: 'free' | 'metadata' | 'cached' }; got ${JSON.stringify(bad ?? r.v).slice(0, 80)}`,
+    );
   } else {
     p.pass('heapWalk', `${r.v.length} region(s) after the probe`);
   }

@@ -23,14 +23,20 @@ function baseName(file: string): string {
 export function modelFromExports(file: string, exported: unknown): ModelInfo {
   const name = baseName(file);
   if (typeof exported === 'function') {
-    throw new ModelFileError(`${name}: the default export is a function or class; export a ModelInfo instead: export default defineModel({ name, create: (env) => new MyModel(env) })`);
+    throw new ModelFileError(
+      `${name}: the default export is a function or class; export a ModelInfo instead: export default defineModel({ name, create: (env) => new MyModel(env) })`,
+    );
   }
   if (exported === null || typeof exported !== 'object') {
-    throw new ModelFileError(`${name}: no model exported; add: export default defineModel({ name: 'mine', create: (env) => new MyModel(env) }) (defineModel is in 'allocsim/kit')`);
+    throw new ModelFileError(
+      `${name}: no model exported; add: export default defineModel({ name: 'mine', create: (env) => new MyModel(env) }) (defineModel is in 'allocsim/kit')`,
+    );
   }
   const e = exported as Partial<ModelInfo>;
-  if (typeof e.create !== 'function') throw new ModelFileError(`${name}: the exported model has no create(env) function returning the model object`);
-  if (e.params !== undefined && !Array.isArray(e.params)) throw new ModelFileError(`${name}: the exported model's params must be an array of parameter specs`);
+  if (typeof e.create !== 'function')
+    throw new ModelFileError(`${name}: the exported model has no create(env) function returning the model object`);
+  if (e.params !== undefined && !Array.isArray(e.params))
+    throw new ModelFileError(`${name}: the exported model's params must be an array of parameter specs`);
   const modelName = typeof e.name === 'string' && e.name !== '' ? e.name : name.replace(/\.[mc]?[tj]s$/, '');
   return {
     name: modelName,

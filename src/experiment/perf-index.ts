@@ -63,13 +63,28 @@ const mean = (xs: readonly number[]): number => (xs.length === 0 ? 0 : xs.reduce
 /** CS:APP: 0.6·U + 0.4·min(1, T/Tref), T and Tref over all inputs together. */
 export function csappIndex(inputs: readonly InputScore[], refs: readonly ReferenceScore[], reference: string): WeightedIndex {
   const util = mean(inputs.map((i) => i.util));
-  const t = throughput(inputs.reduce((s, i) => s + i.ops, 0), inputs.reduce((s, i) => s + i.cycles, 0));
-  const tref = throughput(refs.reduce((s, r) => s + r.ops, 0), refs.reduce((s, r) => s + r.cycles, 0));
+  const t = throughput(
+    inputs.reduce((s, i) => s + i.ops, 0),
+    inputs.reduce((s, i) => s + i.cycles, 0),
+  );
+  const tref = throughput(
+    refs.reduce((s, r) => s + r.ops, 0),
+    refs.reduce((s, r) => s + r.cycles, 0),
+  );
   const thruRatio = tref === 0 ? 0 : t / tref;
   const invalid = invalidOf(inputs);
   const utilPoints = invalid ? 0 : 100 * 0.6 * util;
   const thruPoints = invalid ? 0 : 100 * 0.4 * Math.min(1, thruRatio);
-  return { scheme: 'csapp', utilPoints, thruPoints, total: utilPoints + thruPoints, util, thruRatio, reference, ...(invalid ? { invalid } : {}) };
+  return {
+    scheme: 'csapp',
+    utilPoints,
+    thruPoints,
+    total: utilPoints + thruPoints,
+    util,
+    thruRatio,
+    reference,
+    ...(invalid ? { invalid } : {}),
+  };
 }
 
 /** CMU thresholds (f19 config.h). */
@@ -79,7 +94,12 @@ export const CMU = {
 } as const;
 
 /** CMU: interpolated utilization (average) and throughput ratio (geometric mean over inputs). */
-export function cmuIndex(inputs: readonly InputScore[], refs: readonly ReferenceScore[], reference: string, checkpoint = false): WeightedIndex {
+export function cmuIndex(
+  inputs: readonly InputScore[],
+  refs: readonly ReferenceScore[],
+  reference: string,
+  checkpoint = false,
+): WeightedIndex {
   const k = checkpoint ? CMU.checkpoint : CMU.final;
   const util = mean(inputs.map((i) => i.util));
   const ratios = inputs.map((i, n) => {
@@ -92,7 +112,13 @@ export function cmuIndex(inputs: readonly InputScore[], refs: readonly Reference
   const utilPoints = invalid ? 0 : 100 * k.utilWeight * ramp(util, k.minSpace, k.maxSpace);
   const thruPoints = invalid ? 0 : 100 * (1 - k.utilWeight) * ramp(thruRatio, k.minSpeed, k.maxSpeed);
   return {
-    scheme: checkpoint ? 'cmu-checkpoint' : 'cmu', utilPoints, thruPoints, total: utilPoints + thruPoints, util, thruRatio, reference,
+    scheme: checkpoint ? 'cmu-checkpoint' : 'cmu',
+    utilPoints,
+    thruPoints,
+    total: utilPoints + thruPoints,
+    util,
+    thruRatio,
+    reference,
     ...(invalid ? { invalid } : {}),
   };
 }
@@ -129,7 +155,13 @@ export function courseIndex(
     if (g.against === undefined || g.refs === undefined) return { name: g.name, need: g.need, speedups: [], met: null };
     const refs = g.refs;
     const speedups = inputs.map((i, n) => (!i.valid ? null : i.cycles === 0 ? 0 : (refs[n] as ReferenceScore).cycles / i.cycles));
-    return { name: g.name, against: g.against, need: g.need, speedups, met: invalid === undefined && speedups.every((s) => s !== null && s >= g.need) };
+    return {
+      name: g.name,
+      against: g.against,
+      need: g.need,
+      speedups,
+      met: invalid === undefined && speedups.every((s) => s !== null && s >= g.need),
+    };
   });
   const counted = judged.filter((g) => g.met !== null);
   const total = counted.length === 0 ? null : (100 * counted.filter((g) => g.met === true).length) / counted.length;

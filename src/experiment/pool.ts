@@ -51,7 +51,12 @@ export async function runPoints(points: readonly GridPoint[], opts: PoolOptions)
 }
 
 /** The points at `indices` that run in this process or on its worker threads. */
-async function runOwn(points: readonly GridPoint[], indices: readonly number[], opts: PoolOptions, finished: (i: number, r: Result) => void): Promise<void> {
+async function runOwn(
+  points: readonly GridPoint[],
+  indices: readonly number[],
+  opts: PoolOptions,
+  finished: (i: number, r: Result) => void,
+): Promise<void> {
   if (indices.length === 0) return;
   const threads = Math.min(opts.jobs, indices.length);
   if (threads <= 1) {
@@ -74,7 +79,11 @@ async function runOwn(points: readonly GridPoint[], indices: readonly number[], 
   try {
     await Promise.all(
       order.map(async (i) => {
-        const outcome = await pool.run({ config: (points[i] as GridPoint).config, modules: opts.modules, modelFiles: opts.modelFiles ?? [] });
+        const outcome = await pool.run({
+          config: (points[i] as GridPoint).config,
+          modules: opts.modules,
+          modelFiles: opts.modelFiles ?? [],
+        });
         if ('inputError' in outcome) throw new InputError(outcome.inputError);
         finished(i, outcome.result);
       }),

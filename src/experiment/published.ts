@@ -6,7 +6,14 @@
 
 /** snmalloc's msgpass, BatchIt's time change by producer/consumer pairs, in percent. */
 export const MSGPASS_BATCHIT_CHANGE: Readonly<Record<number, number>> = {
-  1: -15.4, 2: -27.8, 3: -25.4, 4: -22.2, 8: -13.1, 16: -6.2, 24: -5.0, 32: -3.5,
+  1: -15.4,
+  2: -27.8,
+  3: -25.4,
+  4: -22.2,
+  8: -13.1,
+  16: -6.2,
+  24: -5.0,
+  32: -3.5,
 };
 
 /** snmalloc's msgpass without BatchIt at the benchmark's full size (2^20 batches per producer), seconds. */
@@ -17,7 +24,9 @@ export const MSGPASS_SOURCE =
 
 /** xmalloc-test, BatchIt's time change per allocator, in percent (paper §4.1-4.2, ±0.5 / ±0.5 / ±0.2). */
 export const XMALLOC_BATCHIT_CHANGE: Readonly<Record<string, number>> = {
-  snmalloc: -14.7, mimalloc: -9.9, 'mimalloc-secure': -27.6,
+  snmalloc: -14.7,
+  mimalloc: -9.9,
+  'mimalloc-secure': -27.6,
 };
 
 export const XMALLOC_SOURCE = 'BatchIt paper (Filardo & Parkinson, ISMM 2024) §4.1-4.2, xmalloc-test on the Azure F72s v2';

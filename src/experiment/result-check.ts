@@ -27,11 +27,20 @@ export function resultProblem(r: unknown, point: GridPoint): string | undefined 
     if (bad !== undefined) return bad;
   }
   const required: Array<[string, unknown]> = [
-    ['time.cycles', (r.time as Obj).cycles], ['time.ops', (r.time as Obj).ops], ['time.opsPerKcycle', (r.time as Obj).opsPerKcycle],
-    ['memory.rssPeakBytes', (r.memory as Obj).rssPeakBytes], ['atomics.total', (r.atomics as Obj).total],
-    ['cache.l1Misses', (r.cache as Obj).l1Misses], ['cache.llcMisses', (r.cache as Obj).llcMisses],
+    ['time.cycles', (r.time as Obj).cycles],
+    ['time.ops', (r.time as Obj).ops],
+    ['time.opsPerKcycle', (r.time as Obj).opsPerKcycle],
+    ['memory.rssPeakBytes', (r.memory as Obj).rssPeakBytes],
+    ['atomics.total', (r.atomics as Obj).total],
+    ['cache.l1Misses', (r.cache as Obj).l1Misses],
+    ['cache.llcMisses', (r.cache as Obj).llcMisses],
     ['cache.coherenceMisses', (r.cache as Obj).coherenceMisses],
-    ['cache.byOrigin.allocator.l1Misses', ((r.cache as Obj).byOrigin as Obj | undefined)?.allocator === undefined ? undefined : (((r.cache as Obj).byOrigin as Obj).allocator as Obj).l1Misses],
+    [
+      'cache.byOrigin.allocator.l1Misses',
+      ((r.cache as Obj).byOrigin as Obj | undefined)?.allocator === undefined
+        ? undefined
+        : (((r.cache as Obj).byOrigin as Obj).allocator as Obj).l1Misses,
+    ],
   ];
   const missing = required.find(([, v]) => typeof v !== 'number');
   if (missing !== undefined) return `has no number at ${missing[0]}`;
@@ -43,7 +52,8 @@ export function resultProblem(r: unknown, point: GridPoint): string | undefined 
   if (r.error !== undefined && (!isObj(r.error) || !ERROR_KINDS.includes(r.error.kind as string) || typeof r.error.message !== 'string')) {
     return `has a malformed error (kind must be one of ${ERROR_KINDS.join(', ')}, with a message)`;
   }
-  if (r.profile !== undefined && (!isObj(r.profile) || !Array.isArray(r.profile.events) || !Array.isArray(r.profile.paths))) return 'has a malformed profile';
+  if (r.profile !== undefined && (!isObj(r.profile) || !Array.isArray(r.profile.events) || !Array.isArray(r.profile.paths)))
+    return 'has a malformed profile';
   return undefined;
 }
 

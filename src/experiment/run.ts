@@ -64,7 +64,11 @@ class Handler implements OpHandler {
   private opsTotal = 0;
   lastCpu: Cpu | undefined;
 
-  constructor(private readonly machine: Machine, private readonly driver: Driver, private readonly onProgress?: (ops: number) => void) {}
+  constructor(
+    private readonly machine: Machine,
+    private readonly driver: Driver,
+    private readonly onProgress?: (ops: number) => void,
+  ) {}
 
   ops(id: number): number {
     return this.opsByThread[id] ?? 0;
@@ -190,7 +194,11 @@ function errorOf(e: unknown): RunError {
   if (!(e instanceof Error)) return { kind: 'model-error', message: crashText(e) }; // `throw 'oops'`
   const err = e;
   // A bug in a model or workload: keep where it happened, the first frames of the stack.
-  const where = (err.stack ?? '').split('\n').slice(1, 4).map((l) => l.trim()).join(' <- ');
+  const where = (err.stack ?? '')
+    .split('\n')
+    .slice(1, 4)
+    .map((l) => l.trim())
+    .join(' <- ');
   return { kind: 'model-error', message: where === '' ? err.message : `${err.message} (${where})` };
 }
 

@@ -34,8 +34,17 @@ const ints = (v: unknown): boolean => Array.isArray(v) && v.every((x) => Number.
 function experimentShaped(e: unknown): boolean {
   const x = e as Partial<GridSpec> | null;
   return (
-    typeof x === 'object' && x !== null && strings(x.allocators) && strings(x.workloads) && ints(x.threads) && strings(x.threadParams) &&
-    ints(x.seeds) && Array.isArray(x.params) && strings(x.modules) && typeof x.machine === 'object' && x.machine !== null &&
+    typeof x === 'object' &&
+    x !== null &&
+    strings(x.allocators) &&
+    strings(x.workloads) &&
+    ints(x.threads) &&
+    strings(x.threadParams) &&
+    ints(x.seeds) &&
+    Array.isArray(x.params) &&
+    strings(x.modules) &&
+    typeof x.machine === 'object' &&
+    x.machine !== null &&
     typeof x.machine.name === 'string'
   );
 }
@@ -48,10 +57,19 @@ export function asShardFile(json: unknown, name: string): ShardFile {
   }
   const count = o.shard?.count;
   const ok =
-    o.version === 1 && Number.isSafeInteger(count) && (count as number) >= 1 && (count as number) <= MAX_GRID_POINTS &&
-    Number.isSafeInteger(o.shard?.index) && (o.shard?.index as number) >= 1 && (o.shard?.index as number) <= (count as number) &&
-    typeof o.experiment === 'object' && Array.isArray(o.points) && Array.isArray(o.results) && o.points.length === o.results.length;
-  if (!ok || !experimentShaped(o.experiment)) throw new ShardError(`${name}: malformed shard file (version ${String(o.version)}); re-run that shard`);
+    o.version === 1 &&
+    Number.isSafeInteger(count) &&
+    (count as number) >= 1 &&
+    (count as number) <= MAX_GRID_POINTS &&
+    Number.isSafeInteger(o.shard?.index) &&
+    (o.shard?.index as number) >= 1 &&
+    (o.shard?.index as number) <= (count as number) &&
+    typeof o.experiment === 'object' &&
+    Array.isArray(o.points) &&
+    Array.isArray(o.results) &&
+    o.points.length === o.results.length;
+  if (!ok || !experimentShaped(o.experiment))
+    throw new ShardError(`${name}: malformed shard file (version ${String(o.version)}); re-run that shard`);
   return o as ShardFile;
 }
 
@@ -69,20 +87,26 @@ export function mergeShards(files: ReadonlyArray<{ name: string; shard: ShardFil
   const out: Array<Result | undefined> = new Array<Result | undefined>(total);
   for (const { name, shard } of files) {
     if (JSON.stringify(shard.experiment) !== spec) throw new ShardError(`${name} is from a different experiment than ${first.name}`);
-    if (shard.shard.count !== n) throw new ShardError(`${name} is shard ${shard.shard.index}/${shard.shard.count}, but ${first.name} is one of ${n}`);
+    if (shard.shard.count !== n)
+      throw new ShardError(`${name} is shard ${shard.shard.index}/${shard.shard.count}, but ${first.name} is one of ${n}`);
     const dup = seen.get(shard.shard.index);
     if (dup !== undefined) throw new ShardError(`${name} and ${dup} are both shard ${shard.shard.index}/${n}`);
     seen.set(shard.shard.index, name);
     shard.points.forEach((p, k) => {
-      if (!Number.isInteger(p) || p < 0 || p >= total || out[p] !== undefined) throw new ShardError(`${name}: point ${p} is out of range or repeated`);
+      if (!Number.isInteger(p) || p < 0 || p >= total || out[p] !== undefined)
+        throw new ShardError(`${name}: point ${p} is out of range or repeated`);
       const problem = resultProblem(shard.results[k], points[p] as GridPoint);
       if (problem !== undefined) throw new ShardError(`${name}: the Result of point ${p} ${problem}; re-run that shard`);
       out[p] = shard.results[k];
     });
   }
   const missing = Array.from({ length: n }, (_, i) => i + 1).filter((i) => !seen.has(i));
-  if (missing.length > 0) throw new ShardError(`missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}; give every shard file of the experiment`);
+  if (missing.length > 0)
+    throw new ShardError(
+      `missing shard${missing.length > 1 ? 's' : ''} ${missing.map((i) => `${i}/${n}`).join(', ')}; give every shard file of the experiment`,
+    );
   const hole = out.findIndex((r) => r === undefined);
-  if (hole >= 0) throw new ShardError(`the shards do not cover point ${hole} of ${total}; they were written by a different version of the grid`);
+  if (hole >= 0)
+    throw new ShardError(`the shards do not cover point ${hole} of ${total}; they were written by a different version of the grid`);
   return out as Result[];
 }

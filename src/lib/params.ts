@@ -83,7 +83,8 @@ export function resolveParams(owner: string, specs: readonly ParamSpec[], overri
 
 /** A resolved integer parameter that must be a power of two (sizes and alignments). */
 export function requirePowerOfTwo(owner: string, name: string, value: number, example: number): void {
-  if (!Number.isInteger(Math.log2(value))) throw new ParamError(`${owner}: parameter ${name}=${value} must be a power of two (e.g. ${example})`);
+  if (!Number.isInteger(Math.log2(value)))
+    throw new ParamError(`${owner}: parameter ${name}=${value} must be a power of two (e.g. ${example})`);
 }
 
 /** Typed accessors for resolved parameters. */

@@ -44,7 +44,10 @@ export class AddressSpace extends Mappings {
   /** Called before mremap moves a page to another address (its lines are cached by the old address). */
   onMovePage: (slot: number, vpn: number) => void = () => {};
 
-  constructor(costs: Costs, private readonly reclaimLazyFree = false) {
+  constructor(
+    costs: Costs,
+    private readonly reclaimLazyFree = false,
+  ) {
     super(costs);
     this.syscalls = Object.fromEntries(SYSCALL_KINDS.map((k) => [k, 0])) as Record<SyscallKind, number>;
   }

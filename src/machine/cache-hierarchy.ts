@@ -30,8 +30,19 @@ const PAGE_SIZE = K.PAGE_SIZE;
 const LINES_PER_PAGE = D.LINES_PER_PAGE;
 const NO_CORE = D.NO_CORE;
 const {
-  C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
-  C_PREFETCH, COUNTERS_PER_ORIGIN,
+  C_ACCESS,
+  C_L1_MISS,
+  C_L2_MISS,
+  C_LLC_MISS,
+  C_COHERENCE,
+  C_COLD,
+  C_CAPACITY,
+  C_UPGRADE,
+  C_C2C,
+  C_CYCLES,
+  C_SLOW,
+  C_PREFETCH,
+  COUNTERS_PER_ORIGIN,
 } = C;
 
 /** What holds the accessing thread's clock (a Cpu). */
@@ -41,8 +52,19 @@ export interface Clock {
 
 export { ORIGIN_APP, ORIGIN_META, ORIGIN_LINK, ORIGIN_NAMES, type Origin } from './origin-counters.ts';
 export {
-  C_ACCESS, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_COHERENCE, C_COLD, C_CAPACITY, C_UPGRADE, C_C2C, C_CYCLES, C_SLOW,
-  C_PREFETCH, COUNTERS_PER_ORIGIN,
+  C_ACCESS,
+  C_L1_MISS,
+  C_L2_MISS,
+  C_LLC_MISS,
+  C_COHERENCE,
+  C_COLD,
+  C_CAPACITY,
+  C_UPGRADE,
+  C_C2C,
+  C_CYCLES,
+  C_SLOW,
+  C_PREFETCH,
+  COUNTERS_PER_ORIGIN,
 } from './origin-counters.ts';
 
 export class CacheHierarchy {
@@ -290,7 +312,17 @@ export class CacheHierarchy {
    * Fills the line into way `v` of L2 (its victim, which leaves this core's private hierarchy) and,
    * with `fillL1`, into L1 (way `i`, or its victim when `i` is -1).
    */
-  private l2Insert(core: number, l1: CacheLevel, i: number, l2: CacheLevel, v: number, key: number, s: number, writable: boolean, fillL1: boolean): void {
+  private l2Insert(
+    core: number,
+    l1: CacheLevel,
+    i: number,
+    l2: CacheLevel,
+    v: number,
+    key: number,
+    s: number,
+    writable: boolean,
+    fillL1: boolean,
+  ): void {
     const os = l2.tagOf(v);
     let l1Way = i;
     if (os !== NO_LINE) {

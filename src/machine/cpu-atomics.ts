@@ -25,8 +25,20 @@ const C_C2C = H.C_C2C;
 const C_UPGRADE = H.C_UPGRADE;
 const COUNTERS_PER_ORIGIN = H.COUNTERS_PER_ORIGIN;
 const {
-  A_TOTAL, A_CAS, A_CAS_FAILED, A_EXCHANGE, A_FETCH_ADD, A_FETCH_OR, A_FETCH_AND, A_CONTENDED, A_WAIT_CYCLES,
-  A_FENCES, A_LOCKS, A_LOCK_CONTENDED, A_LOCK_SLEEPS, A_LOCK_WAIT_CYCLES,
+  A_TOTAL,
+  A_CAS,
+  A_CAS_FAILED,
+  A_EXCHANGE,
+  A_FETCH_ADD,
+  A_FETCH_OR,
+  A_FETCH_AND,
+  A_CONTENDED,
+  A_WAIT_CYCLES,
+  A_FENCES,
+  A_LOCKS,
+  A_LOCK_CONTENDED,
+  A_LOCK_SLEEPS,
+  A_LOCK_WAIT_CYCLES,
 } = A;
 
 export class CpuAtomics extends CpuRanges {
@@ -54,7 +66,13 @@ export class CpuAtomics extends CpuRanges {
    * An atomic store: release by default; `true` or SEQ_CST is a store followed by a full fence
    * (xchg/mov+mfence on x86). A relaxed or release store is a plain move.
    */
-  atomicStore(addr: number, value: number, order: MemoryOrder | boolean = RELEASE, size: AccessSize = 8, origin: number = ORIGIN_META): void {
+  atomicStore(
+    addr: number,
+    value: number,
+    order: MemoryOrder | boolean = RELEASE,
+    size: AccessSize = 8,
+    origin: number = ORIGIN_META,
+  ): void {
     const o = order === true ? SEQ_CST : order === false ? RELEASE : order;
     const r = this.race;
     if (r === null) this.store(addr, value, size, origin);
@@ -88,7 +106,14 @@ export class CpuAtomics extends CpuRanges {
   }
 
   /** Compare-and-swap. Returns whether the value matched (and was replaced). */
-  cas(addr: number, expected: number, desired: number, size: AccessSize = 8, origin: number = ORIGIN_META, order: MemoryOrder = SEQ_CST): boolean {
+  cas(
+    addr: number,
+    expected: number,
+    desired: number,
+    size: AccessSize = 8,
+    origin: number = ORIGIN_META,
+    order: MemoryOrder = SEQ_CST,
+  ): boolean {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, A_CAS, true);
     const cur = readValue(this.as, s, addr, size);
@@ -140,7 +165,15 @@ export class CpuAtomics extends CpuRanges {
     return this.bitwise(addr, maskLo, maskHi, A_FETCH_AND, origin, true, order);
   }
 
-  protected bitwise(addr: number, lo: number, hi: number, kind: number, origin: number, wide: boolean, order: MemoryOrder = SEQ_CST): number {
+  protected bitwise(
+    addr: number,
+    lo: number,
+    hi: number,
+    kind: number,
+    origin: number,
+    wide: boolean,
+    order: MemoryOrder = SEQ_CST,
+  ): number {
     const s = this.page(addr, true);
     this.rmw(addr, s, origin, kind, false);
     if (this.race !== null) this.race.atomic(this, addr, wide ? 8 : 4, origin, ATOMIC_RMW, order);

@@ -54,8 +54,13 @@ function tlbIndex(vpn: number): number {
 
 /** An allocator call that made more memory accesses than its budget allows: it never ends, most likely. */
 export class RunawayOperation extends Error {
-  constructor(readonly operation: string, readonly thread: number) {
-    super(`${operation === '' ? 'an allocator call' : operation} on thread ${thread} made more memory accesses than any real operation would without returning: an endless loop (a cycle in a free list?)`);
+  constructor(
+    readonly operation: string,
+    readonly thread: number,
+  ) {
+    super(
+      `${operation === '' ? 'an allocator call' : operation} on thread ${thread} made more memory accesses than any real operation would without returning: an endless loop (a cycle in a free list?)`,
+    );
     this.name = 'RunawayOperation';
   }
 }
@@ -296,7 +301,7 @@ export class CpuMemory extends CoreTiming {
     const s = this.page(addr, false);
     if (this.race !== null) this.raceAccess(addr, size, origin, false, order);
     const done = this.timedLoad(addr, s, size, origin);
-    const v = ((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE ? this.machine.peek(addr, size) : readValue(this.as, s, addr, size);
+    const v = (addr & (PAGE_SIZE - 1)) + size > PAGE_SIZE ? this.machine.peek(addr, size) : readValue(this.as, s, addr, size);
     this.retireLoad(done, v);
     return v;
   }
@@ -310,7 +315,7 @@ export class CpuMemory extends CoreTiming {
     const s = this.page(addr, true);
     if (this.race !== null) this.raceAccess(addr, size, origin, true, order);
     this.timedStore(addr, s, size, value, origin);
-    if (((addr & (PAGE_SIZE - 1)) + size) > PAGE_SIZE) {
+    if ((addr & (PAGE_SIZE - 1)) + size > PAGE_SIZE) {
       this.machine.poke(addr, value, size);
       return;
     }

@@ -27,7 +27,12 @@ export { RunawayOperation } from './cpu-memory.ts';
 export type { AccessSize } from './value-codec.ts';
 
 export class Cpu extends CpuAtomics {
-  constructor(machine: Machine, thread: number, core: number, private readonly rng: Rng) {
+  constructor(
+    machine: Machine,
+    thread: number,
+    core: number,
+    private readonly rng: Rng,
+  ) {
     super(machine, thread, core);
   }
 

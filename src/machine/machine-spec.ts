@@ -12,12 +12,32 @@ export interface CacheGeometry {
 }
 
 export type SyscallKind =
-  | 'mmap' | 'munmap' | 'mremap' | 'madvise' | 'mprotect' | 'brk' | 'mlock' | 'futexWait' | 'futexWake'
-  | 'getrandom' | 'schedYield' | 'other';
+  | 'mmap'
+  | 'munmap'
+  | 'mremap'
+  | 'madvise'
+  | 'mprotect'
+  | 'brk'
+  | 'mlock'
+  | 'futexWait'
+  | 'futexWake'
+  | 'getrandom'
+  | 'schedYield'
+  | 'other';
 
 export const SYSCALL_KINDS: readonly SyscallKind[] = [
-  'mmap', 'munmap', 'mremap', 'madvise', 'mprotect', 'brk', 'mlock', 'futexWait', 'futexWake', 'getrandom',
-  'schedYield', 'other',
+  'mmap',
+  'munmap',
+  'mremap',
+  'madvise',
+  'mprotect',
+  'brk',
+  'mlock',
+  'futexWait',
+  'futexWake',
+  'getrandom',
+  'schedYield',
+  'other',
 ];
 
 export interface Costs {

@@ -58,7 +58,10 @@ export class Machine {
   /** The models' debug invariants, when the checker turned them on (invariant-sink.ts; null: off, and free). */
   invariants: InvariantSink | null = null;
 
-  constructor(readonly spec: MachineSpec, opts: MachineOptions = {}) {
+  constructor(
+    readonly spec: MachineSpec,
+    opts: MachineOptions = {},
+  ) {
     this.seed = opts.seed ?? 1;
     this.hier = new CacheHierarchy(spec);
     this.paths = new PathProfile(this.hier.counts, this.atomics, this.coreStats);

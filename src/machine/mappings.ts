@@ -25,7 +25,10 @@ export interface Vma {
 }
 
 export class SyscallError extends Error {
-  constructor(readonly address: number, message: string) {
+  constructor(
+    readonly address: number,
+    message: string,
+  ) {
     super(message);
     this.name = 'SyscallError';
   }

@@ -26,8 +26,18 @@ const DEFAULT: MachineSpec = {
     pageFault: 2500,
     populatePerPage: 700,
     syscall: {
-      mmap: 3000, munmap: 2500, mremap: 3000, madvise: 1500, mprotect: 2000, brk: 1500, mlock: 2000,
-      futexWait: 2000, futexWake: 1500, getrandom: 800, schedYield: 600, other: 500,
+      mmap: 3000,
+      munmap: 2500,
+      mremap: 3000,
+      madvise: 1500,
+      mprotect: 2000,
+      brk: 1500,
+      mlock: 2000,
+      futexWait: 2000,
+      futexWake: 1500,
+      getrandom: 800,
+      schedYield: 600,
+      other: 500,
     },
     unmapPerPage: 150,
     contextSwitch: 4000,
@@ -60,8 +70,18 @@ const XEON72: MachineSpec = {
     pageFault: 3500,
     populatePerPage: 800,
     syscall: {
-      mmap: 4000, munmap: 3500, mremap: 4000, madvise: 2000, mprotect: 2500, brk: 2000, mlock: 2500,
-      futexWait: 6000, futexWake: 4000, getrandom: 1000, schedYield: 1500, other: 700,
+      mmap: 4000,
+      munmap: 3500,
+      mremap: 4000,
+      madvise: 2000,
+      mprotect: 2500,
+      brk: 2000,
+      mlock: 2500,
+      futexWait: 6000,
+      futexWake: 4000,
+      getrandom: 1000,
+      schedYield: 1500,
+      other: 700,
     },
     unmapPerPage: 200,
     contextSwitch: 6000,
@@ -78,9 +98,7 @@ export function machinePreset(name: string): MachineSpec {
   // Own properties only: `constructor` or `__proto__` is not a preset.
   const p = Object.hasOwn(MACHINE_PRESETS, name) ? MACHINE_PRESETS[name] : undefined;
   if (p === undefined) {
-    throw new MachineSpecError(
-      `unknown machine '${name}'; choose one of ${Object.keys(MACHINE_PRESETS).join(', ')} or give a JSON file`,
-    );
+    throw new MachineSpecError(`unknown machine '${name}'; choose one of ${Object.keys(MACHINE_PRESETS).join(', ')} or give a JSON file`);
   }
   return structuredClone(p);
 }

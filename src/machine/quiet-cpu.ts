@@ -16,7 +16,12 @@ import type { MemoryOrder } from './memory-order.ts';
 import { PAGE_SIZE } from './sizes.ts';
 
 export class QuietCpu extends Cpu {
-  constructor(machine: Machine, thread: number, core: number, private readonly readOnly = false) {
+  constructor(
+    machine: Machine,
+    thread: number,
+    core: number,
+    private readonly readOnly = false,
+  ) {
     super(machine, thread, core, new Rng(0));
     // A question the checker asks is no access of the program's: the race detector never sees it.
     this.race = null;

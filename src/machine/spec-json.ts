@@ -20,7 +20,11 @@ export function machineFromJSON(json: unknown, source = 'machine description'): 
   const spec = machinePreset(baseName) as unknown as Record<string, unknown>;
   // Unless the file names itself, the machine is named after the file, so reports do not pass it
   // off as the preset it started from.
-  const fileName = source.split(/[\\/]/).pop()?.replace(/\.json$/i, '') ?? source;
+  const fileName =
+    source
+      .split(/[\\/]/)
+      .pop()
+      ?.replace(/\.json$/i, '') ?? source;
   spec.name = fileName;
   spec.description = `${String(spec.description)}, changed by ${source}`;
   merge(spec, obj, source, '', new Set(['base']));
@@ -96,7 +100,12 @@ function validate(spec: MachineSpec, source: string): void {
  * per-thread buffers stay small.
  */
 const CORE_LIMITS: ReadonlyArray<readonly [keyof CoreSpec, number]> = [
-  ['issueWidth', 16], ['loadsPerCycle', 8], ['storesPerCycle', 8], ['rob', 4096], ['fillBuffers', 256], ['storeBuffer', 1024],
+  ['issueWidth', 16],
+  ['loadsPerCycle', 8],
+  ['storesPerCycle', 8],
+  ['rob', 4096],
+  ['fillBuffers', 256],
+  ['storeBuffer', 1024],
   ['streamerDistance', 63],
 ];
 

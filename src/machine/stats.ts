@@ -4,8 +4,22 @@
 import * as A from './atomic-stats.ts';
 import * as S from './core-stats.ts';
 import {
-  C_ACCESS, C_C2C, C_CAPACITY, C_COHERENCE, C_COLD, C_CYCLES, C_L1_MISS, C_L2_MISS, C_LLC_MISS, C_PREFETCH, C_SLOW, C_UPGRADE,
-  COUNTERS_PER_ORIGIN, ORIGIN_APP, ORIGIN_LINK, ORIGIN_META,
+  C_ACCESS,
+  C_C2C,
+  C_CAPACITY,
+  C_COHERENCE,
+  C_COLD,
+  C_CYCLES,
+  C_L1_MISS,
+  C_L2_MISS,
+  C_LLC_MISS,
+  C_PREFETCH,
+  C_SLOW,
+  C_UPGRADE,
+  COUNTERS_PER_ORIGIN,
+  ORIGIN_APP,
+  ORIGIN_LINK,
+  ORIGIN_META,
 } from './cache-hierarchy.ts';
 import { PAGE_SIZE } from './sizes.ts';
 import { SYSCALL_KINDS, type SyscallKind } from './machine-spec.ts';

@@ -35,7 +35,11 @@ export interface ProfileGroup {
 
 /** `fl=` names may not contain newlines; spaces in labels become commas to keep one token. */
 export function cachegrindFile(benchmark: string, threads: number, allocator: string): string {
-  const clean = (s: string): string => s.replace(/[\r\n]/g, ' ').trim().replace(/\s+/g, ',');
+  const clean = (s: string): string =>
+    s
+      .replace(/[\r\n]/g, ' ')
+      .trim()
+      .replace(/\s+/g, ',');
   // No thread count for a workload without one (0), rather than a made-up threads=0.
   return threads > 0 ? `${clean(benchmark)}/threads=${threads}/${clean(allocator)}` : `${clean(benchmark)}/${clean(allocator)}`;
 }

@@ -55,7 +55,12 @@ function rows(s: Summary): Row[] {
   }));
 }
 
-const ALLOCATOR_COLOR = { field: 'allocator', type: 'nominal', sort: null, legend: { title: 'allocator', orient: 'right', labelLimit: 320 } } as const;
+const ALLOCATOR_COLOR = {
+  field: 'allocator',
+  type: 'nominal',
+  sort: null,
+  legend: { title: 'allocator', orient: 'right', labelLimit: 320 },
+} as const;
 
 /** Whether a relative figure spans so wide a range that a linear axis would flatten all but one bar. */
 function wideRange(data: readonly Row[], field: 'relTime' | 'relRss'): boolean {
@@ -75,14 +80,25 @@ function relativePanel(field: 'relTime' | 'relRss', title: string, data: readonl
   const log = wideRange(data, field);
   const x = { field: 'group', type: 'nominal', sort: null, title: null, axis: { labelAngle: perRow > 3 ? -30 : 0, labelLimit: 160 } };
   const xOffset = { field: 'allocator', type: 'nominal', sort: null };
-  const y = { field, type: 'quantitative', title: log ? '× baseline (log scale)' : '× baseline', scale: log ? { type: 'log' } : { zero: true } };
+  const y = {
+    field,
+    type: 'quantitative',
+    title: log ? '× baseline (log scale)' : '× baseline',
+    scale: log ? { type: 'log' } : { zero: true },
+  };
   const layers = {
     width: Math.min(900, Math.max(240, perRow * Math.max(64, allocators * 18))),
     height: 180,
     layer: [
       {
         mark: { type: 'bar' },
-        encoding: { x, xOffset, y, color: ALLOCATOR_COLOR, tooltip: [{ field: 'allocator' }, { field: 'group' }, { field, format: '.3f' }] },
+        encoding: {
+          x,
+          xOffset,
+          y,
+          color: ALLOCATOR_COLOR,
+          tooltip: [{ field: 'allocator' }, { field: 'group' }, { field, format: '.3f' }],
+        },
       },
       {
         mark: { type: 'rule', color: '#333' },
@@ -104,7 +120,13 @@ function relativePanel(field: 'relTime' | 'relRss', title: string, data: readonl
 
 /** Throughput against thread count, one line per allocator, one panel per benchmark. */
 function threadsPanel(benchmarks: readonly string[]): Record<string, unknown> {
-  const x = { field: 'threads', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { tickMinStep: 1, format: 'd' }, title: 'threads' };
+  const x = {
+    field: 'threads',
+    type: 'quantitative',
+    scale: { type: 'log', base: 2 },
+    axis: { tickMinStep: 1, format: 'd' },
+    title: 'threads',
+  };
   return {
     title: 'throughput against thread count (higher is better)',
     // Only benchmarks run at several thread counts: a one-point panel shows nothing.
@@ -117,7 +139,12 @@ function threadsPanel(benchmarks: readonly string[]): Record<string, unknown> {
       layer: [
         {
           mark: { type: 'area', opacity: 0.15 },
-          encoding: { x, y: { field: 'throughputMin', type: 'quantitative' }, y2: { field: 'throughputMax' }, color: { ...ALLOCATOR_COLOR, legend: null } },
+          encoding: {
+            x,
+            y: { field: 'throughputMin', type: 'quantitative' },
+            y2: { field: 'throughputMax' },
+            color: { ...ALLOCATOR_COLOR, legend: null },
+          },
         },
         {
           mark: { type: 'line', point: true },
@@ -135,7 +162,9 @@ export function chartSpec(s: Summary, title: string | undefined): TopLevelSpec {
     relativePanel('relTime', `time relative to ${s.baseline} (lower is better)`, data),
     relativePanel('relRss', `peak RSS relative to ${s.baseline} (lower is better)`, data),
   ];
-  const curves = [...new Set(data.map((r) => r.benchmark))].filter((b) => new Set(data.filter((r) => r.benchmark === b).map((r) => r.threads)).size > 1);
+  const curves = [...new Set(data.map((r) => r.benchmark))].filter(
+    (b) => new Set(data.filter((r) => r.benchmark === b).map((r) => r.threads)).size > 1,
+  );
   if (curves.length > 0) panels.push(threadsPanel(curves));
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',

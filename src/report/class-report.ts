@@ -25,13 +25,24 @@ const score = (e: ClassEntry, k: 'csapp' | 'cmu' | 'cmuCheckpoint' | 'course'): 
   return total === undefined || total === null ? null : Math.round(total);
 };
 
-const util = (e: ClassEntry): number | null => (e.rows === undefined || e.rows.length === 0 ? null : e.rows.reduce((s, r) => s + r.student.util, 0) / e.rows.length);
+const util = (e: ClassEntry): number | null =>
+  e.rows === undefined || e.rows.length === 0 ? null : e.rows.reduce((s, r) => s + r.student.util, 0) / e.rows.length;
 
 const COLUMNS = ['file', 'model', 'result', 'util', 'csapp', 'cmu', 'cmu-checkpoint', 'course', 'problem'];
 
 function cells(e: ClassEntry): Array<string | number | null> {
   const u = util(e);
-  return [e.file, e.allocator ?? null, e.status, u === null ? null : Number(u.toFixed(4)), score(e, 'csapp'), score(e, 'cmu'), score(e, 'cmuCheckpoint'), score(e, 'course'), e.problem ?? null];
+  return [
+    e.file,
+    e.allocator ?? null,
+    e.status,
+    u === null ? null : Number(u.toFixed(4)),
+    score(e, 'csapp'),
+    score(e, 'cmu'),
+    score(e, 'cmuCheckpoint'),
+    score(e, 'course'),
+    e.problem ?? null,
+  ];
 }
 
 export function formatClassTable(entries: readonly ClassEntry[]): string {
@@ -39,7 +50,9 @@ export function formatClassTable(entries: readonly ClassEntry[]): string {
   for (const e of entries) {
     const c = cells(e);
     const mark = e.status === 'ok' ? chalk.green('ok') : e.status === 'invalid' ? chalk.yellow('invalid') : chalk.red('FAILED');
-    t.push(c.map((v, i) => (i === 2 ? mark : i === 3 && typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : v === null ? '-' : String(v))));
+    t.push(
+      c.map((v, i) => (i === 2 ? mark : i === 3 && typeof v === 'number' ? `${(100 * v).toFixed(1)}%` : v === null ? '-' : String(v))),
+    );
   }
   const bad = entries.filter((e) => e.status !== 'ok').length;
   return `${t.toString()}\n${chalk.dim(`${entries.length} file(s): ${entries.length - bad} ok, ${entries.filter((e) => e.status === 'invalid').length} invalid, ${entries.filter((e) => e.status === 'failed').length} failed`)}\n`;

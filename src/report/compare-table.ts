@@ -41,7 +41,19 @@ export interface TableContext {
 }
 
 export function formatCompare(s: Summary, ctx: TableContext): string {
-  const head = ['benchmark', 'threads', 'allocator', 'time ×', 'peak RSS ×', 'cycles', 'peak RSS', 'atomics/op', 'L1 miss/op (alloc)', 'coh miss/op', 'runs'];
+  const head = [
+    'benchmark',
+    'threads',
+    'allocator',
+    'time ×',
+    'peak RSS ×',
+    'cycles',
+    'peak RSS',
+    'atomics/op',
+    'L1 miss/op (alloc)',
+    'coh miss/op',
+    'runs',
+  ];
   const t = new Table({ head: head.map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true } });
   let last = '';
   for (const c of s.cells) {
@@ -51,7 +63,9 @@ export function formatCompare(s: Summary, ctx: TableContext): string {
   }
   const lines = [
     chalk.bold(`relative to ${s.baseline}`) +
-      chalk.dim(` (per benchmark and thread count; ${ctx.seeds === 1 ? '1 seed' : `${ctx.seeds} seeds: mean (min–max) or mean ±sd`}; machine ${ctx.machine})`),
+      chalk.dim(
+        ` (per benchmark and thread count; ${ctx.seeds === 1 ? '1 seed' : `${ctx.seeds} seeds: mean (min–max) or mean ±sd`}; machine ${ctx.machine})`,
+      ),
     t.toString(),
   ];
   const geo = geomeanLine(s);

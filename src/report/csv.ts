@@ -39,7 +39,16 @@ export function toCSV(s: Summary): string {
   for (const [name] of FIGURES) head.push(name, `${name}_min`, `${name}_max`, `${name}_sd`);
   const lines = [head.join(',')];
   for (const c of s.cells) {
-    const f: Array<string | number | null> = [c.benchmark, c.threads === 0 ? null : c.threads, c.allocator, c.model, s.baseline, c.runs, c.failed, ...swept.map((k) => paramField(c.params?.[k]))];
+    const f: Array<string | number | null> = [
+      c.benchmark,
+      c.threads === 0 ? null : c.threads,
+      c.allocator,
+      c.model,
+      s.baseline,
+      c.runs,
+      c.failed,
+      ...swept.map((k) => paramField(c.params?.[k])),
+    ];
     for (const [, key] of FIGURES) {
       const x = c[key];
       f.push(x?.mean ?? null, x?.min ?? null, x?.max ?? null, x?.stddev ?? null);

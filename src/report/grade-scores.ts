@@ -21,8 +21,14 @@ export function gradeCells(rows: readonly GradeRow[]): { head: string[]; rows: s
     rows: rows.map((r) => {
       const s = r.student;
       return [
-        r.input.label, s.valid ? 'yes' : 'NO', fmtNum(s.ops), fmtNum(s.cycles), fmtBytes(s.liveBytesPeak),
-        fmtBytes(s.rssPeakBytes), pct(s.util), fmtNum(s.cycles === 0 ? 0 : (1000 * s.ops) / s.cycles, 3),
+        r.input.label,
+        s.valid ? 'yes' : 'NO',
+        fmtNum(s.ops),
+        fmtNum(s.cycles),
+        fmtBytes(s.liveBytesPeak),
+        fmtBytes(s.rssPeakBytes),
+        pct(s.util),
+        fmtNum(s.cycles === 0 ? 0 : (1000 * s.ops) / s.cycles, 3),
         ...refs.map((n) => {
           const ref = r.references[n];
           return ref === undefined || s.cycles === 0 || !s.valid ? '-' : times(ref.cycles / s.cycles);
@@ -37,7 +43,10 @@ export const GRADE_LEGEND = 'util = peak live payload / peak RSS; vs X = speed-u
 function weighted(title: string, w: WeightedIndex | null): string {
   if (w === null) return `${title.padEnd(15)} Perf index = n/a (no throughput reference in this build)`;
   const line = `${title.padEnd(15)} Perf index = ${w.utilPoints.toFixed(0)} (util) + ${w.thruPoints.toFixed(0)} (thru) = ${w.total.toFixed(0)}/100`;
-  const why = w.invalid !== undefined ? chalk.red(`  0: invalid on ${w.invalid.join(', ')}`) : chalk.dim(`  (util ${pct(w.util)}, throughput ${times(w.thruRatio)} ${w.reference})`);
+  const why =
+    w.invalid !== undefined
+      ? chalk.red(`  0: invalid on ${w.invalid.join(', ')}`)
+      : chalk.dim(`  (util ${pct(w.util)}, throughput ${times(w.thruRatio)} ${w.reference})`);
   return line + why;
 }
 

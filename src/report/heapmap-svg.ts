@@ -6,7 +6,18 @@
  * mapped. Bottom: RSS and live bytes, and the fragmentation of the free memory, over the same axis.
  */
 import type { HeapSample } from '../experiment/heap-recorder.ts';
-import { CACHED, externalFragmentation, FREE, freeLeftOut, layoutSegments, METADATA, OVERHEAD, sampleColumn, UNMAPPED, type Segment } from './heapmap-layout.ts';
+import {
+  CACHED,
+  externalFragmentation,
+  FREE,
+  freeLeftOut,
+  layoutSegments,
+  METADATA,
+  OVERHEAD,
+  sampleColumn,
+  UNMAPPED,
+  type Segment,
+} from './heapmap-layout.ts';
 import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
 const THREAD_COLORS = ['#1f77b4', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#bcbd22', '#ff7f0e'];
@@ -27,7 +38,8 @@ export interface HeapmapInfo {
 }
 
 /** The colour of a heap map cell: a thread's live blocks, or a kind of heap memory. */
-export const colorOf = (cat: number): string => (cat >= 0 ? (THREAD_COLORS[cat % THREAD_COLORS.length] as string) : (KIND_COLORS[cat] ?? '#ffffff'));
+export const colorOf = (cat: number): string =>
+  cat >= 0 ? (THREAD_COLORS[cat % THREAD_COLORS.length] as string) : (KIND_COLORS[cat] ?? '#ffffff');
 
 /** The map's cells: runs of equal rows in each column, drawn as one path per colour (a small file). */
 function mapCells(samples: readonly HeapSample[], segments: readonly Segment[], colW: number): string[] {
@@ -59,11 +71,17 @@ function mapAxes(segments: readonly Segment[], samples: readonly HeapSample[], c
   out.push(`<rect x="${LEFT}" y="${MAP_TOP}" width="${samples.length * colW}" height="${bottom - MAP_TOP}" fill="none" stroke="#333"/>`);
   for (const s of segments) {
     const y = MAP_TOP + s.row * ROW_H;
-    out.push(`<line x1="${LEFT - 6}" x2="${LEFT + samples.length * colW}" y1="${y}" y2="${y}" stroke="#333" stroke-width="${s.row === 0 ? 0 : 1.5}" stroke-dasharray="${s.row === 0 ? '' : '4 2'}"/>`);
+    out.push(
+      `<line x1="${LEFT - 6}" x2="${LEFT + samples.length * colW}" y1="${y}" y2="${y}" stroke="#333" stroke-width="${s.row === 0 ? 0 : 1.5}" stroke-dasharray="${s.row === 0 ? '' : '4 2'}"/>`,
+    );
     out.push(`<text x="${LEFT - 8}" y="${y + 11}" text-anchor="end" font-size="11">0x${s.start.toString(16)}</text>`);
-    out.push(`<text x="${LEFT - 8}" y="${y + 24}" text-anchor="end" font-size="10" fill="#666">${escapeHTML(fmtBytes(s.end - s.start))}</text>`);
+    out.push(
+      `<text x="${LEFT - 8}" y="${y + 24}" text-anchor="end" font-size="10" fill="#666">${escapeHTML(fmtBytes(s.end - s.start))}</text>`,
+    );
   }
-  out.push(`<text x="16" y="${(MAP_TOP + bottom) / 2}" font-size="11" transform="rotate(-90 16 ${(MAP_TOP + bottom) / 2})" text-anchor="middle">address, low at the top (gaps cut out at dashed lines)</text>`);
+  out.push(
+    `<text x="16" y="${(MAP_TOP + bottom) / 2}" font-size="11" transform="rotate(-90 16 ${(MAP_TOP + bottom) / 2})" text-anchor="middle">address, low at the top (gaps cut out at dashed lines)</text>`,
+  );
   return out;
 }
 
@@ -80,13 +98,36 @@ function timeline(samples: readonly HeapSample[], colW: number, top: number): st
   const width = samples.length * colW;
   out.push(`<rect x="${LEFT}" y="${top}" width="${width}" height="${CHART_H}" fill="none" stroke="#333"/>`);
   const rss = samples.map((s, i) => [x(i), yB(s.rssBytes)] as [number, number]);
-  out.push(`<polygon fill="#cfe2ff" stroke="none" points="${LEFT},${top + CHART_H} ${rss.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')} ${LEFT + width},${top + CHART_H}"/>`);
+  out.push(
+    `<polygon fill="#cfe2ff" stroke="none" points="${LEFT},${top + CHART_H} ${rss.map(([a, b]) => `${a.toFixed(1)},${b.toFixed(1)}`).join(' ')} ${LEFT + width},${top + CHART_H}"/>`,
+  );
   out.push(polyline(rss, '#3d6fb4', 1.5));
-  out.push(polyline(samples.map((s, i) => [x(i), yB(s.liveBytes)]), '#0b3d91', 2));
-  out.push(polyline(samples.map((s, i) => [x(i), yP(externalFragmentation(s))]), '#d62728', 1.5));
-  out.push(polyline(samples.map((s, i) => [x(i), yP(s.rssBytes === 0 ? 0 : 1 - s.liveBytes / s.rssBytes)]), '#ff7f0e', 1.5, '5 3'));
+  out.push(
+    polyline(
+      samples.map((s, i) => [x(i), yB(s.liveBytes)]),
+      '#0b3d91',
+      2,
+    ),
+  );
+  out.push(
+    polyline(
+      samples.map((s, i) => [x(i), yP(externalFragmentation(s))]),
+      '#d62728',
+      1.5,
+    ),
+  );
+  out.push(
+    polyline(
+      samples.map((s, i) => [x(i), yP(s.rssBytes === 0 ? 0 : 1 - s.liveBytes / s.rssBytes)]),
+      '#ff7f0e',
+      1.5,
+      '5 3',
+    ),
+  );
   for (const f of [0, 0.5, 1]) {
-    out.push(`<text x="${LEFT - 8}" y="${yB(maxBytes * f) + 4}" text-anchor="end" font-size="10">${escapeHTML(fmtBytes(Math.round(maxBytes * f)))}</text>`);
+    out.push(
+      `<text x="${LEFT - 8}" y="${yB(maxBytes * f) + 4}" text-anchor="end" font-size="10">${escapeHTML(fmtBytes(Math.round(maxBytes * f)))}</text>`,
+    );
     out.push(`<text x="${LEFT + width + 6}" y="${yP(f) + 4}" font-size="10" fill="#d62728">${(100 * f).toFixed(0)}%</text>`);
   }
   const last = samples.length - 1;
@@ -94,14 +135,21 @@ function timeline(samples: readonly HeapSample[], colW: number, top: number): st
     const s = samples[i] as HeapSample;
     out.push(`<text x="${x(i)}" y="${top + CHART_H + 14}" text-anchor="middle" font-size="10">${escapeHTML(fmtNum(s.ops))} ops</text>`);
   }
-  out.push(`<text x="${LEFT + width / 2}" y="${top + CHART_H + 30}" text-anchor="middle" font-size="11">allocator operations (time)</text>`);
+  out.push(
+    `<text x="${LEFT + width / 2}" y="${top + CHART_H + 30}" text-anchor="middle" font-size="11">allocator operations (time)</text>`,
+  );
   return out;
 }
 
 function legend(threads: number, top: number): string[] {
   const items: Array<[string, string]> = [];
   for (let t = 0; t < Math.min(threads, THREAD_COLORS.length); t++) items.push([colorOf(t), `live, thread ${t}`]);
-  items.push([colorOf(FREE), 'free'], [colorOf(CACHED), 'cached (thread caches)'], [colorOf(METADATA), 'allocator metadata'], [colorOf(OVERHEAD), 'mapped, not reported (headers, padding, untouched)']);
+  items.push(
+    [colorOf(FREE), 'free'],
+    [colorOf(CACHED), 'cached (thread caches)'],
+    [colorOf(METADATA), 'allocator metadata'],
+    [colorOf(OVERHEAD), 'mapped, not reported (headers, padding, untouched)'],
+  );
   const out: string[] = [];
   let x = LEFT;
   let y = top;
@@ -111,14 +159,23 @@ function legend(threads: number, top: number): string[] {
       x = LEFT;
       y += 16;
     }
-    out.push(`<rect x="${x}" y="${y - 9}" width="12" height="12" fill="${c}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y + 1}" font-size="11">${escapeHTML(label)}</text>`);
+    out.push(
+      `<rect x="${x}" y="${y - 9}" width="12" height="12" fill="${c}" stroke="#333" stroke-width="0.5"/><text x="${x + 16}" y="${y + 1}" font-size="11">${escapeHTML(label)}</text>`,
+    );
     x += w + 10;
   }
-  const lines: Array<[string, string, string]> = [['#3d6fb4', '', 'RSS (area)'], ['#0b3d91', '', 'live bytes'], ['#d62728', '', 'external fragmentation: 1 - largest free / all free (right axis)'], ['#ff7f0e', '5 3', '1 - live / RSS (right axis)']];
+  const lines: Array<[string, string, string]> = [
+    ['#3d6fb4', '', 'RSS (area)'],
+    ['#0b3d91', '', 'live bytes'],
+    ['#d62728', '', 'external fragmentation: 1 - largest free / all free (right axis)'],
+    ['#ff7f0e', '5 3', '1 - live / RSS (right axis)'],
+  ];
   x = LEFT;
   y += 20;
   for (const [c, dash, label] of lines) {
-    out.push(`<line x1="${x}" x2="${x + 16}" y1="${y - 3}" y2="${y - 3}" stroke="${c}" stroke-width="2"${dash === '' ? '' : ` stroke-dasharray="${dash}"`}/><text x="${x + 20}" y="${y + 1}" font-size="11">${escapeHTML(label)}</text>`);
+    out.push(
+      `<line x1="${x}" x2="${x + 16}" y1="${y - 3}" y2="${y - 3}" stroke="${c}" stroke-width="2"${dash === '' ? '' : ` stroke-dasharray="${dash}"`}/><text x="${x + 20}" y="${y + 1}" font-size="11">${escapeHTML(label)}</text>`,
+    );
     x += 30 + label.length * 6.2;
   }
   return out;
@@ -144,7 +201,12 @@ export function heapmapSvg(samples: readonly HeapSample[], info: HeapmapInfo): s
     `<text x="${LEFT}" y="40" font-size="11" fill="#555">${escapeHTML(info.subtitle + leftOutNote(samples, segments))}</text>`,
     ...(samples.length === 0 || segments.length === 0
       ? [`<text x="${LEFT}" y="${MAP_TOP + 20}" font-size="12">no heap to draw: the run made no allocation</text>`]
-      : [...mapCells(samples, segments, colW), ...mapAxes(segments, samples, colW), ...timeline(samples, colW, chartTop), ...legend(info.threads, legendTop)]),
+      : [
+          ...mapCells(samples, segments, colW),
+          ...mapAxes(segments, samples, colW),
+          ...timeline(samples, colW, chartTop),
+          ...legend(info.threads, legendTop),
+        ]),
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${height}" viewBox="0 0 ${W} ${height}" font-family="DejaVu Sans, Arial, sans-serif">\n${body.join('\n')}\n</svg>\n`;
 }

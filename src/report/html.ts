@@ -8,16 +8,35 @@ import { escapeHTML, fmtBytes, fmtNum } from './format.ts';
 
 /** The summary table as HTML (the terminal table's columns; the playground shows it too). */
 export function summaryTable(s: Summary): string {
-  const head = ['benchmark', 'threads', 'allocator', 'time ×', 'peak RSS ×', 'cycles', 'peak RSS', 'atomics/op', 'L1 miss/op', 'alloc share of L1 misses', 'coh miss/op', 'runs'];
+  const head = [
+    'benchmark',
+    'threads',
+    'allocator',
+    'time ×',
+    'peak RSS ×',
+    'cycles',
+    'peak RSS',
+    'atomics/op',
+    'L1 miss/op',
+    'alloc share of L1 misses',
+    'coh miss/op',
+    'runs',
+  ];
   const body = s.cells.map((c) => {
     const n = c.runs - c.failed;
     const cells = [
-      c.benchmark, c.threads === 0 ? '-' : String(c.threads), c.allocator,
-      fmtRange(c.relTime, 3, n), fmtRange(c.relRss, 2, n),
-      c.cycles === null ? '-' : fmtNum(c.cycles.mean), c.rssPeakBytes === null ? '-' : fmtBytes(c.rssPeakBytes.mean),
-      fmtSd(c.atomicsPerOp, 3, n), fmtSd(c.l1MissesPerOp, 2, n),
+      c.benchmark,
+      c.threads === 0 ? '-' : String(c.threads),
+      c.allocator,
+      fmtRange(c.relTime, 3, n),
+      fmtRange(c.relRss, 2, n),
+      c.cycles === null ? '-' : fmtNum(c.cycles.mean),
+      c.rssPeakBytes === null ? '-' : fmtBytes(c.rssPeakBytes.mean),
+      fmtSd(c.atomicsPerOp, 3, n),
+      fmtSd(c.l1MissesPerOp, 2, n),
       c.allocatorMissShare === null ? '-' : `${(100 * c.allocatorMissShare.mean).toFixed(0)}%`,
-      fmtSd(c.coherenceMissesPerOp, 3, n), c.failed > 0 ? `${n}/${c.runs} ok` : String(c.runs),
+      fmtSd(c.coherenceMissesPerOp, 3, n),
+      c.failed > 0 ? `${n}/${c.runs} ok` : String(c.runs),
     ];
     const isBase = c.allocator === s.baseline;
     const cls = isBase ? ' class="baseline"' : '';

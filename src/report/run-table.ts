@@ -75,18 +75,31 @@ export function formatRun(r: Result): string {
     out.push(
       section(
         'allocator counters',
-        counters.map(([k, v]) => [k, typeof v === 'number' ? fmtNum(v, 2) : `n=${fmtNum(v.count)} mean=${fmtNum(v.mean, 2)} max=${fmtNum(v.max)}`]),
+        counters.map(([k, v]) => [
+          k,
+          typeof v === 'number' ? fmtNum(v, 2) : `n=${fmtNum(v.count)} mean=${fmtNum(v.mean, 2)} max=${fmtNum(v.max)}`,
+        ]),
       ),
     );
   }
   const wr = Object.entries(r.workloadReport);
-  if (wr.length > 0) out.push(section('workload report', wr.map(([k, v]) => [k, fmtNum(v, 3)])));
+  if (wr.length > 0)
+    out.push(
+      section(
+        'workload report',
+        wr.map(([k, v]) => [k, fmtNum(v, 3)]),
+      ),
+    );
   if (r.check.enabled) {
     const v = r.check.violations;
     out.push(v.length === 0 ? chalk.green('check: no violations') : chalk.red(`check: ${v.length} violation(s)`));
     for (const x of v.slice(0, 10)) out.push(chalk.red(`  [${x.kind}] thread ${x.thread}: ${x.message}`));
     for (const f of r.check.workloadFaults) {
-      out.push(chalk.yellow(`  workload fault: ${f.kind} at ${hex(f.address)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`));
+      out.push(
+        chalk.yellow(
+          `  workload fault: ${f.kind} at ${hex(f.address)} (${f.detectedByModel ? `detected${f.detectedLaterBy !== undefined ? ` later, by ${f.detectedLaterBy}` : ''}: ${f.modelMessage}` : 'not detected by the model'})`,
+        ),
+      );
     }
   }
   if (r.error !== undefined) out.push(chalk.red(`run ended early (${r.error.kind}): ${r.error.message}`));

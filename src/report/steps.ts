@@ -14,14 +14,19 @@ import { hex } from '../sim/hex.ts';
  */
 function shownSizes(regions: readonly HeapRegion[]): Map<HeapRegion, number> {
   const sorted = [...regions].sort((a, b) => a.addr - b.addr);
-  return new Map(sorted.map((r, i) => {
-    const next = sorted[i + 1];
-    return [r, next === undefined || next.addr <= r.addr ? r.size : Math.min(r.size, next.addr - r.addr)];
-  }));
+  return new Map(
+    sorted.map((r, i) => {
+      const next = sorted[i + 1];
+      return [r, next === undefined || next.addr <= r.addr ? r.size : Math.min(r.size, next.addr - r.addr)];
+    }),
+  );
 }
 
 function list(title: string, regions: readonly HeapRegion[], max: number, sizes: Map<HeapRegion, number>): string {
-  const shown = regions.slice(0, max).map((r) => `[ addr:${hex(r.addr)} sz:${sizes.get(r) ?? r.size} ]`).join('');
+  const shown = regions
+    .slice(0, max)
+    .map((r) => `[ addr:${hex(r.addr)} sz:${sizes.get(r) ?? r.size} ]`)
+    .join('');
   const more = regions.length > max ? ` ... (${regions.length - max} more)` : '';
   return `${title} [ Size ${regions.length} ]: ${shown}${more}`;
 }
@@ -33,7 +38,14 @@ export function formatSteps(rec: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | '
     out.push(s.notes.length > 0 ? `${s.text}  [${s.notes.join('; ')}]` : s.text);
     if (s.regions !== undefined) {
       const sizes = shownSizes(s.regions);
-      out.push(list('Free List', s.regions.filter((r) => r.kind === 'free'), maxEntries, sizes));
+      out.push(
+        list(
+          'Free List',
+          s.regions.filter((r) => r.kind === 'free'),
+          maxEntries,
+          sizes,
+        ),
+      );
       const cached = s.regions.filter((r) => r.kind === 'cached');
       if (cached.length > 0) out.push(list('Cached', cached, maxEntries, sizes));
     }

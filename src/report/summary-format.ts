@@ -32,4 +32,3 @@ export function geomeanLine(s: Summary): string | undefined {
   const parts = overall.map((o) => `${o.allocator} ${(o.relTimeGeomean ?? 0).toFixed(3)}× time, ${(o.relRssGeomean ?? 0).toFixed(2)}× RSS`);
   return `geometric mean over benchmarks and thread counts: ${parts.join('; ')}`;
 }
-

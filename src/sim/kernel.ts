@@ -79,7 +79,10 @@ export class Kernel implements Parker {
   events = 0;
   contextSwitches = 0;
 
-  constructor(readonly config: KernelConfig, handler: OpHandler) {
+  constructor(
+    readonly config: KernelConfig,
+    handler: OpHandler,
+  ) {
     if (!(config.cores >= 1)) throw new RangeError('kernel: at least one core is needed');
     this.cores = Array.from({ length: config.cores }, () => new Core());
     this.handler = handler;
@@ -247,7 +250,8 @@ export class Kernel implements Parker {
       case 'send':
         this.releaseInto(t, k.queue);
         return this.executeOp(t, k);
-      case 'recv': case 'tryRecv': {
+      case 'recv':
+      case 'tryRecv': {
         const ran = this.executeOp(t, k);
         if (ran) this.acquireFrom(t, k.queue);
         return ran;
@@ -271,7 +275,8 @@ export class Kernel implements Parker {
         if (ran) this.acquireFrom(t, k.mutex);
         return ran;
       }
-      case 'unlock': case 'condWait':
+      case 'unlock':
+      case 'condWait':
         this.releaseInto(t, k.mutex);
         return this.executeOp(t, k);
       case 'spawn': {

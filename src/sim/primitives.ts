@@ -33,7 +33,10 @@ export class SimQueue {
   /** Items ever sent. */
   sent = 0;
 
-  constructor(readonly name: string, readonly capacity = Infinity) {
+  constructor(
+    readonly name: string,
+    readonly capacity = Infinity,
+  ) {
     if (!(capacity >= 1)) throw new RangeError(`queue ${name}: capacity must be at least 1`);
   }
 
@@ -96,7 +99,10 @@ export class Barrier {
   /** Times all parties have passed. */
   generation = 0;
 
-  constructor(readonly name: string, readonly parties: number) {
+  constructor(
+    readonly name: string,
+    readonly parties: number,
+  ) {
     if (!(parties >= 1)) throw new RangeError(`barrier ${name}: parties must be at least 1`);
   }
 
@@ -123,14 +129,17 @@ export class SimCounter {
   value = 0;
   private readonly waiters: Array<{ t: SimThread; limit: number }> = [];
 
-  constructor(readonly name: string, initial = 0) {
+  constructor(
+    readonly name: string,
+    initial = 0,
+  ) {
     this.value = initial;
   }
 
   add(k: Parker, t: SimThread, delta: number): number {
     this.value += delta;
     if (delta < 0 && this.waiters.length > 0) {
-      for (let i = 0; i < this.waiters.length; ) {
+      for (let i = 0; i < this.waiters.length;) {
         const w = this.waiters[i] as { t: SimThread; limit: number };
         if (this.value < w.limit) {
           this.waiters.splice(i, 1);

@@ -27,10 +27,39 @@ const BINS_PER_LINE = 4;
 
 const PARAMS: ParamSpec[] = [
   threadsParam(8, 'threads (bench.sh: 1, and min(nproc, 16): 8 on the default machine)', 'bench.sh'),
-  { name: 'items', type: 'int', default: 1 << 18, min: 32, description: 'slots shared out among the threads (maxItems)', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
-  { name: 'iterations', type: 'int', default: 100_000_000, min: 32, description: 'main-loop operations per thread (iterCount, before scale)', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
-  { name: 'maxItemSizeExp', type: 'int', default: 10, min: 3, max: 20, description: 'largest block 2^exp bytes', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
-  { name: 'programSeed', type: 'int', default: 41, min: 0, description: 'rndSeed of every thread; the run seed s uses programSeed + s − 1', source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp' },
+  {
+    name: 'items',
+    type: 'int',
+    default: 1 << 18,
+    min: 32,
+    description: 'slots shared out among the threads (maxItems)',
+    source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp',
+  },
+  {
+    name: 'iterations',
+    type: 'int',
+    default: 100_000_000,
+    min: 32,
+    description: 'main-loop operations per thread (iterCount, before scale)',
+    source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp',
+  },
+  {
+    name: 'maxItemSizeExp',
+    type: 'int',
+    default: 10,
+    min: 3,
+    max: 20,
+    description: 'largest block 2^exp bytes',
+    source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp',
+  },
+  {
+    name: 'programSeed',
+    type: 'int',
+    default: 41,
+    min: 0,
+    description: 'rndSeed of every thread; the run seed s uses programSeed + s − 1',
+    source: 'daanx/mimalloc-bench bench/alloc-test/allocator_tester.cpp',
+  },
   scaleParam(0.0001, 'the main-loop operations'),
 ];
 
@@ -52,7 +81,8 @@ export class Pareto {
 
   constructor(items: number) {
     this.ranges[0] = Math.trunc(UINT32_MAX * (PARETO_80_20_6[0] as number));
-    for (let i = 1; i < 5; i++) this.ranges[i] = ((this.ranges[i - 1] as number) + Math.trunc(UINT32_MAX * (PARETO_80_20_6[i] as number))) >>> 0;
+    for (let i = 1; i < 5; i++)
+      this.ranges[i] = ((this.ranges[i - 1] as number) + Math.trunc(UINT32_MAX * (PARETO_80_20_6[i] as number))) >>> 0;
     this.ranges[5] = Math.trunc(UINT32_MAX * (1 - (PARETO_80_20_6[6] as number)));
     for (let i = 0; i < 6; i++) this.offsets[i + 1] = (this.offsets[i] as number) + Math.trunc(items * (PARETO_80_20_6[6 - i] as number));
     this.offsets[7] = items;

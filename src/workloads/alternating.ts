@@ -14,7 +14,13 @@ import { free, malloc, touch } from './ops.ts';
 
 const PARAMS: ParamSpec[] = [
   threadsParam(1, 'threads, each alternating on its own'),
-  { name: 'bigSize', type: 'int', default: 262144, min: 1, description: 'the big request (256 KiB: above glibc\'s initial mmap threshold and most allocators\' small classes)' },
+  {
+    name: 'bigSize',
+    type: 'int',
+    default: 262144,
+    min: 1,
+    description: "the big request (256 KiB: above glibc's initial mmap threshold and most allocators' small classes)",
+  },
   { name: 'smallSize', type: 'int', default: 16, min: 1, description: 'the small request' },
   { name: 'steps', type: 'int', default: 100000, min: 1, description: 'big/small pairs per thread, before scale' },
   { name: 'touchBytes', type: 'int', default: 64, min: 0, description: 'bytes written at the start of each block' },

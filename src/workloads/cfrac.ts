@@ -10,7 +10,7 @@ import { profileWorkload } from './lib/profile-workload.ts';
 
 export const cfracWorkload = profileWorkload({
   name: 'cfrac',
-  summary: 'replay of cfrac\'s measured allocation profile: tiny short-lived bignums, single-threaded',
+  summary: "replay of cfrac's measured allocation profile: tiny short-lived bignums, single-threaded",
   profile: CFRAC_PROFILE,
   sources: ['daanx/mimalloc-bench bench/cfrac/', 'daanx/mimalloc-bench bench.sh', 'tools/alloc-profile (measurement)'],
   defaultScale: 0.003,

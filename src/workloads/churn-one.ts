@@ -14,7 +14,14 @@ import { free, malloc, touch } from './ops.ts';
 
 const PARAMS: ParamSpec[] = [
   threadsParam(1, 'threads, each churning its own object'),
-  { name: 'size', type: 'int', default: 1024, min: 0, description: 'object size (the issue saw it above 256 bytes)', source: 'microsoft/mimalloc#187' },
+  {
+    name: 'size',
+    type: 'int',
+    default: 1024,
+    min: 0,
+    description: 'object size (the issue saw it above 256 bytes)',
+    source: 'microsoft/mimalloc#187',
+  },
   { name: 'iterations', type: 'int', default: 1000000, min: 1, description: 'malloc/free pairs per thread, before scale' },
   { name: 'touchBytes', type: 'int', default: 64, min: 0, description: 'bytes written into the object each time' },
   { name: 'keepAlive', type: 'bool', default: false, description: 'hold one more object of the size for the whole run' },

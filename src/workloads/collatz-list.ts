@@ -55,7 +55,10 @@ export const collatzListWorkload: WorkloadInfo = {
   name: 'collatz-list',
   summary: 'CS3650 Challenge 2 Collatz search with linked lists: 16 B cells copied and freed across 4 threads',
   params: collatzParams as ParamSpec[],
-  sources: ['github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter list_main.c, list.h)', 'github:JasonSauntry/cs3650-ch02 list_main.c'],
+  sources: [
+    'github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter list_main.c, list.h)',
+    'github:JasonSauntry/cs3650-ch02 list_main.c',
+  ],
   doc: 'docs/workloads/collatz-list.md',
   variant: collatzVariant,
   create: collatzCreate(listSequence),

@@ -74,7 +74,10 @@ export const collatzVectorWorkload: WorkloadInfo = {
   name: 'collatz-vector',
   summary: 'CS3650 Challenge 2 Collatz search with growable vectors: power-of-two buffers grown by realloc across 4 threads',
   params: collatzParams as ParamSpec[],
-  sources: ['github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter ivec_main.c, ivec.h)', 'github:JasonSauntry/cs3650-ch02 ivec_main.c'],
+  sources: [
+    'github:NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/ch02 (ch02-starter ivec_main.c, ivec.h)',
+    'github:JasonSauntry/cs3650-ch02 ivec_main.c',
+  ],
   doc: 'docs/workloads/collatz-vector.md',
   variant: collatzVariant,
   create: collatzCreate(ivecSequence),

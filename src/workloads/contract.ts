@@ -54,7 +54,11 @@ export type LineSourceProvider = (name: string) => LineSource;
  * mistake, reported as `SOURCE:LINE: reason` (exit status 2 in the CLI), never as a run result.
  */
 export class WorkloadInputError extends Error {
-  constructor(readonly source: string, readonly line: number | undefined, readonly reason: string) {
+  constructor(
+    readonly source: string,
+    readonly line: number | undefined,
+    readonly reason: string,
+  ) {
     super(line === undefined ? `${source}: ${reason}` : `${source}:${line}: ${reason}`);
     this.name = 'WorkloadInputError';
   }

@@ -10,7 +10,7 @@ import { profileWorkload } from './lib/profile-workload.ts';
 
 export const espressoWorkload = profileWorkload({
   name: 'espresso',
-  summary: 'replay of espresso\'s measured allocation profile: small sets with lifetimes up to thousands of allocations, some reallocs',
+  summary: "replay of espresso's measured allocation profile: small sets with lifetimes up to thousands of allocations, some reallocs",
   profile: ESPRESSO_PROFILE,
   sources: ['daanx/mimalloc-bench bench/espresso/', 'daanx/mimalloc-bench bench.sh', 'tools/alloc-profile (measurement)'],
   defaultScale: 0.006,

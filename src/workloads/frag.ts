@@ -16,7 +16,14 @@ const SIZE = 9 * 1024 * 1024;
 const CHUNKS = 512;
 
 const PARAMS: ParamSpec[] = [
-  { name: 'rounds', type: 'int', default: 2, min: 1, description: 'small-chunks + big-chunk rounds (main calls each twice)', source: 'frag_main.c' },
+  {
+    name: 'rounds',
+    type: 'int',
+    default: 2,
+    min: 1,
+    description: 'small-chunks + big-chunk rounds (main calls each twice)',
+    source: 'frag_main.c',
+  },
   { name: 'scale', type: 'number', default: 1, min: 1, max: 1, description: 'the program is small: only scale=1 (its real size) exists' },
 ];
 

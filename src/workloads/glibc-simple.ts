@@ -21,7 +21,14 @@ const ALLOCS = [25, 100, 400, 1600];
 
 const PARAMS: ParamSpec[] = [
   { name: 'size', type: 'int', default: 16, min: 1, description: 'first block size; the program also runs 2× and 4× it', source: SRC },
-  { name: 'iterations', type: 'int', default: 2_000_000, min: 1, description: 'NUM_ITERS: each phase runs iterations / n rounds for every n (before scale)', source: SRC },
+  {
+    name: 'iterations',
+    type: 'int',
+    default: 2_000_000,
+    min: 1,
+    description: 'NUM_ITERS: each phase runs iterations / n rounds for every n (before scale)',
+    source: SRC,
+  },
   scaleParam(0.001, 'the iterations'),
 ];
 
@@ -53,7 +60,12 @@ function* bench(size: number, iterations: number): Generator<Op, void, unknown> 
   const arr = new PointerArray(base, 1600);
   yield* phase(arr, size, iterations); // warm-up
   yield* phase(arr, size, iterations); // main arena, single thread
-  const t = (yield spawn((function* (): ThreadBody { yield* phase(arr, size, iterations); })(), 'thread_test')) as number;
+  const t = (yield spawn(
+    (function* (): ThreadBody {
+      yield* phase(arr, size, iterations);
+    })(),
+    'thread_test',
+  )) as number;
   yield join(t);
   yield* phase(arr, size, iterations); // main arena once a thread has existed
   yield free(base);

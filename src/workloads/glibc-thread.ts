@@ -26,7 +26,14 @@ const RAND_MAX = 2147483647;
 
 const PARAMS: ParamSpec[] = [
   threadsParam(8, 'threads (bench.sh passes nproc: 8 on the default machine)', 'bench.sh'),
-  { name: 'seconds', type: 'number', default: 2, min: 1e-6, description: 'BENCHMARK_DURATION in simulated seconds (before scale)', source: SRC },
+  {
+    name: 'seconds',
+    type: 'number',
+    default: 2,
+    min: 1e-6,
+    description: 'BENCHMARK_DURATION in simulated seconds (before scale)',
+    source: SRC,
+  },
   scaleParam(0.0004, 'the run time'),
 ];
 
@@ -80,7 +87,13 @@ function create(env: WorkloadEnv): WorkloadInstance {
   const main = function* (): ThreadBody {
     if (threads === 1) {
       // One thread: the loop runs in main; the alarm is modelled by a timer thread.
-      yield spawn((function* (): ThreadBody { yield sleep(cycles); yield write(s.timeout, 1, 1); })(), 'alarm');
+      yield spawn(
+        (function* (): ThreadBody {
+          yield sleep(cycles);
+          yield write(s.timeout, 1, 1);
+        })(),
+        'alarm',
+      );
       yield* benchmarkLoop(s, sets[0] as PointerArray);
       return;
     }

@@ -27,7 +27,14 @@ const SIZES_2020 = [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192];
 const SIZES_CURRENT = [...SIZES_2020, 16384, 32768, 42000];
 
 const PARAMS: ParamSpec[] = [
-  { name: 'version', type: 'enum', default: 'current', choices: ['current', '2020'], description: 'tests.c at HEAD (13 sizes, memset before realloc) or as of 2020 (69d488e: 10 sizes, no memset)', source: SRC },
+  {
+    name: 'version',
+    type: 'enum',
+    default: 'current',
+    choices: ['current', '2020'],
+    description: 'tests.c at HEAD (13 sizes, memset before realloc) or as of 2020 (69d488e: 10 sizes, no memset)',
+    source: SRC,
+  },
   scaleParam(0.01, 'every array size'),
 ];
 

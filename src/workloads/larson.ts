@@ -31,11 +31,29 @@ const PARAMS: ParamSpec[] = [
   { name: 'minSize', type: 'int', default: 8, min: 1, description: 'smallest block', source: 'bench.sh' },
   { name: 'maxSize', type: 'int', default: 1000, min: 1, description: 'blocks are min + lran2() % (max - min) bytes', source: 'bench.sh' },
   {
-    name: 'chunksPerThread', type: 'int', default: 1000, min: 1, source: 'bench.sh',
+    name: 'chunksPerThread',
+    type: 'int',
+    default: 1000,
+    min: 1,
+    source: 'bench.sh',
     description: 'slots per thread (bench.sh: 5000; the warm-up of O(free blocks) allocators is quadratic in it, so the default is 1000)',
   },
-  { name: 'rounds', type: 'int', default: 100, min: 1, description: 'a thread generation does rounds × chunksPerThread × scale operations', source: 'bench.sh' },
-  { name: 'programSeed', type: 'int', default: 4141, min: 0, description: 'lran2 seed; the run seed s uses programSeed + s − 1', source: 'bench.sh' },
+  {
+    name: 'rounds',
+    type: 'int',
+    default: 100,
+    min: 1,
+    description: 'a thread generation does rounds × chunksPerThread × scale operations',
+    source: 'bench.sh',
+  },
+  {
+    name: 'programSeed',
+    type: 'int',
+    default: 4141,
+    min: 0,
+    description: 'lran2 seed; the run seed s uses programSeed + s − 1',
+    source: 'bench.sh',
+  },
   scaleParam(0.0002, 'the run time and the operations per thread generation'),
 ];
 
@@ -85,9 +103,15 @@ function create(env: WorkloadEnv): WorkloadInstance {
   const numChunks = threads * chunks;
   const g = env.staticData(64 + 8 * numChunks, 'larson globals');
   const s: Shared = {
-    stop: g, slots: g + 64, minSize, range: Math.max(0, num(p, 'maxSize') - minSize), chunks,
-    opsPerGeneration: scaled(num(p, 'rounds') * chunks, scale), chains: new SimCounter('running chains', threads),
-    allocs: 0, generations: 0,
+    stop: g,
+    slots: g + 64,
+    minSize,
+    range: Math.max(0, num(p, 'maxSize') - minSize),
+    chunks,
+    opsPerGeneration: scaled(num(p, 'rounds') * chunks, scale),
+    chains: new SimCounter('running chains', threads),
+    allocs: 0,
+    generations: 0,
   };
   const rgen = new Lran2(num(p, 'programSeed') + env.seed - 1);
   let duration = 0;
@@ -131,7 +155,8 @@ function create(env: WorkloadEnv): WorkloadInstance {
 
 export const larsonWorkload: WorkloadInfo = {
   name: 'larson',
-  summary: 'server simulation: threads replace random blocks of 8..1000 B in their slots; each thread hands its slots to a successor (churn)',
+  summary:
+    'server simulation: threads replace random blocks of 8..1000 B in their slots; each thread hands its slots to a successor (churn)',
   params: PARAMS,
   sources: [SRC, 'daanx/mimalloc-bench bench.sh'],
   doc: 'docs/workloads/larson.md',

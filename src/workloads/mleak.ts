@@ -23,7 +23,14 @@ const ALLOC_WORDS = 16;
 
 const PARAMS: ParamSpec[] = [
   threadsParam(10, 'threads per round (THREADS)', SRC),
-  { name: 'iter', type: 'int', default: 5, min: 1, description: 'ITER: the program runs ITER × 100 rounds (bench.sh: 5 for mleak10, 50 for mleak100)', source: 'bench.sh' },
+  {
+    name: 'iter',
+    type: 'int',
+    default: 5,
+    min: 1,
+    description: 'ITER: the program runs ITER × 100 rounds (bench.sh: 5 for mleak10, 50 for mleak100)',
+    source: 'bench.sh',
+  },
   scaleParam(1, 'the rounds'),
 ];
 
@@ -54,7 +61,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
 
 export const mleakWorkload: WorkloadInfo = {
   name: 'mleak',
-  summary: 'rounds of 10 one-shot threads each swapping a 128 B calloc into 1000 shared slots, freeing dead threads\' objects',
+  summary: "rounds of 10 one-shot threads each swapping a 128 B calloc into 1000 shared slots, freeing dead threads' objects",
   params: PARAMS,
   sources: [SRC, 'daanx/mimalloc-bench bench.sh'],
   doc: 'docs/workloads/mleak.md',

@@ -35,9 +35,29 @@ const PARAMS: ParamSpec[] = [
   { name: 'consumers', type: 'int', default: 3, min: 1, max: 512, description: 'consumer threads (--consumers)', source: SRC },
   { name: 'proxies', type: 'int', default: 2, min: 0, max: 512, description: 'proxy threads (--proxies)', source: SRC },
   { name: 'batches', type: 'int', default: 1 << 20, min: 1, description: 'batches per producer at scale=1 (--batches)', source: SRC },
-  { name: 'maxOut', type: 'int', default: 4096, min: 1, description: 'back-pressure limit on messages outstanding (--max-out)', source: SRC },
-  { name: 'prefetch', type: 'bool', default: true, description: 'dequeue prefetches the next message (Aal::prefetch in FreeListMPSCQ::dequeue); false drops it', source: 'src/snmalloc/mem/freelist_queue.h' },
-  { name: 'scale', type: 'number', default: 1 / 256, min: 1e-7, max: 1, description: 'multiplies batches (1 = the source default of 2^20; the default 1/256 gives 4096 batches per producer)' },
+  {
+    name: 'maxOut',
+    type: 'int',
+    default: 4096,
+    min: 1,
+    description: 'back-pressure limit on messages outstanding (--max-out)',
+    source: SRC,
+  },
+  {
+    name: 'prefetch',
+    type: 'bool',
+    default: true,
+    description: 'dequeue prefetches the next message (Aal::prefetch in FreeListMPSCQ::dequeue); false drops it',
+    source: 'src/snmalloc/mem/freelist_queue.h',
+  },
+  {
+    name: 'scale',
+    type: 'number',
+    default: 1 / 256,
+    min: 1e-7,
+    max: 1,
+    description: 'multiplies batches (1 = the source default of 2^20; the default 1/256 gives 4096 batches per producer)',
+  },
 ];
 
 type Gen<T> = Generator<Op, T, unknown>;
@@ -96,9 +116,13 @@ function create(env: WorkloadEnv): WorkloadInstance {
     for (;;) {
       let reap = 0;
       if (yield* canDequeue(q)) {
-        reap = yield* dequeue(q, function* (m) {
-          yield free(m);
-        }, pf);
+        reap = yield* dequeue(
+          q,
+          function* (m) {
+            yield free(m);
+          },
+          pf,
+        );
       }
       yield fetchAdd(g + OUTSTANDING, -reap);
       if (reap > 0) yield counterAdd(outstanding, -reap);
@@ -114,11 +138,15 @@ function create(env: WorkloadEnv): WorkloadInstance {
     for (;;) {
       let n = 0;
       if (yield* canDequeue(q)) {
-        n = yield* dequeue(q, function* (m) {
-          const rcpt = r.next() % qix;
-          yield* enqueue(queue(rcpt), m, m);
-          yield* ring(rcpt);
-        }, pf);
+        n = yield* dequeue(
+          q,
+          function* (m) {
+            const rcpt = r.next() % qix;
+            yield* enqueue(queue(rcpt), m, m);
+            yield* ring(rcpt);
+          },
+          pf,
+        );
       }
       yield yieldCore();
       if (!(yield* more(qix, qix + 1))) break;

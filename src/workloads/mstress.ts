@@ -29,7 +29,14 @@ const DATA_GROWTH = 100000;
 
 const PARAMS: ParamSpec[] = [
   threadsParam(8, 'threads per round, main included (bench.sh passes nproc: 8 on the default machine)', 'bench.sh'),
-  { name: 'load', type: 'number', default: 50, min: 0, description: 'SCALE, the "load per thread": 100 · load · (t % 8 + 1) allocations (before scale)', source: 'bench.sh' },
+  {
+    name: 'load',
+    type: 'number',
+    default: 50,
+    min: 0,
+    description: 'SCALE, the "load per thread": 100 · load · (t % 8 + 1) allocations (before scale)',
+    source: 'bench.sh',
+  },
   { name: 'rounds', type: 'int', default: 25, min: 1, description: 'ITER: rounds re-creating all threads', source: 'bench.sh' },
   { name: 'largeObjects', type: 'bool', default: true, description: 'allow_large_objects (the 1000× and 10000× blocks)', source: SRC },
   scaleParam(0.02, 'the allocations per thread'),
@@ -46,8 +53,10 @@ interface Shared {
 function* allocItems(s: Shared, items0: number, r: SplitMixPick): Generator<Op, number, unknown> {
   let items = items0;
   if (r.chance(1)) {
-    if (r.chance(1) && s.large) items *= 10000; // 0.01% giant
-    else if (r.chance(10) && s.large) items *= 1000; // 0.1% huge
+    if (r.chance(1) && s.large)
+      items *= 10000; // 0.01% giant
+    else if (r.chance(10) && s.large)
+      items *= 1000; // 0.1% huge
     else items *= 100; // 1% large
   }
   if (items === 40) items++; // pthreads uses that size for stack increases

@@ -16,9 +16,31 @@ import { quoteExcerpt } from '../sim/excerpt.ts';
 const SRC = 'remzi-arpacidusseau/ostep-homework vm-freespace/malloc.py';
 
 const PARAMS: ParamSpec[] = [
-  { name: 'n', type: 'int', default: 1000, min: 1, description: 'random operations (-n; malloc.py defaults to 10), before scale', source: SRC },
-  { name: 'maxSize', type: 'int', default: 64, min: 1, description: 'largest request in bytes; sizes are uniform in 1..maxSize (-r)', source: SRC },
-  { name: 'allocPercent', type: 'int', default: 50, min: 0, max: 100, description: 'chance of an allocation, in percent (-P)', source: SRC },
+  {
+    name: 'n',
+    type: 'int',
+    default: 1000,
+    min: 1,
+    description: 'random operations (-n; malloc.py defaults to 10), before scale',
+    source: SRC,
+  },
+  {
+    name: 'maxSize',
+    type: 'int',
+    default: 64,
+    min: 1,
+    description: 'largest request in bytes; sizes are uniform in 1..maxSize (-r)',
+    source: SRC,
+  },
+  {
+    name: 'allocPercent',
+    type: 'int',
+    default: 50,
+    min: 0,
+    max: 100,
+    description: 'chance of an allocation, in percent (-P)',
+    source: SRC,
+  },
   { name: 'ops', type: 'string', default: '', description: 'scripted operations instead, e.g. "+10,+20,-0,+5" (-A)', source: SRC },
   { name: 'scale', type: 'number', default: 1, min: 1e-6, description: 'multiplies n (random mode)' },
 ];
@@ -26,11 +48,20 @@ const PARAMS: ParamSpec[] = [
 type Step = { alloc: number } | { freeOf: number };
 
 export function parseOstepScript(script: string): Step[] {
-  return script.split(',').map((t) => t.trim()).filter((t) => t !== '').map((t) => {
-    const m = /^([+-])(\d+)$/.exec(t);
-    if (m === null) throw new WorkloadInputError('ostep-ops ops', undefined, `${quoteExcerpt(t)} is not an operation; write +SIZE to allocate or -INDEX to free, e.g. ops=+10,-0`);
-    return m[1] === '+' ? { alloc: Number(m[2]) } : { freeOf: Number(m[2]) };
-  });
+  return script
+    .split(',')
+    .map((t) => t.trim())
+    .filter((t) => t !== '')
+    .map((t) => {
+      const m = /^([+-])(\d+)$/.exec(t);
+      if (m === null)
+        throw new WorkloadInputError(
+          'ostep-ops ops',
+          undefined,
+          `${quoteExcerpt(t)} is not an operation; write +SIZE to allocate or -INDEX to free, e.g. ops=+10,-0`,
+        );
+      return m[1] === '+' ? { alloc: Number(m[2]) } : { freeOf: Number(m[2]) };
+    });
 }
 
 function create(env: WorkloadEnv): WorkloadInstance {

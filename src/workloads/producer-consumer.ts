@@ -24,11 +24,23 @@ import { quoteExcerpt } from '../sim/excerpt.ts';
 const PARAMS: ParamSpec[] = [
   { name: 'producers', type: 'int', default: 4, min: 1, max: 512, description: 'P, producing threads' },
   { name: 'consumers', type: 'int', default: 4, min: 1, max: 512, description: 'C, consuming (freeing) threads' },
-  { name: 'topology', type: 'enum', default: '1:1', choices: ['1:1', 'all-to-all'], description: 'producer i → consumer i mod C, or every producer to every consumer in turn' },
+  {
+    name: 'topology',
+    type: 'enum',
+    default: '1:1',
+    choices: ['1:1', 'all-to-all'],
+    description: 'producer i → consumer i mod C, or every producer to every consumer in turn',
+  },
   { name: 'backPressure', type: 'bool', default: true, description: 'block producers while `window` messages are outstanding' },
-  { name: 'window', type: 'int', default: 4096, min: 1, description: 'outstanding messages allowed with back-pressure (msgpass uses 4096)' },
+  {
+    name: 'window',
+    type: 'int',
+    default: 4096,
+    min: 1,
+    description: 'outstanding messages allowed with back-pressure (msgpass uses 4096)',
+  },
   { name: 'messages', type: 'int', default: 100000, min: 1, description: 'messages per producer, before scale' },
-  { name: 'sizes', type: 'string', default: '48,64,96,128', description: 'message sizes in bytes, used in turn (msgpass\'s sizes)' },
+  { name: 'sizes', type: 'string', default: '48,64,96,128', description: "message sizes in bytes, used in turn (msgpass's sizes)" },
   { name: 'touchBytes', type: 'int', default: 64, min: 0, description: 'bytes of each message the producer writes and the consumer reads' },
   scaleParam(0.2, 'the messages per producer'),
 ];
@@ -38,7 +50,11 @@ const DONE = -1;
 export function parseSizes(text: string): number[] {
   const sizes = text.split(',').map((s) => Number(s.trim()));
   if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) {
-    throw new WorkloadInputError('producer-consumer sizes', undefined, `${quoteExcerpt(text)} must be a comma-separated list of positive sizes in bytes, e.g. sizes=48,64`);
+    throw new WorkloadInputError(
+      'producer-consumer sizes',
+      undefined,
+      `${quoteExcerpt(text)} must be a comma-separated list of positive sizes in bytes, e.g. sizes=48,64`,
+    );
   }
   return sizes;
 }

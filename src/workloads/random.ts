@@ -63,9 +63,7 @@ function create(env: WorkloadEnv): WorkloadInstance {
       const wantAlloc = live.length === 0 || (live.length < num(p, 'maxLive') && rng.chance(num(p, 'allocBias')));
       if (wantAlloc) {
         const size = sizeOf(rng, num(p, 'minSize'), num(p, 'maxSize'));
-        const ptr = rng.chance(num(p, 'callocFraction'))
-          ? ((yield calloc(1, size)) as number)
-          : ((yield malloc(size)) as number);
+        const ptr = rng.chance(num(p, 'callocFraction')) ? ((yield calloc(1, size)) as number) : ((yield malloc(size)) as number);
         if (ptr === 0) continue;
         const t = Math.min(size, num(p, 'touchBytes'));
         if (t > 0) yield touch(ptr, t, true);

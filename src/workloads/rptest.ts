@@ -37,13 +37,34 @@ const TP_BYTES = 32;
 
 const PARAMS: ParamSpec[] = [
   threadsParam(8, 'threads (bench.sh passes nproc: 8 on the default machine)', 'bench.sh'),
-  { name: 'crossRate', type: 'int', default: 2, min: 0, description: 'send a batch to the next thread every N loops (0: never)', source: 'bench.sh' },
+  {
+    name: 'crossRate',
+    type: 'int',
+    default: 2,
+    min: 0,
+    description: 'send a batch to the next thread every N loops (0: never)',
+    source: 'bench.sh',
+  },
   { name: 'loops', type: 'int', default: 500, min: 1, description: 'loops per pass (before scale)', source: 'bench.sh' },
   { name: 'allocs', type: 'int', default: 1000, min: 1, description: 'slots per thread', source: 'bench.sh' },
-  { name: 'opCount', type: 'int', default: 100, min: 1, description: 'operations per loop (scaled by the tables\' percentages)', source: 'bench.sh' },
+  {
+    name: 'opCount',
+    type: 'int',
+    default: 100,
+    min: 1,
+    description: "operations per loop (scaled by the tables' percentages)",
+    source: 'bench.sh',
+  },
   { name: 'minSize', type: 'int', default: 8, min: 1, description: 'smallest block', source: 'bench.sh' },
   { name: 'maxSize', type: 'int', default: 16000, min: 1, description: 'largest block', source: 'bench.sh' },
-  { name: 'sizeMode', type: 'enum', default: 'linear', choices: ['even', 'linear', 'exp'], description: 'size distribution: even, linear or exponential drop-off', source: 'bench.sh' },
+  {
+    name: 'sizeMode',
+    type: 'enum',
+    default: 'linear',
+    choices: ['even', 'linear', 'exp'],
+    description: 'size distribution: even, linear or exponential drop-off',
+    source: 'bench.sh',
+  },
   scaleParam(0.03, 'the loops'),
 ];
 
@@ -262,10 +283,16 @@ function create(env: WorkloadEnv): WorkloadInstance {
   while (allocs % (PRIMES[k] as number) === 0) k++;
   const s: Shared = {
     t: rptestTables(env.rng(0), num(p, 'minSize'), num(p, 'maxSize'), num(p, 'opCount'), String(p.sizeMode)),
-    threads, crossRate: threads === 1 ? 0 : num(p, 'crossRate'), loops: scaled(num(p, 'loops'), num(p, 'scale')), allocs,
-    allocScatter, freeScatter: PRIMES[k] as number,
-    g: env.staticData(64 * (threads + 1), 'rptest sync and foreign lists'), sync: new Barrier('benchmark_threads_sync', threads + 1),
-    mops: 0, ticks: 0,
+    threads,
+    crossRate: threads === 1 ? 0 : num(p, 'crossRate'),
+    loops: scaled(num(p, 'loops'), num(p, 'scale')),
+    allocs,
+    allocScatter,
+    freeScatter: PRIMES[k] as number,
+    g: env.staticData(64 * (threads + 1), 'rptest sync and foreign lists'),
+    sync: new Barrier('benchmark_threads_sync', threads + 1),
+    mops: 0,
+    ticks: 0,
   };
   const main = function* (): ThreadBody {
     const args = (yield calloc(1, 256 * threads)) as number;
@@ -295,7 +322,8 @@ function create(env: WorkloadEnv): WorkloadInstance {
 
 export const rptestWorkload: WorkloadInfo = {
   name: 'rptest',
-  summary: 'rpmalloc benchmark: strided slot replacement of 8..16000 B blocks plus batches handed to the next thread through lock-free lists',
+  summary:
+    'rpmalloc benchmark: strided slot replacement of 8..16000 B blocks plus batches handed to the next thread through lock-free lists',
   params: PARAMS,
   sources: [SRC, 'daanx/mimalloc-bench bench/rptest/benchmark.h', 'daanx/mimalloc-bench bench.sh'],
   doc: 'docs/workloads/rptest.md',

@@ -22,8 +22,22 @@ const PATCH = 'daanx/mimalloc-bench bench/shbench/sh6bench.patch';
 
 const PARAMS: ParamSpec[] = [
   threadsParam(16, 'threads (bench.sh passes 2 × nproc: 16 on the default machine)', 'bench.sh'),
-  { name: 'callCount', type: 'int', default: 10000, min: 1, description: 'ulCallCount; each thread gets callCount / threads ring slots and repeats', source: PATCH },
-  { name: 'maxBlockSize', type: 'int', default: 1000, min: 2, description: 'size_base runs below this (uMaxBlockSize)', source: 'sh6bench.c' },
+  {
+    name: 'callCount',
+    type: 'int',
+    default: 10000,
+    min: 1,
+    description: 'ulCallCount; each thread gets callCount / threads ring slots and repeats',
+    source: PATCH,
+  },
+  {
+    name: 'maxBlockSize',
+    type: 'int',
+    default: 1000,
+    min: 2,
+    description: 'size_base runs below this (uMaxBlockSize)',
+    source: 'sh6bench.c',
+  },
   scaleParam(0.0016, 'the repeats of the size schedule (not the ring)'),
 ];
 

@@ -26,15 +26,46 @@ const PATCH = 'daanx/mimalloc-bench bench/shbench/sh8bench.patch';
 
 /** blockSizeHistogramDefault: [size, count]; entry 0 is also the foreign blocks' size. */
 export const SH8_HISTOGRAM: ReadonlyArray<readonly [number, number]> = [
-  [8, 1000], [16, 5000], [48, 1000], [72, 100], [148, 100], [200, 100],
-  [520, 10], [1056, 5], [4096, 3], [9162, 1], [34562, 1], [168524, 1],
+  [8, 1000],
+  [16, 5000],
+  [48, 1000],
+  [72, 100],
+  [148, 100],
+  [200, 100],
+  [520, 10],
+  [1056, 5],
+  [4096, 3],
+  [9162, 1],
+  [34562, 1],
+  [168524, 1],
 ];
 
 const PARAMS: ParamSpec[] = [
   threadsParam(16, 'threads (bench.sh passes 2 × nproc: 16 on the default machine)', 'bench.sh'),
-  { name: 'iterations', type: 'int', default: 700000, min: 1, description: 'ulIterations, divided among the threads (before scale)', source: PATCH },
-  { name: 'heapSize', type: 'int', default: 1000000, min: 5, description: 'ulHeapSize: ring slots, divided among the threads (before scale)', source: 'SH8BENCH.C' },
-  { name: 'foreignAllocs', type: 'int', default: 10000000, min: 0, description: 'ulForeignAllocCount: blocks main allocates for the threads to free (before scale)', source: 'SH8BENCH.C' },
+  {
+    name: 'iterations',
+    type: 'int',
+    default: 700000,
+    min: 1,
+    description: 'ulIterations, divided among the threads (before scale)',
+    source: PATCH,
+  },
+  {
+    name: 'heapSize',
+    type: 'int',
+    default: 1000000,
+    min: 5,
+    description: 'ulHeapSize: ring slots, divided among the threads (before scale)',
+    source: 'SH8BENCH.C',
+  },
+  {
+    name: 'foreignAllocs',
+    type: 'int',
+    default: 10000000,
+    min: 0,
+    description: 'ulForeignAllocCount: blocks main allocates for the threads to free (before scale)',
+    source: 'SH8BENCH.C',
+  },
   scaleParam(0.0003, 'the iterations, the ring slots and the foreign blocks'),
 ];
 

@@ -19,7 +19,15 @@ import { free, malloc } from './ops.ts';
 const SRC = 'src/test/perf/startup/startup.cc';
 
 const PARAMS: ParamSpec[] = [
-  { name: 'threads', type: 'int', default: 0, min: 0, max: 4096, description: 'threads; 0 = one per core (hardware_concurrency)', source: SRC },
+  {
+    name: 'threads',
+    type: 'int',
+    default: 0,
+    min: 0,
+    max: 4096,
+    description: 'threads; 0 = one per core (hardware_concurrency)',
+    source: SRC,
+  },
   { name: 'size', type: 'int', default: 1, min: 0, description: 'bytes of the first allocation', source: SRC },
 ];
 

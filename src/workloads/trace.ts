@@ -16,10 +16,35 @@ import type { UnknownFrees } from './trace/live-set.ts';
 
 const PARAMS: ParamSpec[] = [
   { name: 'file', type: 'string', default: '', description: 'the trace to replay (run --trace FILE sets it)' },
-  { name: 'format', type: 'enum', default: 'auto', choices: ['auto', 'csapp', 'android', 'mtrace'], description: 'trace format; auto recognises it from the first line' },
-  { name: 'touch', type: 'enum', default: 'auto', choices: ['auto', 'none', 'first-line', 'all'], description: 'payload writes after each allocation: auto is all for CS:APP (mdriver fills every block) and first-line otherwise' },
-  { name: 'unknownFrees', type: 'enum', default: 'error', choices: ['error', 'skip'], description: 'a free of a block the trace never allocated: an error, or skipped (traces started mid-run)' },
-  { name: 'scale', type: 'number', default: 1, min: 1e-9, max: 1, description: 'replay this fraction of the trace\'s records (from the start)' },
+  {
+    name: 'format',
+    type: 'enum',
+    default: 'auto',
+    choices: ['auto', 'csapp', 'android', 'mtrace'],
+    description: 'trace format; auto recognises it from the first line',
+  },
+  {
+    name: 'touch',
+    type: 'enum',
+    default: 'auto',
+    choices: ['auto', 'none', 'first-line', 'all'],
+    description: 'payload writes after each allocation: auto is all for CS:APP (mdriver fills every block) and first-line otherwise',
+  },
+  {
+    name: 'unknownFrees',
+    type: 'enum',
+    default: 'error',
+    choices: ['error', 'skip'],
+    description: 'a free of a block the trace never allocated: an error, or skipped (traces started mid-run)',
+  },
+  {
+    name: 'scale',
+    type: 'number',
+    default: 1,
+    min: 1e-9,
+    max: 1,
+    description: "replay this fraction of the trace's records (from the start)",
+  },
 ];
 
 function create(env: WorkloadEnv): WorkloadInstance {
@@ -27,7 +52,11 @@ function create(env: WorkloadEnv): WorkloadInstance {
   const file = str(p, 'file');
   if (file === '') throw new WorkloadInputError('trace', undefined, 'no trace file: pass --param file=PATH (or run --trace PATH)');
   if (env.openLines === undefined) {
-    throw new WorkloadInputError(file, undefined, 'this run cannot open files: the caller must supply a line source (openLines in the run config)');
+    throw new WorkloadInputError(
+      file,
+      undefined,
+      'this run cannot open files: the caller must supply a line source (openLines in the run config)',
+    );
   }
   const source = env.openLines(file);
   const format = detectFormat(source, str(p, 'format'));
@@ -50,7 +79,11 @@ export const traceWorkload: WorkloadInfo = {
   name: 'trace',
   summary: 'replay a CS:APP, Android record_allocs or glibc mtrace trace (streamed; Android threads replay their own frees)',
   params: PARAMS,
-  sources: ['CS:APP malloc lab mdriver (trace format)', 'aosp-mirror/platform_bionic libc/malloc_debug/README.md (record_allocs)', 'glibc malloc/mtrace-impl.c'],
+  sources: [
+    'CS:APP malloc lab mdriver (trace format)',
+    'aosp-mirror/platform_bionic libc/malloc_debug/README.md (record_allocs)',
+    'glibc malloc/mtrace-impl.c',
+  ],
   doc: 'docs/workloads/trace.md',
   create,
 };

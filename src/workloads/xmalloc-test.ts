@@ -31,9 +31,30 @@ const POSSIBLE_SIZES = [8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 
 
 const PARAMS: ParamSpec[] = [
   threadsParam(8, 'producers, and as many consumers (-w; bench.sh passes nproc: 8 on the default machine)', 'bench.sh'),
-  { name: 'seconds', type: 'number', default: 5, min: 1e-6, description: 'run time in simulated seconds before scale (-t)', source: 'bench.sh' },
-  { name: 'objectSize', type: 'int', default: 64, min: -1, description: 'object size (-s); -1 draws each size from possible_sizes[] with lran2', source: 'bench.sh' },
-  { name: 'batchLimit', type: 'int', default: 100, min: 1, description: 'queued batches at which producers block (batch_count_limit)', source: SRC },
+  {
+    name: 'seconds',
+    type: 'number',
+    default: 5,
+    min: 1e-6,
+    description: 'run time in simulated seconds before scale (-t)',
+    source: 'bench.sh',
+  },
+  {
+    name: 'objectSize',
+    type: 'int',
+    default: 64,
+    min: -1,
+    description: 'object size (-s); -1 draws each size from possible_sizes[] with lran2',
+    source: 'bench.sh',
+  },
+  {
+    name: 'batchLimit',
+    type: 'int',
+    default: 100,
+    min: 1,
+    description: 'queued batches at which producers block (batch_count_limit)',
+    source: SRC,
+  },
   scaleParam(0.0004, 'the run time'),
 ];
 
@@ -120,8 +141,14 @@ function create(env: WorkloadEnv): WorkloadInstance {
   const runCycles = num(p, 'seconds') * num(p, 'scale') * env.cyclesPerSecond;
   const g = env.staticData(GLOBALS_BYTES, 'xmalloc-test globals');
   const s: Shared = {
-    g, mutex: new PthreadMutex(g + G_LOCK, 'xmalloc lock'), empty: new SimCondition('empty_cv'), full: new SimCondition('full_cv'),
-    limit: num(p, 'batchLimit'), objectSize: num(p, 'objectSize'), counters: 0, freed: 0,
+    g,
+    mutex: new PthreadMutex(g + G_LOCK, 'xmalloc lock'),
+    empty: new SimCondition('empty_cv'),
+    full: new SimCondition('full_cv'),
+    limit: num(p, 'batchLimit'),
+    objectSize: num(p, 'objectSize'),
+    counters: 0,
+    freed: 0,
   };
   let elapsed = 0;
   const main = function* (): ThreadBody {

@@ -18,7 +18,16 @@
  *   free is unmapped, unless it is the bucket's last page.
  * - One global lock, as the baseline; making it per bucket, per thread or per arena is the next step.
  */
-import { BaseModel, defineModel, PAGE_SIZE, type Cpu, type HeapRegion, type ModelDescription, type ModelEnv, type SizeClass } from 'allocsim/kit';
+import {
+  BaseModel,
+  defineModel,
+  PAGE_SIZE,
+  type Cpu,
+  type HeapRegion,
+  type ModelDescription,
+  type ModelEnv,
+  type SizeClass,
+} from 'allocsim/kit';
 
 const SIZES = [16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
 const PAGE_HEADER = 64; // objects start here
@@ -178,8 +187,16 @@ class Buckets extends BaseModel {
       name: 'buckets',
       summary: 'a page per size class, header and bitmap at the page start, empty pages unmapped, one lock',
       sizeClasses,
-      constants: { pageBytes: PAGE_SIZE, pageHeaderBytes: PAGE_HEADER, largestBucket: SIZES[SIZES.length - 1] as number, coalescing: 'none', lock: 'one global mutex' },
-      sources: ['CS3650 notes 18-advanced-malloc "Advanced Buckets" (NatTuck/khoury-ntuck courses/2020/01/cs3650/notes/18-advanced-malloc/notes.md)'],
+      constants: {
+        pageBytes: PAGE_SIZE,
+        pageHeaderBytes: PAGE_HEADER,
+        largestBucket: SIZES[SIZES.length - 1] as number,
+        coalescing: 'none',
+        lock: 'one global mutex',
+      },
+      sources: [
+        'CS3650 notes 18-advanced-malloc "Advanced Buckets" (NatTuck/khoury-ntuck courses/2020/01/cs3650/notes/18-advanced-malloc/notes.md)',
+      ],
     };
   }
 }

@@ -21,7 +21,17 @@
  * All the allocator's state is in simulated memory: the lock word and the list head in its static
  * data, the headers and links inside the blocks. Read and write them with cpu.load / cpu.store.
  */
-import { BaseModel, defineModel, ORIGIN_LINK, ORIGIN_META, PAGE_SIZE, type Cpu, type HeapRegion, type ModelDescription, type ModelEnv } from 'allocsim/kit';
+import {
+  BaseModel,
+  defineModel,
+  ORIGIN_LINK,
+  ORIGIN_META,
+  PAGE_SIZE,
+  type Cpu,
+  type HeapRegion,
+  type ModelDescription,
+  type ModelEnv,
+} from 'allocsim/kit';
 
 const HEADER = 16; // bytes before each payload: the block's size, then a tag (allocated) or the next link (free)
 const MIN_BLOCK = 32; // smallest block: a header plus 16 bytes of payload
@@ -172,7 +182,15 @@ class FirstFit extends BaseModel {
       name: 'first-fit free list',
       summary: 'first fit on an address-sorted free list with a 16-byte header, splitting and coalescing, one lock',
       sizeClasses: [],
-      constants: { headerBytes: HEADER, minBlockBytes: MIN_BLOCK, pageBytes: PAGE_SIZE, search: 'first fit', listOrder: 'address', coalescing: 'immediate', lock: 'one global mutex' },
+      constants: {
+        headerBytes: HEADER,
+        minBlockBytes: MIN_BLOCK,
+        pageBytes: PAGE_SIZE,
+        search: 'first fit',
+        listOrder: 'address',
+        coalescing: 'immediate',
+        lock: 'one global mutex',
+      },
       sources: ['CS3650 HW08 hw07.txt (NatTuck/khoury-ntuck courses/2018/09/cs3650/draft-hw/hw07/)'],
     };
   }

@@ -22,7 +22,16 @@
  * allocsim's contract asks for alignments up to a page: an aligned request takes `align` extra
  * bytes and returns an aligned pointer inside, with a marker header (size 0) pointing back.
  */
-import { BaseModel, defineModel, ORIGIN_LINK, ORIGIN_META, type Cpu, type HeapRegion, type ModelDescription, type ModelEnv } from 'allocsim/kit';
+import {
+  BaseModel,
+  defineModel,
+  ORIGIN_LINK,
+  ORIGIN_META,
+  type Cpu,
+  type HeapRegion,
+  type ModelDescription,
+  type ModelEnv,
+} from 'allocsim/kit';
 
 const UNIT = 16; // sizeof(Header): a pointer and an unsigned int, padded to the alignment of long
 const MIN_MORECORE = 4096; // units: morecore maps at least 64 KiB
@@ -174,7 +183,8 @@ class Xv6 extends BaseModel {
     const base = this.globals + BASE;
     const out: HeapRegion[] = [];
     if (cpu.load(this.globals + FREEP) === 0) return out;
-    for (let p = cpu.load(base + PTR); p !== base; p = cpu.load(p + PTR)) out.push({ addr: p, size: cpu.load(p + SIZE, 4) * UNIT, kind: 'free' });
+    for (let p = cpu.load(base + PTR); p !== base; p = cpu.load(p + PTR))
+      out.push({ addr: p, size: cpu.load(p + SIZE, 4) * UNIT, kind: 'free' });
     return out;
   }
 
@@ -183,7 +193,15 @@ class Xv6 extends BaseModel {
       name: 'xv6 (K&R) next fit',
       summary: 'circular address-sorted free list, next fit with a roving pointer, carving from the high end, 64 KiB morecore, one mutex',
       sizeClasses: [],
-      constants: { unitBytes: UNIT, morecoreMinBytes: MIN_MORECORE * UNIT, search: 'next fit', listOrder: 'address', coalescing: 'immediate', lock: 'one global mutex', returnsMemory: false },
+      constants: {
+        unitBytes: UNIT,
+        morecoreMinBytes: MIN_MORECORE * UNIT,
+        search: 'next fit',
+        listOrder: 'address',
+        coalescing: 'immediate',
+        lock: 'one global mutex',
+        returnsMemory: false,
+      },
       sources: ['CS3650 Spring 2020 ch02 starter xv6_malloc.c (K&R 2nd ed. §8.7 via xv6 umalloc.c)'],
     };
   }

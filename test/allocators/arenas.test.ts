@@ -20,12 +20,12 @@ describe('arenas', () => {
     expect(r.counter('threadsBound')).toBe(4);
   });
 
-  it('defaults to glibc\'s limit of 8 arenas per core', () => {
+  it("defaults to glibc's limit of 8 arenas per core", () => {
     const r = rig<Arenas>('arenas');
     expect(r.model.arenaCount).toBe(8 * r.machine.spec.cores);
   });
 
-  it('a free goes back to the block\'s own arena, under that arena\'s lock', () => {
+  it("a free goes back to the block's own arena, under that arena's lock", () => {
     const r = rig<Arenas>('arenas', {}, 2);
     const p = r.malloc(300, 0);
     r.malloc(16, 1); // thread 1's arena has a chunk too
@@ -38,8 +38,7 @@ describe('arenas', () => {
   });
 
   it('has far less lock contention than freelist on a 4-thread workload', () => {
-    const run = (allocator: string) =>
-      runExperiment({ allocator, workload: 'random', workloadParams: { threads: 4, ops: 1500 }, seed: 1 });
+    const run = (allocator: string) => runExperiment({ allocator, workload: 'random', workloadParams: { threads: 4, ops: 1500 }, seed: 1 });
     const single = run('freelist');
     const many = run('arenas');
     // About one lock acquisition per operation in both (arenas also takes the arena-list lock when a thread first binds).

@@ -24,7 +24,7 @@ function variant(name: string, make: HeapFactory): ModelInfo {
 const property = (name: string) => PROPERTIES.find((p) => p.name === name)!;
 
 describe('the invariant suite catches a broken freelist', () => {
-  it('a coalesce that forgets the merged block\'s header loses a remotely freed object, in a few steps', () => {
+  it("a coalesce that forgets the merged block's header loses a remotely freed object, in a few steps", () => {
     const broken = variant('freelist-forgets-header', (c) => new ForgetsHeaderOnMerge(c));
     const r = checkProperty(broken, property('remote-frees'), { seed: 1, numRuns: 100 });
     const shown = `${r.message}\n${(r.counterexample ?? []).join('\n')}`;

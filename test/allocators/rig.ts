@@ -36,7 +36,10 @@ export function rig<M extends AllocatorModel>(name: string, params: Record<strin
   for (const c of cpus) driver.threadStart(c);
   const cpu = (t: number): Cpu => cpus[t] as Cpu;
   return {
-    machine, model, driver, cpus,
+    machine,
+    model,
+    driver,
+    cpus,
     quiet: new QuietCpu(machine, 0, 0),
     malloc: (size, thread = 0, align = 16) => driver.call(ALLOCATOR_OPERATION.malloc, cpu(thread), size, align),
     free: (ptr, thread = 0) => driver.call(ALLOCATOR_OPERATION.free, cpu(thread), ptr),

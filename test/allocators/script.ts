@@ -19,7 +19,10 @@ export function runScript(
   const name = `test-script-${++serial}`;
   if (!workloadNames().includes(name)) {
     registerWorkload({
-      name, summary: 'test script', params: [], sources: [],
+      name,
+      summary: 'test script',
+      params: [],
+      sources: [],
       create: () => ({ threads: bodies.map((b, i) => ({ name: `script-${i}`, body: b() })) }),
     });
   }

@@ -25,17 +25,23 @@ describe('tcache', () => {
     expect(r.counter('flushes')).toBe(1);
     expect(r.counter('flushedBlocks')).toBe(4);
     expect(r.counter('lockAcquisitions')).toBe(locks + 1);
-    const cached = r.model.heapWalk(r.quiet).filter((g) => g.kind === 'cached').map((g) => g.addr);
+    const cached = r.model
+      .heapWalk(r.quiet)
+      .filter((g) => g.kind === 'cached')
+      .map((g) => g.addr);
     expect(cached).toEqual([ps[7], ps[6], ps[5], ps[4]]);
     // The four oldest are back in the global heap, coalesced into one free block with the rest of the chunk.
     const free = r.model.heapWalk(r.quiet).filter((g) => g.kind === 'free');
-    expect(free).toEqual([{ addr: (ps[0] as number) - 8, size: 4 * 128, kind: 'free' }, expect.objectContaining({ addr: (ps[7] as number) - 8 + 128 })]);
+    expect(free).toEqual([
+      { addr: (ps[0] as number) - 8, size: 4 * 128, kind: 'free' },
+      expect.objectContaining({ addr: (ps[7] as number) - 8 + 128 }),
+    ]);
     expect(r.model.examine(r.quiet)).toEqual([]);
     // LIFO: the newest cached block comes back first.
     expect([r.malloc(100), r.malloc(100)]).toEqual([ps[7], ps[6]]);
   });
 
-  it('a remote free lands in the freeing thread\'s cache (as glibc does)', () => {
+  it("a remote free lands in the freeing thread's cache (as glibc does)", () => {
     const r = rig<Tcache>('tcache', {}, 2);
     const p = r.malloc(200, 0);
     r.free(p, 1);

@@ -9,7 +9,11 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 function bench(script: string, args: string[]): { code: number | null; err: string; out: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], { cwd: ROOT, encoding: 'utf8', timeout: 30_000 });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', script), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return { code: r.status, err: r.stderr, out: r.stdout };
 }
 
@@ -18,7 +22,11 @@ describe('bench command lines', () => {
     ['run.ts', ['--targets', '--nolong'], /^bench: unknown option --nolong \(options: .*--no-long.*--big-scale X\)\n$/],
     ['run.ts', ['--targets', '--big-scale'], /^bench: --big-scale needs a positive number\n$/],
     ['run.ts', ['--cg-runs', '0'], /^bench: --cg-runs needs a positive number\n$/],
-    ['compare-cachegrind.ts', ['--scale', '0.001', '--jsn'], /^compare-cachegrind: unknown option --jsn \(options: --scale X --runs N --json\)\n$/],
+    [
+      'compare-cachegrind.ts',
+      ['--scale', '0.001', '--jsn'],
+      /^compare-cachegrind: unknown option --jsn \(options: --scale X --runs N --json\)\n$/,
+    ],
   ])('%s %j: one line, exit 2', (script, args, message) => {
     const r = bench(script, args);
     expect(r.err).toMatch(message);

@@ -85,7 +85,7 @@ describe('snmalloc', () => {
     cpu.setOp(plainOp('test'), 0, 0);
     const st = machine.staticData(buddy.bytes);
     const arena = machine.staticData(1 << 16);
-    const base = arena + ((1 << 14) - (arena % (1 << 14))) % (1 << 14);
+    const base = arena + (((1 << 14) - (arena % (1 << 14))) % (1 << 14));
     // Four 16-byte blocks, no two of them buddies: three fill the level's cache, the fourth its tree.
     for (const off of [0, 64, 128, 192, 256]) expect(buddy.addBlock(cpu, st, base + off, 16)).toBe(0);
     expect(heap.violations).toEqual([]);

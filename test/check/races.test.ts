@@ -23,7 +23,10 @@ async function check(file: string, races = true) {
 describe('planted races in the freelist template', () => {
   it('the lock missing around free: a data race, shrunk to a few steps, naming both accesses', async () => {
     const file = mutant('freelist', 'free-without-lock', [
-      ['    cpu.lock(this.globals + LOCK);\n    this.insertFree(cpu, block, size);\n    cpu.unlock(this.globals + LOCK);', '    this.insertFree(cpu, block, size);'],
+      [
+        '    cpu.lock(this.globals + LOCK);\n    this.insertFree(cpu, block, size);\n    cpu.unlock(this.globals + LOCK);',
+        '    this.insertFree(cpu, block, size);',
+      ],
     ]);
     const r = await check(file);
     const shown = `${r.message}\n${(r.counterexample ?? []).join('\n')}`;
@@ -31,7 +34,11 @@ describe('planted races in the freelist template', () => {
     expect(r.violation?.kind, shown).toBe('data-race');
     expect(r.counterexample!.length, shown).toBeLessThanOrEqual(4);
     const op = '(free|malloc|calloc|realloc)';
-    expect(r.message).toMatch(new RegExp(`data race on 0x[0-9a-f]+ \\(allocator(Meta|Link), .*\\): thread \\d in ${op}\\(.*\\) \\[my-freelist::${op}\\]: (read|write), concurrent with thread \\d in ${op} \\[my-freelist::${op}\\]: (read|write)`));
+    expect(r.message).toMatch(
+      new RegExp(
+        `data race on 0x[0-9a-f]+ \\(allocator(Meta|Link), .*\\): thread \\d in ${op}\\(.*\\) \\[my-freelist::${op}\\]: (read|write), concurrent with thread \\d in ${op} \\[my-freelist::${op}\\]: (read|write)`,
+      ),
+    );
     expect(r.message).toMatch(/free/);
     // Without the detector the same model passes: the run itself never interleaves two calls.
     expect((await check(file, false)).ok).toBe(true);
@@ -40,9 +47,18 @@ describe('planted races in the freelist template', () => {
   it('the unlock placed before the last write of the critical section', async () => {
     const file = mutant('freelist', 'unlock-early', [
       ['    this.insertFree(cpu, block, size);\n    cpu.unlock(this.globals + LOCK);', '    this.insertFree(cpu, block, size, true);'],
-      ['private insertFree(cpu: Cpu, block: number, size: number): void {', 'private insertFree(cpu: Cpu, block: number, size: number, unlockFirst = false): void {'],
-      ["      this.counters.add('coalesces');\n      return;", "      this.counters.add('coalesces');\n      if (unlockFirst) cpu.unlock(this.globals + LOCK);\n      return;"],
-      ['    cpu.store(block + 8, next, 8, ORIGIN_LINK);\n    this.setLink(cpu, link, block);', '    cpu.store(block + 8, next, 8, ORIGIN_LINK);\n    if (unlockFirst) cpu.unlock(this.globals + LOCK);\n    this.setLink(cpu, link, block);'],
+      [
+        'private insertFree(cpu: Cpu, block: number, size: number): void {',
+        'private insertFree(cpu: Cpu, block: number, size: number, unlockFirst = false): void {',
+      ],
+      [
+        "      this.counters.add('coalesces');\n      return;",
+        "      this.counters.add('coalesces');\n      if (unlockFirst) cpu.unlock(this.globals + LOCK);\n      return;",
+      ],
+      [
+        '    cpu.store(block + 8, next, 8, ORIGIN_LINK);\n    this.setLink(cpu, link, block);',
+        '    cpu.store(block + 8, next, 8, ORIGIN_LINK);\n    if (unlockFirst) cpu.unlock(this.globals + LOCK);\n    this.setLink(cpu, link, block);',
+      ],
     ]);
     const r = await check(file);
     expect(r.ok, r.message).toBe(false);
@@ -51,7 +67,10 @@ describe('planted races in the freelist template', () => {
 
   it('a statistics counter shared by the threads, updated with a plain store; a relaxed fetch-add is no race', async () => {
     const plain = mutant('freelist', 'stats-plain', [
-      ["    this.counters.add('allocs');", "    this.counters.add('allocs');\n    cpu.store(this.globals + 96, cpu.load(this.globals + 96) + 1); // mallocs so far, all threads"],
+      [
+        "    this.counters.add('allocs');",
+        "    this.counters.add('allocs');\n    cpu.store(this.globals + 96, cpu.load(this.globals + 96) + 1); // mallocs so far, all threads",
+      ],
     ]);
     const r = await check(plain);
     expect(r.ok, r.message).toBe(false);
@@ -59,8 +78,11 @@ describe('planted races in the freelist template', () => {
     expect(r.message).toMatch(/in (malloc|calloc|realloc)/);
     expect(r.violation?.address).toBe(r.violation?.race?.address);
     const atomic = mutant('freelist', 'stats-atomic', [
-      ["import { BaseModel, defineModel,", "import { RELAXED, BaseModel, defineModel,"],
-      ["    this.counters.add('allocs');", "    this.counters.add('allocs');\n    cpu.fetchAdd(this.globals + 96, 1, 8, ORIGIN_META, RELAXED);"],
+      ['import {\n  BaseModel,\n  defineModel,', 'import {\n  RELAXED,\n  BaseModel,\n  defineModel,'],
+      [
+        "    this.counters.add('allocs');",
+        "    this.counters.add('allocs');\n    cpu.fetchAdd(this.globals + 96, 1, 8, ORIGIN_META, RELAXED);",
+      ],
     ]);
     const ok = await check(atomic);
     expect(ok.ok, ok.message).toBe(true);
@@ -74,7 +96,10 @@ describe('planted races in the freelist template', () => {
 
   it('check prints the race with its shrunk sequence and a replay line that replays it', async () => {
     const file = mutant('freelist', 'free-without-lock-cli', [
-      ['    cpu.lock(this.globals + LOCK);\n    this.insertFree(cpu, block, size);\n    cpu.unlock(this.globals + LOCK);', '    this.insertFree(cpu, block, size);'],
+      [
+        '    cpu.lock(this.globals + LOCK);\n    this.insertFree(cpu, block, size);\n    cpu.unlock(this.globals + LOCK);',
+        '    this.insertFree(cpu, block, size);',
+      ],
     ]);
     const r = await allocsim(['check', file, '--trust', '--only', 'remote-frees', '--runs', '40', '--no-workloads']);
     expect(r.code).toBe(1);
@@ -127,17 +152,21 @@ describe('planted races in a lock-free remote free', () => {
   it('the push with a relaxed CAS where the source uses release: the link read races with its write', () => {
     const reports = remoteFree('relaxed-cas');
     expect(reports).toHaveLength(1);
-    expect(reports[0]).toMatchObject({ origin: ORIGIN_LINK, current: { thread: 0, write: false, op: 'malloc(16)' }, previous: { thread: 1, write: true, atomic: false, op: 'free' } });
+    expect(reports[0]).toMatchObject({
+      origin: ORIGIN_LINK,
+      current: { thread: 0, write: false, op: 'malloc(16)' },
+      previous: { thread: 1, write: true, atomic: false, op: 'free' },
+    });
   });
 
-  it('the push with a plain store instead of a CAS: the store races with the owner\'s exchange', () => {
+  it("the push with a plain store instead of a CAS: the store races with the owner's exchange", () => {
     const reports = remoteFree('plain-store');
     expect(reports.some((r) => r.origin === ORIGIN_META && r.previous.write && !r.previous.atomic && r.current.atomic)).toBe(true);
   });
 });
 
 describe('the detector', () => {
-  it('a lock orders two threads\' critical sections; without it they race', () => {
+  it("a lock orders two threads' critical sections; without it they race", () => {
     for (const locked of [true, false]) {
       const machine = new Machine(machinePreset('default'), { seed: 1 });
       const race = machine.detectRaces();

@@ -62,9 +62,12 @@ describe('shadow heap and memory returned to the OS', () => {
     return { heap, a };
   }
 
-  it('a remotely freed object whose bytes became allocator metadata (a coalesced chunk\'s tag) is not lost', () => {
+  it("a remotely freed object whose bytes became allocator metadata (a coalesced chunk's tag) is not lost", () => {
     const { heap, a } = remotelyFreed(48);
-    heap.checkLost([{ addr: a + 48, size: 8 }, { addr: a + 56, size: 200 }]);
+    heap.checkLost([
+      { addr: a + 48, size: 8 },
+      { addr: a + 56, size: 200 },
+    ]);
     expect(heap.violations).toEqual([]);
     heap.checkLost([{ addr: a + 56, size: 200 }]);
     expect(heap.violations.map((v) => v.kind)).toEqual(['lost-object']);

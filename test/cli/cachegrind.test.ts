@@ -10,7 +10,6 @@ import { describe, expect, it } from 'vitest';
 import type { Result } from '../../src/experiment/result.ts';
 import { cli, FIXTURE, hasTool } from './helpers.ts';
 
-
 const dir = mkdtempSync(join(tmpdir(), 'allocsim-cg-'));
 
 describe('Cachegrind-format output', () => {
@@ -29,9 +28,28 @@ describe('Cachegrind-format output', () => {
     const a = join(dir, 'run.cg');
     const b = join(dir, 'compare.cg');
     expect((await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--cachegrind-out', a])).code).toBe(0);
-    const c = await cli(['compare', '-a', 'bump,test-slowbump', '--load', FIXTURE, '-w', 'random', '--threads', '1,2', '-p', 'ops=50', '-q', '--jobs', '1', '--cachegrind-out', b]);
+    const c = await cli([
+      'compare',
+      '-a',
+      'bump,test-slowbump',
+      '--load',
+      FIXTURE,
+      '-w',
+      'random',
+      '--threads',
+      '1,2',
+      '-p',
+      'ops=50',
+      '-q',
+      '--jobs',
+      '1',
+      '--cachegrind-out',
+      b,
+    ]);
     expect(c.code).toBe(0);
-    expect(readFileSync(b, 'utf8')).toMatch(/^desc: [^\n]*\n(desc: [^\n]*\n)*cmd: allocsim compare [^\n]*\nevents: Cyc Calls Acc L1m LLm Coh Atom Rob SB Drain\nfl=random\/threads=1\/bump\nfn=bump::malloc\n0 \d+/);
+    expect(readFileSync(b, 'utf8')).toMatch(
+      /^desc: [^\n]*\n(desc: [^\n]*\n)*cmd: allocsim compare [^\n]*\nevents: Cyc Calls Acc L1m LLm Coh Atom Rob SB Drain\nfl=random\/threads=1\/bump\nfn=bump::malloc\n0 \d+/,
+    );
     for (const f of [a, b]) {
       const out = execFileSync('cg_annotate', [f], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
       expect(out).toContain('PROGRAM TOTALS');

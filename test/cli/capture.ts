@@ -11,7 +11,15 @@ export interface Captured {
 export async function cli(...argv: string[]): Promise<Captured> {
   let out = '';
   let err = '';
-  const io: Io = { out: (t) => { out += t; }, err: (t) => { err += t; }, exitCode: 0 };
+  const io: Io = {
+    out: (t) => {
+      out += t;
+    },
+    err: (t) => {
+      err += t;
+    },
+    exitCode: 0,
+  };
   const code = await main(argv, io);
   return { code, out, err };
 }

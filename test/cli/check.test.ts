@@ -3,7 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { allModels } from '../../src/allocators/index.ts';
 import { cli } from './capture.ts';
 
-const teaching = allModels().filter((m) => m.family === 'teaching').map((m) => m.name);
+const teaching = allModels()
+  .filter((m) => m.family === 'teaching')
+  .map((m) => m.name);
 
 describe('allocsim check', () => {
   it('covers the whole teaching ladder', () => {

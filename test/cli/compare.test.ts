@@ -26,7 +26,6 @@ interface Report {
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-
 describe('allocsim compare', () => {
   let serial = '';
 
@@ -41,7 +40,8 @@ describe('allocsim compare', () => {
     expect(rep.summary.baseline).toBe(a);
     expect(rep.summary.cells).toHaveLength(4);
     for (const cell of rep.summary.cells) {
-      const runs = (alloc: string): Result[] => rep.results.filter((x) => x.allocator === alloc && x.params.workload.threads === cell.threads);
+      const runs = (alloc: string): Result[] =>
+        rep.results.filter((x) => x.allocator === alloc && x.params.workload.threads === cell.threads);
       const mine = runs(cell.allocator);
       const base = runs(a);
       expect(mine.map((x) => x.seed)).toEqual([1, 2, 3]);
@@ -49,7 +49,10 @@ describe('allocsim compare', () => {
       expect(cell.relTime?.mean).toBeCloseTo(mean(mine.map((x) => x.time.cycles)) / baseCycles, 12);
       expect(cell.relTime?.min).toBeCloseTo(Math.min(...mine.map((x) => x.time.cycles)) / baseCycles, 12);
       expect(cell.relTime?.max).toBeCloseTo(Math.max(...mine.map((x) => x.time.cycles)) / baseCycles, 12);
-      expect(cell.relRss?.mean).toBeCloseTo(mean(mine.map((x) => x.memory.rssPeakBytes)) / mean(base.map((x) => x.memory.rssPeakBytes)), 12);
+      expect(cell.relRss?.mean).toBeCloseTo(
+        mean(mine.map((x) => x.memory.rssPeakBytes)) / mean(base.map((x) => x.memory.rssPeakBytes)),
+        12,
+      );
       expect(cell.atomicsPerOp?.mean).toBeCloseTo(mean(mine.map((x) => x.atomics.total / x.time.ops)), 12);
       expect(cell.l1MissesPerOp?.mean).toBeCloseTo(mean(mine.map((x) => x.cache.l1Misses / x.time.ops)), 12);
     }
@@ -57,7 +60,12 @@ describe('allocsim compare', () => {
     expect(rep.summary.cells.filter((c) => c.allocator === b).some((c) => Math.abs((c.relTime?.mean ?? 1) - 1) > 1e-6)).toBe(true);
     // Each Result is exactly the Result of running its configuration alone.
     const one = rep.results[7] as Result;
-    const alone = runExperiment({ allocator: one.allocator, workload: 'random', workloadParams: { ops: 150, threads: one.params.workload.threads as number }, seed: one.seed });
+    const alone = runExperiment({
+      allocator: one.allocator,
+      workload: 'random',
+      workloadParams: { ops: 150, threads: one.params.workload.threads as number },
+      seed: one.seed,
+    });
     expect(JSON.stringify(alone)).toBe(JSON.stringify(one));
   });
 
@@ -77,7 +85,8 @@ describe('allocsim compare', () => {
     const text = readFileSync(svg, 'utf8');
     expect(text.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
     expect(text.trim().endsWith('</svg>')).toBe(true);
-    for (const label of ['time relative to', 'peak RSS relative to', 'throughput against thread count', ...PAIR.split(',')]) expect(text).toContain(label);
+    for (const label of ['time relative to', 'peak RSS relative to', 'throughput against thread count', ...PAIR.split(',')])
+      expect(text).toContain(label);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg');
     expect(page).not.toContain('<script');

@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sourceStamp } from '../../bin/src-stamp.mjs';
 import { cli, ROOT } from './helpers.ts';
 
-
 const run = promisify(execFile);
 // Inside the package (tmp/ is ignored by git), where the packages it leaves external resolve.
 mkdirSync(join(ROOT, 'tmp'), { recursive: true });
@@ -84,14 +83,18 @@ export default defineModel({ name: 'aborting', create: (env) => {
     const visit = (file: string): void => {
       if (eager.has(file)) return;
       eager.add(file);
-      for (const m of readFileSync(join(out, file), 'utf8').matchAll(/^(?:import|export)[^'"]*?from\s*["']\.\/([^"']+)["'];?$|^import\s*["']\.\/([^"']+)["'];?$/gms)) {
+      for (const m of readFileSync(join(out, file), 'utf8').matchAll(
+        /^(?:import|export)[^'"]*?from\s*["']\.\/([^"']+)["'];?$|^import\s*["']\.\/([^"']+)["'];?$/gms,
+      )) {
         visit((m[1] ?? m[2]) as string);
       }
     };
     visit('cli.mjs');
     const sources = [...eager].flatMap((f) => [...readFileSync(join(out, f), 'utf8').matchAll(/^\/\/ (src\/\S+)$/gm)].map((m) => m[1]));
     expect(sources).toContain('src/cli/main.ts');
-    expect(sources.filter((f) => /^src\/(machine\/cpu|sim\/kernel|experiment\/run|allocators\/index|workloads\/index)\.ts$/.test(f ?? ''))).toEqual([]);
+    expect(
+      sources.filter((f) => /^src\/(machine\/cpu|sim\/kernel|experiment\/run|allocators\/index|workloads\/index)\.ts$/.test(f ?? '')),
+    ).toEqual([]);
     // yargs prints help to the process's stdout itself.
     const help = async (argv: string[]): Promise<string> => {
       const script = `const { main } = await import(${JSON.stringify(pathToFileURL(join(out, 'cli.mjs')).href)}); await main(${JSON.stringify(argv)});`;

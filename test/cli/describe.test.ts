@@ -15,7 +15,14 @@ describe('allocsim describe', () => {
     expect(d.name).toBe('freelist');
     expect(d.family).toBe('teaching');
     expect(d.doc).toBe('docs/models/freelist.md');
-    expect(d.constants).toMatchObject({ tagBytes: 16, minBlockBytes: 32, chunkBytes: 65536, mmapThresholdBytes: 4096, insert: 'address', locks: 1 });
+    expect(d.constants).toMatchObject({
+      tagBytes: 16,
+      minBlockBytes: 32,
+      chunkBytes: 65536,
+      mmapThresholdBytes: 4096,
+      insert: 'address',
+      locks: 1,
+    });
     expect(d.params.map((p) => p.name)).toEqual(['chunkKiB', 'mmapThreshold', 'insert']);
     expect(d.sources.some((s) => s.includes('hw07.txt'))).toBe(true);
   });
@@ -26,7 +33,9 @@ describe('allocsim describe', () => {
   });
 
   it('buckets, buddy and tcache list their size classes', async () => {
-    expect((await describeJson('buckets')).sizeClasses.map((c) => c.size)).toEqual([16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]);
+    expect((await describeJson('buckets')).sizeClasses.map((c) => c.size)).toEqual([
+      16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024,
+    ]);
     const buddy = await describeJson('buddy');
     expect(buddy.sizeClasses.map((c) => c.order)).toEqual([5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20]);
     const tcache = await describeJson('tcache');
@@ -56,6 +65,8 @@ describe('describe a workload', () => {
   it('a name that is neither: one line listing both kinds, exit 2', async () => {
     const r = await cli('describe', 'nosuch');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^allocsim: 'nosuch' is neither an allocator nor a workload; valid allocators: .*bump.*; valid workloads: .*random.*\n$/);
+    expect(r.err).toMatch(
+      /^allocsim: 'nosuch' is neither an allocator nor a workload; valid allocators: .*bump.*; valid workloads: .*random.*\n$/,
+    );
   });
 });

@@ -21,7 +21,24 @@ describe('errors before work', () => {
 
   it('a misspelled option fails before the grid runs, and no file is written', async () => {
     const svg = join(dir, 'out.svg');
-    const r = await cli(['compare', '-a', 'bump', '-w', 'random', '--threads', '1,2', '--sedes', '3', '--svg', svg, '-p', 'ops=50', '-q', '--jobs', '1']);
+    const r = await cli([
+      'compare',
+      '-a',
+      'bump',
+      '-w',
+      'random',
+      '--threads',
+      '1,2',
+      '--sedes',
+      '3',
+      '--svg',
+      svg,
+      '-p',
+      'ops=50',
+      '-q',
+      '--jobs',
+      '1',
+    ]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
     expect(r.err).toBe('allocsim: Unknown argument: sedes\n');
@@ -52,18 +69,60 @@ describe('errors before work', () => {
   writeFileSync(control, 'a\u0001\u001b[31mred\n');
 
   it.each([
-    ['--seeds 1e9', ['compare', '-a', 'bump', '-w', 'random', '--seeds', '1e9'], /--seeds must be at most 1000 \(see the limits in docs\/cli.md\)/],
-    ['a seed above 2^53', ['run', '-a', 'bump', '-w', 'random', '--seed', '9007199254740993'], /--seed must be at most 9007199254740991 \(larger integers are not exact\)/],
-    ['seeds running past 2^53', ['compare', '-a', 'bump', '-w', 'random', '--seed', '9007199254740991', '--seeds', '2'], /--seed must be at most 9007199254740990/],
+    [
+      '--seeds 1e9',
+      ['compare', '-a', 'bump', '-w', 'random', '--seeds', '1e9'],
+      /--seeds must be at most 1000 \(see the limits in docs\/cli.md\)/,
+    ],
+    [
+      'a seed above 2^53',
+      ['run', '-a', 'bump', '-w', 'random', '--seed', '9007199254740993'],
+      /--seed must be at most 9007199254740991 \(larger integers are not exact\)/,
+    ],
+    [
+      'seeds running past 2^53',
+      ['compare', '-a', 'bump', '-w', 'random', '--seed', '9007199254740991', '--seeds', '2'],
+      /--seed must be at most 9007199254740990/,
+    ],
     ['check --runs 1e9', ['check', 'bump', '--runs', '1e9'], /--runs must be at most 100000/],
     ['--steps-limit 1e8', ['run', '-a', 'bump', '-w', 'random', '--steps', '--steps-limit', '1e8'], /--steps-limit must be at most 100000/],
     ['ostep-freespace -n 1000000', ['ostep-freespace', '-n', '1000000'], /-n 1000000: at most 100000 operations/],
-    ['a grid of more than 100000 runs', ['compare', '-a', 'bump', '-w', 'random', '--seeds', '1000', '-p', `maxSize=${Array.from({ length: 101 }, (_, i) => i + 16).join(',')}`], /the grid has more than 100000 runs/],
-    ['-p threads= with --threads', ['run', '-a', 'bump', '-w', 'random', '-p', 'threads=4', '--threads', '8'], /--threads and -p threads= both set the thread count/],
-    ['a machine file with NaN', ['run', '-a', 'bump', '-w', 'random', '-m', nan], /nan\.json: not valid JSON \(.*\); JSON has no NaN or Infinity, write a number$/m],
-    ['a trace line of 70,000 characters', ['run', '-a', 'bump', '--trace', longLine], /long\.rep:5: the line is longer than 65536 characters/],
+    [
+      'a grid of more than 100000 runs',
+      [
+        'compare',
+        '-a',
+        'bump',
+        '-w',
+        'random',
+        '--seeds',
+        '1000',
+        '-p',
+        `maxSize=${Array.from({ length: 101 }, (_, i) => i + 16).join(',')}`,
+      ],
+      /the grid has more than 100000 runs/,
+    ],
+    [
+      '-p threads= with --threads',
+      ['run', '-a', 'bump', '-w', 'random', '-p', 'threads=4', '--threads', '8'],
+      /--threads and -p threads= both set the thread count/,
+    ],
+    [
+      'a machine file with NaN',
+      ['run', '-a', 'bump', '-w', 'random', '-m', nan],
+      /nan\.json: not valid JSON \(.*\); JSON has no NaN or Infinity, write a number$/m,
+    ],
+    [
+      'a trace line of 70,000 characters',
+      ['run', '-a', 'bump', '--trace', longLine],
+      /long\.rep:5: the line is longer than 65536 characters/,
+    ],
     ['a trace of control characters', ['run', '-a', 'bump', '--trace', control], /cannot tell the trace format from 'a\\x01\\x1b\[31mred'/],
-    ['an Android trace with 10,001 thread ids', ['run', '-a', 'bump', '--trace', manyThreads], /many-threads\.txt:10001: more than 10000 threads/],
+    [
+      'an Android trace with 10,001 thread ids',
+      ['run', '-a', 'bump', '--trace', manyThreads],
+      /many-threads\.txt:10001: more than 10000 threads/,
+    ],
     ['--trace /dev/zero', ['run', '-a', 'bump', '--trace', '/dev/zero'], /\/dev\/zero:1: the line is longer than 65536 characters/],
   ])('%s: a limit, one line, exit 2', async (_what, argv, message) => {
     const r = await cli(argv);
@@ -92,11 +151,15 @@ describe('errors before work', () => {
   it('an input error met inside a worker thread is the same line and exit code as with --jobs 1', async () => {
     const trace = join(mkdtempSync(join(tmpdir(), 'allocsim-df-')), 'double-free.rep');
     writeFileSync(trace, '1\n2\n3\n1\na 0 16\nf 0\nf 0\n');
-    const runs = await Promise.all(['1', '2'].map((jobs) => cli(['compare', '-a', 'freelist,bump', '-w', 'trace', '-p', `file=${trace}`, '-q', '--jobs', jobs])));
+    const runs = await Promise.all(
+      ['1', '2'].map((jobs) => cli(['compare', '-a', 'freelist,bump', '-w', 'trace', '-p', `file=${trace}`, '-q', '--jobs', jobs])),
+    );
     for (const r of runs) {
       expect(r.code).toBe(2);
       expect(r.out).toBe('');
-      expect(r.err).toBe(`allocsim: ${trace}:7: free of block 0, which is not allocated (never allocated, or already freed); pass unknownFrees=skip for a trace started mid-run\n`);
+      expect(r.err).toBe(
+        `allocsim: ${trace}:7: free of block 0, which is not allocated (never allocated, or already freed); pass unknownFrees=skip for a trace started mid-run\n`,
+      );
     }
   });
 });
@@ -106,14 +169,41 @@ describe('all or nothing', () => {
   const full = existsSync('/dev/full') ? it : it.skip;
 
   full('compare --svg a.svg --out /dev/full writes no a.svg', async () => {
-    const r = await cli(['compare', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '-q', '--jobs', '1', '--svg', join(dir, 'a.svg'), '--out', '/dev/full']);
+    const r = await cli([
+      'compare',
+      '-a',
+      'bump',
+      '-w',
+      'random',
+      '-p',
+      'ops=50',
+      '-q',
+      '--jobs',
+      '1',
+      '--svg',
+      join(dir, 'a.svg'),
+      '--out',
+      '/dev/full',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^allocsim: cannot write --out \/dev\/full: ENOSPC/);
     expect(readdirSync(dir)).toEqual([]);
   });
 
   full('run --cachegrind-out x.cg --heapmap /dev/full writes no x.cg', async () => {
-    const r = await cli(['run', '-a', 'bump', '-w', 'random', '-p', 'ops=50', '--cachegrind-out', join(dir, 'x.cg'), '--heapmap', '/dev/full']);
+    const r = await cli([
+      'run',
+      '-a',
+      'bump',
+      '-w',
+      'random',
+      '-p',
+      'ops=50',
+      '--cachegrind-out',
+      join(dir, 'x.cg'),
+      '--heapmap',
+      '/dev/full',
+    ]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^allocsim: cannot write --heapmap \/dev\/full: ENOSPC/);
     expect(readdirSync(dir)).toEqual([]);
@@ -131,12 +221,14 @@ describe('all or nothing', () => {
     if (!existsSync(dirname(target))) return;
     const r = await cli(['init', target]);
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/^allocsim: cannot create the project in \/(proc|sys)\/allocsim-x \((ENOENT|EPERM|EACCES|EROFS)\); give a new or empty directory you can write to\n$/);
+    expect(r.err).toMatch(
+      /^allocsim: cannot create the project in \/(proc|sys)\/allocsim-x \((ENOENT|EPERM|EACCES|EROFS)\); give a new or empty directory you can write to\n$/,
+    );
   });
 });
 
 describe('conventions', () => {
-  it('list never truncates a name, and tables fit the width (the terminal\'s, or 117 columns off one)', async () => {
+  it("list never truncates a name, and tables fit the width (the terminal's, or 117 columns off one)", async () => {
     const r = await cli(['list', 'allocators']);
     const names = (JSON.parse((await cli(['list', 'allocators', '--json'])).out) as Array<{ name: string }>).map((m) => m.name);
     for (const n of names) expect(r.out).toMatch(new RegExp(`│ ${n.replace(/[+]/g, '\\+')} +│`));

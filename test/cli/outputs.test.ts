@@ -17,7 +17,10 @@ describe('writeFilesAtomically', () => {
       ]),
     ).toThrow(UsageError);
     expect(readdirSync(dir)).toEqual([]);
-    writeFilesAtomically([{ option: '--svg', path: a, content: 'A' }, { option: '--csv', path: join(dir, 'b.csv'), content: 'B' }]);
+    writeFilesAtomically([
+      { option: '--svg', path: a, content: 'A' },
+      { option: '--csv', path: join(dir, 'b.csv'), content: 'B' },
+    ]);
     expect(readFileSync(a, 'utf8')).toBe('A');
     expect(existsSync(join(dir, 'b.csv'))).toBe(true);
     expect(readdirSync(dir).sort()).toEqual(['a.txt', 'b.csv']);
@@ -31,7 +34,10 @@ describe('writeFilesAtomically', () => {
     let got = '';
     reader.stdout.on('data', (d: Buffer) => (got += d.toString()));
     const closed = new Promise((r) => reader.on('close', r));
-    writeFilesAtomically([{ option: '--csv', path: fifo, content: 'a,b\n' }, { option: '--svg', path: join(dir, 'c.svg'), content: 'C' }]);
+    writeFilesAtomically([
+      { option: '--csv', path: fifo, content: 'a,b\n' },
+      { option: '--svg', path: join(dir, 'c.svg'), content: 'C' },
+    ]);
     await closed;
     expect(got).toBe('a,b\n');
     expect(lstatSync(fifo).isFIFO()).toBe(true);

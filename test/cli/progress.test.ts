@@ -19,7 +19,10 @@ describe('progress bar', () => {
   });
 
   it('is silent when stderr is not a terminal, or with --quiet', () => {
-    for (const [tty, quiet] of [[false, false], [true, true]] as const) {
+    for (const [tty, quiet] of [
+      [false, false],
+      [true, true],
+    ] as const) {
       const { s, text } = stream(tty);
       const p = createProgress(10, quiet, s);
       p.update(5, 'x');

@@ -37,7 +37,9 @@ describe('allocsim run', () => {
     const r = await cli('run', '-a', 'freelist', '-w', 'random', '--param', 'nosuch=1');
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/unknown parameter 'nosuch'; allocator parameters: chunkKiB, mmapThreshold, insert; workload parameters: threads/);
+    expect(r.err).toMatch(
+      /unknown parameter 'nosuch'; allocator parameters: chunkKiB, mmapThreshold, insert; workload parameters: threads/,
+    );
   });
 
   it('a bad --param value exits 2 with one line naming the valid choices', async () => {

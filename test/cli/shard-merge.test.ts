@@ -22,7 +22,9 @@ describe('sharded runs', () => {
   it('shards 1/3, 2/3, 3/3 run as separate processes and merged equal the unsharded run', async () => {
     await Promise.all(
       // Shard 1 runs on worker threads: workers load TypeScript under `node bin/allocsim` too.
-      files.map((f, k) => run(process.execPath, [BIN, 'compare', ...GRID, '--jobs', k === 0 ? '2' : '1', '--shard', `${k + 1}/3`, '--out', f], { cwd: ROOT })),
+      files.map((f, k) =>
+        run(process.execPath, [BIN, 'compare', ...GRID, '--jobs', k === 0 ? '2' : '1', '--shard', `${k + 1}/3`, '--out', f], { cwd: ROOT }),
+      ),
     );
     const sizes = files.map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { points: number[] }).points.length);
     expect(sizes).toEqual([3, 3, 2]);
@@ -66,13 +68,55 @@ describe('sharded runs', () => {
   });
 
   it.each([
-    ['a null Result', (j: Shard) => { j.results[0] = null; }, /shard-3-edited\.json: the Result of point 2 is not an object; re-run that shard/],
-    ['a Result with a string for a count', (j: Shard) => { (j.results[1] as { time: { cycles: unknown } }).time.cycles = 'many'; }, /the Result of point 5 has "many" at time.cycles/],
-    ['a Result with a negative count', (j: Shard) => { (j.results[0] as { memory: { rssPeakBytes: number } }).memory.rssPeakBytes = -1; }, /has -1 at memory.rssPeakBytes/],
-    ['a Result of another run', (j: Shard) => { (j.results[0] as { seed: number }).seed = 7; }, /has seed 7, the grid has \d there/],
-    ['a malformed error', (j: Shard) => { (j.results[0] as { error: unknown }).error = { kind: 'oops' }; }, /has a malformed error/],
-    ['a count of 1e9 shards', (j: Shard) => { j.shard.count = 1e9; }, /malformed shard file/],
-    ['an experiment whose lists are not lists', (j: Shard) => { j.experiment.seeds = 3; }, /malformed shard file/],
+    [
+      'a null Result',
+      (j: Shard) => {
+        j.results[0] = null;
+      },
+      /shard-3-edited\.json: the Result of point 2 is not an object; re-run that shard/,
+    ],
+    [
+      'a Result with a string for a count',
+      (j: Shard) => {
+        (j.results[1] as { time: { cycles: unknown } }).time.cycles = 'many';
+      },
+      /the Result of point 5 has "many" at time.cycles/,
+    ],
+    [
+      'a Result with a negative count',
+      (j: Shard) => {
+        (j.results[0] as { memory: { rssPeakBytes: number } }).memory.rssPeakBytes = -1;
+      },
+      /has -1 at memory.rssPeakBytes/,
+    ],
+    [
+      'a Result of another run',
+      (j: Shard) => {
+        (j.results[0] as { seed: number }).seed = 7;
+      },
+      /has seed 7, the grid has \d there/,
+    ],
+    [
+      'a malformed error',
+      (j: Shard) => {
+        (j.results[0] as { error: unknown }).error = { kind: 'oops' };
+      },
+      /has a malformed error/,
+    ],
+    [
+      'a count of 1e9 shards',
+      (j: Shard) => {
+        j.shard.count = 1e9;
+      },
+      /malformed shard file/,
+    ],
+    [
+      'an experiment whose lists are not lists',
+      (j: Shard) => {
+        j.experiment.seeds = 3;
+      },
+      /malformed shard file/,
+    ],
   ])('refuses %s (exit 2, one line, nothing on stdout)', async (_what, edit, message) => {
     const json = JSON.parse(readFileSync(files[2] as string, 'utf8')) as Shard;
     edit(json);

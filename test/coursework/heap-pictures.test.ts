@@ -24,7 +24,22 @@ describe('run --steps', () => {
   });
 
   it('annotates memory returned to the OS', async () => {
-    const r = await allocsim(['run', '-a', template('freelist'), '-w', 'random', '-p', 'threads=1', '-p', 'ops=6', '-p', 'minSize=9000', '-p', 'maxSize=9000', '--steps']);
+    const r = await allocsim([
+      'run',
+      '-a',
+      template('freelist'),
+      '-w',
+      'random',
+      '-p',
+      'threads=1',
+      '-p',
+      'ops=6',
+      '-p',
+      'minSize=9000',
+      '-p',
+      'maxSize=9000',
+      '--steps',
+    ]);
     expect(r.out).toMatch(/Alloc\(9000\) returned .*\[new memory: mmap 12288 B\]/);
     expect(r.out).toMatch(/Free\(ptr\[\d+\]\) \(t0\)  \[unmap: 12288 B returned to the OS\]/);
   });
@@ -36,12 +51,30 @@ describe('run --steps', () => {
   });
 
   it('never prints a block as overlapping the next (glibc reported a cached 32-byte chunk as sz:40)', async () => {
-    const r = await allocsim(['run', '-a', 'glibc', '-w', 'random', '-p', 'threads=1', '-p', 'ops=30', '-p', 'maxSize=40', '--steps', '--steps-limit', '30']);
+    const r = await allocsim([
+      'run',
+      '-a',
+      'glibc',
+      '-w',
+      'random',
+      '-p',
+      'threads=1',
+      '-p',
+      'ops=30',
+      '-p',
+      'maxSize=40',
+      '--steps',
+      '--steps-limit',
+      '30',
+    ]);
     expect(r.code).toBe(0);
     // Within each step, no printed block runs into the next one.
     for (const step of r.out.split('\n\n')) {
-      const blocks = [...step.matchAll(/addr:0x([0-9a-f]+) sz:(\d+)/g)].map((m) => ({ addr: parseInt(m[1] as string, 16), size: Number(m[2]) })).sort((x, y) => x.addr - y.addr);
-      for (let k = 1; k < blocks.length; k++) expect((blocks[k - 1]?.addr ?? 0) + (blocks[k - 1]?.size ?? 0)).toBeLessThanOrEqual(blocks[k]?.addr ?? 0);
+      const blocks = [...step.matchAll(/addr:0x([0-9a-f]+) sz:(\d+)/g)]
+        .map((m) => ({ addr: parseInt(m[1] as string, 16), size: Number(m[2]) }))
+        .sort((x, y) => x.addr - y.addr);
+      for (let k = 1; k < blocks.length; k++)
+        expect((blocks[k - 1]?.addr ?? 0) + (blocks[k - 1]?.size ?? 0)).toBeLessThanOrEqual(blocks[k]?.addr ?? 0);
     }
     expect(r.out).toMatch(/Cached \[ Size \d+ \]: .*sz:32 \]/);
   });

@@ -13,17 +13,27 @@ describe('allocsim init', () => {
     const dir = join(tempDir(), 'hw');
     const r = await allocsim(['init', dir]);
     expect(r.code).toBe(0);
-    for (const f of ['allocator.ts', 'allocator.test.ts', 'README.md', 'package.json', 'tsconfig.json']) expect(existsSync(join(dir, f))).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { devDependencies: Record<string, string>; scripts: Record<string, string> };
+    for (const f of ['allocator.ts', 'allocator.test.ts', 'README.md', 'package.json', 'tsconfig.json'])
+      expect(existsSync(join(dir, f))).toBe(true);
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      devDependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(pkg.devDependencies.allocsim).toBe(`file:${REPO}`);
     expect(readlinkSync(join(dir, 'node_modules', 'allocsim'))).toBe(REPO);
     expect(readFileSync(join(dir, 'README.md'), 'utf8')).toMatch(/## The assignment ladder/);
     // The project's own bin link, as `npx allocsim` finds it.
     const bin = join(dir, 'node_modules', '.bin', 'allocsim');
-    const out = execFileSync(process.execPath, [bin, 'check', 'allocator.ts', '--runs', '4', '--workloads=false'], { cwd: dir, encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [bin, 'check', 'allocator.ts', '--runs', '4', '--workloads=false'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/contract of the model in allocator\.ts/);
     expect(out).not.toMatch(/FAIL/);
-    const test = execFileSync(process.execPath, ['--import', 'allocsim/register', '--test', 'allocator.test.ts'], { cwd: dir, encoding: 'utf8' });
+    const test = execFileSync(process.execPath, ['--import', 'allocsim/register', '--test', 'allocator.test.ts'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     expect(test).toMatch(/# fail 0/);
   });
 

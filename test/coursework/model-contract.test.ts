@@ -25,7 +25,9 @@ function patched(name: string, patch: (m: AllocatorModel) => Record<string, unkn
 }
 
 function failures(info: ModelInfo): string[] {
-  return probeContract(info).filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+  return probeContract(info)
+    .filter((c) => !c.ok)
+    .map((c) => `${c.name}: ${c.detail}`);
 }
 
 describe('contract probe', () => {
@@ -37,7 +39,9 @@ describe('contract probe', () => {
 
   it('names a wrong return type', () => {
     const f = failures(patched('string-malloc', (m) => ({ malloc: (cpu: never, n: number) => `0x${m.malloc(cpu, n).toString(16)}` })));
-    expect(f[0]).toMatch(/^malloc: malloc\(cpu, 24\) returned the string '0x[0-9a-f]+'; it must return the block's address as a non-negative integer/);
+    expect(f[0]).toMatch(
+      /^malloc: malloc\(cpu, 24\) returned the string '0x[0-9a-f]+'; it must return the block's address as a non-negative integer/,
+    );
   });
 
   it('reports a usable size that is too small, without blocking the suite', () => {
@@ -53,7 +57,12 @@ describe('contract probe', () => {
 
   it('stops an endless loop in free and says so', () => {
     // The walk to the block's place restarts from the head instead of advancing.
-    const file = mutant('freelist', 'loop', [['      cur = cpu.load(cur + 8, 8, ORIGIN_LINK);\n    }\n    let merged', '      cur = cpu.load(this.globals + HEAD);\n    }\n    let merged']]);
+    const file = mutant('freelist', 'loop', [
+      [
+        '      cur = cpu.load(cur + 8, 8, ORIGIN_LINK);\n    }\n    let merged',
+        '      cur = cpu.load(this.globals + HEAD);\n    }\n    let merged',
+      ],
+    ]);
     return loadModelFile(file).then((info) => {
       const bad = probeContract(info, file).find((c) => !c.ok);
       expect(bad?.detail).toMatch(/free\(cpu, .\).* threw RunawayOperation: .*endless loop/);
@@ -82,7 +91,9 @@ describe('model files', () => {
   });
 
   it('run -a with a file that breaks the contract exits 2 with one line', async () => {
-    const file = mutant('freelist', 'nomalloc', [['  malloc(cpu: Cpu, size: number, align = 16): number {', '  mallocX(cpu: Cpu, size: number, align = 16): number {']]);
+    const file = mutant('freelist', 'nomalloc', [
+      ['  malloc(cpu: Cpu, size: number, align = 16): number {', '  mallocX(cpu: Cpu, size: number, align = 16): number {'],
+    ]);
     await expect(resolveModel(file)).rejects.toThrow(/nomalloc\.ts breaks the allocator contract: the model has no malloc\(\) method/);
     const r = await allocsim(['run', '-a', file, '-w', 'random']);
     expect(r.code).toBe(2);

@@ -6,13 +6,17 @@
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { MachineFault } from '../../src/machine/fault.ts';
-import { allocsim, mutant, REPO } from './helpers.ts';
+import { allocsim, mutant, REPO, templateSource } from './helpers.ts';
 
 const SIZE_LINE = '    const need = Math.max(MIN_BLOCK, roundUp(size + HEADER, 16));\n';
 
 describe('a model that crashes', () => {
-  const throwsString = mutant('freelist', 'throws-string', [[SIZE_LINE, `${SIZE_LINE}    if (size > 3000 && size < 4000) throw 'size out of my range';\n`]]);
-  const typeError = mutant('freelist', 'type-error', [[SIZE_LINE, `${SIZE_LINE}    if (size > 3000 && size < 4000) (undefined as unknown as { x: number }).x = 1;\n`]]);
+  const throwsString = mutant('freelist', 'throws-string', [
+    [SIZE_LINE, `${SIZE_LINE}    if (size > 3000 && size < 4000) throw 'size out of my range';\n`],
+  ]);
+  const typeError = mutant('freelist', 'type-error', [
+    [SIZE_LINE, `${SIZE_LINE}    if (size > 3000 && size < 4000) (undefined as unknown as { x: number }).x = 1;\n`],
+  ]);
   const work = ['-w', 'random', '-p', 'ops=300', '-p', 'maxSize=4000'];
   // In-process (--trust): the messages a teacher's own model gets; an isolated model's crash is
   // reported by its process (test/isolation).
@@ -32,13 +36,33 @@ describe('a model that crashes', () => {
   });
 
   it('grade: the input is invalid and its time counts in no speed-up', async () => {
-    const r = await allocsim(['grade', throwsString, '--trace', join(REPO, 'traces', 'csapp', 'random.rep'), '--preset', 'course', '--json', ...trust]);
-    const g = JSON.parse(r.out) as { rows: Array<{ student: { valid: boolean; error: string } }>; scores: { course: { goals: Array<{ speedups: Array<number | null>; met: boolean | null }> } } };
+    const r = await allocsim([
+      'grade',
+      throwsString,
+      '--trace',
+      join(REPO, 'traces', 'csapp', 'random.rep'),
+      '--preset',
+      'course',
+      '--json',
+      ...trust,
+    ]);
+    const g = JSON.parse(r.out) as {
+      rows: Array<{ student: { valid: boolean; error: string } }>;
+      scores: { course: { goals: Array<{ speedups: Array<number | null>; met: boolean | null }> } };
+    };
     expect(g.rows[0]?.student).toMatchObject({ valid: false, error: "model-error: threw the string 'size out of my range'" });
     for (const goal of g.scores.course.goals) {
       expect(goal.speedups).toEqual(goal.met === null ? [] : [null]);
     }
-    const text = await allocsim(['grade', throwsString, '--trace', join(REPO, 'traces', 'csapp', 'random.rep'), '--preset', 'course', ...trust]);
+    const text = await allocsim([
+      'grade',
+      throwsString,
+      '--trace',
+      join(REPO, 'traces', 'csapp', 'random.rep'),
+      '--preset',
+      'course',
+      ...trust,
+    ]);
     expect(text.out).toMatch(/not met \(no valid input freelist/);
   });
 
@@ -50,16 +74,22 @@ describe('a model that crashes', () => {
   it('check: a JavaScript error names the file, line and column', async () => {
     const r = await allocsim(['check', typeError, '--only', 'large', '--runs', '5']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/large: the model crashed: TypeError: Cannot set properties of undefined \(setting 'x'\) \(type-error\.ts:\d+:\d+\)/);
+    expect(r.out).toMatch(
+      /large: the model crashed: TypeError: Cannot set properties of undefined \(setting 'x'\) \(type-error\.ts:\d+:\d+\)/,
+    );
   });
 
   it('a syntax error names the file, line and column', async () => {
-    const broken = mutant('freelist', 'syntax-error', [[SIZE_LINE, `    const need = = Math.max(MIN_BLOCK, roundUp(size + HEADER, 16));\n`]]);
+    const broken = mutant('freelist', 'syntax-error', [
+      [SIZE_LINE, `    const need = = Math.max(MIN_BLOCK, roundUp(size + HEADER, 16));\n`],
+    ]);
     for (const extra of [[]]) {
       const r = await allocsim(['check', broken, '--only', 'large', '--runs', '1', ...extra]);
       expect(r.code).toBe(2);
       expect(r.err.trim().split('\n')).toHaveLength(1);
-      expect(r.err).toMatch(/syntax-error\.ts: cannot load it: syntax-error\.ts:47:18: Unexpected "="/);
+      // The line of the template's size computation, where the mutant put the second '='.
+      const line = templateSource('freelist').slice(0, templateSource('freelist').indexOf(SIZE_LINE)).split('\n').length;
+      expect(r.err).toMatch(new RegExp(`syntax-error\\.ts: cannot load it: syntax-error\\.ts:${line}:18: Unexpected "="`));
     }
   });
 });

@@ -35,7 +35,9 @@ describe('check catches a broken template', () => {
     ]);
     const r = await allocsim(['check', file, '--only', 'single-thread', '--runs', '20']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/single-thread: \[not-coalesced\] after free\(t0, #\d+\) the free blocks 0x[0-9a-f]+ \(\d+ bytes\) and 0x[0-9a-f]+ \(\d+ bytes\) touch/);
+    expect(r.out).toMatch(
+      /single-thread: \[not-coalesced\] after free\(t0, #\d+\) the free blocks 0x[0-9a-f]+ \(\d+ bytes\) and 0x[0-9a-f]+ \(\d+ bytes\) touch/,
+    );
     const seq = r.out.split('minimal failing sequence')[1]?.split('replay:')[0] ?? '';
     const steps = seq.split('\n').filter((l) => /^\s+\d+\. /.test(l));
     expect(steps.length).toBeGreaterThan(0);
@@ -55,7 +57,9 @@ describe('check catches a broken template', () => {
 
   it('returning overlapping blocks fails with overlap and a shrunk sequence of two allocations', async () => {
     // Buckets placing objects 16 bytes apart whatever their size.
-    const file = mutant('buckets', 'overlap', [['return page + PAGE_HEADER + slot * cpu.load(page + H_SIZE, 4);', 'return page + PAGE_HEADER + slot * 16;']]);
+    const file = mutant('buckets', 'overlap', [
+      ['return page + PAGE_HEADER + slot * cpu.load(page + H_SIZE, 4);', 'return page + PAGE_HEADER + slot * 16;'],
+    ]);
     const r = await allocsim(['check', file, '--only', 'single-thread', '--runs', '20']);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/single-thread: \[overlap\] (malloc|calloc)\(.*overlapping live block/);

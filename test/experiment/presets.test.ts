@@ -24,7 +24,11 @@ describe('the batchit preset', () => {
     }
     if (!workloadNames().includes('msgpass')) {
       const pc = ['producers', 'consumers'].map((name) => ({ name, type: 'int' as const, default: 1, min: 1, description: 'test' }));
-      registerWorkload({ ...randomWorkload, name: 'msgpass', params: [...randomWorkload.params.filter((q) => q.name !== 'threads'), ...pc] });
+      registerWorkload({
+        ...randomWorkload,
+        name: 'msgpass',
+        params: [...randomWorkload.params.filter((q) => q.name !== 'threads'), ...pc],
+      });
     }
     const p = batchitPreset(3);
     expect(p.allocators).toEqual(['snmalloc', 'snmalloc+batchit', 'mimalloc', 'mimalloc+batchit']);

@@ -34,7 +34,7 @@ describe('summarize', () => {
   it('divides each cell by the baseline mean at the same benchmark and thread count', () => {
     const s = summarize(points, results, 'A');
     const b1 = s.cells.find((c) => c.allocator === 'B' && c.threads === 1);
-    expect(b1?.relTime).toEqual({ mean: 1, min: 0.75, max: 1.25, stddev: Math.SQRT2 * 50 / 200 });
+    expect(b1?.relTime).toEqual({ mean: 1, min: 0.75, max: 1.25, stddev: (Math.SQRT2 * 50) / 200 });
     expect(b1?.relRss?.mean).toBeCloseTo(1500 / 2000, 12);
     expect(b1?.atomicsPerOp?.mean).toBe(0.5);
     expect(b1?.allocatorMissShare?.mean).toBeCloseTo(1 / 3, 12);

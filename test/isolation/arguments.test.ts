@@ -11,15 +11,19 @@ describe('the isolation bridge', () => {
   it('passes a Cpu call its fifth and sixth arguments: an isolated run equals the trusted one', async () => {
     // Each malloc CASes a shared word (relaxed, 6th argument), counted as link traffic (origin, 5th).
     const file = mutant('freelist', 'six-arguments', [
-      ['import { BaseModel, defineModel,', 'import { RELAXED, BaseModel, defineModel,'],
-      ["    this.counters.add('allocs');", "    this.counters.add('allocs');\n    cpu.cas(this.globals + 96, 0, 0, 8, ORIGIN_LINK, RELAXED);"],
+      ['import {\n  BaseModel,\n  defineModel,', 'import {\n  RELAXED,\n  BaseModel,\n  defineModel,'],
+      [
+        "    this.counters.add('allocs');",
+        "    this.counters.add('allocs');\n    cpu.cas(this.globals + 96, 0, 0, 8, ORIGIN_LINK, RELAXED);",
+      ],
     ]);
     const args = ['run', '-a', file, '-w', 'random', '-p', 'threads=1', '-p', 'ops=40', '--json'];
     const isolated = await allocsim(args);
     const trusted = await allocsim([...args, '--trust']);
     expect(isolated.code, isolated.err).toBe(0);
     expect(trusted.code, trusted.err).toBe(0);
-    const link = (out: string): number => (JSON.parse(out) as { cache: { byOrigin: { allocatorLink: { accesses: number } } } }).cache.byOrigin.allocatorLink.accesses;
+    const link = (out: string): number =>
+      (JSON.parse(out) as { cache: { byOrigin: { allocatorLink: { accesses: number } } } }).cache.byOrigin.allocatorLink.accesses;
     expect(link(isolated.out)).toBe(link(trusted.out));
     expect(JSON.parse(isolated.out).cache).toEqual(JSON.parse(trusted.out).cache);
   }, 120_000);

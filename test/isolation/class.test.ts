@@ -33,8 +33,14 @@ describe('grade DIR: a class of 32 model files', () => {
     const honest = report.students.filter((s) => s.status === 'ok');
     expect(honest).toHaveLength(30);
     expect(new Set(honest.map((s) => JSON.stringify(s.scores)))).toHaveProperty('size', 1);
-    expect(byDir(31)).toMatchObject({ status: 'failed', problem: expect.stringMatching(/(malloc|calloc|realloc) did not return within 0\.5 s/) });
-    expect(byDir(32)).toMatchObject({ status: 'failed', problem: expect.stringMatching(/breaks the allocator contract: malloc\(cpu, 24\) threw Error: no way to the grader/) });
+    expect(byDir(31)).toMatchObject({
+      status: 'failed',
+      problem: expect.stringMatching(/(malloc|calloc|realloc) did not return within 0\.5 s/),
+    });
+    expect(byDir(32)).toMatchObject({
+      status: 'failed',
+      problem: expect.stringMatching(/breaks the allocator contract: malloc\(cpu, 24\) threw Error: no way to the grader/),
+    });
     expect(existsSync(marker)).toBe(false);
 
     const table = formatClassTable(report.students);
@@ -50,7 +56,17 @@ describe('grade DIR: a class of 32 model files', () => {
     const dir = tempDir('allocsim-class-');
     const a = join(dir, 'a.ts');
     cpSync(join(REPO, 'templates', 'freelist', 'allocator.ts'), a);
-    const csv = await cli('grade', a, join(REPO, 'templates', 'buckets', 'allocator.ts'), '-w', 'random', '--scale', '0.005', '--csv', ...LIMITS);
+    const csv = await cli(
+      'grade',
+      a,
+      join(REPO, 'templates', 'buckets', 'allocator.ts'),
+      '-w',
+      'random',
+      '--scale',
+      '0.005',
+      '--csv',
+      ...LIMITS,
+    );
     expect(csv.code, csv.err).toBe(0);
     expect(csv.out.trim().split('\n')).toHaveLength(3);
     const table = await cli('grade', a, 'freelist', '-w', 'random', '--scale', '0.005', ...LIMITS);

@@ -59,7 +59,8 @@ export function project(name: string, where: Where, attack: (p: Project) => stri
   const code = attack(p);
   let src = `${templateSource('freelist')}\n${ESCAPE}`;
   if (where === 'import') src += `\n${code}\n`;
-  else if (where === 'create') src = src.replace(CREATE, `  create: (env) => { const cpu: any = env.machine; ${code}; return new FirstFit(env); },`);
+  else if (where === 'create')
+    src = src.replace(CREATE, `  create: (env) => { const cpu: any = env.machine; ${code}; return new FirstFit(env); },`);
   else src = src.replace(MALLOC, `${MALLOC}\n    ${where === 'malloc-later' ? 'if (++mallocCalls > 10) ' : ''}{ ${code}; }`);
   writeFileSync(p.file, src);
   return p;
@@ -69,7 +70,10 @@ const q = JSON.stringify;
 
 /** The attacks, by name: what the model does, and where. */
 export const ATTACKS: Record<string, { where: Where; code: (p: Project) => string }> = {
-  'reads a file outside its project': { where: 'malloc', code: () => `throw new Error('STOLEN ' + hostProcess(cpu).getBuiltinModule('fs').readFileSync('/etc/passwd', 'utf8').split('\\n')[0])` },
+  'reads a file outside its project': {
+    where: 'malloc',
+    code: () => `throw new Error('STOLEN ' + hostProcess(cpu).getBuiltinModule('fs').readFileSync('/etc/passwd', 'utf8').split('\\n')[0])`,
+  },
   // Harmless if it works (the model then runs normally and passes): the test sees the escape as a pass.
   "reaches the grader's realm": { where: 'malloc', code: () => `hostProcess(cpu).pid` },
   'writes a file': { where: 'malloc', code: (p) => `hostProcess(cpu).getBuiltinModule('fs').writeFileSync(${q(p.marker)}, 'pwned')` },
@@ -80,21 +84,28 @@ export const ATTACKS: Record<string, { where: Where; code: (p: Project) => strin
   'loops forever in malloc': { where: 'malloc-later', code: () => 'for (;;) {}' },
   'loops forever in create': { where: 'create', code: () => 'for (;;) {}' },
   'loops forever at import': { where: 'import', code: () => 'for (;;) {}' },
-  'allocates memory without bound': { where: 'malloc-later', code: () => 'const hog: number[][] = []; for (;;) hog.push(new Array(4_000_000).fill(1.5))' },
+  'allocates memory without bound': {
+    where: 'malloc-later',
+    code: () => 'const hog: number[][] = []; for (;;) hog.push(new Array(4_000_000).fill(1.5))',
+  },
 };
 
 /** Attacks that patch what a grader in the same realm would rely on: the result must equal the honest model's. */
 export const PATCHES: Record<string, { where: Where; code: (p: Project) => string }> = {
-  'patches JSON.stringify': { where: 'import', code: () => `JSON.stringify = () => '{"allocator":"forged","valid":true,"total":100}'; JSON.parse = () => ({ total: 100, ok: true });` },
+  'patches JSON.stringify': {
+    where: 'import',
+    code: () => `JSON.stringify = () => '{"allocator":"forged","valid":true,"total":100}'; JSON.parse = () => ({ total: 100, ok: true });`,
+  },
   "patches the simulator's prototypes": {
     where: 'create',
-    code: () => [
-      `Object.defineProperty(Object.prototype, 'valid', { get() { return true; }, set() {}, configurable: true })`,
-      `Array.prototype.some = function () { return false; }`,
-      `Number.prototype.toFixed = function () { return '100'; }`,
-      // every prototype of the machine it was given: Machine.prototype and Object.prototype in a shared realm
-      `for (let o = Object.getPrototypeOf(cpu); o !== null; o = Object.getPrototypeOf(o)) { o.peek = () => 0; o.tlsBase = () => 0; }`,
-    ].join('; '),
+    code: () =>
+      [
+        `Object.defineProperty(Object.prototype, 'valid', { get() { return true; }, set() {}, configurable: true })`,
+        `Array.prototype.some = function () { return false; }`,
+        `Number.prototype.toFixed = function () { return '100'; }`,
+        // every prototype of the machine it was given: Machine.prototype and Object.prototype in a shared realm
+        `for (let o = Object.getPrototypeOf(cpu); o !== null; o = Object.getPrototypeOf(o)) { o.peek = () => 0; o.tlsBase = () => 0; }`,
+      ].join('; '),
   },
 };
 

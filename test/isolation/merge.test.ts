@@ -24,7 +24,9 @@ describe('merge runs no code a shard names', () => {
     const r = await cli('merge', ...shards);
     expect(r.code).toBe(2);
     expect(r.err.trim().split('\n')).toHaveLength(1);
-    expect(r.err).toMatch(/names the code file file:\/\/.*slow-bump\.ts, which merge does not run on a shard's say-so; if you trust it, give it with --load/);
+    expect(r.err).toMatch(
+      /names the code file file:\/\/.*slow-bump\.ts, which merge does not run on a shard's say-so; if you trust it, give it with --load/,
+    );
     const withFixture = await cli('merge', ...shards, '--load', FIXTURE);
     expect(withFixture.code).toBe(2);
     expect(withFixture.err).toContain(`names the code file file://${evil}`);

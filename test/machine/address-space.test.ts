@@ -40,7 +40,8 @@ describe('address space', () => {
               if (o.kind !== 'free') resident.delete(p);
               if (o.kind === 'unmap') mapped.delete(p);
             }
-            if (o.kind === 'free') expect(m.as.residentPages).toBe(before); // Linux keeps MADV_FREE pages until pressure
+            if (o.kind === 'free')
+              expect(m.as.residentPages).toBe(before); // Linux keeps MADV_FREE pages until pressure
             else expect(m.as.residentPages).toBeLessThanOrEqual(before);
           }
           expect(m.as.residentPages).toBe(resident.size);
@@ -156,12 +157,14 @@ describe('memory values', () => {
     fc.assert(
       fc.property(
         fc.array(
-          fc.oneof(
-            fc.record({ size: fc.constant(8 as const), v: fc.maxSafeInteger().map((x) => x) }),
-            fc.record({ size: fc.constant(4 as const), v: fc.nat({ max: 0xffffffff }) }),
-            fc.record({ size: fc.constant(2 as const), v: fc.nat({ max: 0xffff }) }),
-            fc.record({ size: fc.constant(1 as const), v: fc.nat({ max: 0xff }) }),
-          ).chain((x) => fc.record({ size: fc.constant(x.size), v: fc.constant(x.v), slot: fc.nat(200) })),
+          fc
+            .oneof(
+              fc.record({ size: fc.constant(8 as const), v: fc.maxSafeInteger().map((x) => x) }),
+              fc.record({ size: fc.constant(4 as const), v: fc.nat({ max: 0xffffffff }) }),
+              fc.record({ size: fc.constant(2 as const), v: fc.nat({ max: 0xffff }) }),
+              fc.record({ size: fc.constant(1 as const), v: fc.nat({ max: 0xff }) }),
+            )
+            .chain((x) => fc.record({ size: fc.constant(x.size), v: fc.constant(x.v), slot: fc.nat(200) })),
           { maxLength: 60, size: 'max' },
         ),
         (writes) => {

@@ -7,7 +7,10 @@ import { tinyMachine, tinySpec } from './helpers.ts';
 /** A deliberately naive LRU cache: a list per set, most recent last. */
 class RefCache {
   private readonly sets: number[][];
-  constructor(private readonly nSets: number, private readonly ways: number) {
+  constructor(
+    private readonly nSets: number,
+    private readonly ways: number,
+  ) {
     this.sets = Array.from({ length: nSets }, () => []);
   }
   has(line: number): boolean {
@@ -32,44 +35,47 @@ describe('cache hierarchy', () => {
   it('agrees with a reference LRU model on random single-core access streams', () => {
     const spec = tinySpec(1);
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400, size: 'max' }), (stream) => {
-        // Demand accesses only: the stream prefetcher's fills are tested on their own (stream-prefetcher.test.ts).
-        const m = tinyMachine(1, false);
-        const cpu = m.cpu(0, 0);
-        const base = cpu.mmap(1 << 20, { populate: true });
-        const l1 = new RefCache(8, spec.l1.ways);
-        const l2 = new RefCache(16, spec.l2.ways);
-        const llc = new RefCache(64, spec.llc.ways);
-        const want = { l1: 0, l2: 0, llc: 0 };
-        const baseLine = base / LINE_SIZE;
-        for (const [off, write] of stream) {
-          const line = baseLine + off;
-          if (!l1.has(line)) {
-            want.l1++;
-            if (!l2.has(line)) {
-              want.l2++;
-              if (!llc.has(line)) want.llc++;
-              llc.touch(line);
-              // L1 is kept inside L2: an L2 eviction drops the line from L1 too. The core owns
-              // every line it holds (it is alone), so the victim is written back into the LLC.
-              const ev = l2.touch(line);
-              if (ev !== undefined) {
-                l1.drop(ev);
-                llc.touch(ev);
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 300 }), fc.boolean()), { minLength: 1, maxLength: 400, size: 'max' }),
+        (stream) => {
+          // Demand accesses only: the stream prefetcher's fills are tested on their own (stream-prefetcher.test.ts).
+          const m = tinyMachine(1, false);
+          const cpu = m.cpu(0, 0);
+          const base = cpu.mmap(1 << 20, { populate: true });
+          const l1 = new RefCache(8, spec.l1.ways);
+          const l2 = new RefCache(16, spec.l2.ways);
+          const llc = new RefCache(64, spec.llc.ways);
+          const want = { l1: 0, l2: 0, llc: 0 };
+          const baseLine = base / LINE_SIZE;
+          for (const [off, write] of stream) {
+            const line = baseLine + off;
+            if (!l1.has(line)) {
+              want.l1++;
+              if (!l2.has(line)) {
+                want.l2++;
+                if (!llc.has(line)) want.llc++;
+                llc.touch(line);
+                // L1 is kept inside L2: an L2 eviction drops the line from L1 too. The core owns
+                // every line it holds (it is alone), so the victim is written back into the LLC.
+                const ev = l2.touch(line);
+                if (ev !== undefined) {
+                  l1.drop(ev);
+                  llc.touch(ev);
+                }
+              } else {
+                l2.touch(line);
               }
-            } else {
-              l2.touch(line);
             }
+            // An L1 hit is not seen by L2: its LRU order does not change.
+            l1.touch(line);
+            if (write) cpu.store(line * LINE_SIZE, 1, 8, ORIGIN_APP);
+            else cpu.load(line * LINE_SIZE, 8, ORIGIN_APP);
           }
-          // An L1 hit is not seen by L2: its LRU order does not change.
-          l1.touch(line);
-          if (write) cpu.store(line * LINE_SIZE, 1, 8, ORIGIN_APP);
-          else cpu.load(line * LINE_SIZE, 8, ORIGIN_APP);
-        }
-        const st = cacheStats(m);
-        expect(st.accesses).toBe(stream.length);
-        expect({ l1: st.l1Misses, l2: st.l2Misses, llc: st.llcMisses }).toEqual(want);
-      }),
+          const st = cacheStats(m);
+          expect(st.accesses).toBe(stream.length);
+          expect({ l1: st.l1Misses, l2: st.l2Misses, llc: st.llcMisses }).toEqual(want);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -83,7 +89,10 @@ describe('cache hierarchy', () => {
     const LINES = 512; // 8 times what one core's L2 holds and twice the LLC, so evictions are common
     fc.assert(
       fc.property(
-        fc.array(fc.tuple(fc.integer({ min: 0, max: cores - 1 }), fc.integer({ min: 0, max: LINES - 1 }), fc.integer({ min: 0, max: 3 })), { minLength: 400, maxLength: 800 }),
+        fc.array(fc.tuple(fc.integer({ min: 0, max: cores - 1 }), fc.integer({ min: 0, max: LINES - 1 }), fc.integer({ min: 0, max: 3 })), {
+          minLength: 400,
+          maxLength: 800,
+        }),
         (stream) => {
           const m = tinyMachine(cores);
           const cpus = Array.from({ length: cores }, (_, c) => m.cpu(c, c));

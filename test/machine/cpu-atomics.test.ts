@@ -23,7 +23,7 @@ describe('Cpu atomics and locks', () => {
       // The last CAS finishes about (n-1) transfers after the first: serialised on the line.
       const finish = cpus.map((c) => c.now).sort((x, y) => x - y);
       const spec = tinySpec(8);
-      expect(finish[n - 1]! - finish[0]!).toBeGreaterThanOrEqual((n - 1) * (spec.costs.c2cTransfer));
+      expect(finish[n - 1]! - finish[0]!).toBeGreaterThanOrEqual((n - 1) * spec.costs.c2cTransfer);
     }
   });
 

@@ -44,7 +44,11 @@ describe('FillIntervals', () => {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       return (seed >>> 16) % k;
     };
-    for (const [records, n] of [[6, 2], [12, 4], [30, 8]] as const) {
+    for (const [records, n] of [
+      [6, 2],
+      [12, 4],
+      [30, 8],
+    ] as const) {
       const starts = new Array<number>(records).fill(0);
       const ends = new Array<number>(records).fill(0);
       const f = new FillIntervals(records);

@@ -36,7 +36,11 @@ describe('machine descriptions (JSON)', () => {
     ['an unknown field', { cpus: 4 }, /unknown field "cpus"/],
     ['a negative cost', { costs: { dram: -1 } }, /"costs.dram" must be a number from 0 to 1000000000; got -1/],
     ['sets that are not a power of two', { l1: { sizeKiB: 48, ways: 8 } }, /"l1" must have a whole power-of-two number of sets/],
-    ['more sets than the simulator can index', { llc: { sizeKiB: 8 * MAX_SETS, ways: 4 } }, new RegExp(`"llc" must have .* at most ${MAX_SETS}`)],
+    [
+      'more sets than the simulator can index',
+      { llc: { sizeKiB: 8 * MAX_SETS, ways: 4 } },
+      new RegExp(`"llc" must have .* at most ${MAX_SETS}`),
+    ],
     ['an unknown base', { base: 'epyc' }, /unknown machine 'epyc'/],
     ['a base that is an Object.prototype member', { base: 'constructor' }, /unknown machine 'constructor'/],
     ['a __proto__ field', JSON.parse('{"__proto__": {"cores": 2}}') as object, /unknown field "__proto__"/],

@@ -19,11 +19,36 @@ const SAFE_TO_INHERIT = new Set(['constructor', 'op', 'setOp', 'tls', 'random32'
  * public method reaches it.
  */
 const INTERNAL = new Set([
-  'page', 'pageSlow', 'runaway', 'nextLineSlot', 'loadLine', 'storeLine', 'settleWrite', 'timedLoad', 'timedStore',
-  'beginLoad', 'beginStore', 'robCheck', 'hitDone', 'fillStart', 'takeFill', 'retireLoad', 'robPush', 'commit', 'pending',
-  'depReady', 'valueReady', 'blockingAccess', 'rmw', 'sys', 'fullUntil', 'prefetchArrival', 'stream',
+  'page',
+  'pageSlow',
+  'runaway',
+  'nextLineSlot',
+  'loadLine',
+  'storeLine',
+  'settleWrite',
+  'timedLoad',
+  'timedStore',
+  'beginLoad',
+  'beginStore',
+  'robCheck',
+  'hitDone',
+  'fillStart',
+  'takeFill',
+  'retireLoad',
+  'robPush',
+  'commit',
+  'pending',
+  'depReady',
+  'valueReady',
+  'blockingAccess',
+  'rmw',
+  'sys',
+  'fullUntil',
+  'prefetchArrival',
+  'stream',
   // the race detector's hooks: reached from load/store/atomics, which QuietCpu overrides (its `race` is null)
-  'raceAccess', 'untracked',
+  'raceAccess',
+  'untracked',
 ]);
 
 function methodsOf(proto: object | null, stop: object): string[] {

@@ -3,13 +3,23 @@ import type { Result } from '../../src/experiment/result.ts';
 import { cachegrindFile, toCachegrind } from '../../src/report/cachegrind.ts';
 
 const EVENTS = ['Calls', 'Acc', 'L1m', 'LLm', 'Coh', 'Atom', 'Cyc'];
-const withProfile = (paths: Array<[string, number[]]>): Result => ({ profile: { events: EVENTS, paths: paths.map(([path, events]) => ({ path, events })) } }) as unknown as Result;
+const withProfile = (paths: Array<[string, number[]]>): Result =>
+  ({ profile: { events: EVENTS, paths: paths.map(([path, events]) => ({ path, events })) } }) as unknown as Result;
 
 describe('Cachegrind format', () => {
   it('writes desc/cmd/events, fl= per configuration, fn= per path summed over seeds, cycles first, and a matching summary', () => {
     const text = toCachegrind(
       [
-        { file: cachegrindFile('msgpass producers=2', 4, 'snmalloc+batchit sets=4'), results: [withProfile([['m::malloc', [1, 2, 3, 4, 5, 6, 7.4]], ['m::free', [0, 0, 0, 0, 0, 0, 0]]]), withProfile([['m::malloc', [1, 1, 1, 1, 1, 1, 1]]])] },
+        {
+          file: cachegrindFile('msgpass producers=2', 4, 'snmalloc+batchit sets=4'),
+          results: [
+            withProfile([
+              ['m::malloc', [1, 2, 3, 4, 5, 6, 7.4]],
+              ['m::free', [0, 0, 0, 0, 0, 0, 0]],
+            ]),
+            withProfile([['m::malloc', [1, 1, 1, 1, 1, 1, 1]]]),
+          ],
+        },
       ],
       'allocsim compare -a x',
       ['first line\nwith a newline'],

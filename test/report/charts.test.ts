@@ -15,7 +15,19 @@ function summary(workloads: number, threads: readonly number[], outlier: number)
     for (const t of threads) {
       for (const [k, a] of allocators.entries()) {
         const rel = w === 0 && k === 3 ? outlier : 1 + k / 10;
-        cells.push({ benchmark: `w${w}`, threads: t, allocator: a, model: a, params: {}, seeds: [1], runs: 1, failed: 0, relTime: spread(rel), relRss: spread(1), opsPerKcycle: spread(5 + t) });
+        cells.push({
+          benchmark: `w${w}`,
+          threads: t,
+          allocator: a,
+          model: a,
+          params: {},
+          seeds: [1],
+          runs: 1,
+          failed: 0,
+          relTime: spread(rel),
+          relRss: spread(1),
+          opsPerKcycle: spread(5 + t),
+        });
       }
     }
   }

@@ -12,7 +12,22 @@ describe('CSV', () => {
   });
 
   it('writes one row per cell with a header of the same width', () => {
-    const s = { baseline: 'a', overall: [], cells: [{ benchmark: 'w x=1,2', threads: 2, allocator: 'a', model: 'a', seeds: [1], runs: 1, failed: 0, relTime: { mean: 1, min: 1, max: 1, stddev: 0 } }] } as unknown as Summary;
+    const s = {
+      baseline: 'a',
+      overall: [],
+      cells: [
+        {
+          benchmark: 'w x=1,2',
+          threads: 2,
+          allocator: 'a',
+          model: 'a',
+          seeds: [1],
+          runs: 1,
+          failed: 0,
+          relTime: { mean: 1, min: 1, max: 1, stddev: 0 },
+        },
+      ],
+    } as unknown as Summary;
     const [head, row, end] = toCSV(s).split('\n');
     expect(end).toBe('');
     expect(head?.startsWith('benchmark,threads,allocator,model,baseline,runs,failed,rel_time,rel_time_min')).toBe(true);
@@ -21,10 +36,32 @@ describe('CSV', () => {
   });
 
   it('has a column per swept parameter, empty where the parameter does not apply', () => {
-    const cell = (allocator: string, params: Record<string, number>): unknown => ({ benchmark: 'w', threads: 1, allocator, model: 'm', params, seeds: [1], runs: 1, failed: 0 });
-    const s = { baseline: 'a', overall: [], cells: [cell('snmalloc', {}), cell('snmalloc+batchit sets=2', { sets: 2 }), cell('snmalloc+batchit sets=4', { sets: 4 })] } as unknown as Summary;
+    const cell = (allocator: string, params: Record<string, number>): unknown => ({
+      benchmark: 'w',
+      threads: 1,
+      allocator,
+      model: 'm',
+      params,
+      seeds: [1],
+      runs: 1,
+      failed: 0,
+    });
+    const s = {
+      baseline: 'a',
+      overall: [],
+      cells: [cell('snmalloc', {}), cell('snmalloc+batchit sets=2', { sets: 2 }), cell('snmalloc+batchit sets=4', { sets: 4 })],
+    } as unknown as Summary;
     const [head, a, b, c] = toCSV(s).split('\n');
-    expect(head?.split(',').slice(0, 8)).toEqual(['benchmark', 'threads', 'allocator', 'model', 'baseline', 'runs', 'failed', 'param_sets']);
+    expect(head?.split(',').slice(0, 8)).toEqual([
+      'benchmark',
+      'threads',
+      'allocator',
+      'model',
+      'baseline',
+      'runs',
+      'failed',
+      'param_sets',
+    ]);
     expect([a, b, c].map((r) => r?.split(',')[7])).toEqual(['', '2', '4']);
   });
 });

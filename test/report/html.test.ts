@@ -8,7 +8,24 @@ import { cli, FIXTURE } from '../cli/helpers.ts';
 describe('compare --html', () => {
   it('says the title once, keeps figures on one line, colours better and worse, and ends with the geometric means', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'allocsim-html-')), 'report.html');
-    const r = await cli(['compare', '-a', 'bump,test-slowbump', '--load', FIXTURE, '-w', 'random', '--threads', '1,2', '-p', 'ops=100', '-q', '--jobs', '1', '--html', file]);
+    const r = await cli([
+      'compare',
+      '-a',
+      'bump,test-slowbump',
+      '--load',
+      FIXTURE,
+      '-w',
+      'random',
+      '--threads',
+      '1,2',
+      '-p',
+      'ops=100',
+      '-q',
+      '--jobs',
+      '1',
+      '--html',
+      file,
+    ]);
     expect(r.code).toBe(0);
     const html = readFileSync(file, 'utf8');
     const body = html.slice(html.indexOf('<body>'));

@@ -6,9 +6,23 @@ import { batchitChange, formatPublished } from '../../src/report/published-table
 function cell(allocator: string, threads: number, cycles: number): Cell {
   const none = null;
   return {
-    benchmark: 'msgpass', threads, allocator, model: allocator, seeds: [1], runs: 1, failed: 0, cycles: spread([cycles]),
-    opsPerKcycle: none, rssPeakBytes: none, atomicsPerOp: none, l1MissesPerOp: none, llcMissesPerOp: none,
-    coherenceMissesPerOp: none, allocatorMissShare: none, relTime: none, relRss: none,
+    benchmark: 'msgpass',
+    threads,
+    allocator,
+    model: allocator,
+    seeds: [1],
+    runs: 1,
+    failed: 0,
+    cycles: spread([cycles]),
+    opsPerKcycle: none,
+    rssPeakBytes: none,
+    atomicsPerOp: none,
+    l1MissesPerOp: none,
+    llcMissesPerOp: none,
+    coherenceMissesPerOp: none,
+    allocatorMissShare: none,
+    relTime: none,
+    relRss: none,
   };
 }
 

@@ -6,7 +6,10 @@ describe('EventQueue', () => {
   it('pops events in (time, priority, insertion) order, like a stable sort', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.record({ time: fc.integer({ min: 0, max: 20 }), prio: fc.integer({ min: 0, max: 2 }) }), { maxLength: 300, size: 'max' }),
+        fc.array(fc.record({ time: fc.integer({ min: 0, max: 20 }), prio: fc.integer({ min: 0, max: 2 }) }), {
+          maxLength: 300,
+          size: 'max',
+        }),
         (events) => {
           const q = new EventQueue(2);
           events.forEach((e, i) => q.push(e.time, e.prio, i));

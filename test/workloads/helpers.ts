@@ -52,6 +52,11 @@ export const threadBumpModel: ModelInfo = {
 };
 
 /** Runs a workload with --check and returns the Result. */
-export function run(workload: string, params: Record<string, ParamValue> = {}, allocator: RunConfig['allocator'] = 'bump', extra: Partial<RunConfig> = {}): Result {
+export function run(
+  workload: string,
+  params: Record<string, ParamValue> = {},
+  allocator: RunConfig['allocator'] = 'bump',
+  extra: Partial<RunConfig> = {},
+): Result {
   return runExperiment({ allocator, workload, workloadParams: params, check: true, ...extra });
 }

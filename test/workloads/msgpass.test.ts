@@ -48,7 +48,8 @@ describe('msgpass', () => {
     const run = (allocator: string) => runExperiment({ allocator, workload: 'msgpass-1', workloadParams: tiny(400) });
     const off = run('snmalloc');
     const on = run('snmalloc+batchit');
-    const ratio = (r: ReturnType<typeof run>) => (r.allocatorCounters['queue.elementsProcessed'] as number) / (r.allocatorCounters.remoteFrees as number);
+    const ratio = (r: ReturnType<typeof run>) =>
+      (r.allocatorCounters['queue.elementsProcessed'] as number) / (r.allocatorCounters.remoteFrees as number);
     expect(ratio(off)).toBeGreaterThan(0.8);
     expect(ratio(on)).toBeLessThan(0.2);
     expect(Math.abs(on.atomics.total - off.atomics.total) / off.atomics.total).toBeLessThan(0.1);

@@ -12,7 +12,7 @@ import { sh6Schedule } from '../../src/workloads/sh6bench.ts';
 import { SH8_HISTOGRAM } from '../../src/workloads/sh8bench.ts';
 import { run } from './helpers.ts';
 
-describe('the programs\' own tables and schedules', () => {
+describe("the programs' own tables and schedules", () => {
   it('sh6bench: 19,300 allocations per repeat, mean 22.9 bytes', () => {
     const s = sh6Schedule(1000);
     expect(s.length).toBe(19300);

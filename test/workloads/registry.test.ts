@@ -5,9 +5,28 @@ import { listData } from '../../src/cli/commands/list.ts';
 import { allWorkloads, lookupWorkload, workloadInfo } from '../../src/workloads/index.ts';
 
 const REQUIRED = [
-  'xmalloc-test', 'larson', 'cache-scratch', 'cache-thrash', 'sh6bench', 'sh8bench', 'glibc-simple', 'glibc-thread',
-  'alloc-test', 'mstress', 'rptest', 'mleak', 'malloc-large', 'cfrac', 'espresso', 'isoalloc-cmp', 'collatz-list',
-  'collatz-vector', 'alternating', 'churn-one', 'producer-consumer', 'trace',
+  'xmalloc-test',
+  'larson',
+  'cache-scratch',
+  'cache-thrash',
+  'sh6bench',
+  'sh8bench',
+  'glibc-simple',
+  'glibc-thread',
+  'alloc-test',
+  'mstress',
+  'rptest',
+  'mleak',
+  'malloc-large',
+  'cfrac',
+  'espresso',
+  'isoalloc-cmp',
+  'collatz-list',
+  'collatz-vector',
+  'alternating',
+  'churn-one',
+  'producer-consumer',
+  'trace',
 ];
 
 describe('workload registry', () => {

@@ -32,5 +32,8 @@ export function downloadLink(a: HTMLAnchorElement, text: string, type: string, n
 
 /** `a b,c` / lines → items (blanks dropped). */
 export function words(text: string, sep = /[\s,]+/): string[] {
-  return text.split(sep).map((s) => s.trim()).filter((s) => s !== '');
+  return text
+    .split(sep)
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

@@ -20,7 +20,10 @@ export class ModelEditor {
     // The templates of `allocsim init`, copied into the site by web:build.
     const r = await fetch('templates/index.json');
     const templates = r.ok ? ((await r.json()) as string[]) : [];
-    options(select('model-template'), templates.map((t) => ({ value: t, label: t })));
+    options(
+      select('model-template'),
+      templates.map((t) => ({ value: t, label: t })),
+    );
     this.view = new EditorView({ parent: $('model-editor'), extensions: [basicSetup, javascript({ typescript: true })] });
     select('model-template').addEventListener('change', () => void this.open(select('model-template').value));
     $('model-check').addEventListener('click', () => this.check());
@@ -70,9 +73,11 @@ export class ModelEditor {
     if (!r.ok) return this.status(`grade/inputs.json is missing from this build (${r.status})`, true);
     const all = (await r.json()) as GradeInputs;
     const chosen = new Set(words(input('model-grade-inputs').value));
-    const sel = chosen.size === 0 ? all : { inputs: all.inputs.filter((i) => chosen.has(i.label)), notes: [`chosen: ${[...chosen].join(', ')}`] };
+    const sel =
+      chosen.size === 0 ? all : { inputs: all.inputs.filter((i) => chosen.has(i.label)), notes: [`chosen: ${[...chosen].join(', ')}`] };
     const unknown = [...chosen].filter((c) => !all.inputs.some((i) => i.label === c));
-    if (unknown.length > 0) return this.status(`no grading input named ${unknown.join(', ')}; the inputs are ${all.inputs.map((i) => i.label).join(', ')}`, true);
+    if (unknown.length > 0)
+      return this.status(`no grading input named ${unknown.join(', ')}; the inputs are ${all.inputs.map((i) => i.label).join(', ')}`, true);
     const traces: Record<string, string> = {};
     for (const i of sel.inputs) {
       const file = i.params.file;
@@ -82,22 +87,34 @@ export class ModelEditor {
       traces[file] = await t.text();
     }
     this.status('grading…', false, false);
-    this.models.run({ kind: 'grade', source: this.source(), inputs: sel.inputs, traces }, (m) => {
-      switch (m.kind) {
-        case 'grade-progress':
-          this.status(`grading: ${m.what} done`, false, false);
-          return false;
-        case 'grade-done':
-          out.innerHTML = gradeHTML(m, sel.notes);
-          this.status(m.valid.every((v) => v) ? 'graded: valid on every input' : 'graded: invalid on some inputs (see the table)', !m.valid.every((v) => v));
-          return true;
-        case 'error':
-          this.status(m.message, true);
-          return true;
-        default:
-          return false;
-      }
-    }, limit, () => this.status(`stopped after ${limit / 1000} s: grading did not finish in the time limit (an infinite loop? or raise the limit)`, true));
+    this.models.run(
+      { kind: 'grade', source: this.source(), inputs: sel.inputs, traces },
+      (m) => {
+        switch (m.kind) {
+          case 'grade-progress':
+            this.status(`grading: ${m.what} done`, false, false);
+            return false;
+          case 'grade-done':
+            out.innerHTML = gradeHTML(m, sel.notes);
+            this.status(
+              m.valid.every((v) => v) ? 'graded: valid on every input' : 'graded: invalid on some inputs (see the table)',
+              !m.valid.every((v) => v),
+            );
+            return true;
+          case 'error':
+            this.status(m.message, true);
+            return true;
+          default:
+            return false;
+        }
+      },
+      limit,
+      () =>
+        this.status(
+          `stopped after ${limit / 1000} s: grading did not finish in the time limit (an infinite loop? or raise the limit)`,
+          true,
+        ),
+    );
   }
 
   check(): void {
@@ -106,37 +123,56 @@ export class ModelEditor {
     out.innerHTML = '';
     this.status('loading the model…', false, false);
     const runs = Math.max(1, Number(input('model-runs').value) || 40);
-    this.models.run({ kind: 'check', source: this.source(), runs, seed: 1 }, (m) => {
-      switch (m.kind) {
-        case 'loaded': {
-          const bad = m.contract.filter((c) => !c.ok);
-          out.insertAdjacentHTML('beforeend', `<h3>contract of ${escapeText(m.name)}</h3><ul class="contract">${m.contract.map((c) => `<li class="${c.ok ? 'pass' : 'fail'}">${c.ok ? 'ok' : 'FAIL'} ${escapeText(c.name)}: ${escapeText(c.detail)}</li>`).join('')}</ul>`);
-          this.status(bad.length === 0 ? 'running the invariant suite…' : `${bad.length} contract problem(s); running what can run…`, bad.length > 0, false);
-          return false;
+    this.models.run(
+      { kind: 'check', source: this.source(), runs, seed: 1 },
+      (m) => {
+        switch (m.kind) {
+          case 'loaded': {
+            const bad = m.contract.filter((c) => !c.ok);
+            out.insertAdjacentHTML(
+              'beforeend',
+              `<h3>contract of ${escapeText(m.name)}</h3><ul class="contract">${m.contract.map((c) => `<li class="${c.ok ? 'pass' : 'fail'}">${c.ok ? 'ok' : 'FAIL'} ${escapeText(c.name)}: ${escapeText(c.detail)}</li>`).join('')}</ul>`,
+            );
+            this.status(
+              bad.length === 0 ? 'running the invariant suite…' : `${bad.length} contract problem(s); running what can run…`,
+              bad.length > 0,
+              false,
+            );
+            return false;
+          }
+          case 'property':
+            out.insertAdjacentHTML('beforeend', propertyHTML(m.report));
+            return false;
+          case 'check-done': {
+            const failed = out.querySelectorAll('.property.fail, .contract .fail').length;
+            this.status(failed === 0 ? 'the model passes the contract and the invariant suite' : `${failed} check(s) failed`, failed > 0);
+            return true;
+          }
+          case 'error':
+            this.status(m.message, true);
+            return true;
+          default:
+            return false;
         }
-        case 'property':
-          out.insertAdjacentHTML('beforeend', propertyHTML(m.report));
-          return false;
-        case 'check-done': {
-          const failed = out.querySelectorAll('.property.fail, .contract .fail').length;
-          this.status(failed === 0 ? 'the model passes the contract and the invariant suite' : `${failed} check(s) failed`, failed > 0);
-          return true;
-        }
-        case 'error':
-          this.status(m.message, true);
-          return true;
-        default:
-          return false;
-      }
-    }, limit, () => this.status(`stopped after ${limit / 1000} s: the model did not finish in the time limit (an infinite loop?)`, true));
+      },
+      limit,
+      () => this.status(`stopped after ${limit / 1000} s: the model did not finish in the time limit (an infinite loop?)`, true),
+    );
   }
 }
 
 function gradeHTML(m: Extract<FromModel, { kind: 'grade-done' }>, notes: readonly string[]): string {
   const head = `<tr>${m.head.map((h) => `<th>${escapeText(h)}</th>`).join('')}</tr>`;
-  const body = m.rows.map((r, i) => `<tr>${r.map((c, j) => `<td${j === 1 ? ` class="${m.valid[i] === true ? 'better' : 'worse'}"` : ''}>${escapeText(c)}</td>`).join('')}</tr>`).join('');
-  return `<h3>grade (as allocsim grade)</h3><p class="note">inputs: ${escapeText(notes.join('; '))}</p><table class="grade">${head}${body}</table><p class="note">${escapeText(m.legend)}</p>` +
-    `${m.errors.map((e) => `<p class="violation">${escapeText(e)}</p>`).join('')}<pre id="model-scores">${escapeText(m.scores)}</pre>`;
+  const body = m.rows
+    .map(
+      (r, i) =>
+        `<tr>${r.map((c, j) => `<td${j === 1 ? ` class="${m.valid[i] === true ? 'better' : 'worse'}"` : ''}>${escapeText(c)}</td>`).join('')}</tr>`,
+    )
+    .join('');
+  return (
+    `<h3>grade (as allocsim grade)</h3><p class="note">inputs: ${escapeText(notes.join('; '))}</p><table class="grade">${head}${body}</table><p class="note">${escapeText(m.legend)}</p>` +
+    `${m.errors.map((e) => `<p class="violation">${escapeText(e)}</p>`).join('')}<pre id="model-scores">${escapeText(m.scores)}</pre>`
+  );
 }
 
 function propertyHTML(r: PropertyReport): string {
@@ -147,7 +183,12 @@ function propertyHTML(r: PropertyReport): string {
   const what = v !== undefined && v !== null ? `${v.kind}: ${v.message}` : (p.message ?? 'failed');
   const seq = (p.counterexample ?? []).map((c) => `<li>${escapeText(c)}</li>`).join('');
   const replay = r.replay;
-  const pictures = replay === undefined || replay.frames.length === 0 ? '' :
-    `<p>the shrunk counterexample replayed, the heap after each operation (live blocks by thread, <span class="free">free</span>, <span class="cached">cached</span>):</p><div class="strips">${stripSequence(replay.frames.map((f) => f.sample), replay.frames.map((f, i) => `${i + 1}. ${f.step.text}`))}</div>`;
+  const pictures =
+    replay === undefined || replay.frames.length === 0
+      ? ''
+      : `<p>the shrunk counterexample replayed, the heap after each operation (live blocks by thread, <span class="free">free</span>, <span class="cached">cached</span>):</p><div class="strips">${stripSequence(
+          replay.frames.map((f) => f.sample),
+          replay.frames.map((f, i) => `${i + 1}. ${f.step.text}`),
+        )}</div>`;
   return `<div class="property fail">${head}<p class="violation">${escapeText(what)}</p><p>minimal failing sequence (t&lt;n&gt; = thread, #&lt;k&gt; = k-th live block):</p><ol>${seq}</ol>${pictures}<p class="replay">replay: allocsim check allocator.ts --only ${escapeText(p.name)} --seed ${p.seed} --path ${escapeText(p.path ?? '')}${p.replayPath !== undefined ? ` --replay-path '${escapeText(p.replayPath)}'` : ''}</p></div>`;
 }

@@ -17,7 +17,10 @@ export interface GridRun {
 }
 
 /** Runs every point of `form`'s grid; `progress` hears of each run and of the operations within it. */
-export function runGrid(form: ExperimentForm, progress: (done: number, total: number, label: string, ops: number) => void = () => undefined): GridRun {
+export function runGrid(
+  form: ExperimentForm,
+  progress: (done: number, total: number, label: string, ops: number) => void = () => undefined,
+): GridRun {
   const spec = gridSpecOf(form);
   const points = expandGrid(spec);
   const baseline = baselineLabel(spec, points);

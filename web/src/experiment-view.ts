@@ -58,9 +58,18 @@ export class ExperimentView {
 
   /** Fills the choices from the catalog and the form from the URL; runs the experiment a URL names. */
   init(cat: Catalog, query: string): void {
-    options(select('exp-allocators'), cat.allocators.map((a) => ({ value: a.name, label: `${a.name} (${a.family})` })));
-    options(select('exp-workloads'), cat.workloads.map((w) => ({ value: w.name, label: w.name })));
-    options(select('exp-machine'), cat.machines.map((m) => ({ value: m, label: m })));
+    options(
+      select('exp-allocators'),
+      cat.allocators.map((a) => ({ value: a.name, label: `${a.name} (${a.family})` })),
+    );
+    options(
+      select('exp-workloads'),
+      cat.workloads.map((w) => ({ value: w.name, label: w.name })),
+    );
+    options(
+      select('exp-machine'),
+      cat.machines.map((m) => ({ value: m, label: m })),
+    );
     select('exp-allocators').addEventListener('change', () => baselineChoices());
     $('exp-run').addEventListener('click', () => this.run());
     $('exp-cancel').addEventListener('click', () => this.cancel());
@@ -98,7 +107,9 @@ export class ExperimentView {
     const form = readForm();
     const query = formToQuery(form);
     history.replaceState(null, '', `?${query}`);
-    $('exp-command').textContent = `allocsim ${cliArgs(form).map((a) => (/^[\w.,=:/+-]+$/.test(a) ? a : `'${a}'`)).join(' ')} --json`;
+    $('exp-command').textContent = `allocsim ${cliArgs(form)
+      .map((a) => (/^[\w.,=:/+-]+$/.test(a) ? a : `'${a}'`))
+      .join(' ')} --json`;
     const bar = $('exp-progress') as HTMLProgressElement;
     bar.value = 0;
     this.busy(true);
@@ -109,7 +120,11 @@ export class ExperimentView {
         case 'progress':
           bar.max = m.total;
           bar.value = m.done;
-          this.status(`run ${Math.min(m.done + 1, m.total)} of ${m.total}: ${m.label}${m.ops > 0 ? ` (${m.ops.toLocaleString('en-US')} operations)` : ''}`, false, false);
+          this.status(
+            `run ${Math.min(m.done + 1, m.total)} of ${m.total}: ${m.label}${m.ops > 0 ? ` (${m.ops.toLocaleString('en-US')} operations)` : ''}`,
+            false,
+            false,
+          );
           return false;
         case 'experiment-done': {
           bar.value = bar.max;
@@ -119,7 +134,9 @@ export class ExperimentView {
           downloadLink($('exp-csv') as HTMLAnchorElement, m.csv, 'text/csv', 'experiment.csv');
           const total = (performance.now() - started) / 1000;
           $('exp-status').dataset.runMs = String(Math.round(m.runMs));
-          this.status(`done: ${m.title}; runs took ${(m.runMs / 1000).toFixed(2)} s (${total.toFixed(2)} s with the report)${m.failed > 0 ? `; ${m.failed} runs failed (an error or an invariant violation)` : ''}`);
+          this.status(
+            `done: ${m.title}; runs took ${(m.runMs / 1000).toFixed(2)} s (${total.toFixed(2)} s with the report)${m.failed > 0 ? `; ${m.failed} runs failed (an error or an invariant violation)` : ''}`,
+          );
           this.busy(false);
           return true;
         }
@@ -133,4 +150,3 @@ export class ExperimentView {
     });
   }
 }
-

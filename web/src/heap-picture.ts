@@ -57,10 +57,18 @@ export function stripSequence(samples: readonly HeapSample[], labels: readonly s
       let e = c;
       while (e + 1 < col.length && col[e + 1] === col[c]) e++;
       const cat = col[c] as number;
-      if (cat !== UNMAPPED) cells.push(`<rect x="${(c * cw).toFixed(1)}" width="${((e - c + 1) * cw).toFixed(1)}" height="${STRIP_H}" fill="${colorOf(cat)}"/>`);
+      if (cat !== UNMAPPED)
+        cells.push(
+          `<rect x="${(c * cw).toFixed(1)}" width="${((e - c + 1) * cw).toFixed(1)}" height="${STRIP_H}" fill="${colorOf(cat)}"/>`,
+        );
       c = e + 1;
     }
-    const bounds = segments.map((g) => `<line x1="${(g.row * cw).toFixed(1)}" x2="${(g.row * cw).toFixed(1)}" y1="0" y2="${STRIP_H}" stroke="#000" stroke-width="0.5"/>`).join('');
+    const bounds = segments
+      .map(
+        (g) =>
+          `<line x1="${(g.row * cw).toFixed(1)}" x2="${(g.row * cw).toFixed(1)}" y1="0" y2="${STRIP_H}" stroke="#000" stroke-width="0.5"/>`,
+      )
+      .join('');
     return `<div class="strip"><svg width="${STRIP_W}" height="${STRIP_H}" viewBox="0 0 ${STRIP_W} ${STRIP_H}"><rect width="${STRIP_W}" height="${STRIP_H}" fill="#f4f4f4"/>${cells.join('')}${bounds}</svg><code>${escapeText(labels[i] ?? '')}</code></div>`;
   });
   return rows.join('\n');

@@ -40,14 +40,19 @@ function framed(info: ModelInfo, rec: HeapRecorder, frames: HeapFrame[], limit: 
           cycles,
         });
       };
-      const ops = new Map<PropertyKey, unknown>(OPS.map((op) => {
-        const f = model[op] as (...a: unknown[]) => unknown;
-        return [op, (cpu: { now: number }, ...rest: unknown[]): unknown => {
-          const r = f.call(model, cpu, ...rest);
-          after(cpu.now);
-          return r;
-        }];
-      }));
+      const ops = new Map<PropertyKey, unknown>(
+        OPS.map((op) => {
+          const f = model[op] as (...a: unknown[]) => unknown;
+          return [
+            op,
+            (cpu: { now: number }, ...rest: unknown[]): unknown => {
+              const r = f.call(model, cpu, ...rest);
+              after(cpu.now);
+              return r;
+            },
+          ];
+        }),
+      );
       // Everything else is the model's own, called on the model itself.
       return new Proxy(model, {
         get: (target, key) => {

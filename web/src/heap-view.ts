@@ -9,7 +9,7 @@ import type { Catalog, FromModel, FromSim, HeapJob, HeapRecording, ToModel, ToSi
 import type { WorkerClient } from './worker-client.ts';
 
 /** The Heap tab's choice that means the model in the editor. */
-export const EDITOR_MODEL = '(the editor\'s model)';
+export const EDITOR_MODEL = "(the editor's model)";
 
 export class HeapView {
   private rec: HeapRecording | undefined;
@@ -24,15 +24,22 @@ export class HeapView {
   init(cat: Catalog): void {
     const teaching = cat.allocators.filter((a) => a.family === 'teaching').map((a) => a.name);
     const others = cat.allocators.filter((a) => a.family !== 'teaching').map((a) => a.name);
-    options(select('heap-model'), [...teaching, EDITOR_MODEL, ...others].map((n) => ({ value: n, label: n })));
-    options(select('heap-workload'), cat.workloads.map((w) => ({ value: w.name, label: w.name })));
+    options(
+      select('heap-model'),
+      [...teaching, EDITOR_MODEL, ...others].map((n) => ({ value: n, label: n })),
+    );
+    options(
+      select('heap-workload'),
+      cat.workloads.map((w) => ({ value: w.name, label: w.name })),
+    );
     select('heap-workload').value = 'random';
     $('heap-record').addEventListener('click', () => this.record());
     $('heap-back').addEventListener('click', () => this.show(this.at - 1));
     $('heap-forward').addEventListener('click', () => this.show(this.at + 1));
     input('heap-slider').addEventListener('input', () => this.show(Number(input('heap-slider').value)));
     document.addEventListener('keydown', (e) => {
-      if (this.rec === undefined || $('heap').hidden || (e.target as HTMLElement).closest('input, textarea, select, .cm-editor') !== null) return;
+      if (this.rec === undefined || $('heap').hidden || (e.target as HTMLElement).closest('input, textarea, select, .cm-editor') !== null)
+        return;
       if (e.key === 'ArrowLeft') this.show(this.at - 1);
       if (e.key === 'ArrowRight') this.show(this.at + 1);
     });
@@ -67,10 +74,16 @@ export class HeapView {
     };
     if (job.allocator === EDITOR_MODEL) {
       const limit = this.editor.limitMs();
-      this.models.run({ kind: 'heap', source: this.editor.source(), job }, (m) => (m.kind === 'heap-done' ? done(m.recording) : m.kind === 'error' ? failed(m.message) : false),
-        limit, () => this.status(`stopped after ${limit / 1000} s: the model did not finish in the time limit (an infinite loop?)`, true));
+      this.models.run(
+        { kind: 'heap', source: this.editor.source(), job },
+        (m) => (m.kind === 'heap-done' ? done(m.recording) : m.kind === 'error' ? failed(m.message) : false),
+        limit,
+        () => this.status(`stopped after ${limit / 1000} s: the model did not finish in the time limit (an infinite loop?)`, true),
+      );
     } else {
-      this.sim.run({ kind: 'heap', job }, (m) => (m.kind === 'heap-done' ? done(m.recording) : m.kind === 'error' ? failed(m.message) : false));
+      this.sim.run({ kind: 'heap', job }, (m) =>
+        m.kind === 'heap-done' ? done(m.recording) : m.kind === 'error' ? failed(m.message) : false,
+      );
     }
   }
 
@@ -80,7 +93,12 @@ export class HeapView {
     const slider = input('heap-slider');
     slider.max = String(Math.max(0, rec.frames.length - 1));
     $('heap-viewer').hidden = rec.frames.length === 0;
-    this.status(rec.frames.length === 0 ? `no operation recorded${rec.error !== undefined ? `: ${rec.error}` : ''}` : `${rec.title}: ${rec.frames.length} operations recorded${rec.error !== undefined ? `; the run ended with: ${rec.error}` : ''}`, rec.error !== undefined);
+    this.status(
+      rec.frames.length === 0
+        ? `no operation recorded${rec.error !== undefined ? `: ${rec.error}` : ''}`
+        : `${rec.title}: ${rec.frames.length} operations recorded${rec.error !== undefined ? `; the run ended with: ${rec.error}` : ''}`,
+      rec.error !== undefined,
+    );
     this.show(0);
   }
 

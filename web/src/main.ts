@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   const models = new WorkerClient<ToModel, FromModel>('model-worker.js');
   const editor = new ModelEditor(models);
   const experiment = new ExperimentView(sim);
-  const heap = new HeapView(new WorkerClient<ToSim, FromSim>('sim-worker.js'), new WorkerClient<ToModel, FromModel>('model-worker.js'), editor);
+  const heap = new HeapView(
+    new WorkerClient<ToSim, FromSim>('sim-worker.js'),
+    new WorkerClient<ToModel, FromModel>('model-worker.js'),
+    editor,
+  );
   const ostep = new OstepView(new WorkerClient<ToSim, FromSim>('sim-worker.js'));
   for (const t of TABS) $(`tab-${t}`).addEventListener('click', () => showTab(t));
   const query = location.search.slice(1);

@@ -28,7 +28,11 @@ const REPLAY_FRAMES = 400;
 function replay(info: ModelInfo, spec: PropertySpec, r: PropertyResult): HeapRecording | undefined {
   if (r.path === undefined) return undefined;
   const { info: recorded, rec, frames } = recording(info, REPLAY_FRAMES);
-  const again = checkProperty(recorded, spec, { seed: r.seed, path: r.path, ...(r.replayPath !== undefined ? { replayPath: r.replayPath } : {}) });
+  const again = checkProperty(recorded, spec, {
+    seed: r.seed,
+    path: r.path,
+    ...(r.replayPath !== undefined ? { replayPath: r.replayPath } : {}),
+  });
   return {
     title: `${info.name}: the shrunk counterexample of ${spec.name}`,
     hasHeapWalk: rec.hasHeapWalk,
@@ -56,7 +60,10 @@ function grade(source: string, inputs: GradeInput[], traces: Record<string, stri
   const rows = runGrade(info, inputs, { openLines: textLineSources(traces), onRun: (what) => post({ kind: 'grade-progress', what }) });
   const cells = gradeCells(rows);
   post({
-    kind: 'grade-done', ...cells, valid: rows.map((r) => r.student.valid), legend: GRADE_LEGEND,
+    kind: 'grade-done',
+    ...cells,
+    valid: rows.map((r) => r.student.valid),
+    legend: GRADE_LEGEND,
     errors: rows.filter((r) => r.student.error !== undefined).map((r) => `${r.input.label}: ${r.student.error as string}`),
     scores: formatScores(scoreGrade(rows)),
   });

@@ -11,9 +11,10 @@ export class OstepView {
     $('ostep-fields').innerHTML = FREESPACE_FLAGS.map((f) => {
       const flag = f.alias === '' ? `--${f.name}` : `-${f.alias}`;
       const id = `ostep-${f.name}`;
-      const field = f.type === 'boolean'
-        ? `<input type="checkbox" id="${id}" data-flag="${f.name}"${f.default === true || f.name === 'compute' || f.name === 'picture' ? ' checked' : ''}>`
-        : `<input type="text" id="${id}" data-flag="${f.name}" value="${escapeText(String(f.default))}" size="12">`;
+      const field =
+        f.type === 'boolean'
+          ? `<input type="checkbox" id="${id}" data-flag="${f.name}"${f.default === true || f.name === 'compute' || f.name === 'picture' ? ' checked' : ''}>`
+          : `<input type="text" id="${id}" data-flag="${f.name}" value="${escapeText(String(f.default))}" size="12">`;
       return `<label title="${escapeText(f.describe)}"><span>${escapeText(flag)} ${escapeText(f.name)}</span>${field}</label>`;
     }).join('');
     $('ostep-run').addEventListener('click', () => this.run());

@@ -18,7 +18,10 @@ export interface Site {
 /** Serves web/dist (built by npm run web:build) on 127.0.0.1 at a free port. */
 export async function serveSite(): Promise<Site> {
   if (!existsSync(join(ROOT, 'web', 'dist', 'index.html'))) throw new Error('web/dist is missing: run npm run web:build first');
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'web', 'serve.mjs')], { env: { ...process.env, PORT: '0' }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'web', 'serve.mjs')], {
+    env: { ...process.env, PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const url = await new Promise<string>((resolve, reject) => {
     let text = '';
     child.stdout?.on('data', (d: Buffer) => {
@@ -48,13 +51,18 @@ export async function launchBrowser(): Promise<Browser> {
 export function distinctColours(png: Buffer): number {
   const img = PNG.sync.read(png);
   const seen = new Set<number>();
-  for (let i = 0; i < img.data.length; i += 4) seen.add(((img.data[i] as number) << 16) | ((img.data[i + 1] as number) << 8) | (img.data[i + 2] as number));
+  for (let i = 0; i < img.data.length; i += 4)
+    seen.add(((img.data[i] as number) << 16) | ((img.data[i + 1] as number) << 8) | (img.data[i + 2] as number));
   return seen.size;
 }
 
 /** Runs the CLI (bin/allocsim) and returns its stdout; fails on a non-zero exit. */
 export function cli(args: readonly string[]): string {
-  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'allocsim'), ...args], { encoding: 'utf8', maxBuffer: 64 << 20, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'allocsim'), ...args], {
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   if (r.status !== 0) throw new Error(`allocsim ${args.join(' ')} exited with ${r.status}: ${r.stderr}`);
   return r.stdout;
 }

@@ -61,7 +61,11 @@ describe('the playground', { timeout: 600_000 }, () => {
     await page.waitForSelector(statusDone('exp-status'), { timeout: 300_000 });
     const status = (await page.textContent('#exp-status')) ?? '';
     assert.match(status, /^done: compare glibc, snmalloc on msgpass/);
-    assert.deepEqual(formFromQuery(new URL(page.url()).search.slice(1)), formFromQuery(query.slice(1)), 'the address still encodes the experiment');
+    assert.deepEqual(
+      formFromQuery(new URL(page.url()).search.slice(1)),
+      formFromQuery(query.slice(1)),
+      'the address still encodes the experiment',
+    );
     assert.equal(await page.locator('#exp-table tbody tr').count(), 2);
     assert.ok((await page.locator('#exp-charts svg').count()) > 0, 'the vega-lite charts are drawn');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#exp-json')]);
@@ -76,19 +80,23 @@ describe('the playground', { timeout: 600_000 }, () => {
 
   it('cancels a running experiment', async () => {
     const page = await open('?a=glibc&w=msgpass&p=scale=0.05');
-    await page.waitForFunction(() => (document.querySelector('#exp-status')?.textContent ?? '').startsWith('run '), null, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.querySelector('#exp-status')?.textContent ?? '').startsWith('run '), null, {
+      timeout: 60_000,
+    });
     await page.click('#exp-cancel');
     assert.equal(await page.textContent('#exp-status'), 'cancelled');
     assert.equal(await page.isDisabled('#exp-run'), false);
     await page.close();
   });
 
-  it('steps a teaching allocator\'s heap forward and back, showing what run --steps prints', async () => {
+  it("steps a teaching allocator's heap forward and back, showing what run --steps prints", async () => {
     const page = await open('?tab=heap');
     await page.selectOption('#heap-model', 'freelist');
     await page.click('#heap-record');
     await page.waitForSelector('#heap-viewer:not([hidden])', { timeout: 120_000 });
-    const steps = cli(['run', '-a', 'freelist', '-w', 'random', '-p', 'threads=1', '-p', 'ops=12', '-p', 'maxSize=200', '--steps']).split('\n\n');
+    const steps = cli(['run', '-a', 'freelist', '-w', 'random', '-p', 'threads=1', '-p', 'ops=12', '-p', 'maxSize=200', '--steps']).split(
+      '\n\n',
+    );
     const step = async (): Promise<string> => ((await page.textContent('#heap-step')) ?? '').trim();
     assert.match((await page.textContent('#heap-position')) ?? '', /^operation 1 of \d+/);
     assert.equal(await step(), steps[0]?.trim());
@@ -105,21 +113,38 @@ describe('the playground', { timeout: 600_000 }, () => {
     await page.close();
   });
 
-  it('steps the editor\'s model (transpiled in the browser) as run --steps does for the file', async () => {
+  it("steps the editor's model (transpiled in the browser) as run --steps does for the file", async () => {
     const page = await open('?tab=heap');
-    await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
-    await page.selectOption('#heap-model', '(the editor\'s model)');
+    await page.waitForFunction(() =>
+      (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get().includes('defineModel'),
+    );
+    await page.selectOption('#heap-model', "(the editor's model)");
     await page.click('#heap-record');
     await page.waitForSelector('#heap-viewer:not([hidden])', { timeout: 120_000 });
-    const steps = cli(['run', '-a', './templates/freelist/allocator.ts', '-w', 'random', '-p', 'threads=1', '-p', 'ops=12', '-p', 'maxSize=200', '--steps']).split('\n\n');
+    const steps = cli([
+      'run',
+      '-a',
+      './templates/freelist/allocator.ts',
+      '-w',
+      'random',
+      '-p',
+      'threads=1',
+      '-p',
+      'ops=12',
+      '-p',
+      'maxSize=200',
+      '--steps',
+    ]).split('\n\n');
     await page.click('#heap-forward');
     assert.equal(((await page.textContent('#heap-step')) ?? '').trim(), steps[1]?.trim());
     await page.close();
   });
 
-  it('shows a broken student model\'s violation and its counterexample as heap pictures', async () => {
+  it("shows a broken student model's violation and its counterexample as heap pictures", async () => {
     const page = await open('?tab=model');
-    await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
+    await page.waitForFunction(() =>
+      (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get().includes('defineModel'),
+    );
     const template = await page.evaluate(() => (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get());
     // The classic bug: the block is sized without its header, so the header overlaps the next block.
     const broken = template.replace('roundUp(size + HEADER, 16)', 'roundUp(size, 16)');
@@ -138,36 +163,49 @@ describe('the playground', { timeout: 600_000 }, () => {
 
   it('stops a model that loops forever, with a message', async () => {
     const page = await open('?tab=model');
-    await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
+    await page.waitForFunction(() =>
+      (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get().includes('defineModel'),
+    );
     const template = await page.evaluate(() => (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get());
-    const looping = template.replace('cpu.work(4);\n    this.counters.add(\'allocs\');', 'for (;;) {}');
+    const looping = template.replace("cpu.work(4);\n    this.counters.add('allocs');", 'for (;;) {}');
     assert.notEqual(looping, template);
     await page.evaluate((t) => (window as unknown as { allocsimEditor: { set(s: string): void } }).allocsimEditor.set(t), looping);
     await page.fill('#model-limit', '2');
     await page.click('#model-check');
-    await page.waitForFunction(() => /^stopped after/.test(document.querySelector('#model-status')?.textContent ?? ''), null, { timeout: 30_000 });
+    await page.waitForFunction(() => /^stopped after/.test(document.querySelector('#model-status')?.textContent ?? ''), null, {
+      timeout: 30_000,
+    });
     assert.match((await page.textContent('#model-status')) ?? '', /^stopped after 2 s/);
     await page.close();
   });
 
   it('grades a model as allocsim grade does', async () => {
     const page = await open('?tab=model');
-    await page.waitForFunction(() => ((window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()).includes('defineModel'));
+    await page.waitForFunction(() =>
+      (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get().includes('defineModel'),
+    );
     await page.fill('#model-limit', '300');
     await page.fill('#model-grade-inputs', 'binary.rep realloc.rep');
     await page.click('#model-grade');
     await page.waitForSelector(statusDone('model-status'), { timeout: 300_000 });
     assert.match((await page.textContent('#model-status')) ?? '', /^graded: valid on every input/);
-    const template = (await page.evaluate(() => (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get()));
+    const template = await page.evaluate(() => (window as unknown as { allocsimEditor: { get(): string } }).allocsimEditor.get());
     assert.equal(template, readFileSync(`${ROOT}/templates/freelist/allocator.ts`, 'utf8'), 'the editor opened on the freelist template');
-    const out = cli(['grade', 'templates/freelist/allocator.ts', '--trace', 'traces/csapp/binary.rep', '--trace', 'traces/csapp/realloc.rep']);
+    const out = cli([
+      'grade',
+      'templates/freelist/allocator.ts',
+      '--trace',
+      'traces/csapp/binary.rep',
+      '--trace',
+      'traces/csapp/realloc.rep',
+    ]);
     const scores = out.slice(out.indexOf('CS:APP')).trimEnd();
     assert.equal(((await page.textContent('#model-scores')) ?? '').trimEnd(), scores);
     assert.equal(await page.locator('#model-results table.grade tr').count(), 3);
     await page.close();
   });
 
-  it('runs OSTEP\'s malloc.py with the same output as the CLI', async () => {
+  it("runs OSTEP's malloc.py with the same output as the CLI", async () => {
     const page = await open('?tab=ostep');
     await page.fill('#ostep-seed', '3');
     await page.click('#ostep-run');

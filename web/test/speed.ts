@@ -20,7 +20,10 @@ try {
     await page.waitForSelector('#exp-status[data-done=true]', { timeout: 600_000 });
     const web = Number(await page.getAttribute('#exp-status', 'data-run-ms'));
     await page.close();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'web', 'test', 'node-run.ts'), query], { encoding: 'utf8', cwd: ROOT });
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'web', 'test', 'node-run.ts'), query], {
+      encoding: 'utf8',
+      cwd: ROOT,
+    });
     const node = Number(r.stdout.trim());
     if (!(web > 0 && node > 0)) throw new Error(`no timing: browser ${web}, node ${r.stdout}${r.stderr}`);
     ratios.push(web / node);

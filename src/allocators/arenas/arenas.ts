@@ -24,12 +24,7 @@ import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/c
 import type { TagHeapStat } from '../shared/boundary-tags/heap.ts';
 
 /** The counters this model reports. */
-export type ArenasStat =
-  | 'frees'
-  | 'mallocs'
-  | 'remoteFrees'
-  | 'threadsBound'
-  | TagHeapStat;
+export type ArenasStat = 'frees' | 'mallocs' | 'remoteFrees' | 'threadsBound' | TagHeapStat;
 
 /** glibc's arena limit when arena_max is unset: 8 arenas per CPU (NARENAS_FROM_NCORES in malloc/malloc.c, applied by arena_get2 in malloc/arena.c). */
 const ARENAS_PER_CORE = 8;
@@ -127,8 +122,12 @@ export const arenasModel: ModelInfo = {
   params: [
     ...TAG_HEAP_PARAMS,
     {
-      name: 'arenas', type: 'int', default: 0, min: 0, max: 4096,
-      description: 'number of arenas; 0 = glibc\'s default limit, 8 per core of the machine',
+      name: 'arenas',
+      type: 'int',
+      default: 0,
+      min: 0,
+      max: 4096,
+      description: "number of arenas; 0 = glibc's default limit, 8 per core of the machine",
       source: 'glibc malloc/malloc.c NARENAS_FROM_NCORES(n) = 8n on 64-bit, the limit arena_get2 (malloc/arena.c) applies',
     },
   ],

@@ -23,18 +23,24 @@ import { AllocatorAbort, type HeapRegion, type ModelDescription, type ModelEnv, 
 import { mapDirect, unmapDirect } from '../shared/direct-map.ts';
 import { bucketClasses, classFor, headerBytes, type BucketClass } from './size-classes.ts';
 import {
-  claimSlot, KIND_BUCKET, KIND_LARGE, P_BASE, P_CAP, P_CLASS, P_KIND, P_LEN, P_NEXT, P_PREV, P_USED, releaseSlot, slotUsed,
+  claimSlot,
+  KIND_BUCKET,
+  KIND_LARGE,
+  P_BASE,
+  P_CAP,
+  P_CLASS,
+  P_KIND,
+  P_LEN,
+  P_NEXT,
+  P_PREV,
+  P_USED,
+  releaseSlot,
+  slotUsed,
 } from './page.ts';
 import type { DirectMapStat } from '../shared/direct-map.ts';
 
 /** The counters this model reports. */
-export type BucketsStat =
-  | 'bucketPagesMapped'
-  | 'bucketPagesUnmapped'
-  | 'frees'
-  | 'lockAcquisitions'
-  | 'mallocs'
-  | DirectMapStat;
+export type BucketsStat = 'bucketPagesMapped' | 'bucketPagesUnmapped' | 'frees' | 'lockAcquisitions' | 'mallocs' | DirectMapStat;
 
 // Static data: the lock, then one list head per class.
 const G_LOCK = 0;
@@ -200,10 +206,19 @@ export class Buckets extends BaseModel<BucketsStat> {
     return {
       name: 'buckets',
       summary: 'segregated size classes (powers of two and halves), a page per bucket with its header and used bitmap at the page start',
-      sizeClasses: this.classes.map((c) => ({ index: c.index, size: c.size, perPage: c.perPage, wastePerPage: this.pageBytes - this.header - c.perPage * c.size })),
+      sizeClasses: this.classes.map((c) => ({
+        index: c.index,
+        size: c.size,
+        perPage: c.perPage,
+        wastePerPage: this.pageBytes - this.header - c.perPage * c.size,
+      })),
       constants: {
-        alignment: 16, pageBytes: this.pageBytes, pageHeaderBytes: this.header, largestClass: this.classes.at(-1)?.size ?? 0,
-        emptyPages: 'unmapped unless the only page of the class with room', locks: 1,
+        alignment: 16,
+        pageBytes: this.pageBytes,
+        pageHeaderBytes: this.header,
+        largestClass: this.classes.at(-1)?.size ?? 0,
+        emptyPages: 'unmapped unless the only page of the class with room',
+        locks: 1,
       },
       sources: [
         'NatTuck/khoury-ntuck courses/2020/01/cs3650/notes/18-advanced-malloc/notes.md ("Advanced Buckets")',
@@ -220,7 +235,11 @@ export const bucketsModel: ModelInfo = {
   family: 'teaching',
   params: [
     {
-      name: 'pageKiB', type: 'int', default: 4, min: 4, max: 1024,
+      name: 'pageKiB',
+      type: 'int',
+      default: 4,
+      min: 4,
+      max: 1024,
       description: 'bytes per bucket page in KiB (a power of two); classes go up to a quarter of it',
       source: 'course notes 18-advanced-malloc: "allocating a page for each size"',
     },

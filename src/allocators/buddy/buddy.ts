@@ -24,15 +24,7 @@ import { acquire, pathIds } from '../shared/model-support.ts';
 import type { DirectMapStat } from '../shared/direct-map.ts';
 
 /** The counters this model reports. */
-export type BuddyStat =
-  | 'coalesces'
-  | 'frees'
-  | 'heapsMapped'
-  | 'heapsUnmapped'
-  | 'lockAcquisitions'
-  | 'mallocs'
-  | 'splits'
-  | DirectMapStat;
+export type BuddyStat = 'coalesces' | 'frees' | 'heapsMapped' | 'heapsUnmapped' | 'lockAcquisitions' | 'mallocs' | 'splits' | DirectMapStat;
 
 const USED = 1;
 const MAPPED = 2; // a direct mapping: the header holds its length
@@ -214,14 +206,20 @@ export class Buddy extends BaseModel<BuddyStat> {
 
   describe(): ModelDescription {
     const sizeClasses = [];
-    for (let k = this.minOrder; k <= this.maxOrder; k++) sizeClasses.push({ index: k - this.minOrder, size: 2 ** k - HEADER, order: k, blockBytes: 2 ** k });
+    for (let k = this.minOrder; k <= this.maxOrder; k++)
+      sizeClasses.push({ index: k - this.minOrder, size: 2 ** k - HEADER, order: k, blockBytes: 2 ** k });
     return {
       name: 'buddy',
       summary: 'binary buddy allocator: power-of-two blocks split on demand and merged with their buddy (address XOR size) on free',
       sizeClasses,
       constants: {
-        alignment: 16, headerBytes: HEADER, minOrder: this.minOrder, maxOrder: this.maxOrder,
-        heapBytes: 2 ** this.maxOrder, directMapAboveBytes: 2 ** this.maxOrder - HEADER, locks: 1,
+        alignment: 16,
+        headerBytes: HEADER,
+        minOrder: this.minOrder,
+        maxOrder: this.maxOrder,
+        heapBytes: 2 ** this.maxOrder,
+        directMapAboveBytes: 2 ** this.maxOrder - HEADER,
+        locks: 1,
       },
       sources: [
         'NatTuck/khoury-ntuck 19-malloc-pt3/opt-buddy.md (1 MiB heaps, a free list per power of two, doubly linked)',
@@ -238,12 +236,20 @@ export const buddyModel: ModelInfo = {
   family: 'teaching',
   params: [
     {
-      name: 'maxOrder', type: 'int', default: 20, min: 12, max: 30,
+      name: 'maxOrder',
+      type: 'int',
+      default: 20,
+      min: 12,
+      max: 30,
       description: 'log2 of the heap size; blocks above it are mapped directly',
       source: 'opt-buddy.md: "Start with a constant heap size, e.g. 1MB" (2^20)',
     },
     {
-      name: 'minOrder', type: 'int', default: 5, min: 5, max: 29,
+      name: 'minOrder',
+      type: 'int',
+      default: 5,
+      min: 5,
+      max: 29,
       description: 'log2 of the smallest block (32 bytes: a 16-byte header keeps payloads 16-byte aligned, plus 16 bytes)',
       source: 'opt-buddy.md: minimum header 8, minimum cell 16 (here 16 + 16 for 16-byte alignment)',
     },

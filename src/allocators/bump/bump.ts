@@ -15,10 +15,7 @@ import type { ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import { num } from '../../lib/params.ts';
 
 /** The counters this model reports. */
-export type BumpStat =
-  | 'chunks'
-  | 'frees'
-  | 'mallocs';
+export type BumpStat = 'chunks' | 'frees' | 'mallocs';
 
 const HEADER = 16; // keeps 16-byte alignment of the payload
 const NEXT = 0;

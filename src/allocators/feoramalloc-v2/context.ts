@@ -6,7 +6,17 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import type { Counters } from '../kit/model-counters.ts';
 import { currentThreadId } from '../shared/odin-runtime/thread-id.ts';
-import { G_SLAB_SHIFT, G_SLABS_DATA, L_BIN_SIZE, L_DATA, SLAB_RECORD_SIZE, T_LOCAL_HEAP, T_THREAD_ID, WHOLE_SEGMENT, segmentOf } from './layout.ts';
+import {
+  G_SLAB_SHIFT,
+  G_SLABS_DATA,
+  L_BIN_SIZE,
+  L_DATA,
+  SLAB_RECORD_SIZE,
+  T_LOCAL_HEAP,
+  T_THREAD_ID,
+  WHOLE_SEGMENT,
+  segmentOf,
+} from './layout.ts';
 
 /** The counters this model reports (as mimalloc's mi_stat_* fields): a misspelt name fails to compile. */
 export type FeoramallocV2Stat =

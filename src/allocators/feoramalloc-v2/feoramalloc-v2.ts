@@ -19,9 +19,23 @@ import { binStart, segmentFor, slabFor, type V2Ctx } from './context.ts';
 import { heapAlloc, heapFree, heapLocalCleanup, heapResize } from './heap.ts';
 import { v2HeapWalk } from './heap-walk.ts';
 import {
-  BIN_RANKS, CLASS_LARGE, CLASS_SMALL, GLOBALS_SIZE, HUGE_BOOK_KEEPING, L_BIN_SIZE, MAX_ALIGNMENT, MAX_BIN_SIZE,
-  MAX_EMPTY_ORPHANED_SEGMENTS, MIN_BIN_SIZE, SEGMENT_HEADER_SIZE, SLAB_RECORD_SIZE, SMALL_BIN_MAX, SMALL_SLAB_SIZE, firstDataOffset,
-  segmentShape, sizeClass,
+  BIN_RANKS,
+  CLASS_LARGE,
+  CLASS_SMALL,
+  GLOBALS_SIZE,
+  HUGE_BOOK_KEEPING,
+  L_BIN_SIZE,
+  MAX_ALIGNMENT,
+  MAX_BIN_SIZE,
+  MAX_EMPTY_ORPHANED_SEGMENTS,
+  MIN_BIN_SIZE,
+  SEGMENT_HEADER_SIZE,
+  SLAB_RECORD_SIZE,
+  SMALL_BIN_MAX,
+  SMALL_SLAB_SIZE,
+  firstDataOffset,
+  segmentShape,
+  sizeClass,
 } from './layout.ts';
 
 const SOURCES = [
@@ -37,8 +51,13 @@ function makeHeap(env: ModelEnv): OdinHeap {
     segmentSize: num(env.params, 'segmentKiB') * 1024,
     counters: env.counters,
     paths: {
-      alloc: id('make_bin'), makeSlab: id('make_slab'), adopt: id('adopt_orphan'), localFree: id('free_bin'),
-      remoteFree: id('remote_free_push'), collect: id('collect_remote_frees'), segment: id('make_segment'),
+      alloc: id('make_bin'),
+      makeSlab: id('make_slab'),
+      adopt: id('adopt_orphan'),
+      localFree: id('free_bin'),
+      remoteFree: id('remote_free_push'),
+      collect: id('collect_remote_frees'),
+      segment: id('make_segment'),
     },
   };
   const slabOf = (cpu: Cpu, ptr: number): number => slabFor(cpu, segmentFor(ctx, ptr), ptr);
@@ -64,17 +83,31 @@ function describeDesign2(seg: number, mallocZeroes: boolean): ModelDescription {
     const cls = sizeClass(bin);
     const shape = segmentShape(seg, cls, seg);
     const full = cls === CLASS_SMALL ? Math.floor(SMALL_SLAB_SIZE / bin) : Math.floor(shape.firstCapacity / bin);
-    sizeClasses.push({ index: r, size: bin, class: cls === CLASS_SMALL ? 'small' : 'large', binsPerSlab: full, binsInFirstSlab: Math.floor(shape.firstCapacity / bin) });
+    sizeClasses.push({
+      index: r,
+      size: bin,
+      class: cls === CLASS_SMALL ? 'small' : 'large',
+      binsPerSlab: full,
+      binsInFirstSlab: Math.floor(shape.firstCapacity / bin),
+    });
   }
   return {
     name: 'feoramalloc-v2',
     summary: 'feoramalloc design 2: segments of slabs, bump-then-free-list bins, remote frees by a CAS loop on a doubly-tagged list',
     sizeClasses,
     constants: {
-      segmentSize: seg, smallSlabSize: SMALL_SLAB_SIZE, smallBinMax: SMALL_BIN_MAX, maxBinSize: MAX_BIN_SIZE, maxAlignment: MAX_ALIGNMENT,
-      segmentHeaderBytes: SEGMENT_HEADER_SIZE, slabRecordBytes: SLAB_RECORD_SIZE, smallSegmentFirstDataOffset: firstDataOffset(seg / SMALL_SLAB_SIZE),
-      largeSlabCapacity: segmentShape(seg, CLASS_LARGE, seg).firstCapacity, hugeBookKeeping: HUGE_BOOK_KEEPING,
-      maxEmptyOrphanedSegments: MAX_EMPTY_ORPHANED_SEGMENTS, mallocZeroes,
+      segmentSize: seg,
+      smallSlabSize: SMALL_SLAB_SIZE,
+      smallBinMax: SMALL_BIN_MAX,
+      maxBinSize: MAX_BIN_SIZE,
+      maxAlignment: MAX_ALIGNMENT,
+      segmentHeaderBytes: SEGMENT_HEADER_SIZE,
+      slabRecordBytes: SLAB_RECORD_SIZE,
+      smallSegmentFirstDataOffset: firstDataOffset(seg / SMALL_SLAB_SIZE),
+      largeSlabCapacity: segmentShape(seg, CLASS_LARGE, seg).firstCapacity,
+      hugeBookKeeping: HUGE_BOOK_KEEPING,
+      maxEmptyOrphanedSegments: MAX_EMPTY_ORPHANED_SEGMENTS,
+      mallocZeroes,
     },
     sources: SOURCES,
   };
@@ -86,11 +119,18 @@ export const feoramallocV2Model: ModelInfo = {
   family: 'production',
   params: [
     {
-      name: 'segmentKiB', type: 'int', default: 2048, min: 128, source: 'virtual_memory_linux.odin _get_superpage_size (/proc/meminfo Hugepagesize); 4 MiB without it',
+      name: 'segmentKiB',
+      type: 'int',
+      default: 2048,
+      min: 128,
+      source: 'virtual_memory_linux.odin _get_superpage_size (/proc/meminfo Hugepagesize); 4 MiB without it',
       description: 'segment size in KiB (a power of two; the OS huge-page size)',
     },
     {
-      name: 'mallocZeroes', type: 'bool', default: false, source: 'base/runtime/heap_allocator.odin (.Alloc zeroes, .Alloc_Non_Zeroed does not)',
+      name: 'mallocZeroes',
+      type: 'bool',
+      default: false,
+      source: 'base/runtime/heap_allocator.odin (.Alloc zeroes, .Alloc_Non_Zeroed does not)',
       description: "malloc zeroes reused bins as Odin's default .Alloc mode does (off: C malloc semantics; calloc always zeroes)",
     },
   ],

@@ -9,8 +9,25 @@ import { pointerField } from '../shared/odin-runtime/tagged-pointer.ts';
 import type { HeapRegion } from '../kit/contract.ts';
 import { slabFor } from './context.ts';
 import {
-  G_NEXT_SEGMENT, G_SIZE, G_SLABS_DATA, G_SLABS_LEN, H_REMOTE_FREE_LIST, H_SEGMENTS, L_BIN_SIZE, L_CAPACITY, L_DATA, L_FREE_LIST,
-  L_MAX_BINS, L_REMOTE_FREE_LIST, L_USED_BINS, O_EMPTY, O_IN_USE, ORPHANAGE_COUNT_BITS, SLAB_RECORD_SIZE, T_LOCAL_HEAP, segmentOf,
+  G_NEXT_SEGMENT,
+  G_SIZE,
+  G_SLABS_DATA,
+  G_SLABS_LEN,
+  H_REMOTE_FREE_LIST,
+  H_SEGMENTS,
+  L_BIN_SIZE,
+  L_CAPACITY,
+  L_DATA,
+  L_FREE_LIST,
+  L_MAX_BINS,
+  L_REMOTE_FREE_LIST,
+  L_USED_BINS,
+  O_EMPTY,
+  O_IN_USE,
+  ORPHANAGE_COUNT_BITS,
+  SLAB_RECORD_SIZE,
+  T_LOCAL_HEAP,
+  segmentOf,
 } from './layout.ts';
 
 export function v2HeapWalk(cpu: Cpu, globals: number, segmentSize: number, tlsBases: Iterable<number>): HeapRegion[] {

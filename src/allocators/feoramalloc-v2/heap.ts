@@ -11,8 +11,18 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { allocateVirtualMemory, freeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
 import { binStart, count, localHeap, segmentFor, slabFor, threadId, type V2Ctx } from './context.ts';
 import {
-  G_NEXT_SEGMENT, G_OWNER, G_SLABS_DATA, G_SLABS_LEN, H_REMOTE_FREE_LIST, H_SEGMENTS, HEAP_SIZE, L_REMOTE_FREE_LIST, MAX_BIN_SIZE,
-  SLAB_RECORD_SIZE, T_LOCAL_HEAP, roundToBinSize,
+  G_NEXT_SEGMENT,
+  G_OWNER,
+  G_SLABS_DATA,
+  G_SLABS_LEN,
+  H_REMOTE_FREE_LIST,
+  H_SEGMENTS,
+  HEAP_SIZE,
+  L_REMOTE_FREE_LIST,
+  MAX_BIN_SIZE,
+  SLAB_RECORD_SIZE,
+  T_LOCAL_HEAP,
+  roundToBinSize,
 } from './layout.ts';
 import { openFreeList, pushRemote, takeFreeList } from './remote.ts';
 import { orphanSegment } from './segment.ts';

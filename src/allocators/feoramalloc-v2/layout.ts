@@ -96,7 +96,11 @@ export function firstDataOffset(slabs: number): number {
 }
 
 /** The segment layout for a class: slab count, slab size, first slab's capacity. */
-export function segmentShape(segmentSize: number, cls: number, capacity: number): { slabs: number; slabSize: number; firstCapacity: number } {
+export function segmentShape(
+  segmentSize: number,
+  cls: number,
+  capacity: number,
+): { slabs: number; slabSize: number; firstCapacity: number } {
   const slabSize = cls === CLASS_SMALL ? SMALL_SLAB_SIZE : capacity;
   const slabs = Math.floor(capacity / slabSize);
   return { slabs, slabSize, firstCapacity: slabSize - firstDataOffset(slabs) };

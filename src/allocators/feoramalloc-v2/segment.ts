@@ -14,10 +14,38 @@ import { allocateVirtualMemoryAligned, allocateVirtualMemorySuperpage, freeVirtu
 import { pack, pointerField, treiberPop, treiberPush, version } from '../shared/odin-runtime/tagged-pointer.ts';
 import { count, threadId, type V2Ctx } from './context.ts';
 import {
-  CLASS_HUGE, CLASS_SMALL, G_FREE_SLABS, G_HEAP, G_MAY_RETURN, G_NEXT_SEGMENT, G_OWNER, G_PADDING, G_PREV_SEGMENT, G_SIZE,
-  G_SLAB_SHIFT, G_SLAB_SIZE_CLASS, G_SLABS_DATA, G_SLABS_LEN, H_SEGMENTS, HUGE_BOOK_KEEPING, L_BIN_SIZE, L_CAPACITY, L_DATA,
-  L_FREE_BINS, L_REMOTE_FREE_LIST, MAX_EMPTY_ORPHANED_SEGMENTS, O_EMPTY, O_IN_USE, ORPHANAGE_COUNT_BITS, SEGMENT_HEADER_SIZE,
-  SLAB_RECORD_SIZE, SMALL_SLAB_SHIFT, WHOLE_SEGMENT, firstDataOffset, segmentShape, sizeClass,
+  CLASS_HUGE,
+  CLASS_SMALL,
+  G_FREE_SLABS,
+  G_HEAP,
+  G_MAY_RETURN,
+  G_NEXT_SEGMENT,
+  G_OWNER,
+  G_PADDING,
+  G_PREV_SEGMENT,
+  G_SIZE,
+  G_SLAB_SHIFT,
+  G_SLAB_SIZE_CLASS,
+  G_SLABS_DATA,
+  G_SLABS_LEN,
+  H_SEGMENTS,
+  HUGE_BOOK_KEEPING,
+  L_BIN_SIZE,
+  L_CAPACITY,
+  L_DATA,
+  L_FREE_BINS,
+  L_REMOTE_FREE_LIST,
+  MAX_EMPTY_ORPHANED_SEGMENTS,
+  O_EMPTY,
+  O_IN_USE,
+  ORPHANAGE_COUNT_BITS,
+  SEGMENT_HEADER_SIZE,
+  SLAB_RECORD_SIZE,
+  SMALL_SLAB_SHIFT,
+  WHOLE_SEGMENT,
+  firstDataOffset,
+  segmentShape,
+  sizeClass,
 } from './layout.ts';
 import { addRankedSlab, freeSlabList, pushSlab, removeFreeSlab } from './lists.ts';
 import { closeFreeList, mergeSlabRemoteFreeList } from './remote.ts';
@@ -191,5 +219,3 @@ function popEmpty(ctx: V2Ctx, cpu: Cpu): number {
     old = cpu.atomicLoad(head);
   }
 }
-
-

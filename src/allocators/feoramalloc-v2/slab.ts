@@ -7,8 +7,25 @@ import { ORIGIN_LINK } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { count, localHeap, odinPanic, segmentFor, type V2Ctx } from './context.ts';
 import {
-  CLASS_HUGE, G_FREE_SLABS, G_MAY_RETURN, G_SLAB_SIZE_CLASS, G_SLABS_LEN, H_SLABS_BY_RANK, L_BIN_RANK, L_BIN_SIZE, L_CAPACITY, L_DATA,
-  L_FREE_BINS, L_FREE_LIST, L_MAX_BINS, L_REMOTE_FREE_LIST, L_USED_BINS, MAX_BIN_SIZE, binRank, roundToBinSize, sizeClass,
+  CLASS_HUGE,
+  G_FREE_SLABS,
+  G_MAY_RETURN,
+  G_SLAB_SIZE_CLASS,
+  G_SLABS_LEN,
+  H_SLABS_BY_RANK,
+  L_BIN_RANK,
+  L_BIN_SIZE,
+  L_CAPACITY,
+  L_DATA,
+  L_FREE_BINS,
+  L_FREE_LIST,
+  L_MAX_BINS,
+  L_REMOTE_FREE_LIST,
+  L_USED_BINS,
+  MAX_BIN_SIZE,
+  binRank,
+  roundToBinSize,
+  sizeClass,
 } from './layout.ts';
 import { addRankedSlab, freeSlabList, popSlab, pushSlab, removeRankedSlab } from './lists.ts';
 import { closeFreeList } from './remote.ts';

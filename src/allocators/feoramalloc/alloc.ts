@@ -14,9 +14,29 @@ import { ctz64 } from '../shared/bits64.ts';
 import { cacheFirstSlab, cacheRemoveSlab, freeSlabSuperpage } from './cache.ts';
 import { count, localCache, type FeoraCtx } from './context.ts';
 import {
-  C_NEXT_CACHE_BLOCK, C_REMOTE_FREE_COUNT, C_SUPERPAGES_WITH_REMOTE_FREES, HUGE_ALLOCATION_THRESHOLD, MAX_BIN_SIZE, P_FREE_SLABS,
-  P_REMOTE_FREE_SET, S_BIN_SIZE, S_DATA, S_DIRTY_BINS, S_FREE_BINS, S_IS_FULL, S_LOCAL_FREE, S_MAX_BINS, S_NEXT_FREE_SECTOR,
-  S_REMOTE_FREE_BINS_SCHEDULED, S_SECTORS, SLAB_COUNT, SUPERPAGE_CACHE_RATIO, T_LOCAL_HEAP, binRank, roundToBinSize, slabAt,
+  C_NEXT_CACHE_BLOCK,
+  C_REMOTE_FREE_COUNT,
+  C_SUPERPAGES_WITH_REMOTE_FREES,
+  HUGE_ALLOCATION_THRESHOLD,
+  MAX_BIN_SIZE,
+  P_FREE_SLABS,
+  P_REMOTE_FREE_SET,
+  S_BIN_SIZE,
+  S_DATA,
+  S_DIRTY_BINS,
+  S_FREE_BINS,
+  S_IS_FULL,
+  S_LOCAL_FREE,
+  S_MAX_BINS,
+  S_NEXT_FREE_SECTOR,
+  S_REMOTE_FREE_BINS_SCHEDULED,
+  S_SECTORS,
+  SLAB_COUNT,
+  SUPERPAGE_CACHE_RATIO,
+  T_LOCAL_HEAP,
+  binRank,
+  roundToBinSize,
+  slabAt,
   slabsNeededForSize,
 } from './layout.ts';
 import { cacheSlab, freeSlab, freeWideSlab, makeSlabSizedAllocation, mergeRemoteFrees, slabSetup } from './slab.ts';

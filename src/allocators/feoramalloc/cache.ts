@@ -7,8 +7,16 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import {
-  C_IN_USE, C_LENGTH, C_NEXT_CACHE_BLOCK, C_SLAB_MAP, C_SUPERPAGES_WITH_FREE_SLABS, P_CACHE_BLOCK, P_NEXT, SLAB_MAP_STRIDE,
-  SUPERPAGE_CACHE_RATIO, superpageOf,
+  C_IN_USE,
+  C_LENGTH,
+  C_NEXT_CACHE_BLOCK,
+  C_SLAB_MAP,
+  C_SUPERPAGES_WITH_FREE_SLABS,
+  P_CACHE_BLOCK,
+  P_NEXT,
+  SLAB_MAP_STRIDE,
+  SUPERPAGE_CACHE_RATIO,
+  superpageOf,
 } from './layout.ts';
 
 /** Adds `value` at the first empty entry of [start, start+len) across the chain (heap_cache_add_slab, ..._add_superpage_with_free_slabs). */

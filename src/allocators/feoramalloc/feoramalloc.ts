@@ -18,9 +18,29 @@ import type { FeoraCtx } from './context.ts';
 import { heapFree } from './free.ts';
 import { feoraHeapWalk } from './heap-walk.ts';
 import {
-  BIN_RANKS, GLOBALS_SIZE, HUGE_ALLOCATION_THRESHOLD, HUGE_BOOK_KEEPING, MAX_ALIGNMENT, MAX_BIN_SIZE, MAX_EMPTY_ORPHANED_SUPERPAGES,
-  MIN_BIN_SIZE, P_HUGE_SIZE, S_BIN_SIZE, S_DATA, SLAB_BOOK_KEEPING, SLAB_COUNT, SLAB_HEADER_SIZE, SLAB_MAP_STRIDE, SLAB_SIZE,
-  SUPERPAGE_CACHE_RATIO, SUPERPAGE_SIZE, WIDE_DATA_OFFSET, slabLayout, slabOf, slabsNeededForSize, superpageOf,
+  BIN_RANKS,
+  GLOBALS_SIZE,
+  HUGE_ALLOCATION_THRESHOLD,
+  HUGE_BOOK_KEEPING,
+  MAX_ALIGNMENT,
+  MAX_BIN_SIZE,
+  MAX_EMPTY_ORPHANED_SUPERPAGES,
+  MIN_BIN_SIZE,
+  P_HUGE_SIZE,
+  S_BIN_SIZE,
+  S_DATA,
+  SLAB_BOOK_KEEPING,
+  SLAB_COUNT,
+  SLAB_HEADER_SIZE,
+  SLAB_MAP_STRIDE,
+  SLAB_SIZE,
+  SUPERPAGE_CACHE_RATIO,
+  SUPERPAGE_SIZE,
+  WIDE_DATA_OFFSET,
+  slabLayout,
+  slabOf,
+  slabsNeededForSize,
+  superpageOf,
 } from './layout.ts';
 import { threadExitCleaner } from './orphanage.ts';
 import { heapResize } from './resize.ts';
@@ -38,9 +58,16 @@ function makeHeap(env: ModelEnv): OdinHeap {
     globals: env.machine.staticData(GLOBALS_SIZE, 'feoramalloc.bss'),
     counters: env.counters,
     paths: {
-      alloc: id('alloc_bin'), collect: id('collect_remote_frees'), slabSetup: id('slab_setup'), wide: id('slab_wide_alloc'),
-      huge: id('huge_alloc'), localFree: id('local_free'), remoteFree: id('remote_free'), notify: id('notify_owner'),
-      merge: id('merge_remote_frees'), orphanage: id('orphanage'),
+      alloc: id('alloc_bin'),
+      collect: id('collect_remote_frees'),
+      slabSetup: id('slab_setup'),
+      wide: id('slab_wide_alloc'),
+      huge: id('huge_alloc'),
+      localFree: id('local_free'),
+      remoteFree: id('remote_free'),
+      notify: id('notify_owner'),
+      merge: id('merge_remote_frees'),
+      orphanage: id('orphanage'),
     },
   };
   const blockStart = (cpu: Cpu, ptr: number): number => {
@@ -76,19 +103,36 @@ function describeDesign1(mallocZeroes: boolean): ModelDescription {
   const sizeClasses: SizeClass[] = [];
   for (let r = 0; r < BIN_RANKS; r++) {
     const l = slabLayout(MIN_BIN_SIZE << r);
-    sizeClasses.push({ index: r, size: l.binSize, binsPerSlab: l.bins, sectors: l.sectors, dataOffset: l.dataOffset, unusedBytes: l.unusedBytes });
+    sizeClasses.push({
+      index: r,
+      size: l.binSize,
+      binsPerSlab: l.bins,
+      sectors: l.sectors,
+      dataOffset: l.dataOffset,
+      unusedBytes: l.unusedBytes,
+    });
   }
   return {
     name: 'feoramalloc',
     summary: 'feoramalloc design 1: lock-free bitmap slab allocator (local and remote free bitmaps per slab)',
     sizeClasses,
     constants: {
-      superpageSize: SUPERPAGE_SIZE, slabSize: SLAB_SIZE, slabsPerSuperpage: SLAB_COUNT, slabHeaderBytes: SLAB_HEADER_SIZE,
-      minBinSize: MIN_BIN_SIZE, maxBinSize: MAX_BIN_SIZE, maxAlignment: MAX_ALIGNMENT, slabWideBookKeeping: SLAB_BOOK_KEEPING,
-      slabWideDataOffset: WIDE_DATA_OFFSET, slabsFor64KiBRequest: slabsNeededForSize(64 * 1024),
-      hugeAllocationThreshold: HUGE_ALLOCATION_THRESHOLD, hugeBookKeeping: HUGE_BOOK_KEEPING,
-      superpageCacheRatio: SUPERPAGE_CACHE_RATIO, slabMapStride: SLAB_MAP_STRIDE,
-      maxEmptyOrphanedSuperpages: MAX_EMPTY_ORPHANED_SUPERPAGES, mallocZeroes,
+      superpageSize: SUPERPAGE_SIZE,
+      slabSize: SLAB_SIZE,
+      slabsPerSuperpage: SLAB_COUNT,
+      slabHeaderBytes: SLAB_HEADER_SIZE,
+      minBinSize: MIN_BIN_SIZE,
+      maxBinSize: MAX_BIN_SIZE,
+      maxAlignment: MAX_ALIGNMENT,
+      slabWideBookKeeping: SLAB_BOOK_KEEPING,
+      slabWideDataOffset: WIDE_DATA_OFFSET,
+      slabsFor64KiBRequest: slabsNeededForSize(64 * 1024),
+      hugeAllocationThreshold: HUGE_ALLOCATION_THRESHOLD,
+      hugeBookKeeping: HUGE_BOOK_KEEPING,
+      superpageCacheRatio: SUPERPAGE_CACHE_RATIO,
+      slabMapStride: SLAB_MAP_STRIDE,
+      maxEmptyOrphanedSuperpages: MAX_EMPTY_ORPHANED_SUPERPAGES,
+      mallocZeroes,
     },
     sources: FEORAMALLOC_SOURCES,
   };
@@ -100,8 +144,12 @@ export const feoramallocModel: ModelInfo = {
   family: 'production',
   params: [
     {
-      name: 'mallocZeroes', type: 'bool', default: false, source: 'base/runtime/heap_allocator.odin (.Alloc zeroes, .Alloc_Non_Zeroed does not)',
-      description: "malloc zeroes reused bins as Odin's default .Alloc mode does (off: a C malloc uses .Alloc_Non_Zeroed; calloc always zeroes)",
+      name: 'mallocZeroes',
+      type: 'bool',
+      default: false,
+      source: 'base/runtime/heap_allocator.odin (.Alloc zeroes, .Alloc_Non_Zeroed does not)',
+      description:
+        "malloc zeroes reused bins as Odin's default .Alloc mode does (off: a C malloc uses .Alloc_Non_Zeroed; calloc always zeroes)",
     },
   ],
   doc: 'docs/models/feoramalloc.md',

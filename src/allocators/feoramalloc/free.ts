@@ -12,9 +12,28 @@ import { bit64, mask64 } from '../shared/bits64.ts';
 import { cacheAddSlab, cacheRemoveSlab } from './cache.ts';
 import { count, localCache, odinPanic, threadId, type FeoraCtx } from './context.ts';
 import {
-  C_NEXT_CACHE_BLOCK, C_REMOTE_FREE_COUNT, C_SUPERPAGES_WITH_REMOTE_FREES, MAX_BIN_SIZE, P_HUGE_SIZE, P_MASTER_CACHE_BLOCK, P_OWNER,
-  P_REMOTE_FREE_SET, S_BIN_SIZE, S_DATA, S_DIRTY_BINS, S_FREE_BINS, S_IS_FULL, S_LOCAL_FREE, S_MAX_BINS, S_NEXT_FREE_SECTOR,
-  S_REMOTE_FREE, S_REMOTE_FREE_BINS_SCHEDULED, SUPERPAGE_CACHE_RATIO, binRank, slabOf, superpageOf,
+  C_NEXT_CACHE_BLOCK,
+  C_REMOTE_FREE_COUNT,
+  C_SUPERPAGES_WITH_REMOTE_FREES,
+  MAX_BIN_SIZE,
+  P_HUGE_SIZE,
+  P_MASTER_CACHE_BLOCK,
+  P_OWNER,
+  P_REMOTE_FREE_SET,
+  S_BIN_SIZE,
+  S_DATA,
+  S_DIRTY_BINS,
+  S_FREE_BINS,
+  S_IS_FULL,
+  S_LOCAL_FREE,
+  S_MAX_BINS,
+  S_NEXT_FREE_SECTOR,
+  S_REMOTE_FREE,
+  S_REMOTE_FREE_BINS_SCHEDULED,
+  SUPERPAGE_CACHE_RATIO,
+  binRank,
+  slabOf,
+  superpageOf,
 } from './layout.ts';
 import { freeVirtualMemory } from '../shared/odin-runtime/virtual-memory.ts';
 import { freeSlab, freeWideSlab } from './slab.ts';

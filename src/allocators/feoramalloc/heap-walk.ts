@@ -9,8 +9,20 @@ import { bit64 } from '../shared/bits64.ts';
 import { pointerField } from '../shared/odin-runtime/tagged-pointer.ts';
 import type { HeapRegion } from '../kit/contract.ts';
 import {
-  G_ORPHANAGE, MAX_BIN_SIZE, P_HUGE_SIZE, P_NEXT, S_BIN_SIZE, S_DATA, S_LOCAL_FREE, S_MAX_BINS, S_REMOTE_FREE, SLAB_COUNT, SLAB_SIZE,
-  T_LOCAL_HEAP, slabAt, slabsNeededForSize,
+  G_ORPHANAGE,
+  MAX_BIN_SIZE,
+  P_HUGE_SIZE,
+  P_NEXT,
+  S_BIN_SIZE,
+  S_DATA,
+  S_LOCAL_FREE,
+  S_MAX_BINS,
+  S_REMOTE_FREE,
+  SLAB_COUNT,
+  SLAB_SIZE,
+  T_LOCAL_HEAP,
+  slabAt,
+  slabsNeededForSize,
 } from './layout.ts';
 
 export function feoraHeapWalk(cpu: Cpu, globals: number, tlsBases: Iterable<number>): HeapRegion[] {
@@ -61,7 +73,8 @@ function superpageRegions(cpu: Cpu, sp: number, out: HeapRegion[]): void {
       continue;
     }
     const max = cpu.load(slab + S_MAX_BINS);
-    if (data + max * bin < slab + SLAB_SIZE) out.push({ addr: data + max * bin, size: slab + SLAB_SIZE - data - max * bin, kind: 'metadata' });
+    if (data + max * bin < slab + SLAB_SIZE)
+      out.push({ addr: data + max * bin, size: slab + SLAB_SIZE - data - max * bin, kind: 'metadata' });
     for (let w = 0; w * 64 < max; w++) {
       const llo = cpu.load64(local + 8 * w);
       const lhi = cpu.hi;

@@ -11,8 +11,20 @@ import { knownRaceWrites } from '../shared/benign-race.ts';
 import { treiberPop, treiberPush } from '../shared/odin-runtime/tagged-pointer.ts';
 import { count, threadId, type FeoraCtx } from './context.ts';
 import {
-  C_IN_USE, CACHE_BLOCK_SIZE, G_ORPHANAGE, G_ORPHANAGE_COUNT, P_CACHE_BLOCK, P_FREE_SLABS, P_MASTER_CACHE_BLOCK, P_NEXT, P_OWNER,
-  P_PREV, SLAB_COUNT, T_LOCAL_HEAP, T_LOCAL_HEAP_CACHE, T_LOCAL_HEAP_TAIL,
+  C_IN_USE,
+  CACHE_BLOCK_SIZE,
+  G_ORPHANAGE,
+  G_ORPHANAGE_COUNT,
+  P_CACHE_BLOCK,
+  P_FREE_SLABS,
+  P_MASTER_CACHE_BLOCK,
+  P_NEXT,
+  P_OWNER,
+  P_PREV,
+  SLAB_COUNT,
+  T_LOCAL_HEAP,
+  T_LOCAL_HEAP_CACHE,
+  T_LOCAL_HEAP_TAIL,
 } from './layout.ts';
 import { releaseEmptySuperpage, takeStock } from './superpage.ts';
 
@@ -23,7 +35,8 @@ export function pushOrphan(ctx: FeoraCtx, cpu: Cpu, sp: number): void {
   // A race of the design, found by the race detector: a remote free that read master_cache_block
   // before it was cleared may still CAS an entry or add to remote_free_count in this cache block
   // while it is zeroed (plain writes). Kept as the source has it; docs/models/feoramalloc.md.
-  if (cpu.load(sp + P_CACHE_BLOCK + C_IN_USE, 1) === 1) knownRaceWrites(cpu, () => cpu.fill(sp + P_CACHE_BLOCK, CACHE_BLOCK_SIZE, 0, ORIGIN_META));
+  if (cpu.load(sp + P_CACHE_BLOCK + C_IN_USE, 1) === 1)
+    knownRaceWrites(cpu, () => cpu.fill(sp + P_CACHE_BLOCK, CACHE_BLOCK_SIZE, 0, ORIGIN_META));
   cpu.store(sp + P_PREV, 0);
   cpu.atomicStore(sp + P_OWNER, 0);
   treiberPush(cpu, ctx.globals + G_ORPHANAGE, sp, P_NEXT);

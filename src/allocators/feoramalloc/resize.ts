@@ -11,8 +11,23 @@ import { cacheAddSuperpageWithFreeSlabs, cacheRemoveSuperpageWithFreeSlabs } fro
 import { localCache, threadId, type FeoraCtx } from './context.ts';
 import { heapFree } from './free.ts';
 import {
-  HUGE_ALLOCATION_THRESHOLD, HUGE_BOOK_KEEPING, MAX_BIN_SIZE, P_FREE_SLABS, P_HUGE_SIZE, P_NEXT_FREE_SLAB_INDEX, P_OWNER, S_BIN_SIZE,
-  S_INDEX, S_IS_DIRTY, SLAB_COUNT, SUPERPAGE_SIZE, roundToBinSize, slabAt, slabOf, slabsNeededForSize, superpageOf,
+  HUGE_ALLOCATION_THRESHOLD,
+  HUGE_BOOK_KEEPING,
+  MAX_BIN_SIZE,
+  P_FREE_SLABS,
+  P_HUGE_SIZE,
+  P_NEXT_FREE_SLAB_INDEX,
+  P_OWNER,
+  S_BIN_SIZE,
+  S_INDEX,
+  S_IS_DIRTY,
+  SLAB_COUNT,
+  SUPERPAGE_SIZE,
+  roundToBinSize,
+  slabAt,
+  slabOf,
+  slabsNeededForSize,
+  superpageOf,
 } from './layout.ts';
 import { slabClearData, updateNextFreeSlabIndex } from './slab.ts';
 

@@ -14,9 +14,31 @@ import { lowBits64, popcount64 } from '../shared/bits64.ts';
 import { cacheAddSlab, cacheAddSuperpageWithFreeSlabs, cacheRemoveSuperpageWithFreeSlabs } from './cache.ts';
 import { count, odinPanic, type FeoraCtx } from './context.ts';
 import {
-  MAX_ALIGNMENT, MAX_BIN_SIZE, P_FREE_SLABS, P_NEXT_FREE_SLAB_INDEX, S_BIN_SIZE, S_DATA, S_DIRTY_BINS, S_FREE_BINS, S_INDEX,
-  S_IS_DIRTY, S_IS_FULL, S_LOCAL_FREE, S_MAX_BINS, S_NEXT_FREE_SECTOR, S_REMOTE_FREE, S_REMOTE_FREE_BINS_SCHEDULED, S_SECTORS,
-  SLAB_BOOK_KEEPING, SLAB_COUNT, SLAB_HEADER_SIZE, SLAB_SIZE, binRank, slabAt, slabLayout, slabsNeededForSize,
+  MAX_ALIGNMENT,
+  MAX_BIN_SIZE,
+  P_FREE_SLABS,
+  P_NEXT_FREE_SLAB_INDEX,
+  S_BIN_SIZE,
+  S_DATA,
+  S_DIRTY_BINS,
+  S_FREE_BINS,
+  S_INDEX,
+  S_IS_DIRTY,
+  S_IS_FULL,
+  S_LOCAL_FREE,
+  S_MAX_BINS,
+  S_NEXT_FREE_SECTOR,
+  S_REMOTE_FREE,
+  S_REMOTE_FREE_BINS_SCHEDULED,
+  S_SECTORS,
+  SLAB_BOOK_KEEPING,
+  SLAB_COUNT,
+  SLAB_HEADER_SIZE,
+  SLAB_SIZE,
+  binRank,
+  slabAt,
+  slabLayout,
+  slabsNeededForSize,
 } from './layout.ts';
 
 /** heap_slab_clear_data: zero everything after the index word (the whole 64 KiB). */
@@ -184,4 +206,3 @@ export function makeSlabSizedAllocation(ctx: FeoraCtx, cpu: Cpu, lhc: number, sp
 export function cacheSlab(cpu: Cpu, lhc: number, slab: number): void {
   cacheAddSlab(cpu, lhc, slab, binRank(cpu.load(slab + S_BIN_SIZE)));
 }
-

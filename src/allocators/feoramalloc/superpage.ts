@@ -10,10 +10,35 @@ import { allocateVirtualMemoryAligned, allocateVirtualMemorySuperpage, freeVirtu
 import { cacheAddSuperpageWithFreeSlabs, cacheExpand, cacheRemoveSuperpageWithFreeSlabs } from './cache.ts';
 import { count, threadId, type FeoraCtx } from './context.ts';
 import {
-  C_IN_USE, C_LENGTH, C_NEXT_CACHE_BLOCK, C_OWNED_SUPERPAGES, G_ORPHANAGE_COUNT, HUGE_BOOK_KEEPING, MAX_BIN_SIZE,
-  MAX_EMPTY_ORPHANED_SUPERPAGES, P_CACHE_BLOCK, P_FREE_SLABS, P_HUGE_SIZE, P_MASTER_CACHE_BLOCK, P_NEXT, P_OWNER, P_PREV, S_BIN_SIZE,
-  S_FREE_BINS, S_INDEX, S_IS_FULL, S_MAX_BINS, S_REMOTE_FREE_BINS_SCHEDULED, SLAB_COUNT, SUPERPAGE_CACHE_RATIO, SUPERPAGE_SIZE,
-  T_LOCAL_HEAP, T_LOCAL_HEAP_CACHE, T_LOCAL_HEAP_TAIL, slabAt, slabsNeededForSize,
+  C_IN_USE,
+  C_LENGTH,
+  C_NEXT_CACHE_BLOCK,
+  C_OWNED_SUPERPAGES,
+  G_ORPHANAGE_COUNT,
+  HUGE_BOOK_KEEPING,
+  MAX_BIN_SIZE,
+  MAX_EMPTY_ORPHANED_SUPERPAGES,
+  P_CACHE_BLOCK,
+  P_FREE_SLABS,
+  P_HUGE_SIZE,
+  P_MASTER_CACHE_BLOCK,
+  P_NEXT,
+  P_OWNER,
+  P_PREV,
+  S_BIN_SIZE,
+  S_FREE_BINS,
+  S_INDEX,
+  S_IS_FULL,
+  S_MAX_BINS,
+  S_REMOTE_FREE_BINS_SCHEDULED,
+  SLAB_COUNT,
+  SUPERPAGE_CACHE_RATIO,
+  SUPERPAGE_SIZE,
+  T_LOCAL_HEAP,
+  T_LOCAL_HEAP_CACHE,
+  T_LOCAL_HEAP_TAIL,
+  slabAt,
+  slabsNeededForSize,
 } from './layout.ts';
 import { popOrphan, pushOrphan } from './orphanage.ts';
 import { cacheSlab, freeSlab, freeWideSlab, mergeRemoteFrees } from './slab.ts';
@@ -149,4 +174,3 @@ export function makeHugeAllocation(ctx: FeoraCtx, cpu: Cpu, request: number): nu
   count(ctx, cpu, 'hugeAllocations');
   return sp + 64;
 }
-

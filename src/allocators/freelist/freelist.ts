@@ -21,10 +21,7 @@ import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/c
 import type { TagHeapStat } from '../shared/boundary-tags/heap.ts';
 
 /** The counters this model reports. */
-export type FreelistStat =
-  | 'frees'
-  | 'mallocs'
-  | TagHeapStat;
+export type FreelistStat = 'frees' | 'mallocs' | TagHeapStat;
 
 export class Freelist extends BaseModel<FreelistStat> {
   protected readonly heap: TagHeap;

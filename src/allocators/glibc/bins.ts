@@ -6,9 +6,7 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { AllocatorAbort } from '../kit/contract.ts';
 import { BINMAPSHIFT, PREV_INUSE, inSmallbinRange, largebinIndex, smallbinIndex } from './constants.ts';
-import {
-  bk, bkNextsize, chunksize, fd, fdNextsize, head, prevSize, setBk, setBkNextsize, setFd, setFdNextsize,
-} from './chunk.ts';
+import { bk, bkNextsize, chunksize, fd, fdNextsize, head, prevSize, setBk, setBkNextsize, setFd, setFdNextsize } from './chunk.ts';
 import { AV_BINMAP, binAt } from './layout.ts';
 
 /** malloc_printerr: glibc prints the message and aborts; the model throws it. */
@@ -125,7 +123,8 @@ export function placeInBin(cpu: Cpu, av: number, victim: number, size: number): 
         } else {
           setFdNextsize(cpu, victim, fwd);
           setBkNextsize(cpu, victim, bkNextsize(cpu, fwd));
-          if (fdNextsize(cpu, bkNextsize(cpu, fwd)) !== fwd) malloc_printerr('malloc(): largebin double linked list corrupted (nextsize)', fwd);
+          if (fdNextsize(cpu, bkNextsize(cpu, fwd)) !== fwd)
+            malloc_printerr('malloc(): largebin double linked list corrupted (nextsize)', fwd);
           setBkNextsize(cpu, fwd, victim);
           setFdNextsize(cpu, bkNextsize(cpu, victim), victim);
         }

@@ -95,7 +95,7 @@ function binProblem(cpu: Cpu, av: number, i: number, b: Bounds): string | null {
 
 /** do_check_free_chunk: free, consolidated, its footer matching, its links leading back to it. */
 function freeChunkProblem(cpu: Cpu, p: number, size: number, b: Bounds): string | null {
-  if (outside(p, size, b)) return 'it lies outside the arena\'s heap';
+  if (outside(p, size, b)) return "it lies outside the arena's heap";
   if (size < MINSIZE || size % 16 !== 0) return `its size ${size} is not a legal chunk size`;
   if (inuse(cpu, p)) return 'it claims to be in use';
   const next = p + size;

@@ -116,7 +116,8 @@ export function mallocConsolidate(m: Ptmalloc, cpu: Cpu, av: number): void {
     while (p !== 0) {
       if (misaligned(p)) malloc_printerr('malloc_consolidate(): unaligned fastbin chunk detected', p);
       if (fastbinIndex(chunksize(cpu, p)) !== i) malloc_printerr('malloc_consolidate(): invalid chunk size', p);
-      if (++steps > CYCLE_GUARD) throw new Error('glibc model: fastbin list has a cycle (the heap was corrupted by an undetected double free)');
+      if (++steps > CYCLE_GUARD)
+        throw new Error('glibc model: fastbin list has a cycle (the heap was corrupted by an undetected double free)');
       const nextp = revealFd(cpu, p);
       coalesce(m, cpu, av, p, chunksize(cpu, p), CONSOLIDATE_CHECKS);
       p = nextp;

@@ -11,8 +11,19 @@ import { CHUNK_HDR_SZ, NBINS, NFASTBINS, SIZE_SZ, TCACHE_MAX_BINS, protectPtr } 
 import { chunksize, fd } from './chunk.ts';
 import { heapForPtr } from './arena.ts';
 import {
-  AV_NEXT, AV_TOP, CH_FD, G_INITIALIZED, HEAP_INFO_SIZE, MALLOC_STATE_SIZE, TC_COUNTS, TC_ENTRIES,
-  TCACHE_STRUCT_SIZE, TE_NEXT, TLS_TCACHE, binAt, fastbinAddr,
+  AV_NEXT,
+  AV_TOP,
+  CH_FD,
+  G_INITIALIZED,
+  HEAP_INFO_SIZE,
+  MALLOC_STATE_SIZE,
+  TC_COUNTS,
+  TC_ENTRIES,
+  TCACHE_STRUCT_SIZE,
+  TE_NEXT,
+  TLS_TCACHE,
+  binAt,
+  fastbinAddr,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 

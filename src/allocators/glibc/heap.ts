@@ -7,15 +7,22 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import { PROT_NONE, PROT_RW } from '../../machine/page-table.ts';
-import {
-  HEAP_MAX_SIZE, HEAP_MIN_SIZE, MALLOC_ALIGNMENT, MINSIZE, PAGESIZE, PREV_INUSE, SIZE_SZ, alignDown, alignUp,
-} from './constants.ts';
+import { HEAP_MAX_SIZE, HEAP_MIN_SIZE, MALLOC_ALIGNMENT, MINSIZE, PAGESIZE, PREV_INUSE, SIZE_SZ, alignDown, alignUp } from './constants.ts';
 import { chunksize, head, prevInuse, prevSize, setHead } from './chunk.ts';
 import { unlinkChunk } from './bins.ts';
 import { MAP_FAILED, tryMmap } from './os.ts';
 import {
-  AV_SYSTEM_MEM, AV_TOP, G_ALIGNED_HEAP_AREA, G_MAY_SHRINK_HEAP, HEAP_INFO_SIZE, HI_AR_PTR, HI_MPROTECT_SIZE,
-  HI_PAGESIZE, HI_PREV, HI_SIZE, MP_TRIM_THRESHOLD,
+  AV_SYSTEM_MEM,
+  AV_TOP,
+  G_ALIGNED_HEAP_AREA,
+  G_MAY_SHRINK_HEAP,
+  HEAP_INFO_SIZE,
+  HI_AR_PTR,
+  HI_MPROTECT_SIZE,
+  HI_PAGESIZE,
+  HI_PREV,
+  HI_SIZE,
+  MP_TRIM_THRESHOLD,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 

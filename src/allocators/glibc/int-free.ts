@@ -9,7 +9,13 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import {
-  CHUNK_HDR_SZ, FASTBIN_CONSOLIDATION_THRESHOLD, MALLOC_ALIGNMENT, MINSIZE, PREV_INUSE, csize2tidx, sizeOf,
+  CHUNK_HDR_SZ,
+  FASTBIN_CONSOLIDATION_THRESHOLD,
+  MALLOC_ALIGNMENT,
+  MINSIZE,
+  PREV_INUSE,
+  csize2tidx,
+  sizeOf,
   wrapsAround,
 } from './constants.ts';
 import { chunksize, flag, head, headUnlocked, isMmapped, misaligned } from './chunk.ts';
@@ -21,8 +27,16 @@ import { heapTrim } from './heap.ts';
 import { munmapChunk, systrim } from './sysmalloc.ts';
 import { tcacheBinUsable, tcacheDoubleFreeCheck, tcacheHasRoom, tcacheOf, tcachePut } from './tcache.ts';
 import {
-  AV_FLAGS, AV_HAVE_FASTCHUNKS, AV_MUTEX, AV_SYSTEM_MEM, AV_TOP, G_GLOBAL_MAX_FAST, MP_TOP_PAD, MP_TRIM_THRESHOLD,
-  NONCONTIGUOUS_BIT, TLS_THREAD_ARENA,
+  AV_FLAGS,
+  AV_HAVE_FASTCHUNKS,
+  AV_MUTEX,
+  AV_SYSTEM_MEM,
+  AV_TOP,
+  G_GLOBAL_MAX_FAST,
+  MP_TOP_PAD,
+  MP_TRIM_THRESHOLD,
+  NONCONTIGUOUS_BIT,
+  TLS_THREAD_ARENA,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 import { BINS } from './check-state.ts';
@@ -75,7 +89,8 @@ function checkNormalFree(cpu: Cpu, av: number, p: number, size: number): void {
   if (contiguous && nextchunk >= top + chunksize(cpu, top)) malloc_printerr('double free or corruption (out)', p + CHUNK_HDR_SZ);
   const nh = head(cpu, nextchunk);
   if (!flag(nh, PREV_INUSE)) malloc_printerr('double free or corruption (!prev)', p + CHUNK_HDR_SZ);
-  if (nh <= CHUNK_HDR_SZ || sizeOf(nh) >= cpu.load(av + AV_SYSTEM_MEM)) malloc_printerr('free(): invalid next size (normal)', p + CHUNK_HDR_SZ);
+  if (nh <= CHUNK_HDR_SZ || sizeOf(nh) >= cpu.load(av + AV_SYSTEM_MEM))
+    malloc_printerr('free(): invalid next size (normal)', p + CHUNK_HDR_SZ);
 }
 
 const FREE_CHECKS = { prevSize: 'corrupted size vs. prev_size while consolidating', unsorted: 'free(): corrupted unsorted chunks' };

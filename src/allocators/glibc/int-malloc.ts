@@ -9,15 +9,48 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { RELAXED } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import {
-  BINMAPSHIFT, BINMAPSIZE, CHUNK_HDR_SZ, MAX_ITERS, MINSIZE, NON_MAIN_ARENA, PREV_INUSE, checkedRequest2size,
-  csize2tidx, fastbinIndex, inSmallbinRange, largebinIndex, sizeOf, smallbinIndex,
+  BINMAPSHIFT,
+  BINMAPSIZE,
+  CHUNK_HDR_SZ,
+  MAX_ITERS,
+  MINSIZE,
+  NON_MAIN_ARENA,
+  PREV_INUSE,
+  checkedRequest2size,
+  csize2tidx,
+  fastbinIndex,
+  inSmallbinRange,
+  largebinIndex,
+  sizeOf,
+  smallbinIndex,
 } from './constants.ts';
 import {
-  bk, bkNextsize, chunk2mem, chunksize, fd, head, prevInuse, prevSize, setBk, setFd, setFdNextsize,
-  setBkNextsize, setFoot, setHead, setInuseBitAtOffset, setNonMainArena,
+  bk,
+  bkNextsize,
+  chunk2mem,
+  chunksize,
+  fd,
+  head,
+  prevInuse,
+  prevSize,
+  setBk,
+  setFd,
+  setFdNextsize,
+  setBkNextsize,
+  setFoot,
+  setHead,
+  setInuseBitAtOffset,
+  setNonMainArena,
 } from './chunk.ts';
 import {
-  binmapBlock, first, last, malloc_printerr, placeInBin, setBinmapBlock, unlinkChunk, unsortedChunks,
+  binmapBlock,
+  first,
+  last,
+  malloc_printerr,
+  placeInBin,
+  setBinmapBlock,
+  unlinkChunk,
+  unsortedChunks,
   unsortedPushFront,
 } from './bins.ts';
 import { fastbinPop, mallocConsolidate } from './fastbins.ts';
@@ -25,7 +58,14 @@ import { arenaGetRetry } from './arena.ts';
 import { sysmalloc } from './sysmalloc.ts';
 import { tcacheBinUsable, tcacheGet, tcacheHasRoom, tcacheOf, tcachePut } from './tcache.ts';
 import {
-  AV_HAVE_FASTCHUNKS, AV_LAST_REMAINDER, AV_MUTEX, AV_SYSTEM_MEM, AV_TOP, G_GLOBAL_MAX_FAST, MP_TCACHE_UNSORTED_LIMIT, binAt,
+  AV_HAVE_FASTCHUNKS,
+  AV_LAST_REMAINDER,
+  AV_MUTEX,
+  AV_SYSTEM_MEM,
+  AV_TOP,
+  G_GLOBAL_MAX_FAST,
+  MP_TCACHE_UNSORTED_LIMIT,
+  binAt,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 import { BINS } from './check-state.ts';
@@ -153,10 +193,10 @@ function checkUnsorted(cpu: Cpu, av: number, victim: number, bck: number, size: 
   const nh = head(cpu, next);
   if (nh < CHUNK_HDR_SZ || nh > systemMem) malloc_printerr('malloc(): invalid next size (unsorted)', victim);
   if (sizeOf(prevSize(cpu, next)) !== size) malloc_printerr('malloc(): mismatching next->prev_size (unsorted)', victim);
-  if (fd(cpu, bck) !== victim || fd(cpu, victim) !== unsortedChunks(av)) malloc_printerr('malloc(): unsorted double linked list corrupted', victim);
+  if (fd(cpu, bck) !== victim || fd(cpu, victim) !== unsortedChunks(av))
+    malloc_printerr('malloc(): unsorted double linked list corrupted', victim);
   if (prevInuse(cpu, next)) malloc_printerr('malloc(): invalid next->prev_inuse (unsorted)', victim);
 }
-
 
 /**
  * Step 3: walk the unsorted bin from its tail (at most MAX_ITERS chunks). A small request may split
@@ -245,7 +285,16 @@ function fromLargebin(m: Ptmalloc, cpu: Cpu, av: number, nb: number): number {
  * A chunk taken from a bin is used whole if the rest would be below MINSIZE; otherwise the
  * remainder goes to the head of the unsorted bin (and becomes last_remainder when `advertise`).
  */
-function exhaustOrSplit(m: Ptmalloc, cpu: Cpu, av: number, victim: number, size: number, nb: number, check: string, advertise: boolean): void {
+function exhaustOrSplit(
+  m: Ptmalloc,
+  cpu: Cpu,
+  av: number,
+  victim: number,
+  size: number,
+  nb: number,
+  check: string,
+  advertise: boolean,
+): void {
   const rs = size - nb;
   if (rs < MINSIZE) {
     setInuseBitAtOffset(cpu, victim, size);
@@ -318,4 +367,3 @@ function useTop(m: Ptmalloc, cpu: Cpu, av: number, nb: number): number {
   m.path(cpu, '_int_malloc');
   return p;
 }
-

@@ -6,11 +6,17 @@
  * fastbin). 2.36 does not look in the tcache for an aligned request.
  */
 import type { Cpu } from '../../machine/cpu.ts';
+import { IS_MMAPPED, MALLOC_ALIGNMENT, MINSIZE, NON_MAIN_ARENA, PREV_INUSE, alignUp, checkedRequest2size } from './constants.ts';
 import {
-  IS_MMAPPED, MALLOC_ALIGNMENT, MINSIZE, NON_MAIN_ARENA, PREV_INUSE, alignUp, checkedRequest2size,
-} from './constants.ts';
-import {
-  chunk2mem, chunksize, head, isMmapped, mem2chunk, prevSize, setHead, setHeadSize, setInuseBitAtOffset,
+  chunk2mem,
+  chunksize,
+  head,
+  isMmapped,
+  mem2chunk,
+  prevSize,
+  setHead,
+  setHeadSize,
+  setInuseBitAtOffset,
   setPrevSize,
 } from './chunk.ts';
 import { arenaGet, arenaGetRetry } from './arena.ts';

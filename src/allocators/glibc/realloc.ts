@@ -9,12 +9,17 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
 import {
-  CHUNK_HDR_SZ, MALLOC_ALIGN_MASK, MINSIZE, NON_MAIN_ARENA, PREV_INUSE, SIZE_SZ, checkedRequest2size, sizeOf,
+  CHUNK_HDR_SZ,
+  MALLOC_ALIGN_MASK,
+  MINSIZE,
+  NON_MAIN_ARENA,
+  PREV_INUSE,
+  SIZE_SZ,
+  checkedRequest2size,
+  sizeOf,
   wrapsAround,
 } from './constants.ts';
-import {
-  chunk2mem, chunksize, head, inuse, isMmapped, mem2chunk, misaligned, setHead, setHeadSize, setInuseBitAtOffset,
-} from './chunk.ts';
+import { chunk2mem, chunksize, head, inuse, isMmapped, mem2chunk, misaligned, setHead, setHeadSize, setInuseBitAtOffset } from './chunk.ts';
 import { malloc_printerr, unlinkChunk } from './bins.ts';
 import { arenaForChunk, ptmallocInit } from './arena.ts';
 import { intFree } from './int-free.ts';

@@ -66,9 +66,24 @@ export type GlibcStat =
   | 'unsortedBinned';
 
 const PATHS = [
-  'tcache_get', 'tcache_put', 'tcache_init', '_int_malloc', 'sysmalloc', 'sysmalloc_mmap',
-  '_int_free', '_int_free_fast', 'malloc_consolidate', 'systrim', 'heap_trim', 'munmap_chunk', 'mremap_chunk',
-  'arena_get2', '_int_realloc', '_int_memalign', 'calloc_clear', 'thread_freeres',
+  'tcache_get',
+  'tcache_put',
+  'tcache_init',
+  '_int_malloc',
+  'sysmalloc',
+  'sysmalloc_mmap',
+  '_int_free',
+  '_int_free_fast',
+  'malloc_consolidate',
+  'systrim',
+  'heap_trim',
+  'munmap_chunk',
+  'mremap_chunk',
+  'arena_get2',
+  '_int_realloc',
+  '_int_memalign',
+  'calloc_clear',
+  'thread_freeres',
 ] as const;
 export type PathName = (typeof PATHS)[number];
 

@@ -6,8 +6,17 @@
  */
 import type { Cpu } from '../../machine/cpu.ts';
 import {
-  CHUNK_HDR_SZ, IS_MMAPPED, MALLOC_ALIGNMENT, MINSIZE, MMAP_AS_MORECORE_SIZE, NON_MAIN_ARENA, PAGESIZE,
-  PREV_INUSE, SIZE_SZ, alignDown, alignUp,
+  CHUNK_HDR_SZ,
+  IS_MMAPPED,
+  MALLOC_ALIGNMENT,
+  MINSIZE,
+  MMAP_AS_MORECORE_SIZE,
+  NON_MAIN_ARENA,
+  PAGESIZE,
+  PREV_INUSE,
+  SIZE_SZ,
+  alignDown,
+  alignUp,
 } from './constants.ts';
 import { chunk2mem, chunksize, prevSize, setFoot, setHead, setPrevSize } from './chunk.ts';
 import { malloc_printerr } from './bins.ts';
@@ -16,9 +25,23 @@ import { growHeap, newHeap } from './heap.ts';
 import { intFree } from './int-free.ts';
 import { MAP_FAILED, MORECORE_FAILURE, morecore, tryMmap, tryMremap } from './os.ts';
 import {
-  AV_FLAGS, AV_MAX_SYSTEM_MEM, AV_SYSTEM_MEM, AV_TOP, HEAP_INFO_SIZE, HI_AR_PTR, HI_PREV, HI_SIZE,
-  MP_MAX_MMAPPED_MEM, MP_MAX_N_MMAPS, MP_MMAP_THRESHOLD, MP_MMAPPED_MEM, MP_N_MMAPS, MP_N_MMAPS_MAX, MP_SBRK_BASE,
-  MP_TOP_PAD, NONCONTIGUOUS_BIT,
+  AV_FLAGS,
+  AV_MAX_SYSTEM_MEM,
+  AV_SYSTEM_MEM,
+  AV_TOP,
+  HEAP_INFO_SIZE,
+  HI_AR_PTR,
+  HI_PREV,
+  HI_SIZE,
+  MP_MAX_MMAPPED_MEM,
+  MP_MAX_N_MMAPS,
+  MP_MMAP_THRESHOLD,
+  MP_MMAPPED_MEM,
+  MP_N_MMAPS,
+  MP_N_MMAPS_MAX,
+  MP_SBRK_BASE,
+  MP_TOP_PAD,
+  NONCONTIGUOUS_BIT,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 

@@ -14,8 +14,16 @@ import { arenaGet } from './arena.ts';
 import { intMallocLocked } from './int-malloc.ts';
 import { libcFree } from './malloc.ts';
 import {
-  G_TCACHE_KEY, MP_TCACHE_BINS, MP_TCACHE_COUNT, TC_COUNTS, TC_ENTRIES, TCACHE_STRUCT_SIZE, TE_KEY,
-  TE_NEXT, TLS_TCACHE, TLS_TCACHE_SHUTTING_DOWN,
+  G_TCACHE_KEY,
+  MP_TCACHE_BINS,
+  MP_TCACHE_COUNT,
+  TC_COUNTS,
+  TC_ENTRIES,
+  TCACHE_STRUCT_SIZE,
+  TE_KEY,
+  TE_NEXT,
+  TLS_TCACHE,
+  TLS_TCACHE_SHUTTING_DOWN,
 } from './layout.ts';
 import type { Ptmalloc } from './state.ts';
 

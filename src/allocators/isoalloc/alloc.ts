@@ -16,8 +16,19 @@ import { bigAlloc } from './big-zone.ts';
 import { checkCanary } from './canary.ts';
 import { hex, isoAbort, lockRoot, rootOf, unlockRoot, type IsoCtx } from './context.ts';
 import {
-  BAD_BIT_SLOT, BIG_SZ_MAX, R_ZERO_ALLOC_PAGE, SMALL_SIZE_MAX, SMALLEST_CHUNK_SZ, Z_AF_COUNT, Z_ALLOC_COUNT, Z_CHUNK_SIZE, Z_INDEX,
-  Z_NEXT_FREE_BIT_SLOT, ZONE_USER_SIZE, alignSzUp, roundRequest,
+  BAD_BIT_SLOT,
+  BIG_SZ_MAX,
+  R_ZERO_ALLOC_PAGE,
+  SMALL_SIZE_MAX,
+  SMALLEST_CHUNK_SZ,
+  Z_AF_COUNT,
+  Z_ALLOC_COUNT,
+  Z_CHUNK_SIZE,
+  Z_INDEX,
+  Z_NEXT_FREE_BIT_SLOT,
+  ZONE_USER_SIZE,
+  alignSzUp,
+  roundRequest,
 } from './layout.ts';
 import { ensureRoot } from './root.ts';
 import { newZone } from './zone.ts';
@@ -78,7 +89,10 @@ function allocBitslotFromZone(ctx: IsoCtx, cpu: Cpu, z: number, bitSlot: number)
   let lo = cpu.load64(w);
   let hi = cpu.hi;
   if (p >= user + ZONE_USER_SIZE) {
-    isoAbort('_iso_alloc_bitslot_from_zone', `Allocating an address ${hex(p)} from zone[${cpu.load(z + Z_INDEX, 2)}], bit slot ${bitSlot} outside zones user pages`);
+    isoAbort(
+      '_iso_alloc_bitslot_from_zone',
+      `Allocating an address ${hex(p)} from zone[${cpu.load(z + Z_INDEX, 2)}], bit slot ${bitSlot} outside zones user pages`,
+    );
   }
   if (bit64(lo, hi, which) !== 0) {
     isoAbort(

@@ -11,9 +11,26 @@ import { halves, join64 } from '../shared/bits64.ts';
 import { checkBigCanary, load64u, store64u, writeBigCanaries } from './canary.ts';
 import { count, hex, isoAbort, type IsoCtx } from './context.ts';
 import {
-  B_FREE, B_NEXT, B_SIZE, B_TTL, B_USER_PAGES_START, BIG_SZ_MAX, BIG_ZONE_ALLOC_RETIRE, BIG_ZONE_MAX_FREE_LIST, BIG_ZONE_STRUCT_SIZE,
-  BIG_ZONE_WASTE, PAGE, R_BIG_ZONE_FREE, R_BIG_ZONE_FREE_COUNT, R_BIG_ZONE_FREE_MUTEX, R_BIG_ZONE_NEXT_MASK, R_BIG_ZONE_USED,
-  R_BIG_ZONE_USED_COUNT, R_BIG_ZONE_USED_MUTEX, SMALL_SIZE_MAX, alignSzDown,
+  B_FREE,
+  B_NEXT,
+  B_SIZE,
+  B_TTL,
+  B_USER_PAGES_START,
+  BIG_SZ_MAX,
+  BIG_ZONE_ALLOC_RETIRE,
+  BIG_ZONE_MAX_FREE_LIST,
+  BIG_ZONE_STRUCT_SIZE,
+  BIG_ZONE_WASTE,
+  PAGE,
+  R_BIG_ZONE_FREE,
+  R_BIG_ZONE_FREE_COUNT,
+  R_BIG_ZONE_FREE_MUTEX,
+  R_BIG_ZONE_NEXT_MASK,
+  R_BIG_ZONE_USED,
+  R_BIG_ZONE_USED_COUNT,
+  R_BIG_ZONE_USED_MUTEX,
+  SMALL_SIZE_MAX,
+  alignSzDown,
 } from './layout.ts';
 import { dontNeedPages, mmapPages, roundUpPage } from './os.ts';
 import { usRand } from './random.ts';
@@ -162,7 +179,8 @@ export function findBigZone(ctx: IsoCtx, cpu: Cpu, root: number, p: number, remo
  */
 export function freeBigZone(ctx: IsoCtx, cpu: Cpu, root: number, big: number): void {
   cpu.path(ctx.paths.bigFree);
-  if (cpu.load(big + B_FREE, 1) === 1) isoAbort('iso_free_big_zone', `Double free of big zone ${hex(big)} has been detected!`, userOf(cpu, big));
+  if (cpu.load(big + B_FREE, 1) === 1)
+    isoAbort('iso_free_big_zone', `Double free of big zone ${hex(big)} has been detected!`, userOf(cpu, big));
   lock(ctx, cpu, root + R_BIG_ZONE_FREE_MUTEX);
   const count = cpu.load(root + R_BIG_ZONE_FREE_COUNT, 4);
   const size = cpu.load(big + B_SIZE, 8);

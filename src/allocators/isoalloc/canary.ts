@@ -11,7 +11,16 @@ import { ORIGIN_LINK, ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { halves } from '../shared/bits64.ts';
 import { count, hex, isoAbort, type IsoCtx } from './context.ts';
-import { B_CANARY_A, B_CANARY_B, B_USER_PAGES_START, CANARY_LOW_BYTE_MASK, R_BIG_ZONE_CANARY_SECRET, Z_CANARY_SECRET, Z_CHUNK_SIZE, Z_INDEX } from './layout.ts';
+import {
+  B_CANARY_A,
+  B_CANARY_B,
+  B_USER_PAGES_START,
+  CANARY_LOW_BYTE_MASK,
+  R_BIG_ZONE_CANARY_SECRET,
+  Z_CANARY_SECRET,
+  Z_CHUNK_SIZE,
+  Z_INDEX,
+} from './layout.ts';
 
 function canaryFor(cpu: Cpu, z: number, p: number): [number, number] {
   const slo = cpu.load64(z + Z_CANARY_SECRET);
@@ -33,7 +42,10 @@ export function checkCanary(ctx: IsoCtx, cpu: Cpu, z: number, p: number): void {
   ctx.counters.add('canaryChecks');
   const [lo, hi] = canaryFor(cpu, z, p);
   const size = cpu.load(z + Z_CHUNK_SIZE, 4);
-  for (const [where, at] of [['beginning', p], ['end', p + size - 8]] as const) {
+  for (const [where, at] of [
+    ['beginning', p],
+    ['end', p + size - 8],
+  ] as const) {
     const vlo = cpu.load64(at, ORIGIN_LINK);
     const vhi = cpu.hi;
     if (vlo !== lo || vhi !== hi) {
@@ -88,11 +100,19 @@ export function checkBigCanary(ctx: IsoCtx, cpu: Cpu, root: number, big: number)
   const [lo, hi] = bigCanary(cpu, root, big, uhi * 4294967296 + ulo);
   const [alo, ahi] = load64u(cpu, big + B_CANARY_A);
   if (alo !== lo || ahi !== hi) {
-    isoAbort('check_big_canary', `Big zone ${hex(big)} bottom canary has been corrupted! Value: ${word(alo, ahi)} Expected: ${word(lo, hi)}`, big);
+    isoAbort(
+      'check_big_canary',
+      `Big zone ${hex(big)} bottom canary has been corrupted! Value: ${word(alo, ahi)} Expected: ${word(lo, hi)}`,
+      big,
+    );
   }
   const [blo, bhi] = load64u(cpu, big + B_CANARY_B);
   if (blo !== lo || bhi !== hi) {
-    isoAbort('check_big_canary', `Big zone ${hex(big)} top canary has been corrupted! Value: ${word(blo, bhi)} Expected: ${word(lo, hi)}`, big);
+    isoAbort(
+      'check_big_canary',
+      `Big zone ${hex(big)} top canary has been corrupted! Value: ${word(blo, bhi)} Expected: ${word(lo, hi)}`,
+      big,
+    );
   }
 }
 

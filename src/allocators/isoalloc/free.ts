@@ -14,8 +14,21 @@ import { findBigZone, freeBigZone } from './big-zone.ts';
 import { checkCanary, writeCanary } from './canary.ts';
 import { hex, isoAbort, lockRoot, rootOf, unlockRoot, type IsoCtx } from './context.ts';
 import {
-  B_SIZE, CHUNK_QUARANTINE_SZ, R_CHUNK_LOOKUP_TABLE, R_CHUNK_QUARANTINE, R_CHUNK_QUARANTINE_COUNT, R_ZERO_ALLOC_PAGE, R_ZONES_USED,
-  SMALL_SIZE_MAX, Z_AF_COUNT, Z_CHUNK_COUNT, Z_CHUNK_SIZE, Z_INDEX, Z_MAX_BITMAP_IDX, ZONE_USER_SIZE, addrToChunkTable,
+  B_SIZE,
+  CHUNK_QUARANTINE_SZ,
+  R_CHUNK_LOOKUP_TABLE,
+  R_CHUNK_QUARANTINE,
+  R_CHUNK_QUARANTINE_COUNT,
+  R_ZERO_ALLOC_PAGE,
+  R_ZONES_USED,
+  SMALL_SIZE_MAX,
+  Z_AF_COUNT,
+  Z_CHUNK_COUNT,
+  Z_CHUNK_SIZE,
+  Z_INDEX,
+  Z_MAX_BITMAP_IDX,
+  ZONE_USER_SIZE,
+  addrToChunkTable,
 } from './layout.ts';
 import { ensureRoot } from './root.ts';
 import { destroyZone } from './retire.ts';
@@ -111,16 +124,25 @@ function freeChunkFromZone(ctx: IsoCtx, cpu: Cpu, z: number, p: number): void {
   const dword = Math.floor(bitSlot / 64);
   const index = (): number => cpu.load(z + Z_INDEX, 2);
   if (offset % chunk !== 0) {
-    isoAbort('iso_free_chunk_from_zone', `Chunk ${offset} at ${hex(p)} is not a multiple of zone[${index()}] chunk size ${chunk}. Off by ${offset % chunk} bits`, p);
+    isoAbort(
+      'iso_free_chunk_from_zone',
+      `Chunk ${offset} at ${hex(p)} is not a multiple of zone[${index()}] chunk size ${chunk}. Off by ${offset % chunk} bits`,
+      p,
+    );
   }
-  if (dword > cpu.load(z + Z_MAX_BITMAP_IDX, 2)) isoAbort('iso_free_chunk_from_zone', `Cannot calculate this chunks location in the bitmap ${hex(p)}`, p);
+  if (dword > cpu.load(z + Z_MAX_BITMAP_IDX, 2))
+    isoAbort('iso_free_chunk_from_zone', `Cannot calculate this chunks location in the bitmap ${hex(p)}`, p);
   const which = bitSlot % 64;
   const bitmap = bitmapStart(cpu, z);
   const w = bitmap + 8 * dword;
   let lo = cpu.load64(w);
   let hi = cpu.hi;
   if (bit64(lo, hi, which) === 0) {
-    isoAbort('iso_free_chunk_from_zone', `Double free of chunk ${hex(p)} detected from zone[${index()}] dwords_to_bit_slot=${dword} bit_slot=${bitSlot}`, p);
+    isoAbort(
+      'iso_free_chunk_from_zone',
+      `Double free of chunk ${hex(p)} detected from zone[${index()}] dwords_to_bit_slot=${dword} bit_slot=${bitSlot}`,
+      p,
+    );
   }
   // Pair 10 -> 01 (bit slots are even, so both bits are in the same half).
   if (which < 32) lo = ((lo | (1 << (which + 1))) & ~(1 << which)) >>> 0;

@@ -7,9 +7,7 @@ import type { Cpu } from '../../machine/cpu.ts';
 import type { HeapRegion } from '../kit/contract.ts';
 import { freeBigZones } from './big-zone.ts';
 import { findZoneRange } from './free.ts';
-import {
-  B_SIZE, R_CHUNK_QUARANTINE, R_CHUNK_QUARANTINE_COUNT, R_ZONES_USED, S_ROOT, Z_CHUNK_COUNT, Z_CHUNK_SIZE,
-} from './layout.ts';
+import { B_SIZE, R_CHUNK_QUARANTINE, R_CHUNK_QUARANTINE_COUNT, R_ZONES_USED, S_ROOT, Z_CHUNK_COUNT, Z_CHUNK_SIZE } from './layout.ts';
 import { findBigZone } from './big-zone.ts';
 import type { IsoCtx } from './context.ts';
 import { bitmapStart, userPagesStart, zoneAt } from './zone-fields.ts';

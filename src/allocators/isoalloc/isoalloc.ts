@@ -19,8 +19,16 @@ import type { IsoCtx } from './context.ts';
 import { isoChunkSize, isoFree, isoFreeSize } from './free.ts';
 import { isoHeapWalk } from './heap-walk.ts';
 import {
-  CANARY_COUNT_DIV, CHUNK_QUARANTINE_SZ, DEFAULT_ZONES, MAX_DEFAULT_ZONE_SZ, MAX_ZONES, SMALL_SIZE_MAX, STATICS_SIZE, ZONE_CACHE_SZ,
-  ZONE_FREE_LIST_SZ, ZONE_USER_SIZE,
+  CANARY_COUNT_DIV,
+  CHUNK_QUARANTINE_SZ,
+  DEFAULT_ZONES,
+  MAX_DEFAULT_ZONE_SZ,
+  MAX_ZONES,
+  SMALL_SIZE_MAX,
+  STATICS_SIZE,
+  ZONE_CACHE_SZ,
+  ZONE_FREE_LIST_SZ,
+  ZONE_USER_SIZE,
 } from './layout.ts';
 import { ensureRoot } from './root.ts';
 
@@ -46,9 +54,16 @@ class IsoAlloc implements AllocatorModel {
       memalign: str(env.params, 'memalign') as 'checked' | 'faithful',
       counters: env.counters,
       paths: {
-        allocCached: id('alloc_bitslot'), findZone: id('find_suitable_zone'), newZone: id('new_zone'), fillSlots: id('fill_free_bit_slots'),
-        free: id('free_quarantine'), flush: id('flush_chunk_quarantine'), freeChunk: id('free_chunk_from_zone'), bigAlloc: id('big_alloc'),
-        bigFree: id('big_free'), retire: id('retire_zone'),
+        allocCached: id('alloc_bitslot'),
+        findZone: id('find_suitable_zone'),
+        newZone: id('new_zone'),
+        fillSlots: id('fill_free_bit_slots'),
+        free: id('free_quarantine'),
+        flush: id('flush_chunk_quarantine'),
+        freeChunk: id('free_chunk_from_zone'),
+        bigAlloc: id('big_alloc'),
+        bigFree: id('big_free'),
+        retire: id('retire_zone'),
       },
     };
   }
@@ -98,8 +113,12 @@ class IsoAlloc implements AllocatorModel {
     const sizeClasses: SizeClass[] = DEFAULT_ZONES.map((size, index) => {
       const chunks = ZONE_USER_SIZE / size;
       return {
-        index, size, chunksPerZone: chunks, bitmapBytes: Math.max(8, chunks / 4),
-        canaryAttempts: size > MAX_DEFAULT_ZONE_SZ ? 0 : chunks >> CANARY_COUNT_DIV, defaultZone: true,
+        index,
+        size,
+        chunksPerZone: chunks,
+        bitmapBytes: Math.max(8, chunks / 4),
+        canaryAttempts: size > MAX_DEFAULT_ZONE_SZ ? 0 : chunks >> CANARY_COUNT_DIV,
+        defaultZone: true,
       };
     });
     return {
@@ -107,10 +126,20 @@ class IsoAlloc implements AllocatorModel {
       summary: 'IsoAlloc: isolated 4 MiB zones per chunk size, 2-bit bitmaps, one global lock, quarantine, canaries',
       sizeClasses,
       constants: {
-        zoneUserSize: ZONE_USER_SIZE, chunkSizeMultiple: 32, smallSizeMax: SMALL_SIZE_MAX, maxZones: MAX_ZONES,
-        freeSlotCache: ZONE_FREE_LIST_SZ, quarantine: CHUNK_QUARANTINE_SZ, threadZoneCache: ZONE_CACHE_SZ, retireAfterAllocsTimesChunks: 32,
-        bigZoneWasteBytes: 16384, bigZoneFreeListMax: 64, bigZoneRetireUses: 16,
-        prePopulatePages: this.ctx.prePopulate, noZeroAllocations: this.ctx.noZeroAllocations, memalign: this.ctx.memalign,
+        zoneUserSize: ZONE_USER_SIZE,
+        chunkSizeMultiple: 32,
+        smallSizeMax: SMALL_SIZE_MAX,
+        maxZones: MAX_ZONES,
+        freeSlotCache: ZONE_FREE_LIST_SZ,
+        quarantine: CHUNK_QUARANTINE_SZ,
+        threadZoneCache: ZONE_CACHE_SZ,
+        retireAfterAllocsTimesChunks: 32,
+        bigZoneWasteBytes: 16384,
+        bigZoneFreeListMax: 64,
+        bigZoneRetireUses: 16,
+        prePopulatePages: this.ctx.prePopulate,
+        noZeroAllocations: this.ctx.noZeroAllocations,
+        memalign: this.ctx.memalign,
       },
       sources: SOURCES,
     };
@@ -123,16 +152,27 @@ export const isoallocModel: ModelInfo = {
   family: 'production',
   params: [
     {
-      name: 'prePopulatePages', type: 'bool', default: false, source: 'Makefile PRE_POPULATE_PAGES (0 today; user zones were populated in 2020, 69d488e)',
+      name: 'prePopulatePages',
+      type: 'bool',
+      default: false,
+      source: 'Makefile PRE_POPULATE_PAGES (0 today; user zones were populated in 2020, 69d488e)',
       description: 'MAP_POPULATE on the root, tables, quarantine and bitmaps, and on user zones as in the 2020 version',
     },
     {
-      name: 'noZeroAllocations', type: 'bool', default: false, source: 'Makefile NO_ZERO_ALLOCATIONS (1 in the Makefile)',
+      name: 'noZeroAllocations',
+      type: 'bool',
+      default: false,
+      source: 'Makefile NO_ZERO_ALLOCATIONS (1 in the Makefile)',
       description: 'malloc(0) returns one shared PROT_NONE page (off: the invariant checker requires a usable byte)',
     },
     {
-      name: 'memalign', type: 'enum', default: 'checked', choices: ['checked', 'faithful'], source: 'src/malloc_hook.c posix_memalign',
-      description: 'alignment > 32: faithful = size raised to the alignment only (may be under-aligned); checked = also only zones whose chunk size is a multiple',
+      name: 'memalign',
+      type: 'enum',
+      default: 'checked',
+      choices: ['checked', 'faithful'],
+      source: 'src/malloc_hook.c posix_memalign',
+      description:
+        'alignment > 32: faithful = size raised to the alignment only (may be under-aligned); checked = also only zones whose chunk size is a multiple',
     },
   ],
   doc: 'docs/models/isoalloc.md',

@@ -8,8 +8,19 @@ import { ORIGIN_META } from '../../machine/cache-hierarchy.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import type { IsoCtx } from './context.ts';
 import {
-  BITMAP_RECORD_SIZE, BM_BUCKET, BM_IN_USE, PAGE, R_BITMAPS, R_CHUNK_LOOKUP_TABLE, SMALL_BITMAP_SIZES, Z_BITMAP_SIZE, Z_CHUNK_SIZE,
-  Z_INDEX, Z_PREALLOCATED_BITMAP_IDX, ZONE_USER_SIZE, addrToChunkTable,
+  BITMAP_RECORD_SIZE,
+  BM_BUCKET,
+  BM_IN_USE,
+  PAGE,
+  R_BITMAPS,
+  R_CHUNK_LOOKUP_TABLE,
+  SMALL_BITMAP_SIZES,
+  Z_BITMAP_SIZE,
+  Z_CHUNK_SIZE,
+  Z_INDEX,
+  Z_PREALLOCATED_BITMAP_IDX,
+  ZONE_USER_SIZE,
+  addrToChunkTable,
 } from './layout.ts';
 import { newZone } from './zone.ts';
 import { bitmapStart, toggleMask, userPagesStart } from './zone-fields.ts';

@@ -7,7 +7,14 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { join64 } from '../shared/bits64.ts';
 import {
-  BAD_BIT_SLOT, R_ZONES, Z_BITMAP_START, Z_CHUNK_SIZE, Z_FREE_BIT_SLOTS, Z_POINTER_MASK, Z_USER_PAGES_START, ZONE_STRUCT_SIZE,
+  BAD_BIT_SLOT,
+  R_ZONES,
+  Z_BITMAP_START,
+  Z_CHUNK_SIZE,
+  Z_FREE_BIT_SLOTS,
+  Z_POINTER_MASK,
+  Z_USER_PAGES_START,
+  ZONE_STRUCT_SIZE,
 } from './layout.ts';
 
 /** &_root->zones[i]. */

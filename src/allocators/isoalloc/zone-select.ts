@@ -4,8 +4,21 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { isoAbort, type IsoCtx } from './context.ts';
 import {
-  BAD_BIT_SLOT, R_ZONE_LOOKUP_TABLE, R_ZONES_USED, WASTED_SZ_MULTIPLIER_SHIFT, Z_CHUNK_SIZE, Z_FREE_BIT_SLOTS_INDEX,
-  Z_FREE_BIT_SLOTS_USABLE, Z_INDEX, Z_INTERNAL, Z_IS_FULL, Z_MAX_BITMAP_IDX, Z_NEXT_FREE_BIT_SLOT, Z_NEXT_SZ_INDEX, ZONE_1024, alignSzUp,
+  BAD_BIT_SLOT,
+  R_ZONE_LOOKUP_TABLE,
+  R_ZONES_USED,
+  WASTED_SZ_MULTIPLIER_SHIFT,
+  Z_CHUNK_SIZE,
+  Z_FREE_BIT_SLOTS_INDEX,
+  Z_FREE_BIT_SLOTS_USABLE,
+  Z_INDEX,
+  Z_INTERNAL,
+  Z_IS_FULL,
+  Z_MAX_BITMAP_IDX,
+  Z_NEXT_FREE_BIT_SLOT,
+  Z_NEXT_SZ_INDEX,
+  ZONE_1024,
+  alignSzUp,
 } from './layout.ts';
 import { fillFreeBitSlots, getNextFreeBitSlot, scanZoneFreeSlot, scanZoneFreeSlotSlow } from './zone.ts';
 import { bitmapStart, toggleMask, zoneAt } from './zone-fields.ts';
@@ -74,7 +87,10 @@ export function findSuitableZone(ctx: IsoCtx, cpu: Cpu, root: number, origSize: 
       const z = zoneAt(cpu, root, i);
       const chunk = cpu.load(z + Z_CHUNK_SIZE, 4);
       if (chunk !== size) {
-        isoAbort('find_suitable_zone', `Zone lookup table failed to match sizes for zone[${cpu.load(z + Z_INDEX, 2)}](${chunk}) for chunk size (${size})`);
+        isoAbort(
+          'find_suitable_zone',
+          `Zone lookup table failed to match sizes for zone[${cpu.load(z + Z_INDEX, 2)}](${chunk}) for chunk size (${size})`,
+        );
       }
       if (cpu.load(z + Z_INTERNAL, 1) === 0) isoAbort('find_suitable_zone', 'Lookup table should never contain private zones');
       if (isZoneUsable(ctx, cpu, root, z, size, align)) return z;

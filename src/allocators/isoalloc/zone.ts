@@ -9,12 +9,47 @@ import { ctz64 } from '../shared/bits64.ts';
 import { writeCanary } from './canary.ts';
 import { isoAbort, type IsoCtx } from './context.ts';
 import {
-  BAD_BIT_SLOT, BITMAP_RECORD_SIZE, BM_BITMAP, BM_BUCKET, BM_IN_USE, CANARY_COUNT_DIV, FREE_LIST_SHF, MAX_DEFAULT_ZONE_SZ, MAX_ZONES,
-  MIN_BITMAP_IDX, MIN_RAND_FREELIST, PAGE, R_BITMAPS, R_CHUNK_LOOKUP_TABLE, R_ZONE_LOOKUP_TABLE, R_ZONE_RETIREMENT_SHF, R_ZONES_USED,
-  SMALL_BITMAP_SIZES, Z_AF_COUNT, Z_ALLOC_COUNT, Z_BITMAP_SIZE, Z_CANARY_SECRET, Z_CHUNK_COUNT, Z_CHUNK_SIZE, Z_FREE_BIT_SLOTS,
-  Z_FREE_BIT_SLOTS_INDEX, Z_FREE_BIT_SLOTS_USABLE, Z_INDEX, Z_INTERNAL, Z_IS_FULL, Z_MAX_BITMAP_IDX, Z_NEXT_FREE_BIT_SLOT,
-  Z_NEXT_SZ_INDEX, Z_POINTER_MASK, Z_PREALLOCATED_BITMAP_IDX, ZONE_FREE_LIST_SZ, ZONE_STRUCT_SIZE, ZONE_USER_SIZE, addrToChunkTable,
-  alignSzDown, roundRequest,
+  BAD_BIT_SLOT,
+  BITMAP_RECORD_SIZE,
+  BM_BITMAP,
+  BM_BUCKET,
+  BM_IN_USE,
+  CANARY_COUNT_DIV,
+  FREE_LIST_SHF,
+  MAX_DEFAULT_ZONE_SZ,
+  MAX_ZONES,
+  MIN_BITMAP_IDX,
+  MIN_RAND_FREELIST,
+  PAGE,
+  R_BITMAPS,
+  R_CHUNK_LOOKUP_TABLE,
+  R_ZONE_LOOKUP_TABLE,
+  R_ZONE_RETIREMENT_SHF,
+  R_ZONES_USED,
+  SMALL_BITMAP_SIZES,
+  Z_AF_COUNT,
+  Z_ALLOC_COUNT,
+  Z_BITMAP_SIZE,
+  Z_CANARY_SECRET,
+  Z_CHUNK_COUNT,
+  Z_CHUNK_SIZE,
+  Z_FREE_BIT_SLOTS,
+  Z_FREE_BIT_SLOTS_INDEX,
+  Z_FREE_BIT_SLOTS_USABLE,
+  Z_INDEX,
+  Z_INTERNAL,
+  Z_IS_FULL,
+  Z_MAX_BITMAP_IDX,
+  Z_NEXT_FREE_BIT_SLOT,
+  Z_NEXT_SZ_INDEX,
+  Z_POINTER_MASK,
+  Z_PREALLOCATED_BITMAP_IDX,
+  ZONE_FREE_LIST_SZ,
+  ZONE_STRUCT_SIZE,
+  ZONE_USER_SIZE,
+  addrToChunkTable,
+  alignSzDown,
+  roundRequest,
 } from './layout.ts';
 import { createGuardPage, mmapGuardedRwPages, mmapPages } from './os.ts';
 import { refreshSeed, store64n, usRand } from './random.ts';
@@ -44,7 +79,14 @@ export function newZone(ctx: IsoCtx, cpu: Cpu, root: number, requested: number, 
   cpu.store(z + Z_MAX_BITMAP_IDX, maxBitmapIdx, 2);
 
   const bitmap = placeBitmap(ctx, cpu, root, z, bitmapSize);
-  const p = mmapPages(ctx, cpu, ZONE_USER_SIZE + 2 * PAGE, true, undefined, internal ? 'isoalloc internal user zone' : 'isoalloc private user zone');
+  const p = mmapPages(
+    ctx,
+    cpu,
+    ZONE_USER_SIZE + 2 * PAGE,
+    true,
+    undefined,
+    internal ? 'isoalloc internal user zone' : 'isoalloc private user zone',
+  );
   createGuardPage(ctx, cpu, p);
   const user = p + PAGE;
   createGuardPage(ctx, cpu, p + PAGE + ZONE_USER_SIZE);
@@ -114,7 +156,15 @@ function placeBitmap(ctx: IsoCtx, cpu: Cpu, root: number, z: number, bitmapSize:
  * is a multiple of 1024 can become canaries.
  */
 function createCanaryChunks(
-  ctx: IsoCtx, cpu: Cpu, root: number, z: number, user: number, bitmap: number, size: number, chunkCount: number, maxBitmapIdx: number,
+  ctx: IsoCtx,
+  cpu: Cpu,
+  root: number,
+  z: number,
+  user: number,
+  bitmap: number,
+  size: number,
+  chunkCount: number,
+  maxBitmapIdx: number,
 ): void {
   if (size > MAX_DEFAULT_ZONE_SZ) return;
   const maxIdx = maxBitmapIdx - 1;
@@ -127,7 +177,7 @@ function createCanaryChunks(
     const hi = cpu.hi;
     if ((lo & 1) !== 0) continue;
     cpu.store64(w, (lo | 3) >>> 0, hi);
-    writeCanary(cpu, z, user + (bmIdx * 32) * size);
+    writeCanary(cpu, z, user + bmIdx * 32 * size);
     ctx.counters.add('canaryChunks');
   }
 }
@@ -237,6 +287,6 @@ export function isZoneRetired(cpu: Cpu, root: number, z: number): boolean {
   if (cpu.load(z + Z_AF_COUNT, 4) !== 0) return false;
   const shf = cpu.load(root + R_ZONE_RETIREMENT_SHF, 4);
   const chunkCount = cpu.load(z + Z_CHUNK_COUNT, 4);
-  if (cpu.load(z + Z_ALLOC_COUNT, 4) <= ((chunkCount << shf) >>> 0)) return false;
+  if (cpu.load(z + Z_ALLOC_COUNT, 4) <= (chunkCount << shf) >>> 0) return false;
   return cpu.load(z + Z_INTERNAL, 1) === 1 && cpu.load(z + Z_CHUNK_SIZE, 4) < MAX_DEFAULT_ZONE_SZ * 2;
 }

@@ -45,7 +45,9 @@ export interface AllocatorModel {
  * The model's allocation methods, which the allocator operations (kit/operations.ts) call; the
  * contract probe requires them and the isolation protocol forwards them, in this order.
  */
-export const ALLOCATION_METHODS = ['malloc', 'free', 'realloc', 'calloc', 'usableSize'] as const satisfies ReadonlyArray<keyof AllocatorModel>;
+export const ALLOCATION_METHODS = ['malloc', 'free', 'realloc', 'calloc', 'usableSize'] as const satisfies ReadonlyArray<
+  keyof AllocatorModel
+>;
 
 export interface HeapRegion {
   addr: number;
@@ -98,7 +100,10 @@ export interface ModelInfo {
  * canary) and aborted, as the real allocator would. The run ends and reports it as a detected fault.
  */
 export class AllocatorAbort extends Error {
-  constructor(message: string, readonly address = 0) {
+  constructor(
+    message: string,
+    readonly address = 0,
+  ) {
     super(message);
     this.name = 'AllocatorAbort';
   }

@@ -85,7 +85,10 @@ export class Histogram {
   min = Infinity;
   max = -Infinity;
 
-  private constructor(private readonly bounds: readonly number[] | null, nBuckets: number) {
+  private constructor(
+    private readonly bounds: readonly number[] | null,
+    nBuckets: number,
+  ) {
     this.counts = new Float64Array(nBuckets);
   }
 

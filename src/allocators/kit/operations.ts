@@ -100,35 +100,47 @@ const SIZE_ROLES: ReadonlySet<ArgRole> = new Set(['size', 'count', 'elementSize'
 /** The entries, in the order of the invariant suite's command choices and of the profile's paths. */
 const ENTRIES = {
   malloc: entry<(size: number, align?: number) => AllocatorCall>({
-    args: ['size', 'align'], bDefault: DEFAULT_ALIGN, path: 'malloc', counted: true,
+    args: ['size', 'align'],
+    bDefault: DEFAULT_ALIGN,
+    path: 'malloc',
+    counted: true,
     text: (a, b) => (b === DEFAULT_ALIGN || b === 0 ? `malloc(${a})` : `malloc(${a}, align ${b})`),
     call: (m, cpu, size, align) => m.malloc(cpu, size, align),
     records: 'allocate',
     conformance: { weight: 2 },
   }),
   calloc: entry<(n: number, size: number) => AllocatorCall>({
-    args: ['count', 'elementSize'], path: 'calloc', counted: true,
+    args: ['count', 'elementSize'],
+    path: 'calloc',
+    counted: true,
     text: (n, size) => `calloc(${n}, ${size})`,
     call: (m, cpu, n, size) => m.calloc(cpu, n, size),
-    records: 'allocate', zeroed: true,
+    records: 'allocate',
+    zeroed: true,
     conformance: { weight: 1 },
   }),
   free: entry<(ptr: number) => AllocatorCall>({
-    args: ['ptr'], path: 'free', counted: true,
+    args: ['ptr'],
+    path: 'free',
+    counted: true,
     text: (ptr) => `free(${hexAddr(ptr)})`,
     call: (m, cpu, ptr) => (m.free(cpu, ptr), 0),
     records: 'release',
     conformance: { weight: 2 },
   }),
   realloc: entry<(ptr: number, size: number) => AllocatorCall>({
-    args: ['ptr', 'size'], path: 'realloc', counted: true,
+    args: ['ptr', 'size'],
+    path: 'realloc',
+    counted: true,
     text: (ptr, size) => `realloc(${hexAddr(ptr)}, ${size})`,
     call: (m, cpu, ptr, size) => m.realloc(cpu, ptr, size),
     records: 'resize',
     conformance: { weight: 1 },
   }),
   usableSize: entry<(ptr: number) => AllocatorCall>({
-    args: ['ptr'], path: 'malloc_usable_size', counted: false,
+    args: ['ptr'],
+    path: 'malloc_usable_size',
+    counted: false,
     text: (ptr) => `malloc_usable_size(${hexAddr(ptr)})`,
     call: (m, cpu, ptr) => m.usableSize(cpu, ptr),
     records: 'none',
@@ -139,7 +151,9 @@ const ENTRIES = {
    * multiple-of-alignment rule; glibc's aligned_alloc is its memalign). The model's aligned malloc.
    */
   alignedAlloc: entry<(align: number, size: number) => AllocatorCall>({
-    args: ['align', 'size'], path: 'aligned_alloc', counted: true,
+    args: ['align', 'size'],
+    path: 'aligned_alloc',
+    counted: true,
     text: (align, size) => `aligned_alloc(${align}, ${size})`,
     call: (m, cpu, align, size) => m.malloc(cpu, size, align),
     records: 'allocate',
@@ -151,26 +165,27 @@ type Entries = typeof ENTRIES;
 export type AllocatorOpName = keyof Entries;
 
 /** The table, in order: each entry completed with its name, index and defaults. */
-export const ALLOCATOR_OPERATIONS: readonly AllocatorOperation[] = Object.entries(ENTRIES).map(
-  ([name, e], index): AllocatorOperation => ({
-    name,
-    index,
-    args: e.args,
-    bDefault: e.bDefault ?? 0,
-    path: e.path,
-    counted: e.counted,
-    records: e.records,
-    sizeArgs: e.args.reduce((m, role, k) => (SIZE_ROLES.has(role) ? m | (1 << k) : m), 0),
-    alignArg: e.args[0] === 'align' ? 1 : e.args[1] === 'align' ? 2 : 0,
-    zeroed: e.zeroed ?? false,
-    text: e.text,
-    call: e.call,
-    conformance: { weight: e.conformance?.weight ?? 0, alignedOnly: e.conformance?.alignedOnly ?? false },
-  }),
-);
+export const ALLOCATOR_OPERATIONS: readonly AllocatorOperation[] = Object.entries(ENTRIES).map(([name, e], index): AllocatorOperation => ({
+  name,
+  index,
+  args: e.args,
+  bDefault: e.bDefault ?? 0,
+  path: e.path,
+  counted: e.counted,
+  records: e.records,
+  sizeArgs: e.args.reduce((m, role, k) => (SIZE_ROLES.has(role) ? m | (1 << k) : m), 0),
+  alignArg: e.args[0] === 'align' ? 1 : e.args[1] === 'align' ? 2 : 0,
+  zeroed: e.zeroed ?? false,
+  text: e.text,
+  call: e.call,
+  conformance: { weight: e.conformance?.weight ?? 0, alignedOnly: e.conformance?.alignedOnly ?? false },
+}));
 
 /** The table by name. */
-export const ALLOCATOR_OPERATION = Object.fromEntries(ALLOCATOR_OPERATIONS.map((o) => [o.name, o])) as Record<AllocatorOpName, AllocatorOperation>;
+export const ALLOCATOR_OPERATION = Object.fromEntries(ALLOCATOR_OPERATIONS.map((o) => [o.name, o])) as Record<
+  AllocatorOpName,
+  AllocatorOperation
+>;
 
 type Constructor<K extends AllocatorOpName> = Entries[K] extends Entry<infer F> ? F : never;
 

@@ -28,7 +28,10 @@ export class Sandbox {
   /** Memory accesses one call may make before it counts as an endless loop (re-armed by every cpu()). */
   accessBudget = 2_000_000;
 
-  constructor(readonly info: ModelInfo, opts: SandboxOptions = {}) {
+  constructor(
+    readonly info: ModelInfo,
+    opts: SandboxOptions = {},
+  ) {
     this.machine = new Machine(machinePreset(opts.machine ?? 'default'), { seed: opts.seed ?? 1 });
     this.model = createModel(info, this.machine, opts.params ?? {}, opts.seed ?? 1);
   }

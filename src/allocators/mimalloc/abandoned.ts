@@ -14,8 +14,15 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { A_BLOCKS_ABANDONED, A_FIELD_COUNT, A_START, ARENA_BLOCK_SIZE } from './arena.ts';
 import { bitmapClaim, bitmapTest, bitmapUnclaim, FIELD_BITS } from './bitmap.ts';
 import {
-  G_ABANDONED, G_ABANDONED_COUNT, G_ABANDONED_READERS, G_ABANDONED_VISITED, G_ABANDONED_VISITED_COUNT, G_ARENAS, G_ARENA_COUNT,
-  heapRandomNext, type Mi,
+  G_ABANDONED,
+  G_ABANDONED_COUNT,
+  G_ABANDONED_READERS,
+  G_ABANDONED_VISITED,
+  G_ABANDONED_VISITED_COUNT,
+  G_ARENAS,
+  G_ARENA_COUNT,
+  heapRandomNext,
+  type Mi,
 } from './internal.ts';
 import { MEMID_ARENA_ID, MEMID_BLOCK_INDEX, MEMID_KIND, MEM_ARENA, SEGMENT_SIZE } from './types.ts';
 

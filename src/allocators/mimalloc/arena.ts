@@ -15,8 +15,17 @@
 import type { Cpu } from '../../machine/cpu.ts';
 import { bitmapClaim, bitmapIsClaimed, bitmapTryClaim, bitmapTryFindClaim, bitmapUnclaim, FIELD_BITS } from './bitmap.ts';
 import {
-  ARENA_STATIC_MAX, G_ARENAS, G_ARENA_COUNT, G_ARENA_STATIC, G_ARENA_STATIC_TOP, G_PURGE_GUARD, MAX_ARENAS,
-  clockNow, enter, leave, type Mi,
+  ARENA_STATIC_MAX,
+  G_ARENAS,
+  G_ARENA_COUNT,
+  G_ARENA_STATIC,
+  G_ARENA_STATIC_TOP,
+  G_PURGE_GUARD,
+  MAX_ARENAS,
+  clockNow,
+  enter,
+  leave,
+  type Mi,
 } from './internal.ts';
 import { osAlloc, osCommit, osFree, osPurge } from './os.ts';
 import { MEM_ARENA, MEM_OS, SEGMENT_SIZE, alignUp } from './types.ts';
@@ -173,7 +182,8 @@ function schedulePurge(m: Mi, cpu: Cpu, arena: number, idx: number, blocks: numb
     return;
   }
   const expire = cpu.atomicLoad(arena + A_PURGE_EXPIRE);
-  if (expire !== 0) cpu.fetchAdd(arena + A_PURGE_EXPIRE, Math.floor(delay / 10)); // add smallish extra delay
+  if (expire !== 0)
+    cpu.fetchAdd(arena + A_PURGE_EXPIRE, Math.floor(delay / 10)); // add smallish extra delay
   else cpu.atomicStore(arena + A_PURGE_EXPIRE, clockNow(m, cpu) + delay);
   bitmapClaim(cpu, cpu.load(arena + A_BLOCKS_PURGE), idx, blocks);
 }

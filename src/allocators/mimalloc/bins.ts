@@ -4,9 +4,7 @@
  * size; `_mi_segment_page_start_from_slice`: the first block's offset).
  */
 import type { SizeClass } from '../kit/contract.ts';
-import {
-  BIN_HUGE, LARGE_OBJ_SIZE_MAX, MEDIUM_PAGE_SIZE, SLICE_SIZE, SMALL_PAGE_SIZE, WORD, alignUp,
-} from './types.ts';
+import { BIN_HUGE, LARGE_OBJ_SIZE_MAX, MEDIUM_PAGE_SIZE, SLICE_SIZE, SMALL_PAGE_SIZE, WORD, alignUp } from './types.ts';
 
 export function wsizeOf(size: number): number {
   return Math.ceil(size / WORD);
@@ -65,7 +63,16 @@ export function pageStartOffset(blockSize: number): number {
  * (< 2 MiB), 256 KiB (< 8 MiB), 1 MiB (< 32 MiB) or 4 MiB.
  */
 export function goodAllocSize(size: number): number {
-  const a = size < 512 * 1024 ? 4096 : size < 2 * 1024 * 1024 ? 64 * 1024 : size < 8 * 1024 * 1024 ? 256 * 1024 : size < 32 * 1024 * 1024 ? 1024 * 1024 : 4 * 1024 * 1024;
+  const a =
+    size < 512 * 1024
+      ? 4096
+      : size < 2 * 1024 * 1024
+        ? 64 * 1024
+        : size < 8 * 1024 * 1024
+          ? 256 * 1024
+          : size < 32 * 1024 * 1024
+            ? 1024 * 1024
+            : 4 * 1024 * 1024;
   return alignUp(size, a);
 }
 

@@ -62,7 +62,7 @@ export function bitmapClaim(cpu: Cpu, bitmap: number, idx: number, count: number
 /** bitmap.c _mi_bitmap_unclaim: clears the bits (fetch_and); returns whether they were all set before. */
 export function bitmapUnclaim(cpu: Cpu, bitmap: number, idx: number, count: number): boolean {
   const field = bitmap + Math.floor(idx / FIELD_BITS) * 8;
-  return pieces(idx % FIELD_BITS, count, (off, mask) => ((cpu.fetchAnd(field + off, ~mask >>> 0) & mask) >>> 0) === mask);
+  return pieces(idx % FIELD_BITS, count, (off, mask) => (cpu.fetchAnd(field + off, ~mask >>> 0) & mask) >>> 0 === mask);
 }
 
 /** bitmap.c _mi_bitmap_try_claim: sets the bits only if all are zero (CAS). */
@@ -83,7 +83,7 @@ export function bitmapTryClaim(cpu: Cpu, bitmap: number, idx: number, count: num
 /** bitmap.c _mi_bitmap_is_claimed: are all the bits set? */
 export function bitmapIsClaimed(cpu: Cpu, bitmap: number, idx: number, count: number): boolean {
   const field = bitmap + Math.floor(idx / FIELD_BITS) * 8;
-  return pieces(idx % FIELD_BITS, count, (off, mask) => ((cpu.load(field + off, 4, ORIGIN_META, RELAXED) & mask) >>> 0) === mask);
+  return pieces(idx % FIELD_BITS, count, (off, mask) => (cpu.load(field + off, 4, ORIGIN_META, RELAXED) & mask) >>> 0 === mask);
 }
 
 /** Is bit `idx` set? (a relaxed read) */

@@ -19,8 +19,21 @@ import { usableBlockSize, pagePtrUnalign } from './alloc.ts';
 import { batchRemoteFree } from './batchit.ts';
 import { decode } from './encode.ts';
 import {
-  blockNext, blockSetNext, blockSetNextHeap, blockSize, enter, getUsed, inSamePage, leave, pageOf, readKeys, segmentOf, setUsed,
-  tfBlock, tfDelayed, type Mi,
+  blockNext,
+  blockSetNext,
+  blockSetNextHeap,
+  blockSize,
+  enter,
+  getUsed,
+  inSamePage,
+  leave,
+  pageOf,
+  readKeys,
+  segmentOf,
+  setUsed,
+  tfBlock,
+  tfDelayed,
+  type Mi,
 } from './internal.ts';
 import { hasAligned, pageFlags } from './page-queue.ts';
 import { pageFreeCollect, pageRetire, pageUnfull, pageUseDelayedFree } from './page.ts';
@@ -54,10 +67,15 @@ function checkIsDoubleFree(m: Mi, cpu: Cpu, page: number, block: number): void {
   const n = decode(page, lo, hi, m.pageKeys);
   if (n < 0 || n % WORD !== 0 || (n !== 0 && !inSamePage(m, cpu, block, n))) return;
   const P = m.layout.page;
-  if (listContains(m, cpu, page, cpu.load(page + P.free), block) ||
-      listContains(m, cpu, page, cpu.load(page + P.localFree), block) ||
-      forEachThreadFree(m, cpu, page, (b) => b === block)) {
-    throw new AllocatorAbort(`mimalloc: error: double free detected of block 0x${block.toString(16)} with size ${blockSize(m, cpu, page)}`, block);
+  if (
+    listContains(m, cpu, page, cpu.load(page + P.free), block) ||
+    listContains(m, cpu, page, cpu.load(page + P.localFree), block) ||
+    forEachThreadFree(m, cpu, page, (b) => b === block)
+  ) {
+    throw new AllocatorAbort(
+      `mimalloc: error: double free detected of block 0x${block.toString(16)} with size ${blockSize(m, cpu, page)}`,
+      block,
+    );
   }
 }
 

@@ -9,7 +9,18 @@ import type { HeapRegion } from '../kit/contract.ts';
 import type { Cpu } from '../../machine/cpu.ts';
 import { A_BLOCKS_INUSE, A_BLOCK_COUNT, A_START, ARENA_BLOCK_SIZE } from './arena.ts';
 import { bitmapTest } from './bitmap.ts';
-import { G_ARENAS, G_ARENA_COUNT, blockNext, blockNextHeap, blockSize, pageOf, pageStart, segmentOf, sliceAt, type Mi } from './internal.ts';
+import {
+  G_ARENAS,
+  G_ARENA_COUNT,
+  blockNext,
+  blockNextHeap,
+  blockSize,
+  pageOf,
+  pageStart,
+  segmentOf,
+  sliceAt,
+  type Mi,
+} from './internal.ts';
 import { sliceIsUsed } from './segment-span.ts';
 import { forEachThreadFree } from './thread-free.ts';
 import { SLICE_SIZE } from './types.ts';

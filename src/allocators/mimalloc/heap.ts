@@ -15,9 +15,7 @@ import { freeDelayedBlock } from './free.ts';
 import { G_TD_CACHE, TD_CACHE_SIZE, blockNextHeap, enter, leave, type Mi } from './internal.ts';
 import { osAlloc, osFree } from './os.ts';
 import { queueOf, queuesInit } from './page-queue.ts';
-import {
-  heapCollectRetired, pageAbandon, pageAllFree, pageFree, pageFreeCollect, pageUseDelayedFree,
-} from './page.ts';
+import { heapCollectRetired, pageAbandon, pageAllFree, pageFree, pageFreeCollect, pageUseDelayedFree } from './page.ts';
 import { abandonedCollect } from './segment-abandon.ts';
 import { sliceBin } from './segment-span.ts';
 import { BIN_FULL, NEVER_DELAYED_FREE, Q_FIRST, Q_SIZE, RANDOM_AVAILABLE, SEGMENT_BIN_MAX } from './types.ts';

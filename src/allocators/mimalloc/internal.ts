@@ -69,21 +69,21 @@ export type MimallocStat =
   | BatchItStat;
 
 /** Static data (the library's .bss): cache-aligned globals, as mimalloc declares them (mi_decl_cache_align). */
-export const G_ARENAS = 0;            // arena.c mi_arenas[MI_MAX_ARENAS]
+export const G_ARENAS = 0; // arena.c mi_arenas[MI_MAX_ARENAS]
 export const MAX_ARENAS = 112;
-export const G_ARENA_COUNT = 960;     // arena.c mi_arena_count
-export const G_PURGE_GUARD = 1024;    // arena.c mi_arenas_try_purge purge_guard
-export const G_ABANDONED = 1088;      // segment.c abandoned (tagged pointer)
+export const G_ARENA_COUNT = 960; // arena.c mi_arena_count
+export const G_PURGE_GUARD = 1024; // arena.c mi_arenas_try_purge purge_guard
+export const G_ABANDONED = 1088; // segment.c abandoned (tagged pointer)
 export const G_ABANDONED_VISITED = 1152;
 export const G_ABANDONED_COUNT = 1216;
 export const G_ABANDONED_VISITED_COUNT = 1280;
 export const G_ABANDONED_READERS = 1344;
-export const G_TD_CACHE = 1408;       // init.c td_cache[TD_CACHE_SIZE]
+export const G_TD_CACHE = 1408; // init.c td_cache[TD_CACHE_SIZE]
 export const TD_CACHE_SIZE = 16;
 export const G_HEAP_MAIN_COOKIE = 1536; // init.c _mi_heap_main.cookie (read by _mi_ptr_cookie)
 export const G_ARENA_STATIC_TOP = 1600; // arena.c mi_arena_static_top
-export const G_PAGE_EMPTY = 1664;      // init.c _mi_page_empty (all zero: no free blocks)
-export const G_ARENA_STATIC = 4096;   // arena.c mi_arena_static[MI_ARENA_STATIC_MAX] (8 KiB)
+export const G_PAGE_EMPTY = 1664; // init.c _mi_page_empty (all zero: no free blocks)
+export const G_ARENA_STATIC = 4096; // arena.c mi_arena_static[MI_ARENA_STATIC_MAX] (8 KiB)
 export const ARENA_STATIC_MAX = 8192;
 export const STATIC_BYTES = G_ARENA_STATIC + ARENA_STATIC_MAX;
 
@@ -255,7 +255,10 @@ export function blockNext(m: Mi, cpu: Cpu, page: number, block: number): number 
   const next = loadLink(m, cpu, block, page, page + m.layout.page.keys, m.pageKeys);
   if (m.cfg.encoded && next !== 0 && !inSamePage(m, cpu, block, next)) {
     const bsize = blockSize(m, cpu, page);
-    throw new AllocatorAbort(`mimalloc: error: corrupted free list entry of size ${bsize}b at 0x${block.toString(16)}: value 0x${machineWord(m, block).toString(16)}`, block);
+    throw new AllocatorAbort(
+      `mimalloc: error: corrupted free list entry of size ${bsize}b at 0x${block.toString(16)}: value 0x${machineWord(m, block).toString(16)}`,
+      block,
+    );
   }
   return next;
 }

@@ -83,7 +83,8 @@ function pageProblem(m: Mi, cpu: Cpu, page: number, inQueue: boolean, k: ReturnT
   const bsize = blockSize(m, cpu, page);
   const qsize = cpu.load(pq + Q_SIZE);
   const inFull = (cpu.load(page + P.flags, 1) & 1) !== 0;
-  if (qsize !== bsize && bsize <= m.cfg.mediumObjSizeMax && !inFull) return `in the queue of ${qsize}-byte blocks, but its blocks are ${bsize} bytes`;
+  if (qsize !== bsize && bsize <= m.cfg.mediumObjSizeMax && !inFull)
+    return `in the queue of ${qsize}-byte blocks, but its blocks are ${bsize} bytes`;
   return null;
 }
 
@@ -113,7 +114,11 @@ function segmentProblem(m: Mi, cpu: Cpu, segment: number, tld: number): string |
       usedCount++;
       for (let i = 1; i <= MAX_SLICE_OFFSET && index + i <= maxIndex; i++) {
         const s = at(index + i);
-        if (cpu.load(s + P.sliceOffset, 4) !== i * P.size || cpu.load(s + P.sliceCount, 4) !== 0 || cpu.load(s + P.blockSize, P.blockSizeSize) !== 1) {
+        if (
+          cpu.load(s + P.sliceOffset, 4) !== i * P.size ||
+          cpu.load(s + P.sliceCount, 4) !== 0 ||
+          cpu.load(s + P.blockSize, P.blockSizeSize) !== 1
+        ) {
           return `slice ${index + i} of the page at slice ${index} lacks its back offset`;
         }
       }
@@ -126,12 +131,16 @@ function segmentProblem(m: Mi, cpu: Cpu, segment: number, tld: number): string |
     } else {
       const last = at(maxIndex);
       if (kind !== SEGMENT_HUGE || count <= entries - infoSlices) {
-        if (last - cpu.load(last + P.sliceOffset, 4) !== slice) return `the last slice of the free span at slice ${index} does not lead back to it`;
+        if (last - cpu.load(last + P.sliceOffset, 4) !== slice)
+          return `the last slice of the free span at slice ${index} does not lead back to it`;
       }
-      if (last !== slice && cpu.load(last + P.sliceCount, 4) !== 0) return `the last slice of the free span at slice ${index} has a slice_count`;
+      if (last !== slice && cpu.load(last + P.sliceCount, 4) !== 0)
+        return `the last slice of the free span at slice ${index} has a slice_count`;
       const lastXblock = cpu.load(last + P.blockSize, P.blockSizeSize);
-      if (lastXblock !== 0 && !(kind === SEGMENT_HUGE && lastXblock === 1)) return `the last slice of the free span at slice ${index} is marked used`;
-      if (kind !== SEGMENT_HUGE && owned && !spanQueueContains(m, cpu, tld, count, slice)) return `the free span at slice ${index} is not in its span queue`;
+      if (lastXblock !== 0 && !(kind === SEGMENT_HUGE && lastXblock === 1))
+        return `the last slice of the free span at slice ${index} is marked used`;
+      if (kind !== SEGMENT_HUGE && owned && !spanQueueContains(m, cpu, tld, count, slice))
+        return `the free span at slice ${index} is not in its span queue`;
     }
     index = maxIndex + 1;
   }

@@ -23,7 +23,16 @@ import { G_HEAP_MAIN_COOKIE, STATIC_BYTES, type Mi, type MiPaths } from './inter
 import { ORIGIN_APP } from '../../machine/cache-hierarchy.ts';
 import { configFrom, mimallocParams, type MiConfig } from './options.ts';
 import { mimallocInvariants } from './invariants.ts';
-import { LARGE_OBJ_SIZE_MAX, MEDIUM_PAGE_SIZE, SEGMENT_SIZE, SLICE_SIZE, SMALL_PAGE_SIZE, SMALL_SIZE_MAX, alignUp, layoutOf } from './types.ts';
+import {
+  LARGE_OBJ_SIZE_MAX,
+  MEDIUM_PAGE_SIZE,
+  SEGMENT_SIZE,
+  SLICE_SIZE,
+  SMALL_PAGE_SIZE,
+  SMALL_SIZE_MAX,
+  alignUp,
+  layoutOf,
+} from './types.ts';
 
 const SOURCES = [
   'microsoft/mimalloc v2.1.2 and v2.4.1: include/mimalloc/types.h, include/mimalloc/internal.h',
@@ -35,10 +44,22 @@ const SOURCES = [
 function pathsOf(cpuPaths: (name: string) => number, name: string): MiPaths {
   const id = (p: string): number => cpuPaths(`${name}::${p}`);
   return {
-    malloc: id('malloc'), free: id('free'), realloc: id('realloc'), calloc: id('calloc'),
-    generic: id('malloc_generic'), freeMt: id('free_mt'), freeDelayed: id('free_delayed_mt'), collect: id('page_collect'),
-    delayedFree: id('heap_delayed_free'), extend: id('page_extend'), segment: id('segment'), arena: id('arena'),
-    purge: id('purge'), batchit: id('batchit_add'), batchitEvict: id('batchit_evict'), threadDone: id('thread_done'),
+    malloc: id('malloc'),
+    free: id('free'),
+    realloc: id('realloc'),
+    calloc: id('calloc'),
+    generic: id('malloc_generic'),
+    freeMt: id('free_mt'),
+    freeDelayed: id('free_delayed_mt'),
+    collect: id('page_collect'),
+    delayedFree: id('heap_delayed_free'),
+    extend: id('page_extend'),
+    segment: id('segment'),
+    arena: id('arena'),
+    purge: id('purge'),
+    batchit: id('batchit_add'),
+    batchitEvict: id('batchit_evict'),
+    threadDone: id('thread_done'),
     reclaim: id('segment_reclaim'),
   };
 }
@@ -48,7 +69,10 @@ export class Mimalloc implements AllocatorModel {
   /** The model's context (layouts, static addresses): for tests and tools that look inside. */
   readonly m: Mi;
 
-  constructor(env: ModelEnv, private readonly name: string) {
+  constructor(
+    env: ModelEnv,
+    private readonly name: string,
+  ) {
     this.counters = env.counters;
     const cfg = configFrom(env.params);
     const L = layoutOf(cfg.version, cfg.secure);
@@ -57,15 +81,34 @@ export class Mimalloc implements AllocatorModel {
     // _mi_heap_main.cookie, set once at process start (init.c _mi_heap_main_init)
     machine.poke(g + G_HEAP_MAIN_COOKIE, (Math.imul(env.seed, 0x9e3779b1) >>> 0) | 1, 4);
     let self: Mi | null = null;
-    const batch = cfg.batchit ? new BatchItCache(cfg.shape, batchHooks(() => self as Mi), env.counters) : null;
+    const batch = cfg.batchit
+      ? new BatchItCache(
+          cfg.shape,
+          batchHooks(() => self as Mi),
+          env.counters,
+        )
+      : null;
     const tdTld = alignUp(L.heap.size, 8);
     const tdBatch = alignUp(tdTld + L.tld.size + 24, 64);
     const mi: Mi = {
-      cfg, layout: L, counters: env.counters, machine, statics: g, binSize: binSizes(),
+      cfg,
+      layout: L,
+      counters: env.counters,
+      machine,
+      statics: g,
+      binSize: binSizes(),
       paths: pathsOf((n) => machine.paths.id(n), name),
-      batch, batchSink: null, tdTld, tdBatch, tdSize: alignUp(tdBatch + (batch?.stateBytes ?? 0), 4096),
-      cyclesPerMs: machine.spec.ghz * 1e6, pageKeys: newKeys(), heapKeys: newKeys(),
-      curPath: -1, batchPage: 0, valid: mimallocInvariants(() => self as Mi),
+      batch,
+      batchSink: null,
+      tdTld,
+      tdBatch,
+      tdSize: alignUp(tdBatch + (batch?.stateBytes ?? 0), 4096),
+      cyclesPerMs: machine.spec.ghz * 1e6,
+      pageKeys: newKeys(),
+      heapKeys: newKeys(),
+      curPath: -1,
+      batchPage: 0,
+      valid: mimallocInvariants(() => self as Mi),
     };
     if (batch !== null) mi.batchSink = batchSink(mi);
     self = mi;
@@ -152,7 +195,9 @@ function describeMimalloc(name: string, cfg: MiConfig): ModelDescription {
       purgeDelayMs: cfg.purgeDelay,
       arenaReserveBytes: cfg.arenaReserve,
       batchit: cfg.batchit,
-      'batchit.shape': cfg.batchit ? `${cfg.shape.sets} sets x ${cfg.shape.ways} ways, ${cfg.shape.hash}, evict ${cfg.shape.policy}` : 'off',
+      'batchit.shape': cfg.batchit
+        ? `${cfg.shape.sets} sets x ${cfg.shape.ways} ways, ${cfg.shape.hash}, evict ${cfg.shape.policy}`
+        : 'off',
       'batchit.carryLength': cfg.carryLength,
     },
     sources: SOURCES,

@@ -82,6 +82,9 @@ export function checkPadding(m: Mi, cpu: Cpu, page: number, block: number, bsize
     }
   }
   if (!good) {
-    throw new AllocatorAbort(`mimalloc: error: buffer overflow in heap block 0x${block.toString(16)} of size ${size}: write after ${wrong} bytes`, block);
+    throw new AllocatorAbort(
+      `mimalloc: error: buffer overflow in heap block 0x${block.toString(16)} of size ${size}: write after ${wrong} bytes`,
+      block,
+    );
   }
 }

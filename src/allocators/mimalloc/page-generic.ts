@@ -14,9 +14,7 @@ import { binOf, goodAllocSize } from './bins.ts';
 import { deferredFree, heapCollect, heapDelayedFreePartial } from './heap.ts';
 import { blockSize, enter, getUsed, heapRandomNext, leave, type Mi } from './internal.ts';
 import { pageQueueOf, queueMoveToFront, queueOf, queuePush } from './page-queue.ts';
-import {
-  heapCollectRetired, pageExtendFree, pageFreeCollect, pageInit, pageToFull, setRetireExpire, tldOf,
-} from './page.ts';
+import { heapCollectRetired, pageExtendFree, pageFreeCollect, pageInit, pageToFull, setRetireExpire, tldOf } from './page.ts';
 import { segmentPageAlloc } from './segment.ts';
 import { BIN_HUGE, LARGE_OBJ_SIZE_MAX, Q_FIRST, Q_SIZE } from './types.ts';
 import { PAGE_IN_QUEUE } from './invariants.ts';

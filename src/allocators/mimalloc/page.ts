@@ -8,11 +8,31 @@ import { RELAXED, RELEASE } from '../../machine/memory-order.ts';
 import { ORIGIN_META } from '../../machine/origin-counters.ts';
 import { binOf } from './bins.ts';
 import {
-  blockNext, blockSetNext, blockSize, enter, getUsed, heapRandomNext, leave, pageAreaSize, pageStart, segmentOf, tfBlock, tfDelayed,
+  blockNext,
+  blockSetNext,
+  blockSize,
+  enter,
+  getUsed,
+  heapRandomNext,
+  leave,
+  pageAreaSize,
+  pageStart,
+  segmentOf,
+  tfBlock,
+  tfDelayed,
   type Mi,
 } from './internal.ts';
 import {
-  binOfQueue, isInFull, pageQueueOf, queueEnqueueFrom, queueIsSpecial, queueOf, queuePush, queueRemove, setHasAligned, setInFull,
+  binOfQueue,
+  isInFull,
+  pageQueueOf,
+  queueEnqueueFrom,
+  queueIsSpecial,
+  queueOf,
+  queuePush,
+  queueRemove,
+  setHasAligned,
+  setInFull,
 } from './page-queue.ts';
 import { segmentPageAbandon } from './segment-abandon.ts';
 import { segmentPageFree } from './segment.ts';
@@ -37,7 +57,7 @@ export function retireExpire(m: Mi, cpu: Cpu, page: number): number {
 
 export function setRetireExpire(m: Mi, cpu: Cpu, page: number, v: number): void {
   const b = cpu.load(page + m.layout.page.retire, 1);
-  if ((b >> 1) !== v) cpu.store(page + m.layout.page.retire, (v << 1) | (b & 1), 1);
+  if (b >> 1 !== v) cpu.store(page + m.layout.page.retire, (v << 1) | (b & 1), 1);
 }
 
 /**
@@ -218,7 +238,7 @@ function shuffle(x: bigint): bigint {
  */
 function extendSecure(m: Mi, cpu: Cpu, heap: number, page: number, start: number, bsize: number, extend: number): void {
   let shift = MAX_SLICE_SHIFT;
-  while ((extend >> shift) === 0) shift--;
+  while (extend >> shift === 0) shift--;
   const n = 1 << shift;
   const per = Math.floor(extend / n);
   const blocks: number[] = [];

@@ -146,7 +146,15 @@ function reclaimTries(m: Mi, cpu: Cpu): number {
 }
 
 /** segment.c mi_segment_try_reclaim. */
-function segmentTryReclaim(m: Mi, cpu: Cpu, heap: number, tld: number, slicesNeeded: number, bsize: number, right: { ok: boolean }): number {
+function segmentTryReclaim(
+  m: Mi,
+  cpu: Cpu,
+  heap: number,
+  tld: number,
+  slicesNeeded: number,
+  bsize: number,
+  right: { ok: boolean },
+): number {
   const S = m.layout.segment;
   right.ok = false;
   const scratch = { ok: false };

@@ -38,7 +38,7 @@ function anySet(cpu: Cpu, mask: number, bit: number, count: number): boolean {
 function allSet(cpu: Cpu, mask: number, bit: number, count: number): boolean {
   let all = true;
   forBits(bit, count, (w, mk) => {
-    if (((cpu.load(mask + w * 4, 4) & mk) >>> 0) !== mk) all = false;
+    if ((cpu.load(mask + w * 4, 4) & mk) >>> 0 !== mk) all = false;
   });
   return all;
 }

@@ -14,8 +14,17 @@ import { clearWasReclaimed, segmentAbandon, segmentReclaimOrAlloc } from './segm
 import { committedSize, segmentEnsureCommitted, segmentTryPurge, setMaskFull } from './segment-commit.ts';
 import { sliceIsUsed, spanAllocate, spanFree, spanFreeCoalesce, spanRemoveFromQueue, spansFindAndAllocate } from './segment-span.ts';
 import {
-  MEDIUM_PAGE_SIZE, MEMID_ARENA_ID, MEMID_BLOCK_INDEX, MEMID_INITIALLY_ZERO, MEMID_KIND, SEGMENT_HUGE, SEGMENT_NORMAL,
-  SEGMENT_SIZE, SLICE_SIZE, SLICES_PER_SEGMENT, alignUp,
+  MEDIUM_PAGE_SIZE,
+  MEMID_ARENA_ID,
+  MEMID_BLOCK_INDEX,
+  MEMID_INITIALLY_ZERO,
+  MEMID_KIND,
+  SEGMENT_HUGE,
+  SEGMENT_NORMAL,
+  SEGMENT_SIZE,
+  SLICE_SIZE,
+  SLICES_PER_SEGMENT,
+  alignUp,
 } from './types.ts';
 
 const OS_PAGE = 4096;

@@ -29,7 +29,10 @@ function descGet(m: Mi, cpu: Cpu, page: number, tail: number): number {
 }
 
 /** Block index in the page and back. */
-interface Geometry { start: number; bsize: number }
+interface Geometry {
+  start: number;
+  bsize: number;
+}
 
 function geometry(m: Mi, cpu: Cpu, page: number): Geometry {
   const bsize = blockSize(m, cpu, page);
@@ -98,7 +101,8 @@ export function pageThreadFreeCollect(m: Mi, cpu: Cpu, page: number): void {
   const P = m.layout.page;
   // mi_atomic_load_relaxed, then mi_atomic_cas_weak_acq_rel (page.c).
   let tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
-  while (!cpu.cas(page + P.xthreadFree, tf, tf - tfBlock(tf), 8, ORIGIN_META, ACQ_REL)) tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
+  while (!cpu.cas(page + P.xthreadFree, tf, tf - tfBlock(tf), 8, ORIGIN_META, ACQ_REL))
+    tf = cpu.atomicLoad(page + P.xthreadFree, 8, ORIGIN_META, RELAXED);
   const head = tfBlock(tf);
   if (head === 0) return;
   const max = cpu.load(page + P.capacity, 2);

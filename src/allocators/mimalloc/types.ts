@@ -70,13 +70,13 @@ export const MEM_ARENA = 6;
 /** Byte offsets of mi_page_t (one slice entry). */
 export interface PageLayout {
   size: number;
-  sliceCount: number;  // u32
+  sliceCount: number; // u32
   sliceOffset: number; // u32
-  bits: number;        // u8: is_committed (bit 0), is_zero_init (bit 1)
-  capacity: number;    // u16
-  reserved: number;    // u16
-  flags: number;       // u8: in_full (bit 0), has_aligned (bit 1)
-  retire: number;      // u8: free_is_zero (bit 0), retire_expire (bits 1..7)
+  bits: number; // u8: is_committed (bit 0), is_zero_init (bit 1)
+  capacity: number; // u16
+  reserved: number; // u16
+  flags: number; // u8: in_full (bit 0), has_aligned (bit 1)
+  retire: number; // u8: free_is_zero (bit 0), retire_expire (bits 1..7)
   free: number;
   used: number;
   usedSize: 2 | 4;
@@ -96,7 +96,7 @@ export interface PageLayout {
 /** Byte offsets of mi_segment_t. */
 export interface SegmentLayout {
   size: number;
-  memid: number;        // mi_memid_t: arena block index @+0, arena id @+8 (u32), initially_zero @+18, memkind @+20
+  memid: number; // mi_memid_t: arena block index @+0, arena id @+8 (u32), initially_zero @+18, memkind @+20
   allowDecommit: number;
   allowPurge: number;
   segmentSize: number;
@@ -170,30 +170,98 @@ function pageLayout(version: MiVersion, encoded: boolean): PageLayout {
   const k = encoded ? 16 : 0;
   if (version !== '2.4.1') {
     return {
-      size: 80 + k, sliceCount: 0, sliceOffset: 4, bits: 8, capacity: 10, reserved: 12, flags: 14, retire: 15,
-      free: 16, used: 24, usedSize: 4, blockSize: 28, blockSizeSize: 4, localFree: 32, pageStart: -1,
-      keys: encoded ? 40 : -1, xthreadFree: 40 + k, xheap: 48 + k, next: 56 + k, prev: 64 + k,
+      size: 80 + k,
+      sliceCount: 0,
+      sliceOffset: 4,
+      bits: 8,
+      capacity: 10,
+      reserved: 12,
+      flags: 14,
+      retire: 15,
+      free: 16,
+      used: 24,
+      usedSize: 4,
+      blockSize: 28,
+      blockSizeSize: 4,
+      localFree: 32,
+      pageStart: -1,
+      keys: encoded ? 40 : -1,
+      xthreadFree: 40 + k,
+      xheap: 48 + k,
+      next: 56 + k,
+      prev: 64 + k,
     };
   }
   return {
-    size: 96 + k, sliceCount: 0, sliceOffset: 4, bits: 8, capacity: 10, reserved: 12, flags: 14, retire: 15,
-    free: 16, localFree: 24, used: 32, usedSize: 2, blockSize: 40, blockSizeSize: 8, pageStart: 48,
-    keys: encoded ? 56 : -1, xthreadFree: 56 + k, xheap: 64 + k, next: 72 + k, prev: 80 + k,
+    size: 96 + k,
+    sliceCount: 0,
+    sliceOffset: 4,
+    bits: 8,
+    capacity: 10,
+    reserved: 12,
+    flags: 14,
+    retire: 15,
+    free: 16,
+    localFree: 24,
+    used: 32,
+    usedSize: 2,
+    blockSize: 40,
+    blockSizeSize: 8,
+    pageStart: 48,
+    keys: encoded ? 56 : -1,
+    xthreadFree: 56 + k,
+    xheap: 64 + k,
+    next: 72 + k,
+    prev: 80 + k,
   };
 }
 
 function segmentLayout(version: MiVersion, pageSize: number): SegmentLayout {
   if (version !== '2.4.1') {
     return {
-      size: 264 + (SLICES_PER_SEGMENT + 1) * pageSize, memid: 0, allowDecommit: 24, allowPurge: 25, segmentSize: 32,
-      purgeExpire: 40, purgeMask: 48, commitMask: 112, abandonedNext: 176, wasReclaimed: version === '2cca58' ? 184 : -1, abandoned: 192, abandonedVisits: 200,
-      used: 208, cookie: 216, segmentSlices: 224, infoSlices: 232, kind: 240, sliceEntries: 248, threadId: 256, slices: 264,
+      size: 264 + (SLICES_PER_SEGMENT + 1) * pageSize,
+      memid: 0,
+      allowDecommit: 24,
+      allowPurge: 25,
+      segmentSize: 32,
+      purgeExpire: 40,
+      purgeMask: 48,
+      commitMask: 112,
+      abandonedNext: 176,
+      wasReclaimed: version === '2cca58' ? 184 : -1,
+      abandoned: 192,
+      abandonedVisits: 200,
+      used: 208,
+      cookie: 216,
+      segmentSlices: 224,
+      infoSlices: 232,
+      kind: 240,
+      sliceEntries: 248,
+      threadId: 256,
+      slices: 264,
     };
   }
   return {
-    size: 288 + (SLICES_PER_SEGMENT + 1) * pageSize, memid: 0, allowDecommit: 24, allowPurge: 25, segmentSize: 32,
-    purgeExpire: 48, purgeMask: 56, commitMask: 120, abandonedNext: 184, wasReclaimed: 192, abandoned: 200, abandonedVisits: 208,
-    used: 216, cookie: 224, segmentSlices: 248, infoSlices: 256, kind: 264, sliceEntries: 272, threadId: 280, slices: 288,
+    size: 288 + (SLICES_PER_SEGMENT + 1) * pageSize,
+    memid: 0,
+    allowDecommit: 24,
+    allowPurge: 25,
+    segmentSize: 32,
+    purgeExpire: 48,
+    purgeMask: 56,
+    commitMask: 120,
+    abandonedNext: 184,
+    wasReclaimed: 192,
+    abandoned: 200,
+    abandonedVisits: 208,
+    used: 216,
+    cookie: 224,
+    segmentSlices: 248,
+    infoSlices: 256,
+    kind: 264,
+    sliceEntries: 272,
+    threadId: 280,
+    slices: 288,
   };
 }
 
@@ -204,15 +272,40 @@ function heapLayout(version: MiVersion, padding: boolean): HeapLayout {
     const pages = 8 + direct * 8;
     const d = pages + queues; // thread_delayed_free follows the queues
     return {
-      size: d + 224, tld: 0, pagesFreeDirect: 8, pagesDirect: direct, pages, threadDelayedFree: d, threadId: d + 8,
-      cookie: d + 24, keys: d + 32, random: d + 48, pageCount: d + 184, retiredMin: d + 192, retiredMax: d + 200,
-      genericCount: -1, genericCollectCount: -1,
+      size: d + 224,
+      tld: 0,
+      pagesFreeDirect: 8,
+      pagesDirect: direct,
+      pages,
+      threadDelayedFree: d,
+      threadId: d + 8,
+      cookie: d + 24,
+      keys: d + 32,
+      random: d + 48,
+      pageCount: d + 184,
+      retiredMin: d + 192,
+      retiredMax: d + 200,
+      genericCount: -1,
+      genericCollectCount: -1,
     };
   }
   const pages = 256 + direct * 8;
   return {
-    size: pages + queues, tld: 0, pagesFreeDirect: 256, pagesDirect: direct, pages, threadDelayedFree: 8, threadId: 16,
-    cookie: 32, keys: 40, random: 56, pageCount: 192, retiredMin: 200, retiredMax: 208, genericCount: 224, genericCollectCount: 232,
+    size: pages + queues,
+    tld: 0,
+    pagesFreeDirect: 256,
+    pagesDirect: direct,
+    pages,
+    threadDelayedFree: 8,
+    threadId: 16,
+    cookie: 32,
+    keys: 40,
+    random: 56,
+    pageCount: 192,
+    retiredMin: 200,
+    retiredMax: 208,
+    genericCount: 224,
+    genericCollectCount: 232,
   };
 }
 

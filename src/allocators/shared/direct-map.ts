@@ -37,7 +37,13 @@ export function directLead(headerBytes: number, align: number): number {
  * aligned to `mapAlign` (or the alignment asked for, if larger). Counts `directMaps` and `pagesMapped`.
  */
 export function mapDirect(
-  cpu: Cpu, size: number, align: number, headerBytes: number, counters: Counters<DirectMapStat>, name: string, mapAlign = PAGE_SIZE,
+  cpu: Cpu,
+  size: number,
+  align: number,
+  headerBytes: number,
+  counters: Counters<DirectMapStat>,
+  name: string,
+  mapAlign = PAGE_SIZE,
 ): DirectBlock {
   const lead = directLead(headerBytes, align);
   const len = roundUp(lead + Math.max(size, 1), PAGE_SIZE);

@@ -18,7 +18,10 @@ export type InvariantTest = (cpu: Cpu, at: number, arg: number) => string | null
 
 export class Invariant {
   /** `structure` names it in reports, e.g. "snmalloc seqset". */
-  constructor(readonly structure: string, private readonly test: InvariantTest) {}
+  constructor(
+    readonly structure: string,
+    private readonly test: InvariantTest,
+  ) {}
 
   /** Where the real allocator asserts it: checks the structure at `at`, when invariants are on. */
   check(cpu: Cpu, at: number, arg = 0): void {
@@ -45,4 +48,3 @@ export class Invariant {
     if (problem !== null) sink.failed(cpu.thread, cpu.op, this.structure, at, problem);
   }
 }
-

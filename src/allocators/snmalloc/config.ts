@@ -43,9 +43,18 @@ export interface Mitigations {
 export function mitigationsFor(build: Build): Mitigations {
   const on = build === 'check';
   return {
-    forwardEdge: on, backwardEdge: on, randomInitial: on, randomPreserve: on, randomLargerThresholds: on,
-    randomExtraSlab: on, reuseLifo: on, clearMeta: on, sanityChecks: on, teardownValidate: on,
-    palEnforceAccess: on, randomPagemap: on,
+    forwardEdge: on,
+    backwardEdge: on,
+    randomInitial: on,
+    randomPreserve: on,
+    randomLargerThresholds: on,
+    randomExtraSlab: on,
+    reuseLifo: on,
+    clearMeta: on,
+    sanityChecks: on,
+    teardownValidate: on,
+    palEnforceAccess: on,
+    randomPagemap: on,
   };
 }
 
@@ -111,16 +120,90 @@ const SRC_ALLOCCONFIG = 'src/snmalloc/mitigations/allocconfig.h';
 /** The parameters every snmalloc variant takes; `defaults` differ per variant. */
 export function snmallocParams(d: { minAllocSize: number; batchit: boolean }): ParamSpec[] {
   return [
-    { name: 'batchit', type: 'bool', default: d.batchit, description: 'BatchIt on (DEALLOC_BATCH_RING_ASSOC > 0)', source: SRC_ALLOCCONFIG },
-    { name: 'minAllocSize', type: 'int', default: d.minAllocSize, min: 16, max: 32, description: 'MIN_ALLOC_SIZE (16 or 32); BatchIt in the check build needs 32', source: 'src/snmalloc/ds_core/sizeclassconfig.h' },
-    { name: 'remoteCache', type: 'int', default: MIN_CHUNK_SIZE, min: 0, description: 'REMOTE_CACHE: outbox budget in bytes before a post', source: SRC_ALLOCCONFIG },
-    { name: 'remoteSlotBits', type: 'int', default: 8, min: 1, max: 12, description: 'REMOTE_SLOT_BITS: the outbox has 2^bits slots', source: SRC_ALLOCCONFIG },
-    { name: 'inboxBound', type: 'int', default: 1 << 20, min: 0, description: 'REMOTE_BATCH_LIMIT: bytes of owned frees per inbox pass; 0 = unbounded (0.7.0)', source: 'src/snmalloc/mem/corealloc.h' },
-    { name: 'prefetch', type: 'enum', default: 'on', choices: ['on', 'off'], description: "Aal::prefetch of the next free object / queue element: 'on' fetches without waiting, 'off' drops it (ablation)", source: 'src/snmalloc/mem/freelist.h' },
-    { name: 'returnMinUnused', type: 'int', default: 2, min: 0, description: 'return slabs when unused > this ...', source: 'src/snmalloc/mem/corealloc.h' },
-    { name: 'returnLengthShift', type: 'int', default: 2, min: 0, max: 16, description: '... and unused > length >> this', source: 'src/snmalloc/mem/corealloc.h' },
-    { name: 'localCacheBits', type: 'int', default: 21, min: 15, max: 30, description: 'per-thread buddy keeps blocks below 2^bits; a coalesced 2^bits block goes to the global range', source: 'src/snmalloc/backend/base_constants.h' },
-    { name: 'globalCacheBits', type: 'int', default: 24, min: 16, max: 40, description: 'global buddy refills max(2^bits, 2 x request) from the OS', source: 'src/snmalloc/backend/base_constants.h' },
+    {
+      name: 'batchit',
+      type: 'bool',
+      default: d.batchit,
+      description: 'BatchIt on (DEALLOC_BATCH_RING_ASSOC > 0)',
+      source: SRC_ALLOCCONFIG,
+    },
+    {
+      name: 'minAllocSize',
+      type: 'int',
+      default: d.minAllocSize,
+      min: 16,
+      max: 32,
+      description: 'MIN_ALLOC_SIZE (16 or 32); BatchIt in the check build needs 32',
+      source: 'src/snmalloc/ds_core/sizeclassconfig.h',
+    },
+    {
+      name: 'remoteCache',
+      type: 'int',
+      default: MIN_CHUNK_SIZE,
+      min: 0,
+      description: 'REMOTE_CACHE: outbox budget in bytes before a post',
+      source: SRC_ALLOCCONFIG,
+    },
+    {
+      name: 'remoteSlotBits',
+      type: 'int',
+      default: 8,
+      min: 1,
+      max: 12,
+      description: 'REMOTE_SLOT_BITS: the outbox has 2^bits slots',
+      source: SRC_ALLOCCONFIG,
+    },
+    {
+      name: 'inboxBound',
+      type: 'int',
+      default: 1 << 20,
+      min: 0,
+      description: 'REMOTE_BATCH_LIMIT: bytes of owned frees per inbox pass; 0 = unbounded (0.7.0)',
+      source: 'src/snmalloc/mem/corealloc.h',
+    },
+    {
+      name: 'prefetch',
+      type: 'enum',
+      default: 'on',
+      choices: ['on', 'off'],
+      description: "Aal::prefetch of the next free object / queue element: 'on' fetches without waiting, 'off' drops it (ablation)",
+      source: 'src/snmalloc/mem/freelist.h',
+    },
+    {
+      name: 'returnMinUnused',
+      type: 'int',
+      default: 2,
+      min: 0,
+      description: 'return slabs when unused > this ...',
+      source: 'src/snmalloc/mem/corealloc.h',
+    },
+    {
+      name: 'returnLengthShift',
+      type: 'int',
+      default: 2,
+      min: 0,
+      max: 16,
+      description: '... and unused > length >> this',
+      source: 'src/snmalloc/mem/corealloc.h',
+    },
+    {
+      name: 'localCacheBits',
+      type: 'int',
+      default: 21,
+      min: 15,
+      max: 30,
+      description: 'per-thread buddy keeps blocks below 2^bits; a coalesced 2^bits block goes to the global range',
+      source: 'src/snmalloc/backend/base_constants.h',
+    },
+    {
+      name: 'globalCacheBits',
+      type: 'int',
+      default: 24,
+      min: 16,
+      max: 40,
+      description: 'global buddy refills max(2^bits, 2 x request) from the OS',
+      source: 'src/snmalloc/backend/base_constants.h',
+    },
     ...batchitParams(SNMALLOC_BATCHIT_SHAPE, 'src/snmalloc/mem/remotecache.h'),
   ];
 }
@@ -141,7 +224,10 @@ export function configFromParams(name: string, build: Build, p: Params): Snmallo
     );
   }
   return {
-    name, build, mit, minAllocSize,
+    name,
+    build,
+    mit,
+    minAllocSize,
     batchit: on ? shapeFromParams(p) : null,
     remoteCache: num(p, 'remoteCache'),
     remoteSlotBits: num(p, 'remoteSlotBits'),

@@ -122,7 +122,11 @@ export class Ctx {
   readonly outbox: RemoteCache;
   readonly paths: PathIds;
 
-  constructor(readonly machine: Machine, readonly cfg: SnmallocConfig, readonly counters: Counters<SnmallocStat>) {
+  constructor(
+    readonly machine: Machine,
+    readonly cfg: SnmallocConfig,
+    readonly counters: Counters<SnmallocStat>,
+  ) {
     this.table = new SizeClassTable(cfg.build, cfg.minAllocSize);
     this.table.place(machine, machine.staticData(SIZECLASS_RODATA_BYTES, 'snmalloc.rodata'));
     const largeLevels = cfg.localCacheBits - MIN_CHUNK_BITS;
@@ -134,19 +138,40 @@ export class Ctx {
       link: (cpu: Cpu, prevTail: number, obj: number, key: number) =>
         this.freeList.storeLinked(cpu, prevTail, obj, this.statics.keyRoot, keyTweak(key)),
     };
-    this.batchit = cfg.batchit === null ? null : new BatchItCache(cfg.batchit, hooks, counters, cfg.mit.randomPreserve ? MAX_CAPACITY_BITS : 0);
+    this.batchit =
+      cfg.batchit === null ? null : new BatchItCache(cfg.batchit, hooks, counters, cfg.mit.randomPreserve ? MAX_CAPACITY_BITS : 0);
     this.layout = allocatorLayout(cfg.build, cfg.remoteSlotBits, this.batchit?.stateBytes ?? 0, largeLevels);
-    if (this.layout.bytes > cfg.allocatorSize) throw new Error(`snmalloc layout (${this.layout.bytes} B) exceeds sizeof(Allocator) ${cfg.allocatorSize}`);
+    if (this.layout.bytes > cfg.allocatorSize)
+      throw new Error(`snmalloc layout (${this.layout.bytes} B) exceeds sizeof(Allocator) ${cfg.allocatorSize}`);
     this.pagemap = new Pagemap(cfg, this.statics.bodyPtr, this.statics.zeroEntry);
     this.backend = new Backend(cfg, this.pagemap, this.statics, counters);
     this.queue = new FreeListQueue(this.freeList, this.statics.keyGlobal, cfg.mit.backwardEdge);
     this.msgs = new RemoteMessages(this.freeList, this.batchit !== null, cfg.mit.backwardEdge, this.statics.keyRoot);
-    this.outbox = new RemoteCache(cfg, this.layout, this.freeList, this.pagemap, this.table, this.msgs, this.queue, this.batchit, this.statics.keyGlobal, counters);
+    this.outbox = new RemoteCache(
+      cfg,
+      this.layout,
+      this.freeList,
+      this.pagemap,
+      this.table,
+      this.msgs,
+      this.queue,
+      this.batchit,
+      this.statics.keyGlobal,
+      counters,
+    );
     const id = (p: string): number => machine.paths.id(`${cfg.name}::${p}`);
     this.paths = {
-      allocFast: id('alloc_fast'), allocRefill: id('alloc_refill'), allocNewSlab: id('alloc_new_slab'),
-      allocLarge: id('alloc_large'), deallocLocal: id('dealloc_local'), deallocLocalSlow: id('dealloc_local_slow'),
-      deallocRemote: id('dealloc_remote'), post: id('post'), inbox: id('inbox'), init: id('init'), flush: id('flush'),
+      allocFast: id('alloc_fast'),
+      allocRefill: id('alloc_refill'),
+      allocNewSlab: id('alloc_new_slab'),
+      allocLarge: id('alloc_large'),
+      deallocLocal: id('dealloc_local'),
+      deallocLocalSlow: id('dealloc_local_slow'),
+      deallocRemote: id('dealloc_remote'),
+      post: id('post'),
+      inbox: id('inbox'),
+      init: id('init'),
+      flush: id('flush'),
       backend: id('backend'),
     };
   }

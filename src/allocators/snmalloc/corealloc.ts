@@ -44,7 +44,8 @@ function smallAlloc(ctx: Ctx, cpu: Cpu, a: number, size: number): number {
   cpu.work(4);
   const sc = cpu.load(ctx.table.lookupAddr(size), 1);
   const it = fastList(ctx, a, sc);
-  if (!ctx.freeList.iterEmpty(cpu, it, ctx.layout.iter)) return ctx.freeList.iterTake(cpu, it, ctx.layout.iter, ctx.statics.keyRoot, ctx.cfg.mit.clearMeta);
+  if (!ctx.freeList.iterEmpty(cpu, it, ctx.layout.iter))
+    return ctx.freeList.iterTake(cpu, it, ctx.layout.iter, ctx.statics.keyRoot, ctx.cfg.mit.clearMeta);
   cpu.path(ctx.paths.allocRefill);
   handleMessageQueue(ctx, cpu, a);
   cpu.path(ctx.paths.allocRefill);
@@ -71,7 +72,13 @@ export function setSleeping(ctx: Ctx, cpu: Cpu, meta: number, sc: number, remain
  */
 function allocFreeList(ctx: Ctx, cpu: Cpu, a: number, meta: number, sc: number): { p: number; active: boolean } {
   const tweak = keyTweak(meta);
-  const { head, prev, remaining } = ctx.freeList.builderClose(cpu, meta + ctx.metaLayout.freeQueue, ctx.metaLayout.fq, ctx.statics.keyRoot, tweak);
+  const { head, prev, remaining } = ctx.freeList.builderClose(
+    cpu,
+    meta + ctx.metaLayout.freeQueue,
+    ctx.metaLayout.fq,
+    ctx.statics.keyRoot,
+    tweak,
+  );
   const it = fastList(ctx, a, sc);
   ctx.freeList.iterSet(cpu, it, ctx.layout.iter, head, prev, tweak);
   const p = ctx.freeList.iterTake(cpu, it, ctx.layout.iter, ctx.statics.keyRoot, ctx.cfg.mit.clearMeta);

@@ -120,7 +120,7 @@ function takeAll(ctx: Ctx, cpu: Cpu, head: number, prev: bigint, tweak: number, 
   const key = ctx.statics.keyRoot;
   let expected = prev;
   let count = 0;
-  for (let c = head; c !== 0; ) {
+  for (let c = head; c !== 0;) {
     const next = ctx.freeList.loadNext(cpu, c, key, tweak);
     if (ctx.cfg.mit.backwardEdge) {
       ctx.freeList.checkPrev(cpu, c, expected);
@@ -138,7 +138,13 @@ function takeAll(ctx: Ctx, cpu: Cpu, head: number, prev: bigint, tweak: number, 
 function clearSlab(ctx: Ctx, cpu: Cpu, meta: number, sc: number): number {
   const tweak = keyTweak(meta);
   const all = ctx.cfg.mit.teardownValidate || ctx.cfg.mit.clearMeta;
-  const { head, prev, remaining } = ctx.freeList.builderClose(cpu, meta + ctx.metaLayout.freeQueue, ctx.metaLayout.fq, ctx.statics.keyRoot, tweak);
+  const { head, prev, remaining } = ctx.freeList.builderClose(
+    cpu,
+    meta + ctx.metaLayout.freeQueue,
+    ctx.metaLayout.fq,
+    ctx.statics.keyRoot,
+    tweak,
+  );
   let count = takeAll(ctx, cpu, head, prev, tweak, all);
   if (all) {
     if (remaining > 0) {

@@ -20,7 +20,11 @@ import type { FreeList } from './freelist.ts';
 import { MPSCQ_BACK, MPSCQ_FRONT } from './layout.ts';
 
 export class FreeListQueue {
-  constructor(private readonly freeList: FreeList, private readonly key: number, private readonly backward: boolean) {}
+  constructor(
+    private readonly freeList: FreeList,
+    private readonly key: number,
+    private readonly backward: boolean,
+  ) {}
 
   init(cpu: Cpu, q: number): void {
     cpu.store(q + MPSCQ_BACK, 0);

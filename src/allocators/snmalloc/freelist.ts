@@ -179,7 +179,17 @@ export class FreeList {
   }
 
   /** Builder::append_segment: splice first..last (size objects) onto queue `index` in O(1). */
-  builderAppend(cpu: Cpu, b: number, l: BuilderLayout, first: number, last: number, size: number, key: number, tweak: number, index = 0): void {
+  builderAppend(
+    cpu: Cpu,
+    b: number,
+    l: BuilderLayout,
+    first: number,
+    last: number,
+    size: number,
+    key: number,
+    tweak: number,
+    index = 0,
+  ): void {
     if (l.length(index) >= 0) cpu.store(b + l.length(index), cpu.load(b + l.length(index), 2) + size, 2);
     const e = cpu.load(b + l.end(index));
     this.storeLinked(cpu, e, first, key, tweak, FreeList.originOf(e, b, l));

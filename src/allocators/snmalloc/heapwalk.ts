@@ -33,7 +33,15 @@ function slabQueue(ctx: Ctx, cpu: Cpu, meta: number): number[] {
   for (let i = 0; i < ctx.metaLayout.fq.queues; i++) {
     const end = cpu.load(fq + ctx.metaLayout.fq.end(i));
     if (end === fq + ctx.metaLayout.fq.head(i)) continue;
-    out.push(...chain(ctx, cpu, ctx.freeList.builderReadHead(cpu, fq, ctx.metaLayout.fq, i, ctx.statics.keyRoot, keyTweak(meta)), keyTweak(meta), end));
+    out.push(
+      ...chain(
+        ctx,
+        cpu,
+        ctx.freeList.builderReadHead(cpu, fq, ctx.metaLayout.fq, i, ctx.statics.keyRoot, keyTweak(meta)),
+        keyTweak(meta),
+        end,
+      ),
+    );
   }
   return out;
 }
@@ -63,7 +71,8 @@ export function heapWalk(ctx: Ctx, cpu: Cpu): HeapRegion[] {
       }
       for (const meta of seqList(cpu, allocClass(ctx, a, sc))) push(slabQueue(ctx, cpu, meta), 'free');
     }
-    for (const meta of seqList(cpu, a + ctx.layout.laden)) if (cpu.load(meta + ctx.metaLayout.large, 1) === 0) push(slabQueue(ctx, cpu, meta), 'free');
+    for (const meta of seqList(cpu, a + ctx.layout.laden))
+      if (cpu.load(meta + ctx.metaLayout.large, 1) === 0) push(slabQueue(ctx, cpu, meta), 'free');
     const { messages, rings } = ctx.outbox.pending(cpu, a);
     for (const m of messages) push(ctx.msgs.objects(cpu, m, keyTweak(ctx.pagemap.loadMeta(cpu, ctx.pagemap.entry(cpu, m)))), 'cached');
     for (const r of rings) push(chain(ctx, cpu, r.head, keyTweak(r.key), r.tail), 'cached');
@@ -72,7 +81,11 @@ export function heapWalk(ctx: Ctx, cpu: Cpu): HeapRegion[] {
       push(ctx.msgs.objects(cpu, m, keyTweak(ctx.pagemap.loadMeta(cpu, ctx.pagemap.entry(cpu, m)))), 'cached');
     }
   }
-  for (const b of ctx.backend.freeBlocks(cpu, allocs.map((a) => ctx.localState(a)))) out.push({ addr: b.addr, size: b.size, kind: 'free' });
+  for (const b of ctx.backend.freeBlocks(
+    cpu,
+    allocs.map((a) => ctx.localState(a)),
+  ))
+    out.push({ addr: b.addr, size: b.size, kind: 'free' });
   // A slab's tail past its last object (slab size - capacity x object size: 16 bytes for 48-byte
   // objects in 16 KiB) belongs to no object; it is the allocator's, like metadata.
   for (const [start, sc] of slabs) {

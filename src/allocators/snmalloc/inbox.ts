@@ -83,7 +83,17 @@ function deallocLocalObjectsFast(ctx: Ctx, cpu: Cpu, a: number, e: number, ras: 
   st.bytes += objsize * length;
   ctx.counters.add('inbox.objectsFreed', length);
   const index = ctx.metaLayout.fq.queues === 2 ? nextBit(cpu, a + ctx.layout.entropy) : 0;
-  ctx.freeList.builderAppend(cpu, meta + ctx.metaLayout.freeQueue, ctx.metaLayout.fq, first, msg, length, ctx.statics.keyRoot, tweak, index);
+  ctx.freeList.builderAppend(
+    cpu,
+    meta + ctx.metaLayout.freeQueue,
+    ctx.metaLayout.fq,
+    first,
+    msg,
+    length,
+    ctx.statics.keyRoot,
+    tweak,
+    index,
+  );
   // ReturnObjectsIterator: step<true>, then step<false> until the batch is used up.
   let batch = length;
   let needed = cpu.load(meta + ctx.metaLayout.needed, 2);
@@ -131,7 +141,8 @@ export function flush(ctx: Ctx, cpu: Cpu, a: number): void {
   cpu.path(ctx.paths.flush);
   for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) deallocLocalSlabs(ctx, cpu, a, sc, ctx.cfg.mit.teardownValidate);
   if (ctx.cfg.mit.teardownValidate) {
-    for (const meta of seqList(cpu, a + ctx.layout.laden)) if (cpu.load(meta + ctx.metaLayout.large, 1) === 0) validateQueue(ctx, cpu, meta);
+    for (const meta of seqList(cpu, a + ctx.layout.laden))
+      if (cpu.load(meta + ctx.metaLayout.large, 1) === 0) validateQueue(ctx, cpu, meta);
   }
   cpu.store(a + ctx.layout.capacity, 0);
 }

@@ -144,7 +144,20 @@ export function allocatorLayout(build: Build, slotBits: number, batchingBytes: n
   const remote = take(MPSCQ_BYTES, REMOTE_MIN_ALIGN);
   const localState = take(localStateBytes(largeLevels), 64);
   return {
-    fastLists, iter, poolNext, poolListNext, poolInUse, slots, slotBuilder, batching, capacity,
-    allocClasses, laden, entropy, remote, localState, bytes: off,
+    fastLists,
+    iter,
+    poolNext,
+    poolListNext,
+    poolInUse,
+    slots,
+    slotBuilder,
+    batching,
+    capacity,
+    allocClasses,
+    laden,
+    entropy,
+    remote,
+    localState,
+    bytes: off,
   };
 }

@@ -16,7 +16,14 @@ import type { Cpu } from '../../machine/cpu.ts';
 import { BaseModel } from '../kit/base-model.ts';
 import type { HeapRegion, ModelDescription, ModelEnv, ModelInfo } from '../kit/contract.ts';
 import {
-  ALLOCATOR_SIZE, MAX_CAPACITY_BITS, MIN_CHUNK_SIZE, NUM_SMALL_SIZECLASSES, configFromParams, nextPow2Bits, snmallocParams, type Build,
+  ALLOCATOR_SIZE,
+  MAX_CAPACITY_BITS,
+  MIN_CHUNK_SIZE,
+  NUM_SMALL_SIZECLASSES,
+  configFromParams,
+  nextPow2Bits,
+  snmallocParams,
+  type Build,
 } from './config.ts';
 import { Ctx } from './context.ts';
 import { alloc } from './corealloc.ts';
@@ -26,13 +33,26 @@ import { Pagemap } from './pagemap.ts';
 import { currentAlloc, teardown } from './threadalloc.ts';
 
 export const SNMALLOC_SOURCES = [
-  'src/snmalloc/mem/corealloc.h', 'src/snmalloc/mem/metadata.h', 'src/snmalloc/mem/freelist.h',
-  'src/snmalloc/mem/freelist_queue.h', 'src/snmalloc/mem/remotecache.h', 'src/snmalloc/mem/remoteallocator.h',
-  'src/snmalloc/mem/entropy.h', 'src/snmalloc/ds/sizeclasstable.h', 'src/snmalloc/ds/pagemap.h', 'src/snmalloc/ds/pool.h',
-  'src/snmalloc/ds_aal/seqset.h', 'src/snmalloc/backend/backend.h', 'src/snmalloc/backend/standard_range.h',
-  'src/snmalloc/backend_helpers/buddy.h', 'src/snmalloc/backend_helpers/largebuddyrange.h',
-  'src/snmalloc/backend_helpers/smallbuddyrange.h', 'src/snmalloc/backend_helpers/commitrange.h',
-  'src/snmalloc/global/threadalloc.h', 'src/snmalloc/global/libc.h', 'src/snmalloc/mitigations/allocconfig.h',
+  'src/snmalloc/mem/corealloc.h',
+  'src/snmalloc/mem/metadata.h',
+  'src/snmalloc/mem/freelist.h',
+  'src/snmalloc/mem/freelist_queue.h',
+  'src/snmalloc/mem/remotecache.h',
+  'src/snmalloc/mem/remoteallocator.h',
+  'src/snmalloc/mem/entropy.h',
+  'src/snmalloc/ds/sizeclasstable.h',
+  'src/snmalloc/ds/pagemap.h',
+  'src/snmalloc/ds/pool.h',
+  'src/snmalloc/ds_aal/seqset.h',
+  'src/snmalloc/backend/backend.h',
+  'src/snmalloc/backend/standard_range.h',
+  'src/snmalloc/backend_helpers/buddy.h',
+  'src/snmalloc/backend_helpers/largebuddyrange.h',
+  'src/snmalloc/backend_helpers/smallbuddyrange.h',
+  'src/snmalloc/backend_helpers/commitrange.h',
+  'src/snmalloc/global/threadalloc.h',
+  'src/snmalloc/global/libc.h',
+  'src/snmalloc/mitigations/allocconfig.h',
   'src/snmalloc/pal/pal_linux.h',
 ];
 
@@ -124,7 +144,10 @@ export class Snmalloc extends BaseModel {
         localBuddyMaxBlockBytes: 2 ** (c.localCacheBits - 1),
         localOverflowBytes: 2 ** c.localCacheBits,
         globalRefillBytes: 2 ** c.globalCacheBits,
-        batchit: c.batchit === null ? 'off' : `${c.batchit.sets} sets x ${c.batchit.ways} ways, ${c.batchit.hash}, evict ${c.batchit.policy}, ${c.batchit.layout} layout`,
+        batchit:
+          c.batchit === null
+            ? 'off'
+            : `${c.batchit.sets} sets x ${c.batchit.ways} ways, ${c.batchit.hash}, evict ${c.batchit.policy}, ${c.batchit.layout} layout`,
         batchitRings: this.ctx.batchit?.rings ?? 0,
         remoteMessageLinkOffset: this.ctx.msgs.linkOffset,
         prefetch: c.prefetch,
@@ -136,7 +159,9 @@ export class Snmalloc extends BaseModel {
 
 function variant(name: string, summary: string, build: Build, minAllocSize: number, batchit: boolean): ModelInfo {
   return {
-    name, summary, family: 'production',
+    name,
+    summary,
+    family: 'production',
     params: snmallocParams({ minAllocSize, batchit }),
     doc: 'docs/models/snmalloc.md',
     create: (env) => new Snmalloc(env, name, build),
@@ -144,8 +169,20 @@ function variant(name: string, summary: string, build: Build, minAllocSize: numb
 }
 
 export const snmallocModels: ModelInfo[] = [
-  variant('snmalloc', 'snmalloc 0.7, fast build, BatchIt off: message-passing frees through per-thread outboxes and inboxes', 'fast', 16, false),
+  variant(
+    'snmalloc',
+    'snmalloc 0.7, fast build, BatchIt off: message-passing frees through per-thread outboxes and inboxes',
+    'fast',
+    16,
+    false,
+  ),
   variant('snmalloc+batchit', 'snmalloc 0.7, fast build, BatchIt on: remote frees batched per slab before posting', 'fast', 16, true),
-  variant('snmalloc-secure', 'snmalloc 0.7 check build (free-list encoding and signatures, randomisation), BatchIt off', 'check', 16, false),
+  variant(
+    'snmalloc-secure',
+    'snmalloc 0.7 check build (free-list encoding and signatures, randomisation), BatchIt off',
+    'check',
+    16,
+    false,
+  ),
   variant('snmalloc-secure+batchit', 'snmalloc 0.7 check build with MIN_ALLOC_SIZE=32, BatchIt on', 'check', 32, true),
 ];

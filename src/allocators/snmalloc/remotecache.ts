@@ -88,7 +88,14 @@ export class RemoteCache {
 
   /** forward: append the message's link to the slot of its destination. */
   forward(cpu: Cpu, a: number, target: number, msg: number): void {
-    this.freeList.builderAdd(cpu, this.slotAddr(a, this.slotOf(target, 0)), this.layout.slotBuilder, this.msgs.toLink(msg), this.keyGlobal, 0);
+    this.freeList.builderAdd(
+      cpu,
+      this.slotAddr(a, this.slotOf(target, 0)),
+      this.layout.slotBuilder,
+      this.msgs.toLink(msg),
+      this.keyGlobal,
+      0,
+    );
   }
 
   /** dealloc: a remote free of `p` (slab metadata `meta`) into the outbox, after reserve_space. */

@@ -15,8 +15,14 @@
 import type { Machine } from '../../machine/machine.ts';
 import type { SizeClass } from '../kit/contract.ts';
 import {
-  INTERMEDIATE_BITS, MAX_SMALL_SIZE, MIN_ALLOC_STEP_BITS, MIN_CHUNK_BITS, NUM_SMALL_SIZECLASSES, SIZECLASS_TAG,
-  nextPow2Bits, type Build,
+  INTERMEDIATE_BITS,
+  MAX_SMALL_SIZE,
+  MIN_ALLOC_STEP_BITS,
+  MIN_CHUNK_BITS,
+  NUM_SMALL_SIZECLASSES,
+  SIZECLASS_TAG,
+  nextPow2Bits,
+  type Build,
 } from './config.ts';
 
 /** bits::from_exp_mant<INTERMEDIATE_BITS, MIN_ALLOC_STEP_BITS>(sc): the object size of class sc. */
@@ -51,7 +57,10 @@ export class SizeClassTable {
   /** Address of the read-only image, once placed. */
   base = 0;
 
-  constructor(readonly build: Build, readonly minAllocSize: number) {
+  constructor(
+    readonly build: Build,
+    readonly minAllocSize: number,
+  ) {
     this.minObjectCount = build === 'check' ? 13 : 4;
     for (let sc = 0; sc < NUM_SMALL_SIZECLASSES; sc++) {
       const size = sizeclassToSize(sc);
@@ -133,7 +142,8 @@ export class SizeClassTable {
   /** The 44 rows for describe(). */
   rows(): SizeClass[] {
     return this.sizes.map((size, index) => ({
-      index, size,
+      index,
+      size,
       slabBytes: this.slabSize(index),
       capacity: this.capacity[index] as number,
       wakeThreshold: this.waking[index] as number,

@@ -27,14 +27,7 @@ import { pathIds } from '../shared/model-support.ts';
 import type { TagHeapStat } from '../shared/boundary-tags/heap.ts';
 
 /** The counters this model reports. */
-export type TcacheStat =
-  | 'cacheHits'
-  | 'cacheMisses'
-  | 'flushedBlocks'
-  | 'flushes'
-  | 'frees'
-  | 'mallocs'
-  | TagHeapStat;
+export type TcacheStat = 'cacheHits' | 'cacheMisses' | 'flushedBlocks' | 'flushes' | 'frees' | 'mallocs' | TagHeapStat;
 
 // Static data: the global heap state (its lock first), then the tcache key and the list of caches.
 const G_HEAP = 0;
@@ -197,15 +190,22 @@ export class Tcache extends BaseModel<TcacheStat> {
 
   describe(): ModelDescription {
     const sizeClasses = Array.from({ length: this.layout.bins }, (_, i) => ({
-      index: i, size: this.layout.blockSizeOf(i) - TAG_BYTES, blockBytes: this.layout.blockSizeOf(i), limit: this.binLimit,
+      index: i,
+      size: this.layout.blockSizeOf(i) - TAG_BYTES,
+      blockBytes: this.layout.blockSizeOf(i),
+      limit: this.binLimit,
     }));
     return {
       name: 'tcache',
       summary: 'per-thread cache bins (in TLS) in front of a locked boundary-tag heap; a bin past its limit flushes its older half',
       sizeClasses,
       constants: {
-        ...tagHeapConstants(this.heap), bins: this.layout.bins, binLimit: this.binLimit,
-        flushKeeps: Math.ceil(this.binLimit / 2), cacheBytesPerThread: this.layout.bytes, locks: 1,
+        ...tagHeapConstants(this.heap),
+        bins: this.layout.bins,
+        binLimit: this.binLimit,
+        flushKeeps: Math.ceil(this.binLimit / 2),
+        cacheBytesPerThread: this.layout.bytes,
+        locks: 1,
       },
       sources: [
         'NatTuck/khoury-ntuck courses/2020/01/cs3650/notes/18-advanced-malloc/notes.md (Plan A: a per-thread cache)',
@@ -223,12 +223,20 @@ export const tcacheModel: ModelInfo = {
   params: [
     ...TAG_HEAP_PARAMS,
     {
-      name: 'bins', type: 'int', default: 64, min: 1, max: 256,
+      name: 'bins',
+      type: 'int',
+      default: 64,
+      min: 1,
+      max: 256,
       description: 'cache bins per thread, 16 bytes apart (64 bins cache blocks up to 1040 bytes, requests up to 1024)',
       source: 'glibc malloc/malloc.c TCACHE_MAX_BINS',
     },
     {
-      name: 'binLimit', type: 'int', default: 7, min: 1, max: 65535,
+      name: 'binLimit',
+      type: 'int',
+      default: 7,
+      min: 1,
+      max: 65535,
       description: 'blocks a bin holds; one more flushes the older half to the global heap',
       source: 'glibc malloc/malloc.c TCACHE_FILL_COUNT',
     },

@@ -17,12 +17,14 @@ export function registerBatchit(y: Argv, io: Io, argv: readonly string[]): Argv 
     COMMANDS.batchit.command,
     COMMANDS.batchit.describe,
     (b) =>
-      shardOption(outputOptions(
-        b
-          .option('seeds', { type: 'string', default: '3', describe: 'seeds per configuration' })
-          .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
-          .option('profile', { type: 'boolean', default: false, describe: 'record per-path profiles in the Results' }),
-      )),
+      shardOption(
+        outputOptions(
+          b
+            .option('seeds', { type: 'string', default: '3', describe: 'seeds per configuration' })
+            .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
+            .option('profile', { type: 'boolean', default: false, describe: 'record per-path profiles in the Results' }),
+        ),
+      ),
     async (args) => {
       const { note, ...grid } = batchitPreset(positiveInt('seeds', args.seeds));
       if (args.quiet !== true && args.json !== true && args.csv !== true) io.err(chalk.dim(`allocsim batchit: ${note}\n`));

@@ -45,8 +45,19 @@ function invariantLine(results: readonly PropertyResult[]): string {
   return sum.size === 0 ? '' : `debug invariants checked: ${[...sum].map(([s, n]) => `${s} ${n}×`).join(', ')}`;
 }
 
-export function formatCheck(model: string, results: readonly PropertyResult[], replayAs = model, params: readonly string[] = [], checks: Checks = { races: true, invariants: true }): string {
-  const t = new Table({ head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)), style: { head: [], border: [], compact: true }, wordWrap: true, colWidths: fitColumns([16, 8, 6]) });
+export function formatCheck(
+  model: string,
+  results: readonly PropertyResult[],
+  replayAs = model,
+  params: readonly string[] = [],
+  checks: Checks = { races: true, invariants: true },
+): string {
+  const t = new Table({
+    head: ['property', 'result', 'runs', 'what it checks'].map((h) => chalk.bold(h)),
+    style: { head: [], border: [], compact: true },
+    wordWrap: true,
+    colWidths: fitColumns([16, 8, 6]),
+  });
   for (const r of results) t.push([r.name, r.ok ? chalk.green('pass') : chalk.red('FAIL'), String(r.runs), r.description]);
   const lines = [chalk.bold(`invariant suite for ${model}`), t.toString()];
   const inv = invariantLine(results);
@@ -67,14 +78,27 @@ interface CheckReport {
   file?: string;
   contract?: ContractCheck[];
   results: PropertyResult[];
-  coursework?: Array<{ workload: string; ok: boolean; cycles: number; ops: number; rssPeakBytes: number; violations: number; error?: string; wrongAnswer?: string }>;
+  coursework?: Array<{
+    workload: string;
+    ok: boolean;
+    cycles: number;
+    ops: number;
+    rssPeakBytes: number;
+    violations: number;
+    error?: string;
+    wrongAnswer?: string;
+  }>;
   courseworkMissing?: string[];
 }
 
 function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework'] {
   return runs.map((r) => ({
-    workload: r.workload.name, ok: r.ok, cycles: r.result.time.cycles, ops: r.result.time.ops,
-    rssPeakBytes: r.result.memory.rssPeakBytes, violations: r.result.check.violations.length,
+    workload: r.workload.name,
+    ok: r.ok,
+    cycles: r.result.time.cycles,
+    ops: r.result.time.ops,
+    rssPeakBytes: r.result.memory.rssPeakBytes,
+    violations: r.result.check.violations.length,
     ...(r.result.error !== undefined ? { error: r.result.error.message } : {}),
     ...(r.wrongAnswer !== undefined ? { wrongAnswer: r.wrongAnswer } : {}),
   }));
@@ -82,7 +106,16 @@ function courseworkJSON(runs: readonly CourseworkRun[]): CheckReport['coursework
 
 /** What check runs against: a model in this process, or a model file in isolation. */
 /** What a property run takes: fast-check's seed, path and replayPath, and a progress callback (in-process only). */
-type PropertyOptions = { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean; invariants?: boolean; onRun?: (property: string, runs: number) => void };
+type PropertyOptions = {
+  seed: number;
+  numRuns: number;
+  params: Record<string, ParamValue>;
+  path?: string;
+  replayPath?: string;
+  races?: boolean;
+  invariants?: boolean;
+  onRun?: (property: string, runs: number) => void;
+};
 
 interface CheckTarget {
   name: string;
@@ -128,11 +161,26 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         .option('runs', { type: 'string', default: '40', describe: 'random sequences per property' })
         .option('only', { type: 'string', array: true, describe: `properties to run: ${PROPERTIES.map((p) => p.name).join(', ')}` })
         .option('path', { type: 'string', describe: 'replay a failing case (from the replay line of a previous report)' })
-        .option('replay-path', { type: 'string', describe: 'with --path: which commands of the failing sequence ran (from the same replay line)' })
+        .option('replay-path', {
+          type: 'string',
+          describe: 'with --path: which commands of the failing sequence ran (from the same replay line)',
+        })
         .option('param', { alias: 'p', type: 'string', array: true, describe: 'model parameter key=value' })
-        .option('races', { type: 'boolean', default: true, describe: 'run the data-race detector in the multi-threaded properties (--no-races: off)' })
-        .option('invariants', { type: 'boolean', default: true, describe: "check the model's debug invariants (snmalloc's seqset and buddy, mimalloc's pages and segments, glibc's bins) where the real debug builds assert them (--no-invariants: off)" })
-        .option('workloads', { type: 'boolean', describe: 'then run the coursework workloads with the checker (default: on for model files)' })
+        .option('races', {
+          type: 'boolean',
+          default: true,
+          describe: 'run the data-race detector in the multi-threaded properties (--no-races: off)',
+        })
+        .option('invariants', {
+          type: 'boolean',
+          default: true,
+          describe:
+            "check the model's debug invariants (snmalloc's seqset and buddy, mimalloc's pages and segments, glibc's bins) where the real debug builds assert them (--no-invariants: off)",
+        })
+        .option('workloads', {
+          type: 'boolean',
+          describe: 'then run the coursework workloads with the checker (default: on for model files)',
+        })
         .option('scale', { type: 'string', describe: "scale of the coursework workloads (their 'scale' parameter)" })
         .option('json', { type: 'boolean', default: false }),
     async (args) => {
@@ -150,7 +198,10 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
       const invariants = args.invariants !== false;
       const scale = args.scale === undefined ? undefined : Number(args.scale);
       if (scale !== undefined && !(scale > 0)) throw new UsageError(`--scale must be a positive number, got '${String(args.scale)}'`);
-      const target = file !== undefined && isolated(args) ? isolatedTarget(await loadIsolated(file, args, [], false)) : await inProcessTarget(file, arg, resolve);
+      const target =
+        file !== undefined && isolated(args)
+          ? isolatedTarget(await loadIsolated(file, args, [], false))
+          : await inProcessTarget(file, arg, resolve);
       try {
         const params: Record<string, ParamValue> = Object.fromEntries(listOption(args.param).map(parseAssignment));
         resolveParams(`allocator ${target.name}`, target.params, params); // validate before running
@@ -163,20 +214,31 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
         if (report.contract === undefined || !contractBlocks(report.contract)) {
           const path = args.path === undefined ? undefined : String(args.path);
           const replayPath = args['replay-path'] === undefined ? undefined : String(args['replay-path']);
-          if (replayPath !== undefined && path === undefined) throw new UsageError('--replay-path goes with --path; copy both from the replay line of a report');
+          if (replayPath !== undefined && path === undefined)
+            throw new UsageError('--replay-path goes with --path; copy both from the replay line of a report');
           const noReplay = (): UsageError =>
-            new UsageError(`--path ${path ?? ''} does not replay a failure of ${target.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`);
+            new UsageError(
+              `--path ${path ?? ''} does not replay a failure of ${target.name} with --seed ${seed}; use the replay line of a report of this model, property and seed`,
+            );
           const status = createStatus();
           try {
             for (const p of PROPERTIES.filter((x) => only.length === 0 || only.includes(x.name))) {
               let r: PropertyResult;
               try {
                 r = await target.property(p.name, {
-                  seed, numRuns, params, races, invariants, ...(path !== undefined ? { path } : {}), ...(replayPath !== undefined ? { replayPath } : {}),
-                  onRun: (property, n) => status.tick(`check: ${property}, sequence ${n}${n > numRuns ? ' (shrinking a failure)' : ` of ${numRuns}`}`),
+                  seed,
+                  numRuns,
+                  params,
+                  races,
+                  invariants,
+                  ...(path !== undefined ? { path } : {}),
+                  ...(replayPath !== undefined ? { replayPath } : {}),
+                  onRun: (property, n) =>
+                    status.tick(`check: ${property}, sequence ${n}${n > numRuns ? ' (shrinking a failure)' : ` of ${numRuns}`}`),
                 });
               } catch (e) {
-                if (path !== undefined && e instanceof Error && /^Unable to replay|replayPath|Unable to parse/i.test(e.message)) throw noReplay();
+                if (path !== undefined && e instanceof Error && /^Unable to replay|replayPath|Unable to parse/i.test(e.message))
+                  throw noReplay();
                 throw e;
               }
               if (path !== undefined && /^Unable to replay|Unable to parse/i.test(r.message ?? '')) throw noReplay();
@@ -190,14 +252,18 @@ export function registerCheck(y: Argv, io: Io, resolve: ModelResolver = modelInf
           if (withWorkloads && report.results.every((r) => r.ok)) {
             const sel = selectCoursework();
             const runs: CourseworkRun[] = [];
-            for (const w of sel.workloads) runs.push(await target.coursework(w, { seed, params, ...(scale !== undefined ? { scale } : {}) }));
+            for (const w of sel.workloads)
+              runs.push(await target.coursework(w, { seed, params, ...(scale !== undefined ? { scale } : {}) }));
             report.coursework = courseworkJSON(runs);
             report.courseworkMissing = sel.missing;
             text.push(formatCoursework(sel, runs));
           }
         }
         io.out(args.json ? toJSON(report) : text.join('\n'));
-        const failed = (report.contract !== undefined && !contractOk(report.contract)) || report.results.some((r) => !r.ok) || (report.coursework ?? []).some((c) => !c.ok);
+        const failed =
+          (report.contract !== undefined && !contractOk(report.contract)) ||
+          report.results.some((r) => !r.ok) ||
+          (report.coursework ?? []).some((c) => !c.ok);
         if (failed) io.exitCode = EXIT_CHECK_FAILED;
       } finally {
         target.close();

@@ -31,7 +31,9 @@ export function registerCompare(y: Argv, io: Io, argv: readonly string[]): Argv 
       async (args) => {
         const axes = listOption(args.param).map(parseAxis);
         if (!axes.some((a) => a.values.length > 1)) {
-          throw new UsageError('sweep needs a parameter with several values, e.g. --param batchit.sets=2,4,8; for one configuration use compare');
+          throw new UsageError(
+            'sweep needs a parameter with several values, e.g. --param batchit.sets=2,4,8; for one configuration use compare',
+          );
         }
         await executeGrid(io, args, await gridFromArgs(args), `allocsim ${argv.join(' ')}`);
       },

@@ -39,11 +39,22 @@ export interface WorkloadDescription {
 export function describeWorkload(name: string): WorkloadDescription {
   const { info, overrides } = lookupWorkload(name);
   const values = resolveParams(`workload ${name}`, info.params, overrides);
-  return { name, summary: info.summary, params: info.params.map((p) => ({ ...p, value: values[p.name] as ParamValue })), sources: info.sources, doc: info.doc ?? null };
+  return {
+    name,
+    summary: info.summary,
+    params: info.params.map((p) => ({ ...p, value: values[p.name] as ParamValue })),
+    sources: info.sources,
+    doc: info.doc ?? null,
+  };
 }
 
 function paramTable(rows: string[][]): string {
-  const p = new Table({ head: ['parameter', 'default', 'description'].map((h) => chalk.bold(h)), style: { head: [], border: [] }, wordWrap: true, colWidths: fitColumns([26, 14]) });
+  const p = new Table({
+    head: ['parameter', 'default', 'description'].map((h) => chalk.bold(h)),
+    style: { head: [], border: [] },
+    wordWrap: true,
+    colWidths: fitColumns([26, 14]),
+  });
   for (const r of rows) p.push(r);
   return p.toString();
 }
@@ -77,13 +88,16 @@ export function registerDescribe(y: Argv, io: Io): Argv {
     (args) => {
       const name = String(args.name);
       if (!hasModel(name) && isWorkload(name)) {
-        if (listOption(args.param).length > 0) throw new UsageError(`--param describes an allocator with a parameter changed; ${name} is a workload`);
+        if (listOption(args.param).length > 0)
+          throw new UsageError(`--param describes an allocator with a parameter changed; ${name} is a workload`);
         const w = describeWorkload(name);
         io.out(args.json ? toJSON(w) : formatWorkload(w));
         return;
       }
       if (!hasModel(name)) {
-        throw new UsageError(`'${name}' is neither an allocator nor a workload; valid allocators: ${modelNames().join(', ')}; valid workloads: ${workloadNames().join(', ')}`);
+        throw new UsageError(
+          `'${name}' is neither an allocator nor a workload; valid allocators: ${modelNames().join(', ')}; valid workloads: ${workloadNames().join(', ')}`,
+        );
       }
       const data = describeData(name, listOption(args.param));
       if (args.json) {

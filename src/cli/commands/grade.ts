@@ -50,7 +50,13 @@ function filesOf(dir: string): string[] {
 }
 
 /** Grades one model on every input: its Results, or why it could not be graded. */
-async function studentResults(file: string, inputs: readonly GradeInput[], opts: GradeOptions, args: Record<string, unknown>, readable: readonly string[]): Promise<{ allocator: string; results: Result[] }> {
+async function studentResults(
+  file: string,
+  inputs: readonly GradeInput[],
+  opts: GradeOptions,
+  args: Record<string, unknown>,
+  readable: readonly string[],
+): Promise<{ allocator: string; results: Result[] }> {
   if (isModelFile(file) && isolated(args)) {
     const student = await loadIsolated(file, args, readable);
     try {
@@ -62,10 +68,21 @@ async function studentResults(file: string, inputs: readonly GradeInput[], opts:
     }
   }
   const model = await resolveModel(file);
-  return { allocator: model.name, results: inputs.map((input) => runExperiment({ ...gradeRunConfig(input, opts, true), allocator: model, openLines: fileLineSource })) };
+  return {
+    allocator: model.name,
+    results: inputs.map((input) => runExperiment({ ...gradeRunConfig(input, opts, true), allocator: model, openLines: fileLineSource })),
+  };
 }
 
-async function gradeEntry(file: string, inputs: readonly GradeInput[], refs: ReadonlyArray<Record<string, ReferenceScore>>, opts: GradeOptions, factor: number, args: Record<string, unknown>, readable: readonly string[]): Promise<ClassEntry> {
+async function gradeEntry(
+  file: string,
+  inputs: readonly GradeInput[],
+  refs: ReadonlyArray<Record<string, ReferenceScore>>,
+  opts: GradeOptions,
+  factor: number,
+  args: Record<string, unknown>,
+  readable: readonly string[],
+): Promise<ClassEntry> {
   let graded: { allocator: string; results: Result[] };
   try {
     graded = await studentResults(file, inputs, opts, args, readable);
@@ -78,7 +95,11 @@ async function gradeEntry(file: string, inputs: readonly GradeInput[], refs: Rea
   const rows = gradeRows(inputs, graded.results, refs);
   const bad = rows.find((r) => !r.student.valid);
   return {
-    file, allocator: graded.allocator, status: bad === undefined ? 'ok' : 'invalid', rows, scores: scoreGrade(rows, factor),
+    file,
+    allocator: graded.allocator,
+    status: bad === undefined ? 'ok' : 'invalid',
+    rows,
+    scores: scoreGrade(rows, factor),
     ...(bad !== undefined ? { problem: `${bad.input.label}: ${bad.student.error ?? 'invalid'}` } : {}),
   };
 }
@@ -103,7 +124,12 @@ export function registerGrade(y: Argv, io: Io): Argv {
     COMMANDS.grade.describe,
     (b) =>
       isolationOptions(b)
-        .positional('allocator', { type: 'string', array: true, demandOption: true, describe: 'model files (./allocator.ts), directories of them, or model names' })
+        .positional('allocator', {
+          type: 'string',
+          array: true,
+          demandOption: true,
+          describe: 'model files (./allocator.ts), directories of them, or model names',
+        })
         .option('preset', { type: 'string', describe: `scheme to show: ${PRESETS.join(', ')} (default: all)` })
         .option('trace', { type: 'string', array: true, describe: 'grade on these trace files (CS:APP .rep, ...)' })
         .option('workload', { alias: 'w', type: 'string', array: true, describe: 'grade on these workloads, comma-separated' })
@@ -117,7 +143,8 @@ export function registerGrade(y: Argv, io: Io): Argv {
         .option('csv', { type: 'boolean', default: false, describe: 'one row per file as CSV' }),
     async (args) => {
       const preset = args.preset === undefined ? undefined : String(args.preset);
-      if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset)) throw new UsageError(`unknown preset '${preset}'; choose from ${PRESETS.join(', ')}`);
+      if (preset !== undefined && !(PRESETS as readonly string[]).includes(preset))
+        throw new UsageError(`unknown preset '${preset}'; choose from ${PRESETS.join(', ')}`);
       if (args.json === true && args.csv === true) throw new UsageError('--json and --csv both print to stdout; choose one');
       const factor = positiveNumber('factor', args.factor) as number;
       const scale = positiveNumber('scale', args.scale);
@@ -146,15 +173,28 @@ export function registerGrade(y: Argv, io: Io): Argv {
           io.out(toJSON({ allocator, source: file, seed, machine: machine.name, inputs: sel.inputs, inputNotes: sel.notes, rows, scores }));
         } else if (args.csv) {
           const bad = rows.find((r) => !r.student.valid);
-          io.out(classCSV([{ file, allocator, status: bad === undefined ? 'ok' : 'invalid', rows, scores, ...(bad !== undefined ? { problem: `${bad.input.label}: ${bad.student.error ?? 'invalid'}` } : {}) }]));
+          io.out(
+            classCSV([
+              {
+                file,
+                allocator,
+                status: bad === undefined ? 'ok' : 'invalid',
+                rows,
+                scores,
+                ...(bad !== undefined ? { problem: `${bad.input.label}: ${bad.student.error ?? 'invalid'}` } : {}),
+              },
+            ]),
+          );
         } else {
-          io.out([
-            chalk.bold(`grading ${allocator} on ${sel.inputs.length} input(s): ${sel.inputs.map((i) => i.label).join(', ')}`),
-            ...sel.notes.map((n) => chalk.dim(`inputs: ${n}`)),
-            formatGradeTable(rows),
-            formatScores(scores, preset as Preset | undefined),
-            '',
-          ].join('\n'));
+          io.out(
+            [
+              chalk.bold(`grading ${allocator} on ${sel.inputs.length} input(s): ${sel.inputs.map((i) => i.label).join(', ')}`),
+              ...sel.notes.map((n) => chalk.dim(`inputs: ${n}`)),
+              formatGradeTable(rows),
+              formatScores(scores, preset as Preset | undefined),
+              '',
+            ].join('\n'),
+          );
         }
         if (rows.some((r) => !r.student.valid)) io.exitCode = EXIT_CHECK_FAILED;
         return;
@@ -162,14 +202,17 @@ export function registerGrade(y: Argv, io: Io): Argv {
 
       const refs = runReferences(sel.inputs, opts);
       const entries = await inParallel(files, jobs, (f) => gradeEntry(f, sel.inputs, refs, opts, factor, args, readable));
-      if (args.json) io.out(toJSON({ seed, machine: machine.name, inputs: sel.inputs, inputNotes: sel.notes, references: refs, students: entries }));
+      if (args.json)
+        io.out(toJSON({ seed, machine: machine.name, inputs: sel.inputs, inputNotes: sel.notes, references: refs, students: entries }));
       else if (args.csv) io.out(classCSV(entries));
       else {
-        io.out([
-          chalk.bold(`grading ${files.length} file(s) on ${sel.inputs.length} input(s): ${sel.inputs.map((i) => i.label).join(', ')}`),
-          ...sel.notes.map((n) => chalk.dim(`inputs: ${n}`)),
-          formatClassTable(entries),
-        ].join('\n'));
+        io.out(
+          [
+            chalk.bold(`grading ${files.length} file(s) on ${sel.inputs.length} input(s): ${sel.inputs.map((i) => i.label).join(', ')}`),
+            ...sel.notes.map((n) => chalk.dim(`inputs: ${n}`)),
+            formatClassTable(entries),
+          ].join('\n'),
+        );
       }
       if (entries.some((e) => e.status !== 'ok')) io.exitCode = EXIT_CHECK_FAILED;
     },

@@ -23,7 +23,10 @@ export const TEMPLATES = {
 export type TemplateName = keyof typeof TEMPLATES;
 
 function packageName(dir: string): string {
-  const n = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[._-]+/, '');
+  const n = basename(dir)
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[._-]+/, '');
   return n === '' ? 'my-allocator' : n;
 }
 
@@ -50,8 +53,14 @@ export function projectFiles(dir: string, template: TemplateName): Record<string
   };
   const tsconfig = {
     compilerOptions: {
-      target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true,
-      allowImportingTsExtensions: true, verbatimModuleSyntax: true, skipLibCheck: true,
+      target: 'ES2022',
+      module: 'NodeNext',
+      moduleResolution: 'NodeNext',
+      strict: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+      verbatimModuleSyntax: true,
+      skipLibCheck: true,
     },
     include: ['*.ts'],
   };
@@ -123,7 +132,8 @@ export function registerInit(y: Argv, io: Io): Argv {
         .option('link', { type: 'boolean', default: true, describe: 'link node_modules/allocsim to this checkout (as npm install would)' }),
     (args) => {
       const template = String(args.template);
-      if (!(template in TEMPLATES)) throw new UsageError(`unknown template '${template}'; choose from ${Object.keys(TEMPLATES).join(', ')}`);
+      if (!(template in TEMPLATES))
+        throw new UsageError(`unknown template '${template}'; choose from ${Object.keys(TEMPLATES).join(', ')}`);
       const dir = String(args.dir);
       const files = initProject(dir, template as TemplateName, args.link !== false);
       io.out(

@@ -49,11 +49,14 @@ function pathOf(url: string): string {
  */
 async function loadNamedCode(shardName: string, spec: GridSpec, load: readonly string[], args: Record<string, unknown>): Promise<void> {
   const named = [...(Array.isArray(spec.modules) ? spec.modules : []), ...(Array.isArray(spec.modelFiles) ? spec.modelFiles : [])];
-  if (named.some((u) => typeof u !== 'string')) throw new ShardError(`${shardName}: malformed shard file (its experiment's modules); re-run that shard`);
+  if (named.some((u) => typeof u !== 'string'))
+    throw new ShardError(`${shardName}: malformed shard file (its experiment's modules); re-run that shard`);
   const given = new Map(load.map((f) => [f.startsWith('file:') ? f : pathToFileURL(resolve(f)).href, f]));
   for (const url of named) {
     if (!given.has(url)) {
-      throw new UsageError(`${shardName} names the code file ${url}, which merge does not run on a shard's say-so; if you trust it, give it with --load ${pathOf(url)}`);
+      throw new UsageError(
+        `${shardName} names the code file ${url}, which merge does not run on a shard's say-so; if you trust it, give it with --load ${pathOf(url)}`,
+      );
     }
   }
   const modelFiles = new Set(spec.modelFiles ?? []);
@@ -78,7 +81,11 @@ export function registerMerge(y: Argv, io: Io, argv: readonly string[]): Argv {
     (b) =>
       outputOptions(isolationOptions(b))
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'shard files written by --shard i/n --out FILE' })
-        .option('load', { type: 'string', array: true, describe: 'a module or model file the shards were run with (merge imports nothing a shard file names)' }),
+        .option('load', {
+          type: 'string',
+          array: true,
+          describe: 'a module or model file the shards were run with (merge imports nothing a shard file names)',
+        }),
     async (args) => {
       const shards = listOption(args.files).map(readShard);
       const first = shards[0]?.shard.experiment;

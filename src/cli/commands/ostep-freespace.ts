@@ -16,7 +16,11 @@ export function registerOstepFreespace(y: Argv, io: Io): Argv {
     COMMANDS.ostepFreespace.command,
     COMMANDS.ostepFreespace.describe,
     (b) =>
-      FREESPACE_FLAGS.reduce((c, f) => c.option(f.name, { ...(f.alias !== '' ? { alias: f.alias } : {}), type: f.type, default: f.default, describe: f.describe }), b),
+      FREESPACE_FLAGS.reduce(
+        (c, f) =>
+          c.option(f.name, { ...(f.alias !== '' ? { alias: f.alias } : {}), type: f.type, default: f.default, describe: f.describe }),
+        b,
+      ),
     (args) => {
       const r = runFreespace(freespaceOptions(args as Record<string, unknown>));
       io.out(r.stdout);

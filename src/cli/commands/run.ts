@@ -41,10 +41,12 @@ const HEAPMAP_SAMPLES = 240;
 
 function workloadOf(workload: unknown, trace: unknown): string {
   if (trace === undefined) {
-    if (workload === undefined) throw new UsageError('name a workload with -w (see `allocsim list workloads`) or a trace file with --trace FILE');
+    if (workload === undefined)
+      throw new UsageError('name a workload with -w (see `allocsim list workloads`) or a trace file with --trace FILE');
     return String(workload);
   }
-  if (workload !== undefined && workload !== 'trace') throw new UsageError(`--trace replays a trace; it cannot be combined with -w ${String(workload)}`);
+  if (workload !== undefined && workload !== 'trace')
+    throw new UsageError(`--trace replays a trace; it cannot be combined with -w ${String(workload)}`);
   return 'trace';
 }
 
@@ -54,23 +56,49 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
     COMMANDS.run.describe,
     (b) =>
       isolationOptions(b)
-        .option('allocator', { alias: 'a', type: 'string', demandOption: true, describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)' })
+        .option('allocator', {
+          alias: 'a',
+          type: 'string',
+          demandOption: true,
+          describe: 'allocator model (see `allocsim list allocators`) or a model file (./allocator.ts)',
+        })
         .option('workload', { alias: 'w', type: 'string', describe: 'workload (see `allocsim list workloads`)' })
         .option('trace', { type: 'string', describe: 'replay a trace file (short for -w trace --param file=FILE)' })
         .option('threads', { alias: 't', type: 'string', describe: "sets the workload's threads parameter" })
-        .option('param', { alias: 'p', type: 'string', array: true, describe: 'parameter override key=value (alloc.key / work.key to disambiguate)' })
+        .option('param', {
+          alias: 'p',
+          type: 'string',
+          array: true,
+          describe: 'parameter override key=value (alloc.key / work.key to disambiguate)',
+        })
         .option('seed', { type: 'string', default: '1', describe: 'seed of every random choice' })
         .option('machine', { alias: 'm', type: 'string', default: 'default', describe: 'machine preset or JSON file' })
         .option('check', { type: 'boolean', default: false, describe: 'check every operation against the allocator invariants' })
-        .option('races', { type: 'boolean', default: false, describe: 'with the checker, run the data-race detector over the allocator\'s memory (implies --check)' })
-        .option('invariants', { type: 'boolean', default: false, describe: "with the checker, check the model's debug invariants where the real allocator's debug build asserts them (implies --check)" })
+        .option('races', {
+          type: 'boolean',
+          default: false,
+          describe: "with the checker, run the data-race detector over the allocator's memory (implies --check)",
+        })
+        .option('invariants', {
+          type: 'boolean',
+          default: false,
+          describe:
+            "with the checker, check the model's debug invariants where the real allocator's debug build asserts them (implies --check)",
+        })
         .option('json', { type: 'boolean', default: false, describe: 'print the Result as JSON' })
         .option('profile', { type: 'boolean', default: false, describe: 'add the per-path profile to the Result (profile field)' })
         .option('cachegrind-out', { type: 'string', describe: 'write per-path events in Cachegrind format (cg_annotate reads it)' })
         .option('load', { type: 'string', array: true, describe: 'import a module that registers extra allocators or workloads' })
-        .option('steps', { type: 'boolean', default: false, describe: "print each operation with the model's free list after it (malloc.py notation)" })
+        .option('steps', {
+          type: 'boolean',
+          default: false,
+          describe: "print each operation with the model's free list after it (malloc.py notation)",
+        })
         .option('steps-limit', { type: 'string', default: '200', describe: 'operations --steps shows' })
-        .option('heapmap', { type: 'string', describe: 'write an SVG map of the heap over time (live, free, per thread) with RSS and fragmentation' }),
+        .option('heapmap', {
+          type: 'string',
+          describe: 'write an SVG map of the heap over time (live, free, per thread) with RSS and fragmentation',
+        }),
     async (args) => {
       await loadModules(listOption(args.load));
       const cgOut = args['cachegrind-out'] === undefined ? undefined : String(args['cachegrind-out']);
@@ -82,17 +110,30 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const seed = positiveInt('seed', args.seed, 0);
       const machine = loadMachine(String(args.machine));
       // The model's process may read the trace it replays (--trace, or -p file=), nothing else.
-      const fileParams = listOption(args.param).filter((a) => /^(work\.)?file=/.test(a)).map((a) => a.slice(a.indexOf('=') + 1));
+      const fileParams = listOption(args.param)
+        .filter((a) => /^(work\.)?file=/.test(a))
+        .map((a) => a.slice(a.indexOf('=') + 1));
       const readable = [...(args.trace === undefined ? [] : [String(args.trace)]), ...fileParams].map((f) => resolvePath(f));
       const student = isModelFile(file) && isolated(args) ? await loadIsolated(file, args, readable) : undefined;
       const resolved = student?.info() ?? (await resolveModel(file));
       const params = splitParams(listOption(args.param), resolved.params, winfo.params);
       if (args.trace !== undefined) params.workload.file = String(args.trace);
       if (args.threads !== undefined) {
-        if (params.workload.threads !== undefined) throw new UsageError('--threads and -p threads= both set the thread count; give one of them');
+        if (params.workload.threads !== undefined)
+          throw new UsageError('--threads and -p threads= both set the thread count; give one of them');
         params.workload.threads = positiveInt('threads', args.threads);
       }
-      const config = { allocatorParams: params.allocator, workload, workloadParams: params.workload, seed, machine, check: args.check === true || args.races === true || args.invariants === true, races: args.races === true, invariants: args.invariants === true, profile: args.profile === true || cgOut !== undefined };
+      const config = {
+        allocatorParams: params.allocator,
+        workload,
+        workloadParams: params.workload,
+        seed,
+        machine,
+        check: args.check === true || args.races === true || args.invariants === true,
+        races: args.races === true,
+        invariants: args.invariants === true,
+        profile: args.profile === true || cgOut !== undefined,
+      };
       let r: Result;
       let recorder: Pick<HeapRecorder, 'steps' | 'stepsSkipped' | 'hasHeapWalk' | 'samples'> | undefined;
       if (student !== undefined) {
@@ -108,7 +149,9 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
         const status = createStatus();
         try {
           r = runExperiment({
-            ...config, allocator: rec === undefined ? resolved : rec.wrap(resolved), openLines: fileLineSource,
+            ...config,
+            allocator: rec === undefined ? resolved : rec.wrap(resolved),
+            openLines: fileLineSource,
             onProgress: (ops) => status.tick(`run: ${resolved.name} on ${workload}: ${ops.toLocaleString('en-US')} operations`),
           });
         } finally {
@@ -119,10 +162,14 @@ export function registerRun(y: Argv, io: Io, argv: readonly string[] = []): Argv
       const files: OutputFile[] = [];
       if (cgOut !== undefined) {
         const threads = workloadThreads(r.params.workload)?.count ?? 0;
-        const content = toCachegrind([{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }], `allocsim ${argv.join(' ')}`, [
-          `allocsim run: ${r.allocator} on ${r.workload}, seed ${r.seed}, machine ${r.machine}`,
-          'fl= the run (workload/threads=N/allocator), fn= an allocator code path',
-        ]);
+        const content = toCachegrind(
+          [{ file: cachegrindFile(r.workload, threads, r.allocator), results: [r] }],
+          `allocsim ${argv.join(' ')}`,
+          [
+            `allocsim run: ${r.allocator} on ${r.workload}, seed ${r.seed}, machine ${r.machine}`,
+            'fl= the run (workload/threads=N/allocator), fn= an allocator code path',
+          ],
+        );
         files.push({ option: '--cachegrind-out', path: cgOut, content });
       }
       if (recorder !== undefined && watch?.heapmap !== undefined) {

@@ -37,7 +37,8 @@ function inside(root: string, file: string): boolean {
 
 /** Resolves imports itself and refuses any outside the model's directory and allocsim's sources. */
 const REFUSED = 'refused: ';
-const refusal = (path: string): string => `${REFUSED}it imports '${path}'; a model may import only 'allocsim/kit' and files in its own directory`;
+const refusal = (path: string): string =>
+  `${REFUSED}it imports '${path}'; a model may import only 'allocsim/kit' and files in its own directory`;
 
 function confine(roots: readonly string[]): Plugin {
   return {
@@ -50,7 +51,12 @@ function confine(roots: readonly string[]): Plugin {
           if (args.kind === 'entry-point') return undefined;
           return { errors: [{ text: refusal(args.path) }] };
         }
-        const r = await b.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'inner' });
+        const r = await b.resolve(args.path, {
+          resolveDir: args.resolveDir,
+          kind: args.kind,
+          importer: args.importer,
+          pluginData: 'inner',
+        });
         if (r.errors.length > 0) return { errors: r.errors };
         const real = r.external || r.path === '' ? '' : realpathSync(r.path);
         // allocsim's own sources may use its packages (the kit's sandbox uses pure-rand).
@@ -87,15 +93,24 @@ export async function bundleModel(file: string): Promise<ModelBundle> {
   try {
     const r = await build({
       stdin: { contents, resolveDir: dirname(abs), sourcefile: 'allocsim-realm-entry.ts', loader: 'ts' },
-      bundle: true, write: false, format: 'iife', platform: 'neutral', target: 'es2022', outfile: basename(abs),
-      sourcemap: 'external', logLevel: 'silent', plugins: [confine(roots)],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      platform: 'neutral',
+      target: 'es2022',
+      outfile: basename(abs),
+      sourcemap: 'external',
+      logLevel: 'silent',
+      plugins: [confine(roots)],
     });
     const code = r.outputFiles.find((o) => o.path.endsWith('.map') === false)?.text ?? '';
     const sourceMap = r.outputFiles.find((o) => o.path.endsWith('.map'))?.text ?? '';
     return { file, code, sourceMap };
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors;
-    throw new BundleError(`${basename(file)}: ${errors !== undefined ? firstError(errors) : `cannot load it: ${(e as Error).message.split('\n')[0]}`}`);
+    throw new BundleError(
+      `${basename(file)}: ${errors !== undefined ? firstError(errors) : `cannot load it: ${(e as Error).message.split('\n')[0]}`}`,
+    );
   }
 }
 
@@ -105,8 +120,14 @@ let host: Promise<string> | undefined;
 export function hostBundle(): Promise<string> {
   host ??= (async () => {
     const r = await build({
-      entryPoints: [join(HERE, 'host-main.ts')], bundle: true, write: false, format: 'esm', platform: 'node',
-      target: 'node20', outfile: 'host.mjs', logLevel: 'silent',
+      entryPoints: [join(HERE, 'host-main.ts')],
+      bundle: true,
+      write: false,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      outfile: 'host.mjs',
+      logLevel: 'silent',
     });
     const dir = mkdtempSync(join(tmpdir(), 'allocsim-host-'));
     process.once('exit', () => rmSync(dir, { recursive: true, force: true }));

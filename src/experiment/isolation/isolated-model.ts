@@ -23,7 +23,10 @@ import type { ModelSummary, RecordedRun, TaskAnswers } from './tasks.ts';
 
 /** Why a model file could not be loaded: `usage` for a file that is not a loadable model (exit 2). */
 export class ModelLoadError extends Error {
-  constructor(message: string, readonly usage: boolean) {
+  constructor(
+    message: string,
+    readonly usage: boolean,
+  ) {
     super(message);
     this.name = 'ModelLoadError';
   }
@@ -39,13 +42,22 @@ export function unfinishedResult(allocator: string, cfg: Omit<RunConfig, 'alloca
   const machine = new Machine(spec, { seed });
   const { info: winfo, overrides } = lookupWorkload(cfg.workload);
   return {
-    allocator, workload: cfg.workload,
-    params: { allocator: { ...(cfg.allocatorParams ?? {}) }, workload: resolveParams(`workload ${cfg.workload}`, winfo.params, { ...overrides, ...cfg.workloadParams }) },
-    seed, machine: spec.name,
+    allocator,
+    workload: cfg.workload,
+    params: {
+      allocator: { ...(cfg.allocatorParams ?? {}) },
+      workload: resolveParams(`workload ${cfg.workload}`, winfo.params, { ...overrides, ...cfg.workloadParams }),
+    },
+    seed,
+    machine: spec.name,
     time: { cycles: 0, seconds: 0, ops: 0, opsPerKcycle: 0, threads: [] },
-    cache: cacheStats(machine), atomics: atomicStats(machine), core: coreStats(machine),
+    cache: cacheStats(machine),
+    atomics: atomicStats(machine),
+    core: coreStats(machine),
     memory: { ...memoryStats(machine), liveBytesPeak: 0, liveBytesFinal: 0 },
-    allocatorCounters: {}, workloadReport: {}, kernel: { events: 0, contextSwitches: 0 },
+    allocatorCounters: {},
+    workloadReport: {},
+    kernel: { events: 0, contextSwitches: 0 },
     check: { enabled: cfg.check === true, violations: [], workloadFaults: [] },
     error: { kind: 'limit', message },
   };
@@ -55,9 +67,16 @@ const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typ
 
 /** The shape of a Result, as far as the reports rely on it. */
 function looksLikeResult(r: unknown): r is Result {
-  if (!isObject(r) || !isObject(r.time) || !isObject(r.memory) || !isObject(r.check) || !isObject(r.cache) || !isObject(r.atomics)) return false;
-  return typeof r.allocator === 'string' && typeof r.time.cycles === 'number' && typeof r.time.ops === 'number' &&
-    typeof r.memory.rssPeakBytes === 'number' && Array.isArray(r.check.violations) && Array.isArray(r.time.threads);
+  if (!isObject(r) || !isObject(r.time) || !isObject(r.memory) || !isObject(r.check) || !isObject(r.cache) || !isObject(r.atomics))
+    return false;
+  return (
+    typeof r.allocator === 'string' &&
+    typeof r.time.cycles === 'number' &&
+    typeof r.time.ops === 'number' &&
+    typeof r.memory.rssPeakBytes === 'number' &&
+    Array.isArray(r.check.violations) &&
+    Array.isArray(r.time.threads)
+  );
 }
 
 /** What a grid needs of a model file: its runs, and an end. */
@@ -93,7 +112,10 @@ export class IsolatedModel implements IsolatedRunner {
       host.close();
       const failure = c.ok ? 'its process answered something that is not a contract report' : c.failure;
       const base = file.split(/[\\/]/).pop() ?? file;
-      throw new ModelLoadError(failure.startsWith(`${base}:`) ? failure : `${base}: ${failure}`, !c.ok && LOAD_ERRORS.has(c.errorName ?? ''));
+      throw new ModelLoadError(
+        failure.startsWith(`${base}:`) ? failure : `${base}: ${failure}`,
+        !c.ok && LOAD_ERRORS.has(c.errorName ?? ''),
+      );
     }
     const model = { ...v.model, params: Array.isArray(v.model.params) ? v.model.params : [] };
     return new IsolatedModel(host, model, v.checks);
@@ -107,7 +129,10 @@ export class IsolatedModel implements IsolatedRunner {
   info(): ModelInfo {
     const file = this.file;
     return {
-      name: this.model.name, summary: this.model.summary, family: 'student', params: this.model.params,
+      name: this.model.name,
+      summary: this.model.summary,
+      family: 'student',
+      params: this.model.params,
       create: () => {
         throw new Error(`${file} runs isolated; run it through its IsolatedModel`);
       },
@@ -118,23 +143,42 @@ export class IsolatedModel implements IsolatedRunner {
   async run(config: Omit<RunConfig, 'allocator' | 'openLines'>, record: { steps?: number; samples?: number } = {}): Promise<RecordedRun> {
     const o = await this.host.run({ kind: 'run', config, ...record });
     if (o.ok && isObject(o.value) && looksLikeResult(o.value.result)) return o.value as RecordedRun;
-    return { result: unfinishedResult(this.model.name, config, o.ok ? 'the model\'s process answered something that is not a Result' : o.failure) };
+    return {
+      result: unfinishedResult(this.model.name, config, o.ok ? "the model's process answered something that is not a Result" : o.failure),
+    };
   }
 
-  async property(name: string, opts: { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean }): Promise<PropertyResult> {
+  async property(
+    name: string,
+    opts: { seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean },
+  ): Promise<PropertyResult> {
     const o = await this.host.run({ kind: 'property', name, ...opts });
     const v = o.value as TaskAnswers['property'] | undefined;
     if (o.ok && isObject(v) && typeof v.ok === 'boolean' && v.name === name) return v;
     const spec = PROPERTIES.find((p) => p.name === name);
-    return { name, description: spec?.description ?? name, runs: 0, seed: opts.seed, ok: false, message: o.ok ? 'the model\'s process answered something that is not a property result' : o.failure };
+    return {
+      name,
+      description: spec?.description ?? name,
+      runs: 0,
+      seed: opts.seed,
+      ok: false,
+      message: o.ok ? "the model's process answered something that is not a property result" : o.failure,
+    };
   }
 
-  async coursework(workload: CourseworkWorkload, opts: { seed: number; scale?: number; params: Record<string, ParamValue> }): Promise<CourseworkRun> {
+  async coursework(
+    workload: CourseworkWorkload,
+    opts: { seed: number; scale?: number; params: Record<string, ParamValue> },
+  ): Promise<CourseworkRun> {
     const o = await this.host.run({ kind: 'coursework', workload, ...opts });
     const v = o.value as TaskAnswers['coursework'] | undefined;
     if (o.ok && isObject(v) && typeof v.ok === 'boolean' && looksLikeResult(v.result)) return v;
     const { params } = applicableParams(workload, opts.scale);
-    const result = unfinishedResult(this.model.name, { workload: workload.name, workloadParams: params, allocatorParams: opts.params, seed: opts.seed, check: true }, o.ok ? 'the model\'s process answered something that is not a Result' : o.failure);
+    const result = unfinishedResult(
+      this.model.name,
+      { workload: workload.name, workloadParams: params, allocatorParams: opts.params, seed: opts.seed, check: true },
+      o.ok ? "the model's process answered something that is not a Result" : o.failure,
+    );
     return { workload, result, ok: false };
   }
 

@@ -59,10 +59,19 @@ export class ModelHost {
 
   private spawn(): ChildProcess {
     const args = [
-      '--experimental-permission', `--allow-fs-read=${this.hostFile}`, ...this.readable.map((f) => `--allow-fs-read=${f}`),
-      '--allow-worker', `--max-old-space-size=${this.limits.memoryMiB + PROCESS_SLACK_MIB}`, '--no-warnings',
+      '--experimental-permission',
+      `--allow-fs-read=${this.hostFile}`,
+      ...this.readable.map((f) => `--allow-fs-read=${f}`),
+      '--allow-worker',
+      `--max-old-space-size=${this.limits.memoryMiB + PROCESS_SLACK_MIB}`,
+      '--no-warnings',
     ];
-    const child = fork(this.hostFile, [], { execArgv: args, env: {}, serialization: 'advanced', stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+    const child = fork(this.hostFile, [], {
+      execArgv: args,
+      env: {},
+      serialization: 'advanced',
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    });
     child.on('error', () => undefined); // a send to a process that just died; its exit event reports it
     let stderr = '';
     child.stderr?.on('data', (d: Buffer) => {
@@ -77,19 +86,38 @@ export class ModelHost {
       const p = this.pending;
       if (child !== this.child || p === undefined || m === null || typeof m !== 'object' || m.type !== 'result' || m.id !== p.id) return;
       this.pending = undefined;
-      p.resolve(m.ok === true ? { ok: true, value: m.value } : { ok: false, failure: String(m.failure).split('\n')[0] ?? '', ...(typeof m.errorName === 'string' ? { errorName: m.errorName } : {}) });
+      p.resolve(
+        m.ok === true
+          ? { ok: true, value: m.value }
+          : {
+              ok: false,
+              failure: String(m.failure).split('\n')[0] ?? '',
+              ...(typeof m.errorName === 'string' ? { errorName: m.errorName } : {}),
+            },
+      );
     });
     child.on('exit', (code, signal) => {
       clearInterval(watch);
       if (child !== this.child) return;
       this.child = undefined;
-      const why = this.exitNote !== '' ? this.exitNote : signal === 'SIGABRT' || code === 134 ? `the model used more than ${this.limits.memoryMiB} MiB of memory` : `the model's process ended (${signal ?? `exit code ${code}`}) before it answered${stderr.includes('ERR_ACCESS_DENIED') ? ': it was refused access' : ''}`;
+      const why =
+        this.exitNote !== ''
+          ? this.exitNote
+          : signal === 'SIGABRT' || code === 134
+            ? `the model used more than ${this.limits.memoryMiB} MiB of memory`
+            : `the model's process ended (${signal ?? `exit code ${code}`}) before it answered${stderr.includes('ERR_ACCESS_DENIED') ? ': it was refused access' : ''}`;
       this.exitNote = '';
       const p = this.pending;
       this.pending = undefined;
       p?.resolve({ ok: false, failure: why });
     });
-    child.send({ type: 'start', file: this.bundle.file, code: this.bundle.code, sourceMap: this.bundle.sourceMap, limits: this.limits } satisfies StartMessage);
+    child.send({
+      type: 'start',
+      file: this.bundle.file,
+      code: this.bundle.code,
+      sourceMap: this.bundle.sourceMap,
+      limits: this.limits,
+    } satisfies StartMessage);
     hold(child, false);
     return child;
   }
@@ -106,13 +134,16 @@ export class ModelHost {
     const child = this.child;
     const id = this.nextId++;
     // The supervisor enforces the run limit; this is the backstop should the process stop answering.
-    const backstop = setTimeout(() => this.fail(child, `the run did not finish within ${this.limits.runSeconds} s`), (this.limits.runSeconds + 10) * 1000);
+    const backstop = setTimeout(
+      () => this.fail(child, `the run did not finish within ${this.limits.runSeconds} s`),
+      (this.limits.runSeconds + 10) * 1000,
+    );
     hold(child, true);
     try {
-      return await new Promise<Outcome>((resolve) => {
+      return (await new Promise<Outcome>((resolve) => {
         this.pending = { id, resolve };
         child.send({ type: 'task', id, task });
-      }) as Outcome & { value?: TaskAnswers[K] };
+      })) as Outcome & { value?: TaskAnswers[K] };
     } finally {
       clearTimeout(backstop);
       hold(child, false);

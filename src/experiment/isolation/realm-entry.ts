@@ -9,7 +9,17 @@
 import { AllocatorAbort } from '../../allocators/kit/contract.ts';
 import * as P from './protocol.ts';
 
-type Bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, a5?: unknown, a6?: unknown) => unknown;
+type Bridge = (
+  kind: number,
+  id: number,
+  method: number,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+  a5?: unknown,
+  a6?: unknown,
+) => unknown;
 
 const g = globalThis as unknown as Record<string, unknown>;
 const B = g.__allocsimBridge as Bridge;
@@ -25,7 +35,17 @@ type Obj = Record<string | symbol, unknown>;
  * to six arguments: the longest Cpu methods (cas, cas64) take address, expected, desired, size,
  * origin and memory order.
  */
-function call(kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, a5?: unknown, a6?: unknown): unknown {
+function call(
+  kind: number,
+  id: number,
+  method: number,
+  a?: unknown,
+  b?: unknown,
+  c?: unknown,
+  d?: unknown,
+  a5?: unknown,
+  a6?: unknown,
+): unknown {
   let r: unknown;
   try {
     r = B(kind, id, method, a, b, c, d, a5, a6);
@@ -68,7 +88,8 @@ function countersFacade(id: number): Obj {
     max: (name: unknown, value: unknown) => call(P.K_COUNTERS, id, m('max'), name, value),
     get: (name: unknown) => call(P.K_COUNTERS, id, m('get'), name),
     histogram: (name: unknown, bounds?: unknown) => ({
-      record: (value: unknown, times?: unknown) => call(P.K_COUNTERS, id, m('record'), name, value, times, bounds === undefined ? undefined : stringify(bounds)),
+      record: (value: unknown, times?: unknown) =>
+        call(P.K_COUNTERS, id, m('record'), name, value, times, bounds === undefined ? undefined : stringify(bounds)),
     }),
   };
 }
@@ -84,9 +105,12 @@ function cpuFacade(id: number): Obj {
   const f: Obj = {};
   const c = (name: (typeof P.CPU_METHODS)[number], a?: unknown): unknown => call(P.K_CPU, id, index(P.CPU_METHODS, name), a);
   P.CPU_METHODS.forEach((name, i) => {
-    if (!name.startsWith('get') && name !== 'setNow') f[name] = (a?: unknown, b?: unknown, cc?: unknown, d?: unknown, a5?: unknown, a6?: unknown) => call(P.K_CPU, id, i, a, b, cc, d, a5, a6);
+    if (!name.startsWith('get') && name !== 'setNow')
+      f[name] = (a?: unknown, b?: unknown, cc?: unknown, d?: unknown, a5?: unknown, a6?: unknown) =>
+        call(P.K_CPU, id, i, a, b, cc, d, a5, a6);
   });
-  f.mmap = (len: unknown, opts?: unknown) => call(P.K_CPU, id, index(P.CPU_METHODS, 'mmap'), len, opts === undefined ? undefined : stringify(opts));
+  f.mmap = (len: unknown, opts?: unknown) =>
+    call(P.K_CPU, id, index(P.CPU_METHODS, 'mmap'), len, opts === undefined ? undefined : stringify(opts));
   Object.defineProperties(f, {
     now: { get: () => c('getNow'), set: (v: unknown) => c('setNow', v), enumerable: true },
     hi: { get: () => c('getHi'), enumerable: true },
@@ -141,7 +165,11 @@ function describeExport(): string {
   if (typeof e === 'function') return stringify({ type: 'function' });
   if (e === null || typeof e !== 'object') return stringify({ type: e === null ? 'null' : typeof e });
   return stringify({
-    type: 'object', name: e.name, summary: e.summary, doc: e.doc, create: typeof e.create,
+    type: 'object',
+    name: e.name,
+    summary: e.summary,
+    doc: e.doc,
+    create: typeof e.create,
     params: e.params === undefined ? undefined : Array.isArray(e.params) ? e.params : 'not an array',
   });
 }
@@ -153,7 +181,12 @@ function create(params: string, seed: number, machine: number, counters: number)
   const id = nextModel++;
   models.set(id, m);
   const ctor = (m as { constructor?: { name?: unknown } }).constructor?.name;
-  return stringify({ id, methods: P.MODEL_METHODS.filter((k) => typeof m[k] === 'function'), counters: m.counters !== null && typeof m.counters === 'object', className: typeof ctor === 'string' ? ctor : 'Object' });
+  return stringify({
+    id,
+    methods: P.MODEL_METHODS.filter((k) => typeof m[k] === 'function'),
+    counters: m.counters !== null && typeof m.counters === 'object',
+    className: typeof ctor === 'string' ? ctor : 'Object',
+  });
 }
 
 function dispatch(op: number, model: number, a?: unknown, b?: unknown, c?: unknown): number | string {

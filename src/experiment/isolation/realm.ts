@@ -33,7 +33,24 @@ export class ModelCrash extends Error {
 }
 
 type Dispatch = (op: number, model: number, a?: unknown, b?: unknown, c?: unknown) => unknown;
-type Reply = { error?: { host?: number; abort?: string; address?: number; crash?: string; message?: string; stack?: string; thrown?: string; text?: string }; ok?: unknown; value?: { string?: string; bigint?: string; type?: string }; id?: number; methods?: string[]; counters?: boolean; className?: string };
+type Reply = {
+  error?: {
+    host?: number;
+    abort?: string;
+    address?: number;
+    crash?: string;
+    message?: string;
+    stack?: string;
+    thrown?: string;
+    text?: string;
+  };
+  ok?: unknown;
+  value?: { string?: string; bigint?: string; type?: string };
+  id?: number;
+  methods?: string[];
+  counters?: boolean;
+  className?: string;
+};
 
 const isArg = (v: unknown): boolean => v === undefined || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean';
 
@@ -68,8 +85,21 @@ export class ModelRealm {
     this.map = sourceMap === undefined ? undefined : new SourceMap(JSON.parse(sourceMap) as never);
     // A global object with no prototype: with `{}`, a lookup on the model's global object that
     // misses (`globalThis.constructor`) would reach this realm's Object, Function and `process`.
-    this.context = vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false }, name: `model ${this.base}` });
-    const bridge = (kind: number, id: number, method: number, a?: unknown, b?: unknown, c?: unknown, d?: unknown, a5?: unknown, a6?: unknown): unknown => {
+    this.context = vm.createContext(Object.create(null) as object, {
+      codeGeneration: { strings: false, wasm: false },
+      name: `model ${this.base}`,
+    });
+    const bridge = (
+      kind: number,
+      id: number,
+      method: number,
+      a?: unknown,
+      b?: unknown,
+      c?: unknown,
+      d?: unknown,
+      a5?: unknown,
+      a6?: unknown,
+    ): unknown => {
       try {
         return this.serve(kind, id, method, a, b, c, d, a5, a6);
       } catch (e) {
@@ -125,7 +155,17 @@ export class ModelRealm {
   }
 
   /** One request of the model's realm: a method of a simulator object, with checked arguments. */
-  private serve(kind: number, id: number, method: number, a: unknown, b: unknown, c: unknown, d: unknown, a5?: unknown, a6?: unknown): unknown {
+  private serve(
+    kind: number,
+    id: number,
+    method: number,
+    a: unknown,
+    b: unknown,
+    c: unknown,
+    d: unknown,
+    a5?: unknown,
+    a6?: unknown,
+  ): unknown {
     if (kind === P.K_SYSTEM) {
       if (method === 0 && this.dispatch === undefined && typeof a === 'function') this.dispatch = a as Dispatch;
       if (method === 1) {
@@ -136,7 +176,8 @@ export class ModelRealm {
       }
       return 0;
     }
-    if (![a, b, c, d, a5, a6].every(isArg)) throw new TypeError('the simulator takes numbers (and strings for names); an object was passed');
+    if (![a, b, c, d, a5, a6].every(isArg))
+      throw new TypeError('the simulator takes numbers (and strings for names); an object was passed');
     const target = this.objects[id];
     if (kind === P.K_CPU) {
       const cpu = target as Cpu;
@@ -144,14 +185,23 @@ export class ModelRealm {
       const name = P.CPU_METHODS[method];
       if (name === undefined || typeof cpu?.load !== 'function') throw new TypeError('not a cpu call');
       switch (name) {
-        case 'getNow': return cpu.now;
-        case 'setNow': cpu.now = Number(a); return 0;
-        case 'getHi': return cpu.hi;
-        case 'getTls': return cpu.tls;
-        case 'getThread': return cpu.thread;
-        case 'getCore': return cpu.core;
-        case 'getMachine': return this.idOf(cpu.machine);
-        case 'mmap': return cpu.mmap(a as number, mmapOptions(b) as never);
+        case 'getNow':
+          return cpu.now;
+        case 'setNow':
+          cpu.now = Number(a);
+          return 0;
+        case 'getHi':
+          return cpu.hi;
+        case 'getTls':
+          return cpu.tls;
+        case 'getThread':
+          return cpu.thread;
+        case 'getCore':
+          return cpu.core;
+        case 'getMachine':
+          return this.idOf(cpu.machine);
+        case 'mmap':
+          return cpu.mmap(a as number, mmapOptions(b) as never);
         default: {
           const r = methods[name]?.apply(cpu, [a, b, c, d, a5, a6].slice(0, argCount(a, b, c, d, a5, a6)));
           return r === undefined ? 0 : r;
@@ -162,29 +212,48 @@ export class ModelRealm {
       const m = target as Machine;
       if (typeof m?.staticData !== 'function') throw new TypeError('not a machine call');
       switch (P.MACHINE_METHODS[method]) {
-        case 'staticData': return m.staticData(a as number, typeof b === 'string' ? b : undefined);
-        case 'peek': return m.peek(a as number, b as 8 | undefined);
-        case 'poke': m.poke(a as number, b as number, c as 8 | undefined); return 0;
-        case 'tlsBase': return m.tlsBase(a as number);
-        case 'pathId': return m.paths.id(String(a));
-        case 'spec': return JSON.stringify(m.spec);
-        default: throw new TypeError('not a machine call');
+        case 'staticData':
+          return m.staticData(a as number, typeof b === 'string' ? b : undefined);
+        case 'peek':
+          return m.peek(a as number, b as 8 | undefined);
+        case 'poke':
+          m.poke(a as number, b as number, c as 8 | undefined);
+          return 0;
+        case 'tlsBase':
+          return m.tlsBase(a as number);
+        case 'pathId':
+          return m.paths.id(String(a));
+        case 'spec':
+          return JSON.stringify(m.spec);
+        default:
+          throw new TypeError('not a machine call');
       }
     }
     if (kind === P.K_COUNTERS) {
       const k = target as Counters;
       if (!(k instanceof Counters) || typeof a !== 'string') throw new TypeError('counters take a name');
       switch (P.COUNTER_METHODS[method]) {
-        case 'add': k.add(a, b === undefined ? 1 : Number(b)); return 0;
-        case 'set': k.set(a, Number(b)); return 0;
-        case 'max': k.max(a, Number(b)); return 0;
-        case 'get': return k.get(a);
+        case 'add':
+          k.add(a, b === undefined ? 1 : Number(b));
+          return 0;
+        case 'set':
+          k.set(a, Number(b));
+          return 0;
+        case 'max':
+          k.max(a, Number(b));
+          return 0;
+        case 'get':
+          return k.get(a);
         case 'record': {
           const bounds = d === undefined ? undefined : (JSON.parse(String(d)) as unknown);
-          k.histogram(a, Array.isArray(bounds) && bounds.every((x) => typeof x === 'number') ? bounds : undefined).record(Number(b), c === undefined ? 1 : Number(c));
+          k.histogram(a, Array.isArray(bounds) && bounds.every((x) => typeof x === 'number') ? bounds : undefined).record(
+            Number(b),
+            c === undefined ? 1 : Number(c),
+          );
           return 0;
         }
-        default: throw new TypeError('not a counters call');
+        default:
+          throw new TypeError('not a counters call');
       }
     }
     throw new TypeError('unknown object');
@@ -201,7 +270,8 @@ export class ModelRealm {
       this.leave();
     }
     if (typeof r === 'number') return r;
-    if (typeof r !== 'string') throw new ModelCrash(`${P.DISPATCH[op] ?? 'a call'} of ${this.base} returned something the simulator cannot read`);
+    if (typeof r !== 'string')
+      throw new ModelCrash(`${P.DISPATCH[op] ?? 'a call'} of ${this.base} returned something the simulator cannot read`);
     if (r === 'undefined') return undefined;
     let reply: Reply;
     try {
@@ -228,12 +298,22 @@ export class ModelRealm {
 
   /** Stack frames of the bundle mapped back to the model's source lines. */
   private mapStack(stack: string): string {
-    return stack.split('\n').slice(1).map((line) => line.replace(/([^\s()]+):(\d+):(\d+)/, (all, file: string, l: string, col: string) => {
-      if (file !== this.base || this.map === undefined) return all;
-      const hit = this.map.findEntry(Number(l) - 1, Number(col) - 1) as { originalSource?: string; originalLine?: number; originalColumn?: number };
-      if (hit.originalSource === undefined) return all;
-      return `${hit.originalSource.replace(/^file:\/\//, '')}:${(hit.originalLine ?? 0) + 1}:${(hit.originalColumn ?? 0) + 1}`;
-    })).join('\n');
+    return stack
+      .split('\n')
+      .slice(1)
+      .map((line) =>
+        line.replace(/([^\s()]+):(\d+):(\d+)/, (all, file: string, l: string, col: string) => {
+          if (file !== this.base || this.map === undefined) return all;
+          const hit = this.map.findEntry(Number(l) - 1, Number(col) - 1) as {
+            originalSource?: string;
+            originalLine?: number;
+            originalColumn?: number;
+          };
+          if (hit.originalSource === undefined) return all;
+          return `${hit.originalSource.replace(/^file:\/\//, '')}:${(hit.originalLine ?? 0) + 1}:${(hit.originalColumn ?? 0) + 1}`;
+        }),
+      )
+      .join('\n');
   }
 
   /** The model file's ModelInfo, whose create() makes the model in its realm. */
@@ -270,9 +350,10 @@ export class ModelRealm {
     P.MODEL_METHODS.forEach((name, k) => {
       const op = k + 3;
       if (!methods.has(name) || name === 'describe') return;
-      model[name] = name === 'heapWalk'
-        ? (cpu: Cpu) => (this.call(op, id, this.idOf(cpu)) as Reply).ok as HeapRegion[]
-        : (cpu: Cpu, x?: unknown, y?: unknown) => valueOf(this.call(op, id, this.idOf(cpu), x, y));
+      model[name] =
+        name === 'heapWalk'
+          ? (cpu: Cpu) => (this.call(op, id, this.idOf(cpu)) as Reply).ok as HeapRegion[]
+          : (cpu: Cpu, x?: unknown, y?: unknown) => valueOf(this.call(op, id, this.idOf(cpu), x, y));
     });
     return model as unknown as AllocatorModel;
   }

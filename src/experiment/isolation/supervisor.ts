@@ -80,7 +80,11 @@ export function runSupervisor(entry: URL): void {
     const s = start as StartMessage;
     Atomics.store(beat, HB_CALL, HB_IDLE);
     const data: WorkerData = { file: s.file, code: s.code, sourceMap: s.sourceMap, heartbeat };
-    const w = new Worker(entry, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: s.limits.memoryMiB, maxYoungGenerationSizeMb: 32 }, env: {} });
+    const w = new Worker(entry, {
+      workerData: data,
+      resourceLimits: { maxOldGenerationSizeMb: s.limits.memoryMiB, maxYoungGenerationSizeMb: 32 },
+      env: {},
+    });
     worker = w;
     w.on('message', (m: WorkerReply) => {
       if (w !== worker) return;
@@ -89,7 +93,11 @@ export function runSupervisor(entry: URL): void {
     });
     w.on('error', (e: Error & { code?: string }) => {
       if (w !== worker) return;
-      kill(e.code === 'ERR_WORKER_OUT_OF_MEMORY' ? `the model used more than ${s.limits.memoryMiB} MiB of memory` : (e.message.split('\n')[0] ?? 'the model failed'));
+      kill(
+        e.code === 'ERR_WORKER_OUT_OF_MEMORY'
+          ? `the model used more than ${s.limits.memoryMiB} MiB of memory`
+          : (e.message.split('\n')[0] ?? 'the model failed'),
+      );
     });
     w.on('exit', (code) => {
       if (w !== worker) return;

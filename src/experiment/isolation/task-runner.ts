@@ -32,18 +32,42 @@ function run(info: ModelInfo, file: string, task: Task): unknown {
       const spec = PROPERTIES.find((p) => p.name === task.name);
       if (spec === undefined) throw new Error(`unknown property ${task.name}`);
       return checkProperty(info, spec, {
-        seed: task.seed, numRuns: task.numRuns, params: task.params, ...(task.races !== undefined ? { races: task.races } : {}),
-        ...(task.path !== undefined ? { path: task.path } : {}), ...(task.replayPath !== undefined ? { replayPath: task.replayPath } : {}),
+        seed: task.seed,
+        numRuns: task.numRuns,
+        params: task.params,
+        ...(task.races !== undefined ? { races: task.races } : {}),
+        ...(task.path !== undefined ? { path: task.path } : {}),
+        ...(task.replayPath !== undefined ? { replayPath: task.replayPath } : {}),
       });
     }
     case 'coursework':
-      return runCoursework(info, { workloads: [task.workload], missing: [], fallback: false }, { seed: task.seed, params: task.params, ...(task.scale !== undefined ? { scale: task.scale } : {}) })[0];
+      return runCoursework(
+        info,
+        { workloads: [task.workload], missing: [], fallback: false },
+        { seed: task.seed, params: task.params, ...(task.scale !== undefined ? { scale: task.scale } : {}) },
+      )[0];
     case 'run': {
-      const recorder = (task.steps ?? 0) > 0 || (task.samples ?? 0) > 0 ? new HeapRecorder({ steps: task.steps ?? 0, samples: task.samples ?? 0 }) : undefined;
-      const result = runExperiment({ ...task.config, allocator: recorder === undefined ? info : recorder.wrap(info), openLines: fileLineSource });
+      const recorder =
+        (task.steps ?? 0) > 0 || (task.samples ?? 0) > 0
+          ? new HeapRecorder({ steps: task.steps ?? 0, samples: task.samples ?? 0 })
+          : undefined;
+      const result = runExperiment({
+        ...task.config,
+        allocator: recorder === undefined ? info : recorder.wrap(info),
+        openLines: fileLineSource,
+      });
       return {
         result,
-        ...(recorder !== undefined ? { recorder: { steps: recorder.steps, samples: recorder.samples, stepsSkipped: recorder.stepsSkipped, hasHeapWalk: recorder.hasHeapWalk } } : {}),
+        ...(recorder !== undefined
+          ? {
+              recorder: {
+                steps: recorder.steps,
+                samples: recorder.samples,
+                stepsSkipped: recorder.stepsSkipped,
+                hasHeapWalk: recorder.hasHeapWalk,
+              },
+            }
+          : {}),
       };
     }
   }

@@ -13,7 +13,16 @@ import type { RunConfig } from '../run.ts';
 
 export type Task =
   | { kind: 'contract' }
-  | { kind: 'property'; name: string; seed: number; numRuns: number; params: Record<string, ParamValue>; path?: string; replayPath?: string; races?: boolean }
+  | {
+      kind: 'property';
+      name: string;
+      seed: number;
+      numRuns: number;
+      params: Record<string, ParamValue>;
+      path?: string;
+      replayPath?: string;
+      races?: boolean;
+    }
   | { kind: 'coursework'; workload: CourseworkWorkload; seed: number; scale?: number; params: Record<string, ParamValue> }
   | { kind: 'run'; config: Omit<RunConfig, 'allocator' | 'openLines'>; steps?: number; samples?: number };
 

@@ -22,15 +22,33 @@ export const FREESPACE_FLAGS: readonly FreespaceFlag[] = [
   { name: 'headerSize', alias: 'H', type: 'string', default: '0', describe: 'size of the header' },
   { name: 'alignment', alias: 'a', type: 'string', default: '-1', describe: 'align allocated units to size; -1->no align' },
   { name: 'policy', alias: 'p', type: 'string', default: 'BEST', describe: 'list search (BEST, WORST, FIRST)' },
-  { name: 'listOrder', alias: 'l', type: 'string', default: 'ADDRSORT', describe: 'list order (ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK)' },
+  {
+    name: 'listOrder',
+    alias: 'l',
+    type: 'string',
+    default: 'ADDRSORT',
+    describe: 'list order (ADDRSORT, SIZESORT+, SIZESORT-, INSERT-FRONT, INSERT-BACK)',
+  },
   { name: 'coalesce', alias: 'C', type: 'boolean', default: false, describe: 'coalesce the free list?' },
   { name: 'numOps', alias: 'n', type: 'string', default: '10', describe: 'number of random ops to generate' },
   { name: 'range', alias: 'r', type: 'string', default: '10', describe: 'max alloc size' },
   { name: 'percentAlloc', alias: 'P', type: 'string', default: '50', describe: 'percent of ops that are allocs' },
   { name: 'allocList', alias: 'A', type: 'string', default: '', describe: 'instead of random, list of ops (+10,-0,etc)' },
   { name: 'compute', alias: 'c', type: 'boolean', default: false, describe: 'compute answers for me' },
-  { name: 'picture', alias: '', type: 'boolean', default: false, describe: 'not in malloc.py: draw the heap after each operation (with -c)' },
-  { name: 'costs', alias: '', type: 'boolean', default: false, describe: 'not in malloc.py: summarise searches, merges and fragmentation at the end' },
+  {
+    name: 'picture',
+    alias: '',
+    type: 'boolean',
+    default: false,
+    describe: 'not in malloc.py: draw the heap after each operation (with -c)',
+  },
+  {
+    name: 'costs',
+    alias: '',
+    type: 'boolean',
+    default: false,
+    describe: 'not in malloc.py: summarise searches, merges and fragmentation at the end',
+  },
 ];
 
 /** optparse's integer parsing (`_parse_num`): 0x.. hex, 0b.. binary, a leading 0 octal, else decimal. */
@@ -54,7 +72,8 @@ export function optparseInt(flag: string, text: string): bigint {
 
 function smallInt(flag: string, text: string): number {
   const v = optparseInt(flag, text);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER)) throw new ParamError(`option ${flag}: ${text} is too large`);
+  if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < -BigInt(Number.MAX_SAFE_INTEGER))
+    throw new ParamError(`option ${flag}: ${text} is too large`);
   return Number(v);
 }
 
@@ -65,14 +84,20 @@ export function freespaceOptions(a: Record<string, unknown>): FreespaceOptions {
   const s = (k: string): string => String(a[k]);
   const policy = s('policy');
   const order = s('listOrder');
-  if (!(POLICIES as readonly string[]).includes(policy)) throw new ParamError(`-p ${policy}: the policy must be one of ${POLICIES.join(', ')}`);
-  if (!(ORDERS as readonly string[]).includes(order)) throw new ParamError(`-l ${order}: the list order must be one of ${ORDERS.join(', ')}`);
+  if (!(POLICIES as readonly string[]).includes(policy))
+    throw new ParamError(`-p ${policy}: the policy must be one of ${POLICIES.join(', ')}`);
+  if (!(ORDERS as readonly string[]).includes(order))
+    throw new ParamError(`-l ${order}: the list order must be one of ${ORDERS.join(', ')}`);
   const align = smallInt('-a', s('alignment'));
   if (!(align === -1 || align > 0)) throw new ParamError(`-a ${align}: the alignment must be -1 (none) or positive`);
   const numOps = smallInt('-n', s('numOps'));
-  if (numOps > MAX_OSTEP_OPS) throw new ParamError(`-n ${numOps}: at most ${MAX_OSTEP_OPS} operations (the whole output is built in memory; malloc.py's default is 10)`);
+  if (numOps > MAX_OSTEP_OPS)
+    throw new ParamError(
+      `-n ${numOps}: at most ${MAX_OSTEP_OPS} operations (the whole output is built in memory; malloc.py's default is 10)`,
+    );
   const percentAlloc = smallInt('-P', s('percentAlloc'));
-  if (!(percentAlloc > 0)) throw new ParamError(`-P ${percentAlloc}: the percentage of allocations must be positive (malloc.py asserts it)`);
+  if (!(percentAlloc > 0))
+    throw new ParamError(`-P ${percentAlloc}: the percentage of allocations must be positive (malloc.py asserts it)`);
   return {
     seed: optparseInt('-s', s('seed')),
     size: smallInt('-S', s('size')),
@@ -91,4 +116,3 @@ export function freespaceOptions(a: Record<string, unknown>): FreespaceOptions {
     costs: a.costs === true,
   };
 }
-

@@ -107,8 +107,14 @@ export class FreeSpaceStats {
       ['elements searched', `${this.searched} (${this.allocs === 0 ? '-' : (this.searched / this.allocs).toFixed(2)} per allocation)`],
       ['coalescing merges', String(this.merges)],
       ['free list length', `final ${m.freelist.length}, longest ${this.maxList}`],
-      ['free bytes', `${freeBytes} in ${m.freelist.length} blocks, largest ${largest} (external fragmentation ${freeBytes === 0 ? '-' : pct(freeBytes - largest, freeBytes)})`],
-      ['allocated bytes', `${payload + headers + padding}: payload ${payload}, headers ${headers}, alignment padding ${padding} (internal fragmentation ${pct(headers + padding, payload + headers + padding)})`],
+      [
+        'free bytes',
+        `${freeBytes} in ${m.freelist.length} blocks, largest ${largest} (external fragmentation ${freeBytes === 0 ? '-' : pct(freeBytes - largest, freeBytes)})`,
+      ],
+      [
+        'allocated bytes',
+        `${payload + headers + padding}: payload ${payload}, headers ${headers}, alignment padding ${padding} (internal fragmentation ${pct(headers + padding, payload + headers + padding)})`,
+      ],
     ];
     return `Costs (not in malloc.py)\n${rows.map(([k, v]) => `  ${(k as string).padEnd(20)}${v as string}`).join('\n')}\n`;
   }

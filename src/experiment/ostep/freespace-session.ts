@@ -57,10 +57,19 @@ class Session {
   header(): void {
     const o = this.o;
     const rows: Array<[string, string]> = [
-      ['seed', String(o.seed)], ['size', String(o.size)], ['baseAddr', String(o.base)], ['headerSize', String(o.headerSize)],
-      ['alignment', String(o.align)], ['policy', o.policy], ['listOrder', o.order], ['coalesce', pyBool(o.coalesce)],
-      ['numOps', String(o.numOps)], ['range', String(o.range)], ['percentAlloc', String(o.percentAlloc)],
-      ['allocList', o.allocList], ['compute', pyBool(o.solve)],
+      ['seed', String(o.seed)],
+      ['size', String(o.size)],
+      ['baseAddr', String(o.base)],
+      ['headerSize', String(o.headerSize)],
+      ['alignment', String(o.align)],
+      ['policy', o.policy],
+      ['listOrder', o.order],
+      ['coalesce', pyBool(o.coalesce)],
+      ['numOps', String(o.numOps)],
+      ['range', String(o.range)],
+      ['percentAlloc', String(o.percentAlloc)],
+      ['allocList', o.allocList],
+      ['compute', pyBool(o.solve)],
     ];
     for (const [k, v] of rows) this.out(`${k} ${v}`);
     this.out('');
@@ -131,7 +140,8 @@ class Session {
     const p = new Map<number, number>();
     let c = 0;
     for (const op of this.o.allocList.split(',')) {
-      if (op.length === 0) return `allocList: an empty operation (malloc.py stops with IndexError); write +SIZE or -INDEX separated by commas`;
+      if (op.length === 0)
+        return `allocList: an empty operation (malloc.py stops with IndexError); write +SIZE or -INDEX separated by commas`;
       if (op[0] === '+') {
         const size = pyInt(op.split('+')[1] as string);
         if (size === undefined) return `allocList: '${op}' is not +SIZE (malloc.py stops with ValueError)`;

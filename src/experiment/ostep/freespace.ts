@@ -148,7 +148,7 @@ export class FreeSpace {
 
 function pyMod(a: number, b: number): number {
   const r = a % b;
-  return r !== 0 && (r < 0) !== (b < 0) ? r + b : r;
+  return r !== 0 && r < 0 !== b < 0 ? r + b : r;
 }
 
 /** Python's sorted() is stable; so is Array.prototype.sort (ES2019). */

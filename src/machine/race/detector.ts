@@ -19,33 +19,7 @@ import { acquires, failureOrder, releases } from '../memory-order.ts';
 import { PAGE_SIZE } from '../sizes.ts';
 import { Shadow, type ShadowPage } from './shadow.ts';
 import { before, copy, epoch, epochClock, epochTid, join, TIDS, type VectorClock } from './vector-clock.ts';
-
-/** One side of a race. */
-export interface RaceAccess {
-  thread: number;
-  write: boolean;
-  atomic: boolean;
-  /** The operation: the whole call for the access that found the race ("free(0x…)"), its kind for the earlier one ("malloc"). */
-  op: string;
-  /** The code path the model had named (cpu.path), or '' if none. */
-  path: string;
-}
-
-export interface RaceReport {
-  /** First byte both accesses touch. */
-  address: number;
-  origin: number;
-  /** The access that found the race (later in the run). */
-  current: RaceAccess;
-  /** The earlier access it races with. */
-  previous: RaceAccess;
-}
-
-/** What the detector needs to know of the accessing thread (a Cpu is one). */
-export interface RaceThread {
-  readonly thread: number;
-  readonly op: string;
-}
+import type { RaceReport, RaceThread } from './report.ts';
 
 export interface RaceOptions {
   /** Check the application's memory too (a workload author's tool); default only the allocator's. */
@@ -92,7 +66,10 @@ export class RaceDetector {
   private readonly ignoring = new Uint8Array(TIDS);
   private readonly sites: Array<{ kind: string; path: number }> = [];
 
-  constructor(private readonly pathNames: readonly string[], opts: RaceOptions = {}) {
+  constructor(
+    private readonly pathNames: readonly string[],
+    opts: RaceOptions = {},
+  ) {
     this.covered[ORIGIN_META] = 1;
     this.covered[ORIGIN_LINK] = 1;
     this.covered[ORIGIN_APP] = opts.app === true ? 1 : 0;
@@ -102,7 +79,8 @@ export class RaceDetector {
   private state(tid: number): ThreadState {
     let s = this.threads[tid];
     if (s === undefined) {
-      if (!(tid >= 0 && tid < TIDS)) throw new RangeError(`the race detector tells apart threads 0 to ${TIDS - 1}; thread ${tid} is out of range`);
+      if (!(tid >= 0 && tid < TIDS))
+        throw new RangeError(`the race detector tells apart threads 0 to ${TIDS - 1}; thread ${tid} is out of range`);
       const vc: VectorClock = [];
       vc[tid] = 1;
       s = { vc, kind: '', path: -1, site: -1, fenceRel: null, pendingAcq: null };
@@ -179,7 +157,8 @@ export class RaceDetector {
 
   /** A byte range (touch, fill, copy): every granule it covers. */
   range(t: RaceThread, addr: number, len: number, origin: number, write: boolean): void {
-    if (this.covered[origin] === 0 || len <= 0 || ((this.ignoring[t.thread] as number) & (write ? IGNORE_WRITES : IGNORE_READS)) !== 0) return;
+    if (this.covered[origin] === 0 || len <= 0 || ((this.ignoring[t.thread] as number) & (write ? IGNORE_WRITES : IGNORE_READS)) !== 0)
+      return;
     this.bytes(t, addr, len, origin, write, false);
   }
 
@@ -285,7 +264,18 @@ export class RaceDetector {
     }
   }
 
-  private granule(t: RaceThread, s: ThreadState, site: number, p: ShadowPage, g: number, base: number, m: number, origin: number, write: boolean, atomic: boolean): void {
+  private granule(
+    t: RaceThread,
+    s: ThreadState,
+    site: number,
+    p: ShadowPage,
+    g: number,
+    base: number,
+    m: number,
+    origin: number,
+    write: boolean,
+    atomic: boolean,
+  ): void {
     const tid = t.thread;
     const vc = s.vc;
     const we = p.wE[g] as number;
@@ -341,11 +331,25 @@ export class RaceDetector {
       this.setShared(r, tid, vc[tid] as number, m, atomic, site);
       p.rE[g] = -(i + 1);
     } else {
-      this.setShared(this.shadow.shared[-re - 1] as NonNullable<(typeof this.shadow.shared)[number]>, tid, vc[tid] as number, m, atomic, site);
+      this.setShared(
+        this.shadow.shared[-re - 1] as NonNullable<(typeof this.shadow.shared)[number]>,
+        tid,
+        vc[tid] as number,
+        m,
+        atomic,
+        site,
+      );
     }
   }
 
-  private setShared(r: { clock: number[]; mask: number[]; atomic: number[]; site: number[] }, tid: number, clock: number, m: number, atomic: boolean, site: number): void {
+  private setShared(
+    r: { clock: number[]; mask: number[]; atomic: number[]; site: number[] },
+    tid: number,
+    clock: number,
+    m: number,
+    atomic: boolean,
+    site: number,
+  ): void {
     for (let u = r.clock.length; u < tid; u++) r.clock[u] = 0;
     if (r.clock[tid] === clock) {
       r.mask[tid] = (r.mask[tid] as number) | m;
@@ -358,7 +362,18 @@ export class RaceDetector {
     r.site[tid] = site;
   }
 
-  private found(t: RaceThread, base: number, common: number, origin: number, write: boolean, atomic: boolean, prev: number, prevWrite: boolean, prevAtomic: boolean, prevSite: number): void {
+  private found(
+    t: RaceThread,
+    base: number,
+    common: number,
+    origin: number,
+    write: boolean,
+    atomic: boolean,
+    prev: number,
+    prevWrite: boolean,
+    prevAtomic: boolean,
+    prevSite: number,
+  ): void {
     if (this.benignGranules.has(base / 8)) return;
     this.races++;
     const cur = this.state(t.thread);

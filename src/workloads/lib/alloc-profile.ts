@@ -126,7 +126,10 @@ class Replay {
   readonly due = new Map<number, Pending[]>();
   tick = 0;
 
-  constructor(private readonly rng: Rng, private readonly o: ReplayOptions) {}
+  constructor(
+    private readonly rng: Rng,
+    private readonly o: ReplayOptions,
+  ) {}
 
   dueAt(at: number, item: Pending): void {
     const list = this.due.get(at);

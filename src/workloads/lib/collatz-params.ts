@@ -5,8 +5,15 @@ const SRC = 'ch02-starter list_main.c / ivec_main.c';
 
 export const collatzParams: readonly ParamSpec[] = [
   threadsParam(4, 'worker threads (#define THREADS 4)', SRC),
-  { name: 'top', type: 'int', default: 10000, min: 3, description: 'TOP, the search bound (the course tests 100, 1000, 10000 and 500000), before scale', source: 'test.pl' },
-  scaleParam(0.05, 'TOP (the default runs TOP = 500; the variants NAME-100, -1000, -10000, -500000 run the course\'s graded sizes)'),
+  {
+    name: 'top',
+    type: 'int',
+    default: 10000,
+    min: 3,
+    description: 'TOP, the search bound (the course tests 100, 1000, 10000 and 500000), before scale',
+    source: 'test.pl',
+  },
+  scaleParam(0.05, "TOP (the default runs TOP = 500; the variants NAME-100, -1000, -10000, -500000 run the course's graded sizes)"),
 ];
 
 export function collatzTop(p: Params): number {

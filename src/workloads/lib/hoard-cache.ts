@@ -14,9 +14,23 @@ import { scaled, scaleParam, threadsParam } from './params.ts';
 export function hoardParams(src: string): ParamSpec[] {
   return [
     threadsParam(8, 'worker threads (bench.sh runs 1 and nproc: 8 on the default machine)', 'bench.sh'),
-    { name: 'iterations', type: 'int', default: 1000, min: 1, description: 'objects each thread allocates, uses and frees in turn', source: 'bench.sh' },
+    {
+      name: 'iterations',
+      type: 'int',
+      default: 1000,
+      min: 1,
+      description: 'objects each thread allocates, uses and frees in turn',
+      source: 'bench.sh',
+    },
     { name: 'objSize', type: 'int', default: 1, min: 1, description: 'object size in bytes', source: 'bench.sh' },
-    { name: 'repetitions', type: 'int', default: 2_000_000, min: 1, description: 'write+read passes over each object, divided among the threads (before scale)', source: src },
+    {
+      name: 'repetitions',
+      type: 'int',
+      default: 2_000_000,
+      min: 1,
+      description: 'write+read passes over each object, divided among the threads (before scale)',
+      source: src,
+    },
     scaleParam(0.0001, 'the repetitions'),
   ];
 }
@@ -33,7 +47,9 @@ export function hoardConfig(env: WorkloadEnv): HoardConfig {
   const p = env.params;
   const threads = num(p, 'threads');
   return {
-    threads, iterations: num(p, 'iterations'), objSize: num(p, 'objSize'),
+    threads,
+    iterations: num(p, 'iterations'),
+    objSize: num(p, 'objSize'),
     perThread: Math.max(1, Math.floor(scaled(num(p, 'repetitions'), num(p, 'scale')) / threads)),
   };
 }

@@ -8,13 +8,25 @@ import type { ParamSpec, ParamValue } from '../../lib/params.ts';
 /** `scale`, multiplying what `what` says (counts or simulated seconds). */
 export function scaleParam(defaultScale: number, what: string): ParamSpec {
   return {
-    name: 'scale', type: 'number', default: defaultScale, min: 1e-9, max: 1000,
+    name: 'scale',
+    type: 'number',
+    default: defaultScale,
+    min: 1e-9,
+    max: 1000,
     description: `size of the run: scale=1 is the real program's size; multiplies ${what}`,
   };
 }
 
 export function threadsParam(defaultThreads: number, description: string, source?: string): ParamSpec {
-  return { name: 'threads', type: 'int', default: defaultThreads, min: 1, max: 1024, description, ...(source === undefined ? {} : { source }) };
+  return {
+    name: 'threads',
+    type: 'int',
+    default: defaultThreads,
+    min: 1,
+    max: 1024,
+    description,
+    ...(source === undefined ? {} : { source }),
+  };
 }
 
 /** `n * scale`, rounded, at least `min`. */

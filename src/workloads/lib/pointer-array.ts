@@ -12,7 +12,10 @@ const SLOTS_PER_LINE = 8;
 export class PointerArray {
   private readonly v: number[];
 
-  constructor(readonly base: number, readonly length: number) {
+  constructor(
+    readonly base: number,
+    readonly length: number,
+  ) {
     this.v = new Array<number>(length).fill(0);
   }
 

@@ -25,16 +25,31 @@ function thousands(n: number): string {
 
 export function profileWorkload(spec: ProfileWorkloadSpec): WorkloadInfo {
   const params: ParamSpec[] = [
-    { name: 'computePerAlloc', type: 'int', default: spec.computePerAlloc, min: 0, description: 'application work between allocations (compute units ≈ instructions)', source: spec.computeSource },
+    {
+      name: 'computePerAlloc',
+      type: 'int',
+      default: spec.computePerAlloc,
+      min: 0,
+      description: 'application work between allocations (compute units ≈ instructions)',
+      source: spec.computeSource,
+    },
     { name: 'touch', type: 'bool', default: true, description: 'write every byte of each new block' },
-    { name: 'warmStart', type: 'bool', default: true, description: 'begin with the long run\'s stationary live set (so a short replay has the real heap size), not an empty heap' },
+    {
+      name: 'warmStart',
+      type: 'bool',
+      default: true,
+      description: "begin with the long run's stationary live set (so a short replay has the real heap size), not an empty heap",
+    },
     scaleParam(spec.defaultScale, `the ${thousands(profileEvents(spec.profile))} measured allocation events`),
   ];
   const create = (env: WorkloadEnv): WorkloadInstance => {
     const p = env.params;
     const events = scaled(profileEvents(spec.profile), num(p, 'scale'));
     const body = replayProfile(spec.profile, env.rng(0), {
-      events, warmStart: bool(p, 'warmStart'), computePerAlloc: num(p, 'computePerAlloc'), touchBlocks: bool(p, 'touch'),
+      events,
+      warmStart: bool(p, 'warmStart'),
+      computePerAlloc: num(p, 'computePerAlloc'),
+      touchBlocks: bool(p, 'touch'),
     });
     return { threads: [{ name: spec.name, body }], report: () => ({ allocationEvents: events }) };
   };

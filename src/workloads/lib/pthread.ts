@@ -16,7 +16,10 @@ export const PTHREAD_MUTEX_BYTES = 40;
 export class PthreadMutex {
   readonly kernel: SimMutex;
 
-  constructor(readonly addr: number, name: string) {
+  constructor(
+    readonly addr: number,
+    name: string,
+  ) {
     this.kernel = new SimMutex(name);
   }
 

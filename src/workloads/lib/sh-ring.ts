@@ -21,7 +21,10 @@ export class ShRing {
   /** Blocks freed by wraps. */
   freed = 0;
 
-  constructor(readonly base: number, readonly n: number) {
+  constructor(
+    readonly base: number,
+    readonly n: number,
+  ) {
     this.slots = new PointerArray(base, n);
     this.saveStart = n;
     this.saveEnd = n;

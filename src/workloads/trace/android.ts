@@ -34,17 +34,26 @@ export const androidFormat: TraceFormat = {
 function parseRecord(text: string, n: number, source: string): TraceEvent {
   const t = text.split(/\s+/);
   const head = /^(\d+):$/.exec(t[0] ?? '');
-  if (head === null) throw new WorkloadInputError(source, n, `expected 'TID: operation ...' (a record_allocs line), got ${quoteExcerpt(text)}`);
+  if (head === null)
+    throw new WorkloadInputError(source, n, `expected 'TID: operation ...' (a record_allocs line), got ${quoteExcerpt(text)}`);
   const tid = decimal(head[1], source, n, 'the thread id');
   const op = t[1] ?? '';
   const nargs = ARGS[op];
   if (nargs === undefined) {
-    throw new WorkloadInputError(source, n, `unknown operation ${quoteExcerpt(op)}: record_allocs lines are malloc, free, calloc, realloc, memalign or thread_done`);
+    throw new WorkloadInputError(
+      source,
+      n,
+      `unknown operation ${quoteExcerpt(op)}: record_allocs lines are malloc, free, calloc, realloc, memalign or thread_done`,
+    );
   }
   const stamps = op === 'thread_done' ? [0, 1] : [0, 2];
   const extra = t.length - 3 - nargs;
   if (!stamps.includes(extra)) {
-    throw new WorkloadInputError(source, n, `${quoteExcerpt(op)} takes ${nargs} field${nargs === 1 ? '' : 's'} after the pointer (plus optional timestamps), got ${quoteExcerpt(text)}`);
+    throw new WorkloadInputError(
+      source,
+      n,
+      `${quoteExcerpt(op)} takes ${nargs} field${nargs === 1 ? '' : 's'} after the pointer (plus optional timestamps), got ${quoteExcerpt(text)}`,
+    );
   }
   for (let k = 3 + nargs; k < t.length; k++) decimal(t[k], source, n, 'a timestamp');
   const ptr = pointer(t[2], source, n, 'the pointer');

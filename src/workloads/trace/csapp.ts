@@ -34,14 +34,24 @@ export const csappFormat: TraceFormat = {
       if (text === '') continue;
       if (header === null) {
         if (ints.length === 2 && isOpLine(text)) {
-          header = { numIds: decimal(ints[0]?.[1], source, ints[0]?.[0] ?? n, 'num_ids'), numOps: decimal(ints[1]?.[1], source, ints[1]?.[0] ?? n, 'num_ops') };
+          header = {
+            numIds: decimal(ints[0]?.[1], source, ints[0]?.[0] ?? n, 'num_ids'),
+            numOps: decimal(ints[1]?.[1], source, ints[1]?.[0] ?? n, 'num_ops'),
+          };
         } else {
           if (!/^-?\d+$/.test(text)) {
-            throw new WorkloadInputError(source, n, `bad header: expected an integer (the CS:APP header is 4 lines, or 2: num_ids, num_ops), got ${quoteExcerpt(text)}`);
+            throw new WorkloadInputError(
+              source,
+              n,
+              `bad header: expected an integer (the CS:APP header is 4 lines, or 2: num_ids, num_ops), got ${quoteExcerpt(text)}`,
+            );
           }
           ints.push([n, text]);
           if (ints.length === 4) {
-            header = { numIds: decimal(ints[1]?.[1], source, ints[1]?.[0] ?? n, 'num_ids'), numOps: decimal(ints[2]?.[1], source, ints[2]?.[0] ?? n, 'num_ops') };
+            header = {
+              numIds: decimal(ints[1]?.[1], source, ints[1]?.[0] ?? n, 'num_ids'),
+              numOps: decimal(ints[2]?.[1], source, ints[2]?.[0] ?? n, 'num_ops'),
+            };
           }
           continue;
         }
@@ -50,9 +60,14 @@ export const csappFormat: TraceFormat = {
       ops++;
       if (ops > header.numOps) throw new WorkloadInputError(source, n, `more operations than the ${header.numOps} the header declares`);
     }
-    if (header === null) throw new WorkloadInputError(source, last, 'bad header: the file ends before its header (4 integers, or 2) is complete');
+    if (header === null)
+      throw new WorkloadInputError(source, last, 'bad header: the file ends before its header (4 integers, or 2) is complete');
     if (ops < header.numOps) {
-      throw new WorkloadInputError(source, last, `truncated: the header declares ${header.numOps} operations but the file ends after ${ops}`);
+      throw new WorkloadInputError(
+        source,
+        last,
+        `truncated: the header declares ${header.numOps} operations but the file ends after ${ops}`,
+      );
     }
   },
 };
@@ -62,11 +77,13 @@ function parseOp(text: string, n: number, source: string, h: Header): TraceEvent
   const op = t[0];
   const idOf = (s: string | undefined): string => {
     const id = decimal(s, source, n, 'the block id');
-    if (id >= h.numIds) throw new WorkloadInputError(source, n, `block id ${id} is outside 0..${h.numIds - 1} (num_ids in the header is ${h.numIds})`);
+    if (id >= h.numIds)
+      throw new WorkloadInputError(source, n, `block id ${id} is outside 0..${h.numIds - 1} (num_ids in the header is ${h.numIds})`);
     return String(id);
   };
   const arity = (k: number): void => {
-    if (t.length !== k) throw new WorkloadInputError(source, n, `'${op} ...' takes ${k - 1} field${k === 2 ? '' : 's'}, got ${quoteExcerpt(text)}`);
+    if (t.length !== k)
+      throw new WorkloadInputError(source, n, `'${op} ...' takes ${k - 1} field${k === 2 ? '' : 's'}, got ${quoteExcerpt(text)}`);
   };
   switch (op) {
     case 'a':
@@ -81,6 +98,10 @@ function parseOp(text: string, n: number, source: string, h: Header): TraceEvent
       arity(2);
       return t[1] === '-1' ? event(n, 'free') : event(n, 'free', { oldId: idOf(t[1]) });
     default:
-      throw new WorkloadInputError(source, n, `unknown operation ${quoteExcerpt(op ?? '')}: CS:APP traces use a (alloc), r (realloc) and f (free)`);
+      throw new WorkloadInputError(
+        source,
+        n,
+        `unknown operation ${quoteExcerpt(op ?? '')}: CS:APP traces use a (alloc), r (realloc) and f (free)`,
+      );
   }
 }

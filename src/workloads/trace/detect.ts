@@ -21,7 +21,11 @@ export function detectFormat(source: LineSource, requested: string): TraceFormat
       if (looksAndroid(line)) return androidFormat;
       if (looksMtrace(line)) return mtraceFormat;
       if (/^-?\d+(\s+-?\d+)*$/.test(line)) return csappFormat;
-      throw new WorkloadInputError(source.name, n, `cannot tell the trace format from ${quoteExcerpt(line)}; give format=csapp, format=android or format=mtrace`);
+      throw new WorkloadInputError(
+        source.name,
+        n,
+        `cannot tell the trace format from ${quoteExcerpt(line)}; give format=csapp, format=android or format=mtrace`,
+      );
     }
   } finally {
     it.return?.();

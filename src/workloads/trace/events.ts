@@ -57,7 +57,8 @@ export function decimal(text: string | undefined, source: string, line: number, 
 export function pointer(text: string | undefined, source: string, line: number, what: string): string {
   if (text === '(nil)') return '';
   const m = text === undefined ? null : /^0x([0-9a-fA-F]+)$/.exec(text);
-  if (m === null) throw new WorkloadInputError(source, line, `${what} must be a hexadecimal pointer like 0x7f12a0, got ${quoteExcerpt(text ?? '')}`);
+  if (m === null)
+    throw new WorkloadInputError(source, line, `${what} must be a hexadecimal pointer like 0x7f12a0, got ${quoteExcerpt(text ?? '')}`);
   const digits = (m[1] as string).toLowerCase().replace(/^0+/, '');
   return digits;
 }
@@ -65,7 +66,8 @@ export function pointer(text: string | undefined, source: string, line: number, 
 /** A hexadecimal size (0x40), as mtrace writes sizes. */
 export function hexSize(text: string | undefined, source: string, line: number, what: string): number {
   const m = text === undefined ? null : /^0x([0-9a-fA-F]+)$/.exec(text);
-  if (m === null) throw new WorkloadInputError(source, line, `${what} must be a hexadecimal size like 0x40, got ${quoteExcerpt(text ?? '')}`);
+  if (m === null)
+    throw new WorkloadInputError(source, line, `${what} must be a hexadecimal size like 0x40, got ${quoteExcerpt(text ?? '')}`);
   const v = parseInt(m[1] as string, 16);
   if (!Number.isSafeInteger(v)) throw new WorkloadInputError(source, line, `${what} ${quoteExcerpt(text ?? '')} is too large`);
   return v;

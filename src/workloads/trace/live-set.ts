@@ -11,7 +11,11 @@ export type UnknownFrees = 'error' | 'skip';
 export class LiveSet {
   private readonly live = new Set<string>();
 
-  constructor(private readonly source: string, private readonly unknownFrees: UnknownFrees, private readonly hexKeys: boolean) {}
+  constructor(
+    private readonly source: string,
+    private readonly unknownFrees: UnknownFrees,
+    private readonly hexKeys: boolean,
+  ) {}
 
   get size(): number {
     return this.live.size;
@@ -21,14 +25,19 @@ export class LiveSet {
     if (this.live.delete(e.oldId)) return true;
     if (this.unknownFrees === 'skip') return false;
     throw new WorkloadInputError(
-      this.source, e.line,
+      this.source,
+      e.line,
       `${e.call} of block ${this.name(e.oldId)}, which is not allocated (never allocated, or already freed); pass unknownFrees=skip for a trace started mid-run`,
     );
   }
 
   private allocates(e: TraceEvent): void {
     if (this.live.has(e.id)) {
-      throw new WorkloadInputError(this.source, e.line, `block ${this.name(e.id)} is allocated again while still live (its free is missing from the trace)`);
+      throw new WorkloadInputError(
+        this.source,
+        e.line,
+        `block ${this.name(e.id)} is allocated again while still live (its free is missing from the trace)`,
+      );
     }
     this.live.add(e.id);
   }

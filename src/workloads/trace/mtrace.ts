@@ -30,10 +30,19 @@ export const mtraceFormat: TraceFormat = {
       if (t[0] === '@') t = t.slice(2);
       const op = t[0] ?? '';
       if (pendingOld !== null && op !== '>') {
-        throw new WorkloadInputError(source, n, `realloc's '<' line (line ${pendingOld.line}) must be followed by its '>' line, got ${quoteExcerpt(text)}`);
+        throw new WorkloadInputError(
+          source,
+          n,
+          `realloc's '<' line (line ${pendingOld.line}) must be followed by its '>' line, got ${quoteExcerpt(text)}`,
+        );
       }
       const arity = (k: number): void => {
-        if (t.length !== k) throw new WorkloadInputError(source, n, `${quoteExcerpt(op)} takes ${k - 1} field${k === 2 ? '' : 's'}, got ${quoteExcerpt(text)}`);
+        if (t.length !== k)
+          throw new WorkloadInputError(
+            source,
+            n,
+            `${quoteExcerpt(op)} takes ${k - 1} field${k === 2 ? '' : 's'}, got ${quoteExcerpt(text)}`,
+          );
       };
       switch (op) {
         case '+':
@@ -51,7 +60,11 @@ export const mtraceFormat: TraceFormat = {
         case '>':
           arity(3);
           if (pendingOld === null) throw new WorkloadInputError(source, n, "a realloc's '>' line must follow its '<' line");
-          yield event(n, 'realloc', { id: pointer(t[1], source, n, 'the new pointer'), oldId: pendingOld.id, size: hexSize(t[2], source, n, 'the size') });
+          yield event(n, 'realloc', {
+            id: pointer(t[1], source, n, 'the new pointer'),
+            oldId: pendingOld.id,
+            size: hexSize(t[2], source, n, 'the size'),
+          });
           pendingOld = null;
           break;
         case '!':
@@ -60,9 +73,14 @@ export const mtraceFormat: TraceFormat = {
           hexSize(t[2], source, n, 'the size');
           break;
         default:
-          throw new WorkloadInputError(source, n, `unknown operation ${quoteExcerpt(op)}: mtrace lines are + (alloc), - (free), < and > (realloc), ! (failed realloc)`);
+          throw new WorkloadInputError(
+            source,
+            n,
+            `unknown operation ${quoteExcerpt(op)}: mtrace lines are + (alloc), - (free), < and > (realloc), ! (failed realloc)`,
+          );
       }
     }
-    if (pendingOld !== null) throw new WorkloadInputError(source, last, `truncated: realloc's '<' line (line ${pendingOld.line}) has no '>' line`);
+    if (pendingOld !== null)
+      throw new WorkloadInputError(source, last, `truncated: realloc's '<' line (line ${pendingOld.line}) has no '>' line`);
   },
 };

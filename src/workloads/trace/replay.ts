@@ -43,7 +43,11 @@ export function scanTrace(source: LineSource, format: TraceFormat, unknownFrees:
     if (k === undefined) {
       k = scan.threads.length;
       if (k === MAX_TRACE_THREADS) {
-        throw new WorkloadInputError(source.name, e.line, `more than ${MAX_TRACE_THREADS} threads (each thread id, and each reuse after thread_done, is a simulated thread); split the trace or keep its busiest threads`);
+        throw new WorkloadInputError(
+          source.name,
+          e.line,
+          `more than ${MAX_TRACE_THREADS} threads (each thread id, and each reuse after thread_done, is a simulated thread); split the trace or keep its busiest threads`,
+        );
       }
       scan.threads.push({ tid: e.tid, events: 0 });
       current.set(e.tid, k);
@@ -64,11 +68,19 @@ export class TraceExecutor {
   readonly blocks = new Map<string, Block>();
   calls = 0;
 
-  constructor(private readonly source: string, private readonly touchPolicy: TouchPolicy) {}
+  constructor(
+    private readonly source: string,
+    private readonly touchPolicy: TouchPolicy,
+  ) {}
 
   private take(e: TraceEvent): Block {
     const b = this.blocks.get(e.oldId);
-    if (b === undefined) throw new WorkloadInputError(this.source, e.line, `block ${e.oldId} is not allocated in the replay (did the file change between passes?)`);
+    if (b === undefined)
+      throw new WorkloadInputError(
+        this.source,
+        e.line,
+        `block ${e.oldId} is not allocated in the replay (did the file change between passes?)`,
+      );
     this.blocks.delete(e.oldId);
     return b;
   }
@@ -119,7 +131,13 @@ export class TraceExecutor {
 }
 
 /** Pass 2 for single-stream formats: one thread replays every event. */
-export function* replaySingle(source: LineSource, format: TraceFormat, x: TraceExecutor, unknownFrees: UnknownFrees, limit: number): ThreadBody {
+export function* replaySingle(
+  source: LineSource,
+  format: TraceFormat,
+  x: TraceExecutor,
+  unknownFrees: UnknownFrees,
+  limit: number,
+): ThreadBody {
   const live = new LiveSet(source.name, unknownFrees, format.name !== 'csapp');
   let n = 0;
   for (const e of format.events(source.lines(), source.name)) {
@@ -133,7 +151,13 @@ const STOP = null;
 
 /** Pass 2 for Android traces: the dispatcher (memory_replay's main thread) and one thread per trace thread. */
 export function* replayThreaded(
-  source: LineSource, format: TraceFormat, x: TraceExecutor, unknownFrees: UnknownFrees, limit: number, scan: TraceScan, cores: number,
+  source: LineSource,
+  format: TraceFormat,
+  x: TraceExecutor,
+  unknownFrees: UnknownFrees,
+  limit: number,
+  scan: TraceScan,
+  cores: number,
 ): ThreadBody {
   const live = new LiveSet(source.name, unknownFrees, true);
   const inflight = new SimCounter('records in flight');
@@ -143,7 +167,9 @@ export function* replayThreaded(
   const current = new Map<number, number>();
   // The first instance of each thread id keeps the plain name tid-N; a reuse is tid-N#k.
   const firstOf = new Map<number, number>();
-  scan.threads.forEach((t, k) => { if (!firstOf.has(t.tid)) firstOf.set(t.tid, k); });
+  scan.threads.forEach((t, k) => {
+    if (!firstOf.has(t.tid)) firstOf.set(t.tid, k);
+  });
   let next = 0;
   const worker = function* (k: number): ThreadBody {
     for (;;) {

@@ -36,7 +36,7 @@ describe('feoramalloc-v2', () => {
     expect(model.counters.get('freeListAllocations')).toBe(1);
   });
 
-  it('pushes a remote free onto the owner heap\'s list with a CAS; the owner collects it at its next allocation', () => {
+  it("pushes a remote free onto the owner heap's list with a CAS; the owner collects it at its next allocation", () => {
     const { machine, model, cpus } = setup(2);
     const [owner, other] = cpus as [Cpu, Cpu];
     const p = model.malloc(owner, 64);
@@ -49,7 +49,7 @@ describe('feoramalloc-v2', () => {
     expect(model.counters.get('collections')).toBe(1);
   });
 
-  it('sends frees for an exited thread\'s slabs to the slab\'s own list, merged when another thread adopts the segment', () => {
+  it("sends frees for an exited thread's slabs to the slab's own list, merged when another thread adopts the segment", () => {
     const { model, cpus } = setup(3);
     const [a, b, c] = cpus as [Cpu, Cpu, Cpu];
     const blocks = Array.from({ length: 10 }, () => model.malloc(a, 256));
@@ -69,8 +69,9 @@ describe('feoramalloc-v2', () => {
     expect(walk.find((r) => r.addr <= p && p < r.addr + r.size)?.kind).toBe('free');
   });
 
-  it('contends on the owner heap\'s list head under remote frees, where design 1 flips bits without a CAS', () => {
-    const run = (allocator: string) => runExperiment({ allocator, workload: 'random', workloadParams: { threads: 4, ops: 1200, remoteFreeFraction: 0.5 } });
+  it("contends on the owner heap's list head under remote frees, where design 1 flips bits without a CAS", () => {
+    const run = (allocator: string) =>
+      runExperiment({ allocator, workload: 'random', workloadParams: { threads: 4, ops: 1200, remoteFreeFraction: 0.5 } });
     const v2 = run('feoramalloc-v2');
     const v1 = run('feoramalloc');
     expect(v2.error).toBeUndefined();

@@ -22,7 +22,19 @@ describe('feoramalloc', () => {
     const d = describeData('feoramalloc', []);
     const bins = Object.fromEntries(d.sizeClasses.map((c) => [c.size, c.binsPerSlab]));
     expect(bins).toEqual({
-      8: 7907, 16: 4018, 32: 2025, 64: 1017, 128: 510, 256: 255, 512: 127, 1024: 63, 2048: 31, 4096: 15, 8192: 7, 16384: 3, 32768: 1,
+      8: 7907,
+      16: 4018,
+      32: 2025,
+      64: 1017,
+      128: 510,
+      256: 255,
+      512: 127,
+      1024: 63,
+      2048: 31,
+      4096: 15,
+      8192: 7,
+      16384: 3,
+      32768: 1,
     });
     expect(d.sizeClasses[0]).toMatchObject({ dataOffset: 2088, unusedBytes: 192 });
     expect(d.constants.slabsFor64KiBRequest).toBe(2);
@@ -76,7 +88,7 @@ describe('feoramalloc', () => {
     expect(model.counters.get('superpagesMapped')).toBe(1);
   });
 
-  it('orphans an exiting thread\'s superpages and lets another thread adopt them instead of mapping', () => {
+  it("orphans an exiting thread's superpages and lets another thread adopt them instead of mapping", () => {
     const { model, cpus } = setup(2);
     const [a, b] = cpus as [Cpu, Cpu];
     const keep = model.malloc(a, 100);
@@ -97,7 +109,9 @@ describe('the feoramalloc heap walk', () => {
     // may lie in the header it has now (run -a feoramalloc -w xmalloc-test-2 --check reported two).
     const { model, cpus } = setup(1);
     const cpu = cpus[0] as Cpu;
-    const live = [8, 64, 100, 3000, 20_000, 40_000, 64, 8].flatMap((size) => Array.from({ length: 3 }, () => ({ addr: model.malloc(cpu, size, 16), size })));
+    const live = [8, 64, 100, 3000, 20_000, 40_000, 64, 8].flatMap((size) =>
+      Array.from({ length: 3 }, () => ({ addr: model.malloc(cpu, size, 16), size })),
+    );
     const usable = live.map((b) => ({ addr: b.addr, size: model.usableSize(cpu, b.addr) }));
     const sp = Math.floor((live[0] as { addr: number }).addr / (2 << 20)) * (2 << 20);
     const regions = [...(model.heapWalk?.(cpu) ?? []), ...usable].sort((a, b) => a.addr - b.addr);

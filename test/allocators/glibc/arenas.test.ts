@@ -51,7 +51,7 @@ describe('glibc arenas', () => {
     expect(rig.model.malloc(t1, 2000)).toBe(p);
   });
 
-  it('a small free from another thread is cached in the freeing thread\'s tcache', () => {
+  it("a small free from another thread is cached in the freeing thread's tcache", () => {
     const rig = glibcRig({}, 2);
     const [t0, t1] = [rig.cpus[0]!, rig.cpus[1]!];
     const p = rig.model.malloc(t1, 200);
@@ -59,7 +59,7 @@ describe('glibc arenas', () => {
     expect(rig.model.malloc(t0, 200)).toBe(p);
   });
 
-  it('an exited thread\'s arena goes to the free list and the next new thread takes it', () => {
+  it("an exited thread's arena goes to the free list and the next new thread takes it", () => {
     const rig = glibcRig({}, 3);
     const [t0, t1, t2] = [rig.cpus[0]!, rig.cpus[1]!, rig.cpus[2]!];
     rig.model.malloc(t0, 16);

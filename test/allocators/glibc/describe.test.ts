@@ -24,8 +24,15 @@ describe('glibc describe', () => {
   it('lists the tunables with glibc 2.36 defaults', () => {
     const defaults = Object.fromEntries(d.params.map((p) => [p.name, p.default]));
     expect(defaults).toMatchObject({
-      tcache_count: 7, tcache_max: 1032, mxfast: 128, mmap_threshold: 131072, trim_threshold: 131072,
-      top_pad: 131072, mmap_max: 65536, arena_max: 0, arena_test: 8,
+      tcache_count: 7,
+      tcache_max: 1032,
+      mxfast: 128,
+      mmap_threshold: 131072,
+      trim_threshold: 131072,
+      top_pad: 131072,
+      mmap_max: 65536,
+      arena_max: 0,
+      arena_test: 8,
     });
     expect(d.constants).toMatchObject({ MINSIZE: 32, MALLOC_ALIGNMENT: 16, HEAP_MAX_SIZE: 64 * 1024 * 1024, global_max_fast: 128 });
   });

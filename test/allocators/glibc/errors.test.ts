@@ -69,9 +69,9 @@ describe('glibc error detection', () => {
     expect(abortMessage(() => rig.model.free(c, p))).toBe('free(): invalid size');
   });
 
-  it('misses a double free whose first free went to another thread\'s tcache', () => {
+  it("misses a double free whose first free went to another thread's tcache", () => {
     const rig = glibcRig({}, 2);
-    const [t0, t1] = rig.cpus as [typeof rig.cpus[0], typeof rig.cpus[0]];
+    const [t0, t1] = rig.cpus as [(typeof rig.cpus)[0], (typeof rig.cpus)[0]];
     const p = rig.model.malloc(t0!, 24);
     rig.model.free(t1!, p); // into thread 1's tcache
     expect(abortMessage(() => rig.model.free(t0!, p))).toBe('(no abort)');

@@ -15,7 +15,7 @@ describe('glibc chunks and reuse', () => {
     expect([0, 24, 25, 40, 41, 1032, 1033].map(usable)).toEqual([24, 24, 40, 40, 56, 1032, 1048]);
   });
 
-  it('the main thread\'s first chunk follows its 656-byte tcache struct at the start of the brk heap', () => {
+  it("the main thread's first chunk follows its 656-byte tcache struct at the start of the brk heap", () => {
     const rig = glibcRig();
     expect(rig.model.malloc(rig.cpus[0]!, 24)).toBe(BRK_BASE + 672);
   });

@@ -31,7 +31,7 @@ describe('isoalloc', () => {
     expect(fault?.detectedLaterBy).toMatch(/^free\(/);
   });
 
-  it('catches a write past the end of a chunk with the neighbour\'s canary when the chunk is freed', () => {
+  it("catches a write past the end of a chunk with the neighbour's canary when the chunk is freed", () => {
     const r = runScript('isoalloc', [
       function* (): ThreadBody {
         const blocks: number[] = [];
@@ -115,7 +115,12 @@ describe('isoalloc', () => {
 
   it('PRE_POPULATE_PAGES trades page faults for resident memory', () => {
     const run = (prePopulatePages: boolean) =>
-      runExperiment({ allocator: 'isoalloc', allocatorParams: { prePopulatePages }, workload: 'random', workloadParams: { threads: 1, ops: 2000 } });
+      runExperiment({
+        allocator: 'isoalloc',
+        allocatorParams: { prePopulatePages },
+        workload: 'random',
+        workloadParams: { threads: 1, ops: 2000 },
+      });
     const off = run(false);
     const on = run(true);
     expect(on.memory.pageFaults).toBeLessThan(off.memory.pageFaults / 10);

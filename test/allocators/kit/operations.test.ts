@@ -7,7 +7,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALLOCATION_METHODS, type AllocatorModel } from '../../../src/allocators/kit/contract.ts';
-import { ALLOCATOR_OPERATIONS, requestedAlign, requestedSize, type AllocatorCall, type AllocatorOperation, type ArgRole } from '../../../src/allocators/kit/operations.ts';
+import {
+  ALLOCATOR_OPERATIONS,
+  requestedAlign,
+  requestedSize,
+  type AllocatorCall,
+  type AllocatorOperation,
+  type ArgRole,
+} from '../../../src/allocators/kit/operations.ts';
 import { commandsFor, PROPERTIES } from '../../../src/experiment/conformance.ts';
 import { runExperiment } from '../../../src/experiment/run.ts';
 import { PATH_EVENTS } from '../../../src/machine/paths.ts';
@@ -57,7 +64,13 @@ function runOf(op: AllocatorOperation) {
   const seen: { answer?: number } = {};
   const name = `operations-table-${op.name}-${++serial}`;
   const body = script(op, seen);
-  registerWorkload({ name, summary: 'one allocator operation', params: [], sources: [], create: () => ({ threads: [{ name: 't', body: body() }] }) });
+  registerWorkload({
+    name,
+    summary: 'one allocator operation',
+    params: [],
+    sources: [],
+    create: () => ({ threads: [{ name: 't', body: body() }] }),
+  });
   const result = runExperiment({ allocator: 'freelist', workload: name, check: true, profile: true });
   return { result, answer: seen.answer };
 }
@@ -102,7 +115,10 @@ describe.each(ALLOCATOR_OPERATIONS.map((op) => [op.name, op] as const))('allocat
     for (const spec of PROPERTIES) {
       const expected = op.conformance.weight > 0 && (!op.conformance.alignedOnly || spec.aligned);
       const names = fc.sample(commandsFor(spec, undefined), { seed: 1, numRuns: 20 }).flatMap((cmds) => [...cmds].map((c) => c.toString()));
-      expect(names.some((n) => n.startsWith(`${op.name}(`)), `${op.name} in property ${spec.name}`).toBe(expected);
+      expect(
+        names.some((n) => n.startsWith(`${op.name}(`)),
+        `${op.name} in property ${spec.name}`,
+      ).toBe(expected);
     }
   });
 });
@@ -114,15 +130,20 @@ describe('aligned_alloc', () => {
       const name = `aligned-alloc-${align}-${++serial}`;
       const got: number[] = [];
       registerWorkload({
-        name, summary: 'aligned_alloc', params: [], sources: [],
+        name,
+        summary: 'aligned_alloc',
+        params: [],
+        sources: [],
         create: () => ({
-          threads: [{
-            name: 't',
-            body: (function* (): Generator<Op, void, unknown> {
-              for (const size of [1, 24, 1000, 5000]) got.push((yield ops.alignedAlloc(align, size)) as number);
-              for (const p of got) yield ops.free(p);
-            })(),
-          }],
+          threads: [
+            {
+              name: 't',
+              body: (function* (): Generator<Op, void, unknown> {
+                for (const size of [1, 24, 1000, 5000]) got.push((yield ops.alignedAlloc(align, size)) as number);
+                for (const p of got) yield ops.free(p);
+              })(),
+            },
+          ],
         }),
       });
       const r = runExperiment({ allocator: 'glibc', workload: name, check: true, profile: true });
@@ -142,7 +163,7 @@ describe('the table and the model contract', () => {
     expect([...reached].sort()).toEqual([...ALLOCATION_METHODS].sort());
   });
 
-  it('aligned_alloc(align, size) is the model\'s malloc(size, align)', () => {
+  it("aligned_alloc(align, size) is the model's malloc(size, align)", () => {
     const calls: unknown[][] = [];
     const spy = { malloc: (...a: unknown[]) => (calls.push(a), 0) } as unknown as AllocatorModel;
     ALLOCATOR_OPERATIONS.find((o) => o.name === 'alignedAlloc')?.call(spy, {} as Cpu, 64, 100);

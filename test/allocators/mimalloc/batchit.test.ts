@@ -16,9 +16,9 @@ function ownLines(h: Harness, cpu: { tls: number }): (l: number) => boolean {
 }
 
 describe('mimalloc+batchit', () => {
-  it('a cache hit makes no atomic and writes, outside the thread\'s own cache, only the blocks', () => {
+  it("a cache hit makes no atomic and writes, outside the thread's own cache, only the blocks", () => {
     const h = harness('mimalloc+batchit');
-    const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+    const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
     const b = Array.from({ length: 4 }, () => h.model.malloc(t0, 48));
     h.model.malloc(t1, 48);
     h.model.free(t1, b[0] as number); // miss: opens the page's list
@@ -31,7 +31,7 @@ describe('mimalloc+batchit', () => {
 
   it('evicting the longest list: 3 CAS + 1 CAS into an armed page, then exactly one CAS', () => {
     const h = harness('mimalloc+batchit', { 'batchit.sets': 1, 'batchit.ways': 2 });
-    const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+    const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
     const A = Array.from({ length: 5 }, () => h.model.malloc(t0, 48));
     const B = h.model.malloc(t0, 64);
     const C = h.model.malloc(t0, 80);
@@ -53,7 +53,7 @@ describe('mimalloc+batchit', () => {
   it('the owner walks every batched block when it collects, unless batches carry their length', () => {
     const walked = (carry: boolean) => {
       const h = harness('mimalloc+batchit', { 'batchit.sets': 1, 'batchit.ways': 1, 'batchit.carryLength': carry });
-      const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+      const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
       const A = Array.from({ length: 5 }, () => h.model.malloc(t0, 256));
       const B = h.model.malloc(t0, 64);
       h.model.malloc(t1, 48);
@@ -78,7 +78,7 @@ describe('mimalloc+batchit', () => {
   it('producer/consumer: batching executes far fewer atomics; the owner gets the same blocks back in fewer collections', () => {
     const run = (name: string) => {
       const h = harness(name);
-      const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+      const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
       h.model.malloc(t1, 48);
       for (let round = 0; round < 20; round++) {
         const msgs = Array.from({ length: 64 }, (_, i) => h.model.malloc(t0, i % 2 === 0 ? 48 : 64)); // two pages
@@ -88,7 +88,12 @@ describe('mimalloc+batchit', () => {
       h.model.threadExit?.(t1); // BatchIt: posts the open lists
       h.model.threadExit?.(t0);
       const c = h.model.counters;
-      return { atomics, back: c.get('collect.blocks') + c.get('delayed.blocks'), collections: c.get('collect.pages'), remote: c.get('free.remote') };
+      return {
+        atomics,
+        back: c.get('collect.blocks') + c.get('delayed.blocks'),
+        collections: c.get('collect.pages'),
+        remote: c.get('free.remote'),
+      };
     };
     const plain = run('mimalloc');
     const batched = run('mimalloc+batchit');
@@ -98,7 +103,7 @@ describe('mimalloc+batchit', () => {
     expect(batched.collections).toBeLessThan(plain.collections);
   });
 
-  it('with v2.1.2\'s 80-byte page structs, the multiply-shift hash sends consecutive small pages to one set (v2.4.1\'s 96 bytes do not)', () => {
+  it("with v2.1.2's 80-byte page structs, the multiply-shift hash sends consecutive small pages to one set (v2.4.1's 96 bytes do not)", () => {
     const sets = (version: string) => {
       const h = harness('mimalloc+batchit', { version });
       const t0 = h.cpus[0] as (typeof h.cpus)[0];

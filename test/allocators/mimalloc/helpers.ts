@@ -34,7 +34,11 @@ export function harness(name = 'mimalloc', params: Record<string, ParamValue> = 
  * Runs `fn` traced; returns the lines touched and the atomics executed. The clocks of all the
  * machine's tracing cpus are first brought to the latest, as the kernel would order the operations.
  */
-export function traced(machine: Machine, cpu: TracingCpu, fn: () => void): { lines: number[]; read: number[]; written: number[]; atomics: number; cas: number } {
+export function traced(
+  machine: Machine,
+  cpu: TracingCpu,
+  fn: () => void,
+): { lines: number[]; read: number[]; written: number[]; atomics: number; cas: number } {
   for (const c of cpusOf.get(machine) ?? []) cpu.now = Math.max(cpu.now, c.now);
   const a0 = machine.atomics[A_TOTAL] as number;
   const c0 = machine.atomics[A_CAS] as number;

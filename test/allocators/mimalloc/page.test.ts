@@ -8,7 +8,7 @@ describe('mimalloc pages', () => {
   it('v2.1.2 drains the heap delayed-free list on every generic call, v2.4.1 on every 100th', () => {
     const drainsAfter = (version: string, calls: number): number => {
       const h = harness('mimalloc', { version });
-      const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+      const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
       const p = h.model.malloc(t0, 48);
       h.model.malloc(t0, 48);
       h.model.free(t1, p); // armed page: the block goes to t0's delayed list

@@ -13,7 +13,7 @@ import { harness, line, sorted, traced } from './helpers.ts';
 
 function setup() {
   const h = harness('mimalloc');
-  const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+  const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
   const blocks = Array.from({ length: 8 }, () => h.model.malloc(t0, 48));
   h.model.malloc(t1, 48); // t1 has a heap of its own
   const m = h.model.m;
@@ -31,7 +31,13 @@ describe('mimalloc per-path lines and atomics (v2.1.2 layout)', () => {
     const r = traced(s.machine, s.t0, () => {
       p = s.model.malloc(s.t0, 48);
     });
-    const want = sorted([line(s.t0.tls), line(s.heap + s.H.pagesFreeDirect + 6 * 8), line(s.page + s.P.free), line(s.page + s.P.used), line(p)]);
+    const want = sorted([
+      line(s.t0.tls),
+      line(s.heap + s.H.pagesFreeDirect + 6 * 8),
+      line(s.page + s.P.free),
+      line(s.page + s.P.used),
+      line(p),
+    ]);
     expect(r.lines).toEqual(want);
     expect(r.atomics).toBe(0);
   });
@@ -40,7 +46,9 @@ describe('mimalloc per-path lines and atomics (v2.1.2 layout)', () => {
     const s = setup();
     const b = s.blocks[3] as number;
     const r = traced(s.machine, s.t0, () => s.model.free(s.t0, b));
-    const want = sorted([s.seg + s.S.threadId, s.page + s.P.sliceOffset, s.page + s.P.flags, s.page + s.P.localFree, s.page + s.P.used, b].map(line));
+    const want = sorted(
+      [s.seg + s.S.threadId, s.page + s.P.sliceOffset, s.page + s.P.flags, s.page + s.P.localFree, s.page + s.P.used, b].map(line),
+    );
     expect(r.lines).toEqual(want);
     expect(r.written).toContain(line(b));
     expect(r.atomics).toBe(0);
@@ -50,10 +58,18 @@ describe('mimalloc per-path lines and atomics (v2.1.2 layout)', () => {
     const s = setup();
     const b = s.blocks[1] as number;
     const r = traced(s.machine, s.t1, () => s.model.free(s.t1, b));
-    const want = sorted([
-      s.seg + s.S.threadId, s.seg + s.S.kind, s.page + s.P.sliceOffset, s.page + s.P.flags,
-      s.page + s.P.xthreadFree, s.page + s.P.xheap, s.heap + s.H.threadDelayedFree, b,
-    ].map(line));
+    const want = sorted(
+      [
+        s.seg + s.S.threadId,
+        s.seg + s.S.kind,
+        s.page + s.P.sliceOffset,
+        s.page + s.P.flags,
+        s.page + s.P.xthreadFree,
+        s.page + s.P.xheap,
+        s.heap + s.H.threadDelayedFree,
+        b,
+      ].map(line),
+    );
     expect(r.lines).toEqual(want);
     expect(r.cas).toBe(3);
     expect(r.atomics).toBe(3);
@@ -65,7 +81,9 @@ describe('mimalloc per-path lines and atomics (v2.1.2 layout)', () => {
     s.model.free(s.t1, s.blocks[1] as number); // arms off the page (NO_DELAYED_FREE)
     const b = s.blocks[2] as number;
     const r = traced(s.machine, s.t1, () => s.model.free(s.t1, b));
-    const want = sorted([s.seg + s.S.threadId, s.seg + s.S.kind, s.page + s.P.sliceOffset, s.page + s.P.flags, s.page + s.P.xthreadFree, b].map(line));
+    const want = sorted(
+      [s.seg + s.S.threadId, s.seg + s.S.kind, s.page + s.P.sliceOffset, s.page + s.P.flags, s.page + s.P.xthreadFree, b].map(line),
+    );
     expect(r.lines).toEqual(want);
     expect(r.written).toEqual(sorted([line(s.page + s.P.xthreadFree), line(b)]));
     expect(r.cas).toBe(1);

@@ -11,7 +11,7 @@ import { MachineFault } from '../../../src/machine/index.ts';
 import { harness } from './helpers.ts';
 
 describe('mimalloc-secure', () => {
-  it('a double free is detected with mimalloc\'s message', () => {
+  it("a double free is detected with mimalloc's message", () => {
     const h = harness('mimalloc-secure');
     const t0 = h.cpus[0] as (typeof h.cpus)[0];
     const p = h.model.malloc(t0, 40);

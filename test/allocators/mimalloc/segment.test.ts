@@ -7,7 +7,7 @@ import { harness } from './helpers.ts';
 const MS = 3e6; // cycles per ms on the default machine (3 GHz)
 
 describe('mimalloc segments', () => {
-  it('a freed span is purged (MADV_DONTNEED) only after purge_delay ms of the thread\'s clock', () => {
+  it("a freed span is purged (MADV_DONTNEED) only after purge_delay ms of the thread's clock", () => {
     const h = harness('mimalloc');
     const t0 = h.cpus[0] as (typeof h.cpus)[0];
     const [a, b, c] = [0, 1, 2].map(() => h.model.malloc(t0, 1 << 20));
@@ -37,26 +37,29 @@ describe('mimalloc segments', () => {
     expect(b).not.toBe(0);
   });
 
-  it.each(['2.1.2', '2cca58', '2.4.1'])('%s: a thread that exits with live blocks abandons its segment; another thread reclaims it instead of allocating one', (version) => {
-    const h = harness('mimalloc', { version }, 3);
-    const [t0, t1, t2] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0], typeof h.cpus[0]];
-    const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
-    h.model.threadExit?.(t1);
-    expect(h.model.counters.get('page.abandoned')).toBe(1);
-    expect(h.model.counters.get('segment.abandoned')).toBe(1);
-    const own = h.model.malloc(t2, 64); // t2 needs a segment: it takes the abandoned one
-    expect(h.model.counters.get('segment.reclaimed')).toBe(1);
-    expect(h.model.counters.get('segment.allocated')).toBe(1);
-    for (const p of live) h.model.free(t0, p); // remote frees into the reclaimed page (now t2's, armed again)
-    expect(h.model.counters.get('free.remote.armed')).toBe(1);
-    h.model.free(t2, own);
-    h.model.threadExit?.(t2);
-    expect(h.model.counters.get('segment.freed')).toBe(1);
-  });
+  it.each(['2.1.2', '2cca58', '2.4.1'])(
+    '%s: a thread that exits with live blocks abandons its segment; another thread reclaims it instead of allocating one',
+    (version) => {
+      const h = harness('mimalloc', { version }, 3);
+      const [t0, t1, t2] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0], (typeof h.cpus)[0]];
+      const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
+      h.model.threadExit?.(t1);
+      expect(h.model.counters.get('page.abandoned')).toBe(1);
+      expect(h.model.counters.get('segment.abandoned')).toBe(1);
+      const own = h.model.malloc(t2, 64); // t2 needs a segment: it takes the abandoned one
+      expect(h.model.counters.get('segment.reclaimed')).toBe(1);
+      expect(h.model.counters.get('segment.allocated')).toBe(1);
+      for (const p of live) h.model.free(t0, p); // remote frees into the reclaimed page (now t2's, armed again)
+      expect(h.model.counters.get('free.remote.armed')).toBe(1);
+      h.model.free(t2, own);
+      h.model.threadExit?.(t2);
+      expect(h.model.counters.get('segment.freed')).toBe(1);
+    },
+  );
 
   it('v2.1.2: a segment whose blocks were all freed remotely after its owner exited is freed by the next thread exit', () => {
     const h = harness('mimalloc', { version: '2.1.2' });
-    const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+    const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
     h.model.free(t0, h.model.malloc(t0, 32)); // t0 has a heap (a thread that never allocated has nothing to collect at exit)
     const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
     h.model.threadExit?.(t1);
@@ -69,7 +72,7 @@ describe('mimalloc segments', () => {
 
   it('2cca58: a free into an abandoned segment reclaims it (abandoned_reclaim_on_free), and the frees become local', () => {
     const h = harness('mimalloc', { version: '2cca58' });
-    const [t0, t1] = h.cpus as [typeof h.cpus[0], typeof h.cpus[0]];
+    const [t0, t1] = h.cpus as [(typeof h.cpus)[0], (typeof h.cpus)[0]];
     h.model.free(t0, h.model.malloc(t0, 32));
     const live = Array.from({ length: 10 }, () => h.model.malloc(t1, 48));
     h.model.threadExit?.(t1);

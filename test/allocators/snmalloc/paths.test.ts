@@ -60,8 +60,14 @@ describe('snmalloc per-path charges', () => {
     const t = cpu.trace(() => w.model.free(cpu, xs[4]!));
     const slot = w.ctx.outbox.slotOf(a0 + w.ctx.layout.remote, 0);
     const expected = [
-      lineOf(cpu.tls), lineOf(w.ctx.statics.bodyPtr), pagemapLine(w, xs[4]!), lineOf(w.ctx.table.fastAddr(64 + 3)),
-      lineOf(a1 + w.ctx.layout.capacity), lineOf(xs[4]!), lineOf(xs[3]!), lineOf(a1 + w.ctx.layout.slots + slot * 16),
+      lineOf(cpu.tls),
+      lineOf(w.ctx.statics.bodyPtr),
+      pagemapLine(w, xs[4]!),
+      lineOf(w.ctx.table.fastAddr(64 + 3)),
+      lineOf(a1 + w.ctx.layout.capacity),
+      lineOf(xs[4]!),
+      lineOf(xs[3]!),
+      lineOf(a1 + w.ctx.layout.slots + slot * 16),
     ];
     expect(t.lines).toEqual(new Set(expected));
     expect(t.rmws).toEqual([]);
@@ -79,8 +85,15 @@ describe('snmalloc per-path charges', () => {
     const r = ringIndex(SNMALLOC_BATCHIT_SHAPE, setOf(SNMALLOC_BATCHIT_SHAPE, meta), 0);
     const base = a1 + w.ctx.layout.batching;
     const expected = [
-      lineOf(cpu.tls), lineOf(w.ctx.statics.bodyPtr), pagemapLine(w, xs[4]!), lineOf(w.ctx.table.fastAddr(64 + 3)),
-      lineOf(a1 + w.ctx.layout.capacity), lineOf(xs[4]!), lineOf(xs[3]!), lineOf(base + r * 8), lineOf(base + 9 * 8 + r * 32),
+      lineOf(cpu.tls),
+      lineOf(w.ctx.statics.bodyPtr),
+      pagemapLine(w, xs[4]!),
+      lineOf(w.ctx.table.fastAddr(64 + 3)),
+      lineOf(a1 + w.ctx.layout.capacity),
+      lineOf(xs[4]!),
+      lineOf(xs[3]!),
+      lineOf(base + r * 8),
+      lineOf(base + 9 * 8 + r * 32),
     ];
     expect(t.lines).toEqual(new Set(expected));
     expect(t.lines.has(metaLine(w, xs[4]!))).toBe(false);
@@ -88,7 +101,7 @@ describe('snmalloc per-path charges', () => {
     expect(w.model.counters.get('batchit.hits')).toBe(1);
   });
 
-  it.each(['snmalloc', 'snmalloc+batchit'])('%s: a post makes one exchange per non-empty slot, on each target\'s back line', (name) => {
+  it.each(['snmalloc', 'snmalloc+batchit'])("%s: a post makes one exchange per non-empty slot, on each target's back line", (name) => {
     const w = world(name);
     const xs = objects(w, 8, 0);
     const zs = objects(w, 8, 2);
@@ -124,7 +137,7 @@ describe('snmalloc per-path charges', () => {
     expect(atomicStats(w.m).fences - fences).toBe(1);
   });
 
-  it('inbox with BatchIt: one element for a ring of six; the ring\'s inner objects are not touched', () => {
+  it("inbox with BatchIt: one element for a ring of six; the ring's inner objects are not touched", () => {
     const w = world('snmalloc+batchit');
     const xs = objects(w, 12);
     initThread(w, 1);

@@ -42,7 +42,10 @@ describe('snmalloc check build', () => {
   });
 
   it('free-list links are stored encoded (forward edge) in the check build and raw in the fast build', () => {
-    for (const [name, raw] of [['snmalloc', true], ['snmalloc-secure', false]] as const) {
+    for (const [name, raw] of [
+      ['snmalloc', true],
+      ['snmalloc-secure', false],
+    ] as const) {
       const w = world(name);
       const cpu = w.cpus[0]!;
       const p = w.model.malloc(cpu, 64);
@@ -56,7 +59,7 @@ describe('snmalloc check build', () => {
 });
 
 describe('snmalloc heap walk', () => {
-  it('reports a slab\'s tail past its last object, so a freed object whose range a slab reuses is not counted lost', () => {
+  it("reports a slab's tail past its last object, so a freed object whose range a slab reuses is not counted lost", () => {
     // The invariant suite's minimal failing case before the tail was reported (check build,
     // `large`, seed 3): the 65537-byte block's chunk becomes a slab of 48-byte objects, whose
     // last 16 bytes belong to no object.

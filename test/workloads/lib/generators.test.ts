@@ -4,7 +4,7 @@ import { Lran2 } from '../../../src/workloads/lib/lran2.ts';
 
 // Expected values printed by the C originals on glibc 2.36 (rand/srand/random) and by
 // mimalloc-bench's bench/xmalloc-test/random.h compiled with gcc.
-describe('ported generators reproduce the C programs\' sequences', () => {
+describe("ported generators reproduce the C programs' sequences", () => {
   it('glibc random(): seed 1 (no srand), srand(0x1ce4e5b9) as mleak, srandom(12345)', () => {
     const take = (g: GlibcRandom, n: number): number[] => Array.from({ length: n }, () => g.next());
     expect(take(new GlibcRandom(), 5)).toEqual([1804289383, 846930886, 1681692777, 1714636915, 1957747793]);
@@ -12,7 +12,7 @@ describe('ported generators reproduce the C programs\' sequences', () => {
     expect(take(new GlibcRandom(12345), 3)).toEqual([383100999, 858300821, 357768173]);
   });
 
-  it('lran2 with larson\'s seed 4141 and with seed 1', () => {
+  it("lran2 with larson's seed 4141 and with seed 1", () => {
     const a = new Lran2(4141);
     expect([a.next(), a.next(), a.next(), a.next(), a.next()]).toEqual([562984, 514304, 603572, 409634, 264819]);
     const b = new Lran2(1);

@@ -49,7 +49,15 @@ describe('allocsim run --trace', () => {
   const cli = async (args: string[]): Promise<{ code: number; out: string; err: string }> => {
     let out = '';
     let err = '';
-    const io = { out: (t: string) => { out += t; }, err: (t: string) => { err += t; }, exitCode: 0 };
+    const io = {
+      out: (t: string) => {
+        out += t;
+      },
+      err: (t: string) => {
+        err += t;
+      },
+      exitCode: 0,
+    };
     const code = await main(args, io);
     return { code, out, err };
   };

@@ -22,12 +22,7 @@ import type { Counters, Histogram } from '../../kit/model-counters.ts';
 import { ringCount, ringIndex, setOf, type BatchItShape } from './shape.ts';
 
 /** The BatchIt cache's counters (the counters of a model with BatchIt include them). */
-export type BatchItStat =
-  | 'batchit.batchSize'
-  | 'batchit.earlyCloses'
-  | 'batchit.evictions'
-  | 'batchit.hits'
-  | 'batchit.misses';
+export type BatchItStat = 'batchit.batchSize' | 'batchit.earlyCloses' | 'batchit.evictions' | 'batchit.hits' | 'batchit.misses';
 
 const BUILDER = 32;
 const HEAD = 0;

@@ -31,11 +31,40 @@ export const SNMALLOC_BATCHIT_SHAPE: BatchItShape = { sets: 8, ways: 2, hash: 'm
 /** ParamSpecs `batchit.*` with the given defaults. */
 export function batchitParams(defaults: BatchItShape, source: string): ParamSpec[] {
   return [
-    { name: 'batchit.sets', type: 'int', default: defaults.sets, min: 1, max: 1024, description: 'sets of the remote-free cache (a power of two)', source },
+    {
+      name: 'batchit.sets',
+      type: 'int',
+      default: defaults.sets,
+      min: 1,
+      max: 1024,
+      description: 'sets of the remote-free cache (a power of two)',
+      source,
+    },
     { name: 'batchit.ways', type: 'int', default: defaults.ways, min: 1, max: 64, description: 'ways per set', source },
-    { name: 'batchit.hash', type: 'enum', default: defaults.hash, choices: ['multiply-shift', 'address-bits'], description: 'slab-to-set hash', source },
-    { name: 'batchit.policy', type: 'enum', default: defaults.policy, choices: ['largest', 'lru', 'fifo'], description: 'which way a miss evicts from a full set', source },
-    { name: 'batchit.layout', type: 'enum', default: defaults.layout, choices: ['overlap', 'clean'], description: "ring index of (set, way): s+w as snmalloc writes it, or s*ways+w", source },
+    {
+      name: 'batchit.hash',
+      type: 'enum',
+      default: defaults.hash,
+      choices: ['multiply-shift', 'address-bits'],
+      description: 'slab-to-set hash',
+      source,
+    },
+    {
+      name: 'batchit.policy',
+      type: 'enum',
+      default: defaults.policy,
+      choices: ['largest', 'lru', 'fifo'],
+      description: 'which way a miss evicts from a full set',
+      source,
+    },
+    {
+      name: 'batchit.layout',
+      type: 'enum',
+      default: defaults.layout,
+      choices: ['overlap', 'clean'],
+      description: 'ring index of (set, way): s+w as snmalloc writes it, or s*ways+w',
+      source,
+    },
   ];
 }
 

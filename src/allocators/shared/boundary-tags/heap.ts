@@ -24,19 +24,27 @@ import type { Counters } from '../../kit/model-counters.ts';
 import { type DirectMapStat, mapDirect, roundUp, unmapDirect } from '../direct-map.ts';
 import { insertSorted, pushFront, replace, unlink, type InsertPolicy } from './free-list.ts';
 import {
-  blockSizeFor, CH_FIRST_BLOCK, CH_HEAP, CH_LEN, CH_NEXT, CH_PROLOGUE, CHUNK_OVERHEAD, HS_CHUNKS, HS_FREE, HS_LOCK,
-  INUSE, LINK_NEXT, MIN_BLOCK, MMAPPED, TAG_BYTES, tagSize, WORK,
+  blockSizeFor,
+  CH_FIRST_BLOCK,
+  CH_HEAP,
+  CH_LEN,
+  CH_NEXT,
+  CH_PROLOGUE,
+  CHUNK_OVERHEAD,
+  HS_CHUNKS,
+  HS_FREE,
+  HS_LOCK,
+  INUSE,
+  LINK_NEXT,
+  MIN_BLOCK,
+  MMAPPED,
+  TAG_BYTES,
+  tagSize,
+  WORK,
 } from './layout.ts';
 
 /** The boundary-tag heap's counters (its models' counters include them). */
-export type TagHeapStat =
-  | 'chunksMapped'
-  | 'coalesces'
-  | 'fitSteps'
-  | 'insertSteps'
-  | 'lockAcquisitions'
-  | 'splits'
-  | DirectMapStat;
+export type TagHeapStat = 'chunksMapped' | 'coalesces' | 'fitSteps' | 'insertSteps' | 'lockAcquisitions' | 'splits' | DirectMapStat;
 
 export interface TagHeapConfig {
   /** Size (and alignment) of each chunk mapped for the heap. */
@@ -67,7 +75,13 @@ export class TagHeap {
     this.insert = cfg.insert;
     this.counters = cfg.counters;
     this.name = cfg.name;
-    this.paths = pathIds(cfg.machine, cfg.name, { lock: 'lock', fit: 'first_fit', coalesce: 'coalesce', grow: 'grow', direct: 'direct_map' });
+    this.paths = pathIds(cfg.machine, cfg.name, {
+      lock: 'lock',
+      fit: 'first_fit',
+      coalesce: 'coalesce',
+      grow: 'grow',
+      direct: 'direct_map',
+    });
     if (this.mmapThreshold > this.chunkBytes - CHUNK_OVERHEAD) {
       throw new RangeError(`mmap threshold ${this.mmapThreshold} does not fit a ${this.chunkBytes}-byte chunk`);
     }

@@ -10,17 +10,27 @@ import { MIN_BLOCK, TAG_BYTES } from './layout.ts';
 
 export const TAG_HEAP_PARAMS: readonly ParamSpec[] = [
   {
-    name: 'chunkKiB', type: 'int', default: 64, min: 8, max: 65536,
+    name: 'chunkKiB',
+    type: 'int',
+    default: 64,
+    min: 8,
+    max: 65536,
     description: 'size of each chunk mapped for a heap (a power of two; chunks are aligned to it)',
     source: 'xv6 umalloc.c morecore (the CH02 starter xv6_malloc.c): at least 4096 units of 16 bytes',
   },
   {
-    name: 'mmapThreshold', type: 'int', default: 4096, min: 64,
+    name: 'mmapThreshold',
+    type: 'int',
+    default: 4096,
+    min: 64,
     description: 'block sizes (request + 16 bytes of tags) at or above this are mapped directly and unmapped on free',
     source: 'HW08 spec, draft-hw/hw07/hw07.txt: requests of at least one page are mmapped',
   },
   {
-    name: 'insert', type: 'enum', default: 'address', choices: INSERT_POLICIES,
+    name: 'insert',
+    type: 'enum',
+    default: 'address',
+    choices: INSERT_POLICIES,
     description: 'free-list order: address (HW08 spec; O(n) insert) or lifo (CSE 351 starter; O(1) insert)',
   },
 ];
@@ -38,7 +48,11 @@ export function tagHeapFrom(env: ModelEnv, name: string, make: HeapFactory = (c)
     );
   }
   return make({
-    chunkBytes, mmapThreshold, insert: str(env.params, 'insert') as InsertPolicy, counters: env.counters, name,
+    chunkBytes,
+    mmapThreshold,
+    insert: str(env.params, 'insert') as InsertPolicy,
+    counters: env.counters,
+    name,
     machine: env.machine,
   });
 }
@@ -46,7 +60,12 @@ export function tagHeapFrom(env: ModelEnv, name: string, make: HeapFactory = (c)
 /** The constants a boundary-tag model shows in describe(). */
 export function tagHeapConstants(heap: TagHeap): Record<string, number | string> {
   return {
-    alignment: 16, tagBytes: TAG_BYTES, minBlockBytes: MIN_BLOCK, chunkBytes: heap.chunkBytes,
-    mmapThresholdBytes: heap.mmapThreshold, insert: heap.insert, fit: 'first',
+    alignment: 16,
+    tagBytes: TAG_BYTES,
+    minBlockBytes: MIN_BLOCK,
+    chunkBytes: heap.chunkBytes,
+    mmapThresholdBytes: heap.mmapThreshold,
+    insert: heap.insert,
+    fit: 'first',
   };
 }

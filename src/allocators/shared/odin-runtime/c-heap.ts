@@ -29,7 +29,11 @@ export class OdinCHeap implements AllocatorModel {
   /** TLS base of every thread that started: only for the heap walk, which visits their heaps. */
   private readonly tlsBases = new Set<number>();
 
-  constructor(readonly counters: Counters, private readonly heap: OdinHeap, private readonly mallocZeroes: boolean) {}
+  constructor(
+    readonly counters: Counters,
+    private readonly heap: OdinHeap,
+    private readonly mallocZeroes: boolean,
+  ) {}
 
   threadStart(cpu: Cpu): void {
     this.tlsBases.add(cpu.tls);

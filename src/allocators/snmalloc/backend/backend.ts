@@ -17,8 +17,15 @@ import { MIN_CHUNK_BITS, REMOTE_BACKEND_MARKER, SLAB_META_SIZE, type SnmallocCon
 import { buddyBytes, SMALL_BUDDY_LEVELS } from '../layout.ts';
 import type { Pagemap } from '../pagemap.ts';
 import {
-  CommitRange, LargeBuddyRange, LockRange, PagemapRegisterRange, PagemapRep, PalRange, SmallBuddyRange,
-  StatsRange, type Range,
+  CommitRange,
+  LargeBuddyRange,
+  LockRange,
+  PagemapRegisterRange,
+  PagemapRep,
+  PalRange,
+  SmallBuddyRange,
+  StatsRange,
+  type Range,
 } from './ranges.ts';
 
 /** Static addresses the backend needs (each lock on its own line). */
@@ -55,16 +62,36 @@ export class Backend {
     const register = new PagemapRegisterRange(pagemap, pal);
     const pmRep = new PagemapRep(pagemap);
     this.globalRange = new LargeBuddyRange(
-      { refillBits: cfg.globalCacheBits, maxBits: 63, minRefillBits: MIN_CHUNK_BITS, parentAligned: false, stateOff: statics.globalBuddy, absolute: true },
-      pmRep, register, counters, 'global',
+      {
+        refillBits: cfg.globalCacheBits,
+        maxBits: 63,
+        minRefillBits: MIN_CHUNK_BITS,
+        parentAligned: false,
+        stateOff: statics.globalBuddy,
+        absolute: true,
+      },
+      pmRep,
+      register,
+      counters,
+      'global',
     );
     const locked = new LockRange(statics.globalLock, this.globalRange, counters, 'globalLock');
     const commit = new CommitRange(cfg, locked, counters);
     const stats = new StatsRange(statics.statsCurrent, statics.statsPeak, commit);
     const smallBytes = buddyBytes(SMALL_BUDDY_LEVELS);
     this.objectRange = new LargeBuddyRange(
-      { refillBits: cfg.localCacheBits, maxBits: cfg.localCacheBits, minRefillBits: 12, parentAligned: true, stateOff: smallBytes, absolute: false },
-      pmRep, stats, counters, 'local',
+      {
+        refillBits: cfg.localCacheBits,
+        maxBits: cfg.localCacheBits,
+        minRefillBits: 12,
+        parentAligned: true,
+        stateOff: smallBytes,
+        absolute: false,
+      },
+      pmRep,
+      stats,
+      counters,
+      'local',
     );
     this.metaRange = new SmallBuddyRange(0, this.objectRange);
     this.globalMeta = new LockRange(statics.metaLock, this.metaRange, counters, 'metaLock');

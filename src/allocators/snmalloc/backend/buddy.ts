@@ -53,7 +53,11 @@ export class Buddy {
    */
   readonly invariant: Invariant;
 
-  constructor(readonly minBits: number, readonly maxBits: number, private readonly rep: BuddyRep) {
+  constructor(
+    readonly minBits: number,
+    readonly maxBits: number,
+    private readonly rep: BuddyRep,
+  ) {
     this.levels = maxBits - minBits;
     this.bytes = buddyBytes(this.levels);
     this.invariant = new Invariant(`snmalloc buddy 2^${minBits}..2^${maxBits}`, (cpu, st) => this.problem(cpu, st));

@@ -51,7 +51,10 @@ export function pow2Blocks(base: number, length: number, minBits: number, f: (ad
 }
 
 export class PalRange implements Range {
-  constructor(private readonly cfg: SnmallocConfig, private readonly counters: Counters<BackendStat>) {}
+  constructor(
+    private readonly cfg: SnmallocConfig,
+    private readonly counters: Counters<BackendStat>,
+  ) {}
 
   alloc(cpu: Cpu, _base: number, size: number): number {
     this.counters.add('backend.osReserves');
@@ -65,7 +68,10 @@ export class PalRange implements Range {
 }
 
 export class PagemapRegisterRange implements Range {
-  constructor(private readonly pagemap: Pagemap, private readonly parent: Range) {}
+  constructor(
+    private readonly pagemap: Pagemap,
+    private readonly parent: Range,
+  ) {}
 
   alloc(cpu: Cpu, base: number, size: number): number {
     const r = this.parent.alloc(cpu, base, size);
@@ -133,7 +139,13 @@ export class LargeBuddyRange implements Range {
   readonly buddy: Buddy;
   readonly stateBytes: number;
 
-  constructor(private readonly o: LargeBuddyOptions, rep: BuddyRep, private readonly parent: Range, private readonly counters: Counters<BackendStat>, private readonly label: 'global' | 'local') {
+  constructor(
+    private readonly o: LargeBuddyOptions,
+    rep: BuddyRep,
+    private readonly parent: Range,
+    private readonly counters: Counters<BackendStat>,
+    private readonly label: 'global' | 'local',
+  ) {
     this.buddy = new Buddy(MIN_CHUNK_BITS, o.maxBits, rep);
     this.stateBytes = this.buddy.bytes + 8;
   }
@@ -204,7 +216,10 @@ export class SmallBuddyRange implements Range {
   static readonly MIN_BITS = 4;
   readonly buddy = new Buddy(SmallBuddyRange.MIN_BITS, MIN_CHUNK_BITS, new InplaceRep());
 
-  constructor(private readonly stateOff: number, private readonly parent: Range) {}
+  constructor(
+    private readonly stateOff: number,
+    private readonly parent: Range,
+  ) {}
 
   private addRange(cpu: Cpu, base: number, addr: number, length: number): void {
     pow2Blocks(addr, length, SmallBuddyRange.MIN_BITS, (b, size) => {
@@ -245,7 +260,11 @@ export class SmallBuddyRange implements Range {
 
 /** CommitRange (commitrange.h) over the Linux PAL: lazy commit; MADV_FREE on the way back. */
 export class CommitRange implements Range {
-  constructor(private readonly cfg: SnmallocConfig, private readonly parent: Range, private readonly counters: Counters<BackendStat>) {}
+  constructor(
+    private readonly cfg: SnmallocConfig,
+    private readonly parent: Range,
+    private readonly counters: Counters<BackendStat>,
+  ) {}
 
   alloc(cpu: Cpu, base: number, size: number): number {
     const r = this.parent.alloc(cpu, base, size);
@@ -263,7 +282,11 @@ export class CommitRange implements Range {
 
 /** StatsRange (statsrange.h): two static atomics on one line. */
 export class StatsRange implements Range {
-  constructor(private readonly current: number, private readonly peak: number, private readonly parent: Range) {}
+  constructor(
+    private readonly current: number,
+    private readonly peak: number,
+    private readonly parent: Range,
+  ) {}
 
   alloc(cpu: Cpu, base: number, size: number): number {
     const r = this.parent.alloc(cpu, base, size);
@@ -292,7 +315,12 @@ export class StatsRange implements Range {
  * fewer lock-line transfers and wake-ups happen than this model charges.
  */
 export class LockRange implements Range {
-  constructor(private readonly lockAddr: number, private readonly parent: Range, private readonly counters: Counters<BackendStat>, private readonly label: 'globalLock' | 'metaLock') {}
+  constructor(
+    private readonly lockAddr: number,
+    private readonly parent: Range,
+    private readonly counters: Counters<BackendStat>,
+    private readonly label: 'globalLock' | 'metaLock',
+  ) {}
 
   alloc(cpu: Cpu, base: number, size: number): number {
     this.counters.add(`backend.${this.label}.acquisitions`);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BatchItCache, SNMALLOC_BATCHIT_SHAPE, ringCount, setOf, type BatchItShape } from '../../../../src/allocators/shared/batchit/index.ts';
+import {
+  BatchItCache,
+  SNMALLOC_BATCHIT_SHAPE,
+  ringCount,
+  setOf,
+  type BatchItShape,
+} from '../../../../src/allocators/shared/batchit/index.ts';
 import { Machine, machinePreset, atomicStats, ORIGIN_LINK, cacheStats, type Cpu } from '../../../../src/machine/index.ts';
 import { Counters } from '../../../../src/allocators/kit/model-counters.ts';
 
@@ -44,7 +50,7 @@ describe('BatchIt cache', () => {
 
   it('the multiply-shift hash is snmalloc ring_set: bits 16..18 of (key/8) * 0x7EFB352D', () => {
     for (const key of [0x1000, 0x7f0012345640, 0x55555555c0]) {
-      const want = Number((BigInt(key / 8) * 0x7efb352dn >> 16n) & 7n);
+      const want = Number(((BigInt(key / 8) * 0x7efb352dn) >> 16n) & 7n);
       expect(setOf(SNMALLOC_BATCHIT_SHAPE, key)).toBe(want);
     }
   });
@@ -89,7 +95,8 @@ describe('BatchIt cache', () => {
     const clean = setup(cleanShape);
     const c0 = keysInSet(cleanShape, 0, 2);
     const c1 = keysInSet(cleanShape, 1, 2);
-    for (const [i, k] of [c1[0], c1[1], c0[0], c0[1]].entries()) clean.cache.add(clean.cpu, clean.base, k!, clean.heap + i * 64, clean.sink);
+    for (const [i, k] of [c1[0], c1[1], c0[0], c0[1]].entries())
+      clean.cache.add(clean.cpu, clean.base, k!, clean.heap + i * 64, clean.sink);
     expect(clean.counters.get('batchit.evictions')).toBe(0);
   });
 
@@ -110,8 +117,10 @@ describe('BatchIt cache', () => {
     fc.assert(
       fc.property(
         fc.record({
-          sets: fc.constantFrom(1, 2, 4, 8), ways: fc.integer({ min: 1, max: 4 }),
-          policy: fc.constantFrom('largest', 'lru', 'fifo'), layout: fc.constantFrom('overlap', 'clean'),
+          sets: fc.constantFrom(1, 2, 4, 8),
+          ways: fc.integer({ min: 1, max: 4 }),
+          policy: fc.constantFrom('largest', 'lru', 'fifo'),
+          layout: fc.constantFrom('overlap', 'clean'),
           hash: fc.constantFrom('multiply-shift', 'address-bits'),
         }),
         fc.array(fc.integer({ min: 0, max: 11 }), { maxLength: 200, size: 'max' }),
