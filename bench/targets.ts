@@ -131,12 +131,21 @@ const goalText = (goal: number, value: number, unit: string): string =>
   value >= goal ? `${goal}${unit}: reached` : `${goal}${unit}: x${(goal / value).toFixed(1)} short`;
 const verdict = (ok: boolean): Verdict => (ok ? 'met' : 'NOT met');
 const SOURCES_NOTE = 'bin/allocsim ran the sources: dist/ is missing or older than src/ (npm run build)';
+/** What rows of bin/allocsim ran: the compiled dist/ or the sources. */
+const ranNote = (dist: boolean): string => (dist ? 'compiled dist/' : SOURCES_NOTE);
+/** A median's fields of a row, for --json. */
+const spreadFields = (s: Spread): Pick<TargetRow, 'value' | 'min' | 'max' | 'runs'> => ({
+  value: s.median,
+  min: s.min,
+  max: s.max,
+  runs: s.runs,
+});
 
 function startupRow({ value, load }: Measured<StartupFigure[]>, dist: boolean): TargetRow {
   const f = value.find((s) => s.command === 'allocsim --help') as StartupFigure;
   const bare = value.find((s) => s.command === "node -e ''");
   const s = { median: f.medianSeconds, min: f.minSeconds, max: f.maxSeconds, runs: f.runs };
-  const note = `${dist ? 'compiled dist/' : SOURCES_NOTE}${bare === undefined ? '' : `; bare node -e '' ${bare.medianSeconds.toFixed(3)} s`}`;
+  const note = `${ranNote(dist)}${bare === undefined ? '' : `; bare node -e '' ${bare.medianSeconds.toFixed(3)} s`}`;
   return {
     figure: 'allocsim --help',
     measured: secs(s, 3),
@@ -144,10 +153,7 @@ function startupRow({ value, load }: Measured<StartupFigure[]>, dist: boolean): 
     verdict: verdict(s.median <= 0.2),
     load,
     note,
-    value: s.median,
-    min: s.min,
-    max: s.max,
-    runs: s.runs,
+    ...spreadFields(s),
   };
 }
 
@@ -193,11 +199,8 @@ function isoallocRow({ value: s, load }: Measured<Spread>, scale: number, dist: 
     target: '<= 40 s (scale=1)',
     verdict: scale === 1 ? verdict(s.median <= 40) : 'reduced',
     load,
-    note: dist ? 'compiled dist/' : SOURCES_NOTE,
-    value: s.median,
-    min: s.min,
-    max: s.max,
-    runs: s.runs,
+    note: ranNote(dist),
+    ...spreadFields(s),
   };
 }
 
@@ -209,11 +212,8 @@ function npmStartRow({ value: s, load }: Measured<Spread>, dist: boolean): Targe
     target: '<= 12 s idle',
     verdict: verdict(s.median <= 12),
     load,
-    note: `${dist ? 'compiled dist/' : SOURCES_NOTE}${idle}`,
-    value: s.median,
-    min: s.min,
-    max: s.max,
-    runs: s.runs,
+    note: `${ranNote(dist)}${idle}`,
+    ...spreadFields(s),
   };
 }
 

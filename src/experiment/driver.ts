@@ -176,7 +176,10 @@ export class Driver {
   /** The block at `ptr` freed (free) or resized to `requestedSize(op, ptr, b)` bytes (realloc). */
   private release(op: AllocatorOperation, cpu: Cpu, ptr: number, b: number): number {
     const checker = this.checker;
-    if (ptr !== 0 && checker !== null && checker.classifyFree(ptr) !== 'ok') return this.faultyFree(op, cpu, ptr, b);
+    if (ptr !== 0 && checker !== null) {
+      const kind = checker.classifyFree(ptr);
+      if (kind !== 'ok') return this.faultyFree(op, cpu, checker, kind, ptr, b);
+    }
     const resize = op.records === 'resize';
     const size = requestedSize(op, ptr, b);
     const prefix = resize ? (checker?.beforeRealloc(ptr, size) ?? null) : null;
@@ -209,9 +212,14 @@ export class Driver {
    * the real allocator would; whether it detects it (aborts) is recorded. A detected fault ends the
    * run (rethrown); an undetected one is recorded and the run goes on.
    */
-  private faultyFree(op: AllocatorOperation, cpu: Cpu, ptr: number, b: number): number {
-    const checker = this.checker as ShadowHeap;
-    const kind = checker.classifyFree(ptr) as 'double-free' | 'invalid-free';
+  private faultyFree(
+    op: AllocatorOperation,
+    cpu: Cpu,
+    checker: ShadowHeap,
+    kind: 'double-free' | 'invalid-free',
+    ptr: number,
+    b: number,
+  ): number {
     try {
       // A resize of a block that is not live asks for one byte: what the model does with the pointer is the question.
       const r = op.call(this.model, cpu, ptr, op.records === 'resize' ? 1 : b);
