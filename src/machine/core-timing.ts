@@ -31,6 +31,7 @@ const PV = 16;
 /** Size of the direct-mapped index from a line's directory slot to its fill-buffer record. */
 const FB_INDEX = 4096;
 const PV_MASK = PV - 1;
+const PV_ALL = (1 << PV) - 1;
 const ROB_RING = 128;
 /** Values at or above this are pointers (every address of the layout is above 2^46). */
 const POINTER_MIN = 4294967296;
@@ -74,6 +75,14 @@ export class CoreTiming {
   private readonly pvDone = new Float64Array(PV);
   private pvNext = 0;
   private pvMax = 0;
+  /**
+   * The entries that may still be pending, a bit each: set when recorded, cleared when depReady
+   * finds one done by the clock it looked at (pvSeen, the latest such clock). The clock does not
+   * run backwards in a run, but a test or a model may set it: a clock below pvSeen sets every bit
+   * again, so the scan sees what a scan of all PV entries would.
+   */
+  private pvLive = 0;
+  private pvSeen = 0;
   /**
    * Bounds of the values that may still be pending at any time from pvFrom on: every value recorded
    * since pvFrom, when all earlier ones were done. An access at or after pvFrom to an address
@@ -296,6 +305,7 @@ export class CoreTiming {
     const i = this.pvNext;
     this.pvVal[i] = value;
     this.pvDone[i] = done;
+    this.pvLive |= 1 << i;
     this.pvNext = (i + 1) & PV_MASK;
     if (done > this.pvMax) this.pvMax = done;
   }
@@ -305,13 +315,23 @@ export class CoreTiming {
     let t = this.now;
     if (this.pvMax <= t) return t;
     if (t >= this.pvFrom && (addr < this.pvLo - DEP_BELOW || addr >= this.pvHi + DEP_ABOVE)) return t;
-    for (let i = 0; i < PV; i++) {
+    const now = t;
+    if (now < this.pvSeen) this.pvLive = PV_ALL;
+    this.pvSeen = now;
+    let m = this.pvLive;
+    let live = m;
+    while (m !== 0) {
+      const i = 31 - Math.clz32(m & -m);
+      m &= m - 1;
       const d = this.pvDone[i] as number;
-      if (d > t) {
-        const off = addr - (this.pvVal[i] as number);
-        if (off >= -DEP_BELOW && off < DEP_ABOVE) t = d;
-      }
+      if (d > now) {
+        if (d > t) {
+          const off = addr - (this.pvVal[i] as number);
+          if (off >= -DEP_BELOW && off < DEP_ABOVE) t = d;
+        }
+      } else live &= ~(1 << i);
     }
+    this.pvLive = live;
     return t;
   }
 
