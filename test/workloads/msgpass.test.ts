@@ -29,8 +29,8 @@ describe('xoroshiro p128r32 (snmalloc src/test/xoroshiro.h)', () => {
       [0xffffffffffffffffn, 0xffffffffffffffffn],
       [0x9e3779b97f4a7c15n, 0x00000000ffffffffn],
     ] as const) {
-      let x = x0;
-      let y = y0;
+      let x: bigint = x0;
+      let y: bigint = y0;
       const step = () => {
         const r = (x + y) & M;
         y ^= x;
