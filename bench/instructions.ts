@@ -15,6 +15,13 @@
  * simulator. With OTHER_CHECKOUT (another checkout of this repository with its packages, e.g.
  * `git worktree add ../base HEAD~1 && ln -s "$PWD/node_modules" ../base/`), both are measured
  * and the ratios printed. Needs valgrind.
+ *
+ *   node --import tsx bench/instructions.ts [OTHER_CHECKOUT] --run ALLOCATOR WORKLOAD [--scale S]
+ *
+ * counts per allocator operation of an end-to-end run instead: the run of ALLOCATOR on WORKLOAD at
+ * scale S (default 0.0008) minus the run at S / 4, divided by the difference in operations. At
+ * these sizes the JIT has not finished with every path, so the figure includes some compilation;
+ * it is for comparing two checkouts on the same run, not an absolute cost.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -36,6 +43,13 @@ function fail(msg: string): never {
 
 const args = process.argv.slice(2);
 const steps = takeNumber(args, '--steps', 1_000_000, fail);
+const scale = takeNumber(args, '--scale', 0.0008, fail);
+const runAt = args.indexOf('--run');
+const run = runAt < 0 ? null : { allocator: args[runAt + 1], workload: args[runAt + 2] };
+if (run !== null) {
+  if (run.allocator === undefined || run.workload === undefined || run.workload.startsWith('--')) fail('--run needs ALLOCATOR WORKLOAD');
+  args.splice(runAt, 3);
+}
 const others = args.filter((a) => !a.startsWith('--'));
 if (others.length > 1) fail(`expected at most one other checkout, got ${others.join(' ')}`);
 if (spawnSync('valgrind', ['--version']).status !== 0)
@@ -85,16 +99,26 @@ function compile(root: string): string {
  * The stream of steps, generated once here and read by every measured process, so generating it
  * is not counted; the regions' addresses are checked to be the same in the measured checkout.
  */
-const lo = Math.round(steps / 5);
-const hi = lo + steps;
+const lo = run !== null ? scale / 4 : Math.round(steps / 5);
+const hi = run !== null ? scale : lo + steps;
 const streamFile = path.join(mkdtempSync(path.join(tmpdir(), 'allocsim-steps-')), 'steps.bin');
-const stream = machineStream(hi);
+// (With --run there is no stream: an empty one.)
+const stream = machineStream(run !== null ? 0 : hi);
 writeFileSync(streamFile, Buffer.concat([Buffer.from(stream.addr.buffer), Buffer.from(stream.kind.buffer)]));
 const regions = JSON.stringify(stream.regions);
 
-/** Cachegrind's totals for one process running the first `n` steps of the stream. */
-function cachegrind(js: string, n: number): Promise<Counts> {
-  const script = `import { readFileSync } from 'node:fs';
+/** The script of one measured process: the first `n` steps of the stream, or with --run, the run at scale `n`. */
+function scriptOf(js: string, n: number): string {
+  if (run !== null) {
+    const url = (rel: string) => JSON.stringify(path.join(js, rel));
+    return `await import(${url('src/allocators/index.js')});
+await import(${url('src/workloads/index.js')});
+const { runExperiment } = await import(${url('src/experiment/run.js')});
+const r = runExperiment({ allocator: ${JSON.stringify(run.allocator)}, workload: ${JSON.stringify(run.workload)}, workloadParams: { scale: ${n} } });
+if (r.error !== undefined) { console.error(r.error.message); process.exit(3); }
+console.log(JSON.stringify({ ops: r.time.ops }));`;
+  }
+  return `import { readFileSync } from 'node:fs';
 const m = await import(${JSON.stringify(path.join(js, 'bench', 'machine.js'))});
 const b = readFileSync(${JSON.stringify(streamFile)});
 const addr = new Float64Array(b.buffer.slice(b.byteOffset, b.byteOffset + ${8 * hi}));
@@ -102,6 +126,11 @@ const kind = new Uint8Array(b.buffer.slice(b.byteOffset + ${8 * hi}, b.byteOffse
 const s = m.machineSetup();
 if (JSON.stringify(s.regions) !== ${JSON.stringify(regions)}) { console.error('the benchmark regions are mapped at other addresses in this checkout'); process.exit(3); }
 m.runMachineStream({ ...s, kind: kind.subarray(0, ${n}), addr: addr.subarray(0, ${n}) });`;
+}
+
+/** Cachegrind's totals for one process (see scriptOf), with the operations it reports (--run). */
+function cachegrind(js: string, n: number): Promise<Counts & { ops: number }> {
+  const script = scriptOf(js, n);
   const argv = [
     '--tool=cachegrind',
     '--cache-sim=yes',
@@ -114,9 +143,11 @@ m.runMachineStream({ ...s, kind: kind.subarray(0, ${n}), addr: addr.subarray(0, 
     script,
   ];
   return new Promise((resolve) => {
-    const p = spawn('valgrind', argv, { stdio: ['ignore', 'ignore', 'pipe'] });
+    const p = spawn('valgrind', argv, { stdio: ['ignore', 'pipe', 'pipe'] });
     let err = '';
+    let out = '';
     p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
     p.on('close', (code) => {
       if (code !== 0)
         fail(
@@ -136,6 +167,7 @@ m.runMachineStream({ ...s, kind: kind.subarray(0, ${n}), addr: addr.subarray(0, 
         instructions: num(/I\s+refs:\s+([\d,]+)/),
         l1Misses: num(/D1\s+misses:\s+([\d,]+)/),
         hostL2Misses: num(/LLd misses:\s+([\d,]+)/),
+        ops: run === null ? 0 : Number((JSON.parse(out.trim().split('\n').pop() ?? '{}') as { ops?: number }).ops),
       });
     });
   });
@@ -149,10 +181,12 @@ async function measure(root: string): Promise<Counts> {
   if (js !== ownJs) copyFileSync(path.join(ownJs, 'bench', 'machine.js'), path.join(js, 'bench', 'machine.js'));
   try {
     const [a, b] = await Promise.all([cachegrind(js, hi), cachegrind(js, lo)]);
+    const per = run !== null ? a.ops - b.ops : steps;
+    if (!(per > 0)) fail(`the runs at scales ${lo} and ${hi} made the same number of operations; give a larger --scale`);
     return {
-      instructions: (a.instructions - b.instructions) / steps,
-      l1Misses: (a.l1Misses - b.l1Misses) / steps,
-      hostL2Misses: (a.hostL2Misses - b.hostL2Misses) / steps,
+      instructions: (a.instructions - b.instructions) / per,
+      l1Misses: (a.l1Misses - b.l1Misses) / per,
+      hostL2Misses: (a.hostL2Misses - b.hostL2Misses) / per,
     };
   } finally {
     if (js !== ownJs) rmSync(js, { recursive: true, force: true });
@@ -164,7 +198,7 @@ for (const r of roots) {
   const c = await measure(r);
   results.push(c);
   process.stdout.write(
-    `${path.relative(process.cwd(), r) || '.'}: per step ${c.instructions.toFixed(0)} instructions, ${c.l1Misses.toFixed(2)} L1d misses, ${c.hostL2Misses.toFixed(3)} misses of a 1 MiB L2\n`,
+    `${path.relative(process.cwd(), r) || '.'}: per ${run !== null ? 'operation' : 'step'} ${c.instructions.toFixed(0)} instructions, ${c.l1Misses.toFixed(2)} L1d misses, ${c.hostL2Misses.toFixed(3)} misses of a 1 MiB L2\n`,
   );
 }
 rmSync(ownJs, { recursive: true, force: true });
