@@ -22,6 +22,8 @@ describe('bench command lines', () => {
     ['run.ts', ['--targets', '--nolong'], /^bench: unknown option --nolong \(options: .*--no-long.*--big-scale X\)\n$/],
     ['run.ts', ['--targets', '--big-scale'], /^bench: --big-scale needs a positive number\n$/],
     ['run.ts', ['--cg-runs', '0'], /^bench: --cg-runs needs a positive number\n$/],
+    ['instructions.ts', ['--run', 'snmalloc'], /^bench\/instructions.ts: --run needs ALLOCATOR WORKLOAD\n$/],
+    ['instructions.ts', ['--run', 'snmalloc', '--scale', '0.001'], /^bench\/instructions.ts: --run needs ALLOCATOR WORKLOAD\n$/],
     [
       'compare-cachegrind.ts',
       ['--scale', '0.001', '--jsn'],
