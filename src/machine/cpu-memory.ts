@@ -17,7 +17,7 @@ import { CoreTiming } from './core-timing.ts';
 import * as K from './sizes.ts';
 import type { Costs } from './machine-spec.ts';
 import * as D from './directory.ts';
-import { MachineFault } from './fault.ts';
+import { MachineFault, RunawayOperation } from './fault.ts';
 import { StreamPrefetcher } from './stream-prefetcher.ts';
 import type { OpName } from './op-text.ts';
 import type { Machine } from './machine.ts';
@@ -52,19 +52,6 @@ const TLB_ENTRIES = 1 << TLB_BITS;
 function tlbIndex(vpn: number): number {
   const lo = vpn | 0;
   return (lo ^ (lo >>> 8) ^ (lo >>> 16) ^ (lo >>> 24) ^ ((vpn / 4294967296) | 0)) & (TLB_ENTRIES - 1);
-}
-
-/** An allocator call that made more memory accesses than its budget allows: it never ends, most likely. */
-export class RunawayOperation extends Error {
-  constructor(
-    readonly operation: string,
-    readonly thread: number,
-  ) {
-    super(
-      `${operation === '' ? 'an allocator call' : operation} on thread ${thread} made more memory accesses than any real operation would without returning: an endless loop (a cycle in a free list?)`,
-    );
-    this.name = 'RunawayOperation';
-  }
 }
 
 export class CpuMemory extends CoreTiming {

@@ -23,7 +23,7 @@ import { MachineFault } from './fault.ts';
 import type { Machine } from './machine.ts';
 import type { Rng } from '../sim/rng.ts';
 
-export { RunawayOperation } from './cpu-memory.ts';
+export { RunawayOperation } from './fault.ts';
 export type { AccessSize } from './value-codec.ts';
 
 export class Cpu extends CpuAtomics {
