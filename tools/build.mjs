@@ -10,8 +10,11 @@
 //   worker.mjs     the parallel runner's worker threads (tools/compiled/worker-entry.mjs)
 //   kit.mjs        'allocsim/kit' for model files the CLI imports (tools/compiled/kit-hooks.mjs)
 //   kit-hooks.mjs  the resolve hook that points a model file's 'allocsim/kit' there
+//   prerendered.mjs and prerendered/: `--help` and `list` as the CLI prints them, which bin/allocsim
+//                  writes back without loading the CLI (src/cli/prerendered.ts, tools/prerender.mjs)
 // Starting Node on one bundle instead of ~300 modules is most of the gain: Node 20 spends more
 // time resolving, reading and linking an ES module than compiling it.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,6 +53,7 @@ await build({
     cli: join(HERE, 'cli-entry.mjs'),
     worker: join(HERE, 'worker-entry.mjs'),
     kit: join(SRC, 'allocators', 'kit', 'kit.ts'),
+    prerendered: join(SRC, 'cli', 'prerendered.ts'),
   },
   outdir: OUT,
   outExtension: { '.js': '.mjs' },
@@ -75,5 +79,10 @@ writeFileSync(
   join(OUT, 'kit-hooks.mjs'),
   readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit/kit.ts'", JSON.stringify(sourceKit)),
 );
+// The pre-rendered output, by the compiled CLI itself: off a terminal, uncoloured.
+execFileSync(process.execPath, [join(ROOT, 'tools', 'prerender.mjs'), OUT], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, NO_COLOR: '1' },
+});
 // Written last: a dist/ without its stamp (a build that stopped half-way) is never run.
 writeFileSync(join(OUT, 'src-stamp.json'), `${JSON.stringify({ stamp })}\n`);
