@@ -4,25 +4,24 @@
 // of stat calls, no file read).
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
-function entries(dir, rel, out) {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) entries(p, `${rel}${e.name}/`, out);
-    else {
-      const s = statSync(p);
-      out.push(`${rel}${e.name} ${s.size} ${s.mtimeMs}`);
-    }
+function entries(srcDir) {
+  const dir = resolve(srcDir);
+  const out = [];
+  // One recursive listing and plain string paths: this runs on every start, before anything else.
+  for (const e of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (e.isDirectory()) continue;
+    const p = `${e.parentPath}/${e.name}`;
+    const s = statSync(p);
+    out.push(`${p.slice(dir.length + 1)} ${s.size} ${s.mtimeMs}`);
   }
   return out;
 }
 
 /** The stamp of the source tree at `srcDir`. */
 export function sourceStamp(srcDir) {
-  return createHash('sha256')
-    .update(entries(srcDir, '', []).sort().join('\n'))
-    .digest('hex');
+  return createHash('sha256').update(entries(srcDir).sort().join('\n')).digest('hex');
 }
 
 /** True when `distDir` holds a complete build of `srcDir` as it is now. */
