@@ -73,9 +73,14 @@ await build({
   // Bundled CommonJS packages (cli-table3) call require(): give the bundle one.
   banner: { js: "import { createRequire as __allocsimRequire } from 'node:module'; const require = __allocsimRequire(import.meta.url);" },
 });
-// The fast path is one file of its own (its chalk a copy): a start that serves pre-rendered text
-// loads one module instead of five.
-await build({ ...common, entryPoints: { prerendered: join(SRC, 'cli', 'prerendered.ts') } });
+// The fast path is a bundle of its own (its chalk a copy, in a chunk loaded only for a table): a
+// start that serves pre-rendered help loads one module.
+await build({
+  ...common,
+  entryPoints: { prerendered: join(SRC, 'cli', 'prerendered.ts') },
+  chunkNames: 'prerendered-[hash]',
+  splitting: true,
+});
 // The hook finds the kit's source from the output folder, wherever that is.
 const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit', 'kit.ts'))
   .split('\\')

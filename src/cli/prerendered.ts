@@ -10,8 +10,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import chalk from 'chalk';
-import { noColourRequested } from './colour.ts';
 import { guardStdout } from './io.ts';
 import { helpWidth, tableWidth } from '../report/format.ts';
 
@@ -59,6 +57,11 @@ export function prerenderings(): Prerendering[] {
   });
 }
 
+/** How `argv`'s output depends on where it goes, or undefined for a command line not pre-rendered. */
+function layoutOf(argv: readonly string[]): Layout | undefined {
+  return SHAPES.find((s) => s.argv.length === argv.length && s.argv.every((a, i) => a === argv[i]))?.layout;
+}
+
 /**
  * The file holding what `argv` prints to `out` (coloured or not), or undefined when the full CLI
  * must run; a file that was not rendered (a width outside HELP_WIDTHS, a table on a terminal of
@@ -69,20 +72,21 @@ export function prerenderedFile(
   out: { isTTY?: boolean; columns?: number },
   coloured: boolean,
 ): string | undefined {
-  const shape = SHAPES.find((s) => s.argv.length === argv.length && s.argv.every((a, i) => a === argv[i]));
-  if (shape === undefined) return undefined;
-  if (shape.layout === 'help') return fileName(argv, helpWidth(out));
-  if (shape.layout === 'table') return coloured ? undefined : fileName(argv, tableWidth(out));
-  return fileName(argv);
+  const layout = layoutOf(argv);
+  if (layout === 'help') return fileName(argv, helpWidth(out));
+  if (layout === 'table') return coloured ? undefined : fileName(argv, tableWidth(out));
+  if (layout === 'json') return fileName(argv);
+  return undefined;
 }
 
 /**
  * Writes what `argv` prints from the pre-rendered files in `dir` and returns true, or returns false
- * (having written nothing) when the full CLI must run. Colour as main.ts decides it: chalk's level
- * (from the terminal, FORCE_COLOR, ...), off with NO_COLOR.
+ * (having written nothing) when the full CLI must run. Colour as the CLI decides it (colour.ts),
+ * loaded only for a table: chalk and node:tty are a third of what a start on this path costs.
  */
-export function servePrerendered(argv: readonly string[], dir: string): boolean {
-  const file = prerenderedFile(argv, process.stdout, chalk.level > 0 && !noColourRequested());
+export async function servePrerendered(argv: readonly string[], dir: string): Promise<boolean> {
+  const coloured = layoutOf(argv) === 'table' && (await import('./colour.ts')).stdoutColoured();
+  const file = prerenderedFile(argv, process.stdout, coloured);
   if (file === undefined) return false;
   let text: Buffer;
   try {

@@ -6,7 +6,7 @@
  * coloured table and for a terminal width that was not rendered.
  */
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -103,6 +103,15 @@ describe('pre-rendered output', () => {
     },
     120_000,
   );
+
+  it('loads one module to serve help: the fast path imports only Node built-ins, and chalk only for a table', () => {
+    const text = readFileSync(join(dist, 'prerendered.mjs'), 'utf8');
+    const imports = [...text.matchAll(/^import\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]);
+    expect(imports).toContain('node:fs');
+    expect(imports.filter((s) => !(s ?? '').startsWith('node:'))).toEqual([]);
+    expect(text).not.toMatch(/node_modules\/(yargs|chalk)\//);
+    expect(text).toMatch(/await import\("\.\/prerendered-\w+\.mjs"\)/);
+  });
 
   // Last: it overwrites the rendered files with markers naming them.
   it('serves exactly the rendered command lines, and runs the full CLI otherwise', async () => {
