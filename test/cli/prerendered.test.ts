@@ -70,7 +70,8 @@ describe('pre-rendered output', () => {
       // Colour forced (the full CLI's table is coloured), and then turned off again by NO_COLOR.
       [['list'], { FORCE_COLOR: '1' }],
       [['list'], { FORCE_COLOR: '1', NO_COLOR: '1' }],
-      // yargs's words are English in every locale.
+      // Help is never coloured; yargs's words are English in every locale.
+      [['--help'], { FORCE_COLOR: '3' }],
       [['--help'], { LANG: 'de_DE.UTF-8' }],
     ];
     for (const [argv, env] of cases) {
