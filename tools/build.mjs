@@ -10,8 +10,11 @@
 //   worker.mjs     the parallel runner's worker threads (tools/compiled/worker-entry.mjs)
 //   kit.mjs        'allocsim/kit' for model files the CLI imports (tools/compiled/kit-hooks.mjs)
 //   kit-hooks.mjs  the resolve hook that points a model file's 'allocsim/kit' there
+//   prerendered.mjs and prerendered/: `--help` and `list` as the CLI prints them, which bin/allocsim
+//                  writes back without loading the CLI (src/cli/prerendered.ts, tools/prerender.mjs)
 // Starting Node on one bundle instead of ~300 modules is most of the gain: Node 20 spends more
 // time resolving, reading and linking an ES module than compiling it.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,27 +48,38 @@ const EXTERNAL = ['esbuild', 'tsx', 'tsx/*', 'piscina', 'vega', 'vega-lite'];
 const stamp = sourceStamp(SRC);
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
-await build({
-  entryPoints: {
-    cli: join(HERE, 'cli-entry.mjs'),
-    worker: join(HERE, 'worker-entry.mjs'),
-    kit: join(SRC, 'allocators', 'kit', 'kit.ts'),
-  },
+const common = {
   outdir: OUT,
   outExtension: { '.js': '.mjs' },
   entryNames: '[name]',
-  chunkNames: 'chunk-[hash]',
   bundle: true,
-  splitting: true,
   external: EXTERNAL,
   plugins: [sourceUrls],
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Bundled CommonJS packages (cli-table3) call require(): give the bundle one.
-  banner: { js: "import { createRequire as __allocsimRequire } from 'node:module'; const require = __allocsimRequire(import.meta.url);" },
   sourcemap: 'linked',
   logLevel: 'warning',
+};
+await build({
+  ...common,
+  entryPoints: {
+    cli: join(HERE, 'cli-entry.mjs'),
+    worker: join(HERE, 'worker-entry.mjs'),
+    kit: join(SRC, 'allocators', 'kit', 'kit.ts'),
+  },
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
+  // Bundled CommonJS packages (cli-table3) call require(): give the bundle one.
+  banner: { js: "import { createRequire as __allocsimRequire } from 'node:module'; const require = __allocsimRequire(import.meta.url);" },
+});
+// The fast path is a bundle of its own (its chalk a copy, in a chunk loaded only for a table): a
+// start that serves pre-rendered help loads one module.
+await build({
+  ...common,
+  entryPoints: { prerendered: join(SRC, 'cli', 'prerendered.ts') },
+  chunkNames: 'prerendered-[hash]',
+  splitting: true,
 });
 // The hook finds the kit's source from the output folder, wherever that is.
 const sourceKit = relative(OUT, join(SRC, 'allocators', 'kit', 'kit.ts'))
@@ -75,5 +89,10 @@ writeFileSync(
   join(OUT, 'kit-hooks.mjs'),
   readFileSync(join(HERE, 'kit-hooks.mjs'), 'utf8').replace("'../src/allocators/kit/kit.ts'", JSON.stringify(sourceKit)),
 );
+// The pre-rendered output, by the compiled CLI itself: off a terminal, uncoloured.
+execFileSync(process.execPath, [join(ROOT, 'tools', 'prerender.mjs'), OUT], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+  env: { ...process.env, NO_COLOR: '1' },
+});
 // Written last: a dist/ without its stamp (a build that stopped half-way) is never run.
 writeFileSync(join(OUT, 'src-stamp.json'), `${JSON.stringify({ stamp })}\n`);

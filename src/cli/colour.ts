@@ -9,6 +9,11 @@ export function noColourRequested(env: NodeJS.ProcessEnv = process.env): boolean
   return env.NO_COLOR !== undefined && env.NO_COLOR !== '';
 }
 
+/** Whether the CLI colours what it writes to stdout (unless a command writes to --out FILE). */
+export function stdoutColoured(): boolean {
+  return chalk.level > 0 && !noColourRequested();
+}
+
 /** Runs `fn` with colour off when `off`, restoring chalk's level afterwards. */
 export async function withColour<T>(off: boolean, fn: () => Promise<T>): Promise<T> {
   const saved: ColorSupportLevel = chalk.level;

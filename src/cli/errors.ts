@@ -16,9 +16,7 @@ export class RunFailure extends Error {
   }
 }
 
-export const EXIT_OK = 0;
-export const EXIT_CHECK_FAILED = 1;
-export const EXIT_USAGE = 2;
+export { EXIT_CHECK_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.ts';
 
 /** Errors caused by what the user typed or gave us (names, parameters, files). */
 export function isUsageError(e: unknown): e is Error {

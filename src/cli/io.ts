@@ -1,5 +1,5 @@
 /** Where commands write: stdout and stderr, and the exit code they ask for. */
-import { EXIT_USAGE } from './errors.ts';
+import { EXIT_USAGE } from './exit-codes.ts';
 
 export interface Io {
   out(text: string): void;
@@ -18,8 +18,13 @@ function onStdoutError(e: NodeJS.ErrnoException): void {
   process.exit(EXIT_USAGE);
 }
 
-export function processIo(): Io {
+/** Handles a failed write to stdout as above (once per process, however often it is called). */
+export function guardStdout(): void {
   if (!process.stdout.listeners('error').includes(onStdoutError)) process.stdout.on('error', onStdoutError);
+}
+
+export function processIo(): Io {
+  guardStdout();
   return {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),

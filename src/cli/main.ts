@@ -10,6 +10,7 @@ import { excerpt } from '../sim/excerpt.ts';
 import { processIo, type Io } from './io.ts';
 import { packageVersion } from './package-root.ts';
 import { noColourForOut, noColourRequested, withColour } from './colour.ts';
+import { helpWidth } from '../report/format.ts';
 
 type Register = (y: Argv, io: Io, argv: readonly string[]) => Argv;
 
@@ -65,11 +66,14 @@ async function registerCommands(y: Argv, io: Io, argv: readonly string[]): Promi
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   let y = yargs(argv)
     .scriptName('allocsim')
+    // yargs's own words (Commands:, Options:, Show help) in English, as the rest of the output, in
+    // every locale: the same from the sources and compiled (whose bundle has no locale files).
+    .locale('en')
     .usage('allocsim: a discrete-event simulator of memory-allocator designs\n\nUsage: $0 <command> [options]')
     .strict()
     .demandCommand(1, 'name a command; see allocsim --help')
     .recommendCommands()
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .wrap(helpWidth())
     .exitProcess(false)
     .fail((msg, err) => {
       // Throwing stops yargs before the command's handler runs: a misspelled option or a bad

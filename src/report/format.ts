@@ -27,6 +27,11 @@ export function tableWidth(stream: { isTTY?: boolean; columns?: number } = proce
   return stream.isTTY === true && stream.columns !== undefined && stream.columns > 0 ? Math.max(60, stream.columns) : 117;
 }
 
+/** The width yargs wraps help text at: the terminal's up to 110 columns, 110 off a terminal. */
+export function helpWidth(stream: { columns?: number } = process.stdout): number {
+  return Math.min(110, stream.columns ?? 110);
+}
+
 /**
  * cli-table3 column widths for a table whose last column wraps: the other columns as given, the
  * last one takes what is left of `width` (at least `minLast`), borders included.
