@@ -16,7 +16,11 @@
  * miss. The record is `stride` Int32 of `line`: owner, last writer, LLC way, then three bit sets
  * of cores of `words` 32-bit words each (at the offsets `sharers`, `ever` and `invalidated`), and
  * in its last 8 bytes the last write time, read through `lineTime`, a Float64 view of the same
- * memory. The times only atomics and locks use sit apart, in `time` (three Float64 per slot).
+ * memory. The times only atomics and locks use (busy until, lock until, lock skew) sit apart, in
+ * one block of three Float64 per line for a whole page, made when a line of the page first sets
+ * one: until then they all read 0. Most pages never see an atomic or a lock, and a block for every
+ * page (1.5 KiB, cleared at every page mapped) was a fifth of the host memory of a run whose
+ * simulated process touches many pages (docs/performance.md).
  */
 export const NO_CORE = -1;
 export const LINES_PER_PAGE = 64;
@@ -49,8 +53,8 @@ export class Directory {
   line: Int32Array = new Int32Array(0);
   /** The same memory as `line`, as Float64: a slot's last write time is at (s + 1) * stride / 2 - 1. */
   lineTime: Float64Array = new Float64Array(0);
-  /** Per line slot, 3 Float64 fields: busy until, lock until, lock skew. */
-  time: Float64Array = new Float64Array(0);
+  /** Per page slot, its lines' atomic and lock times (TIMES Float64 per line), or null while all are 0. */
+  private times: Array<Float64Array | null> = [];
   /** stride / 2: Float64 per record. */
   private readonly half: number;
   /** Per page slot: the key (see lineKey) of the page's first line; its line k has key + k. */
@@ -79,7 +83,6 @@ export class Directory {
     while (cap < lines) cap *= 2;
     this.line = grow(this.line, cap * this.stride, Int32Array);
     this.lineTime = new Float64Array(this.line.buffer);
-    this.time = grow(this.time, cap * TIMES, Float64Array);
     this.pageKey = grow(this.pageKey, cap / LINES_PER_PAGE, Int32Array);
     this.capacity = cap;
   }
@@ -92,8 +95,7 @@ export class Directory {
     const st = this.stride;
     const line = this.line;
     line.fill(0, a * st, b * st);
-    const time = this.time;
-    time.fill(0, a * TIMES, b * TIMES);
+    if (pageSlot < this.times.length) this.times[pageSlot] = null;
     const lineTime = this.lineTime;
     for (let s = a; s < b; s++) {
       line[s * st + OWNER] = NO_CORE;
@@ -153,29 +155,47 @@ export class Directory {
 
   /** Until when the line is busy with an atomic. */
   busyUntil(s: number): number {
-    return this.time[s * TIMES + BUSY_UNTIL] as number;
+    return this.getTime(s, BUSY_UNTIL);
   }
 
   setBusyUntil(s: number, time: number): void {
-    this.time[s * TIMES + BUSY_UNTIL] = time;
+    this.setTime(s, BUSY_UNTIL, time);
   }
 
   /** For a lock word on this line: Infinity while held, else the time it was last released. */
   lockUntil(s: number): number {
-    return this.time[s * TIMES + LOCK_UNTIL] as number;
+    return this.getTime(s, LOCK_UNTIL);
   }
 
   setLockUntil(s: number, time: number): void {
-    this.time[s * TIMES + LOCK_UNTIL] = time;
+    this.setTime(s, LOCK_UNTIL, time);
   }
 
   /** For a held lock: how far its holder's clock runs ahead of the lock's timeline (a woken sleeper; see Cpu.lock). */
   lockSkew(s: number): number {
-    return this.time[s * TIMES + LOCK_SKEW] as number;
+    return this.getTime(s, LOCK_SKEW);
   }
 
   setLockSkew(s: number, skew: number): void {
-    this.time[s * TIMES + LOCK_SKEW] = skew;
+    this.setTime(s, LOCK_SKEW, skew);
+  }
+
+  /** Field `f` of slot `s`'s atomic and lock times (0 while its page has none). */
+  private getTime(s: number, f: number): number {
+    const block = this.times[s >> LINE_SLOT_BITS];
+    return block === null || block === undefined ? 0 : (block[(s & (LINES_PER_PAGE - 1)) * TIMES + f] as number);
+  }
+
+  private setTime(s: number, f: number, v: number): void {
+    const p = s >> LINE_SLOT_BITS;
+    let block = this.times[p];
+    if (block === null || block === undefined) {
+      // Grown one slot at a time with nulls (never holes), so the array keeps its elements' kind.
+      while (this.times.length <= p) this.times.push(null);
+      block = new Float64Array(LINES_PER_PAGE * TIMES);
+      this.times[p] = block;
+    }
+    block[(s & (LINES_PER_PAGE - 1)) * TIMES + f] = v;
   }
 
   /** Word `wi` of the bit set at offset `bits` (sharers, ever, invalidated) of slot `s`. */
@@ -219,7 +239,7 @@ export class Directory {
 
 type TypedCtor<T> = new (n: number) => T;
 
-function grow<T extends Int32Array | Float64Array>(old: T, n: number, ctor: TypedCtor<T>): T {
+function grow<T extends Int32Array>(old: T, n: number, ctor: TypedCtor<T>): T {
   const a = new ctor(n);
   (a as unknown as { set(x: ArrayLike<number>): void }).set(old);
   return a;

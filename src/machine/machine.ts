@@ -210,9 +210,37 @@ export class Machine {
     }
   }
 
-  /** Functional part of memmove. */
+  /**
+   * Functional part of memmove. Page to page without a copy in between, unless the ranges overlap;
+   * a piece of the source never written reads as zero, and makes no buffer for a destination page
+   * that has none (pages never written read as zero: contents are kept only where written).
+   */
   copyBytes(dst: number, src: number, len: number): void {
-    this.pokeBytes(dst, this.peekBytes(src, len));
+    if (len <= 0) return;
+    if (dst !== src && dst < src + len && src < dst + len) {
+      this.pokeBytes(dst, this.peekBytes(src, len));
+      return;
+    }
+    const as = this.as;
+    let i = 0;
+    while (i < len) {
+      const a = src + i;
+      const b = dst + i;
+      const aOff = a & (PAGE_SIZE - 1);
+      const bOff = b & (PAGE_SIZE - 1);
+      const n = Math.min(len - i, PAGE_SIZE - aOff, PAGE_SIZE - bOff);
+      const ss = as.pages.get(Math.floor(a / PAGE_SIZE));
+      const from = ss < 0 ? null : as.pdata8[ss];
+      const ds = this.ensurePage(b);
+      if (from != null) {
+        as.words(ds);
+        (as.pdata8[ds] as Uint8Array).set(from.subarray(aOff, aOff + n), bOff);
+      } else {
+        const to = as.pdata8[ds];
+        if (to != null) to.fill(0, bOff, bOff + n);
+      }
+      i += n;
+    }
   }
 
   private ensurePage(addr: number): number {

@@ -207,6 +207,36 @@ describe('memory values', () => {
     expect(c.load(p + 128)).toBe(-5);
   });
 
+  it('memmove (Cpu.copy) matches a byte array: overlapping or not, across pages, to and from pages never written', () => {
+    const PAGES = 6;
+    const piece = fc.record({ at: fc.nat(PAGES * PAGE_SIZE - 1), len: fc.integer({ min: 1, max: 3 * PAGE_SIZE }) });
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('fill' as const), p: piece, byte: fc.integer({ min: 0, max: 255 }) }),
+      fc.record({ kind: fc.constant('copy' as const), p: piece, to: fc.nat(PAGES * PAGE_SIZE - 1) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 12 }), (ops) => {
+        const m = tinyMachine(1);
+        const c = m.cpu(0, 0);
+        const base = c.mmap(PAGES * PAGE_SIZE);
+        const ref = new Uint8Array(PAGES * PAGE_SIZE);
+        for (const o of ops) {
+          const len = Math.min(o.p.len, ref.length - o.p.at);
+          if (o.kind === 'fill') {
+            c.fill(base + o.p.at, len, o.byte);
+            ref.fill(o.byte, o.p.at, o.p.at + len);
+          } else {
+            const n = Math.min(len, ref.length - o.to);
+            c.copy(base + o.to, base + o.p.at, n);
+            ref.copyWithin(o.to, o.p.at, o.p.at + n);
+          }
+        }
+        expect(Array.from(m.peekBytes(base, ref.length))).toEqual(Array.from(ref));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('mremap moves pages with their contents and residency, grows in place when it can, and shrinking unmaps the tail', () => {
     const m = tinyMachine(1);
     const c = m.cpu(0, 0);
