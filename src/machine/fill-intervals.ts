@@ -110,22 +110,20 @@ export class FillIntervals {
     const ends = this.ends;
     const starts = this.starts;
     const tail = this.tail;
-    let done = this.firstAbove(ends, t);
+    const done = this.firstAbove(ends, t);
     // Fewer than n end after t: at most n - 1 are in flight at t.
     if (tail - done < n) return t;
-    let started = this.firstAbove(starts, t);
-    let s = t;
+    const started = this.firstAbove(starts, t);
     // In flight at s: the intervals started by s less those ended by s (each ends after it starts).
-    // While n or more are, the count cannot fall below n before the end at index started - n: the
-    // intervals started by then include these, and at most started - n - head have ended. (A store
-    // stream's RFOs start as others end, so this steps about one end at a time.)
-    while (started - done >= n) {
-      s = ends[started - n] as number;
-      done = started - n + 1;
-      while (done < tail && (ends[done] as number) <= s) done++;
-      while (started < tail && (starts[started] as number) <= s) started++;
-    }
-    return s;
+    if (started - done < n) return t;
+    // At the end at index j, at least j + 1 - head have ended, so fewer than n are in flight if at
+    // most j + n - head have started: if the start at index j + n (when there is one) comes after
+    // that end. Ends before index started - n cannot do (started - head intervals started by t),
+    // so the walk begins there; a store stream's RFOs, each starting as an earlier one ends, make
+    // it step about one end at a time, one comparison each.
+    let j = started - n;
+    while (j + n < tail && (starts[j + n] as number) <= (ends[j] as number)) j++;
+    return ends[j] as number;
   }
 
   private allDone(): void {

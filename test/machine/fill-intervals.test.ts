@@ -5,6 +5,7 @@
  * when fewer than n intervals hold it, trying t and then each end in turn).
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { FillIntervals } from '../../src/machine/fill-intervals.ts';
 
 /** The reference: every record scanned at each candidate time (core-timing.ts before the index). */
@@ -73,5 +74,49 @@ describe('FillIntervals', () => {
       // The buffers were full often enough for the walk to matter.
       expect(answers).toBeGreaterThan(100);
     }
+  });
+
+  it('firstBelow is the first time from t on, t or an end, when fewer than n intervals are in flight (property)', () => {
+    // Random interval sets built through the class's own updates: times in quarter steps (ties
+    // between starts, ends and queries are common), intervals starting later than the answer, a
+    // floor rising by random steps, n from 1 to all the records.
+    const step = fc.record({
+      rise: fc.nat(4),
+      at: fc.nat(6),
+      delay: fc.oneof(fc.constant(0), fc.nat(12)),
+      length: fc.integer({ min: 1, max: 40 }),
+      record: fc.nat(1000),
+      reuse: fc.boolean(),
+    });
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 24 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.array(step, { minLength: 1, maxLength: 250 }),
+        (records, k, steps) => {
+          const n = 1 + (k % records);
+          const starts = new Array<number>(records).fill(0);
+          const ends = new Array<number>(records).fill(0);
+          const f = new FillIntervals(records);
+          let floor = 0;
+          for (const st of steps) {
+            floor += st.rise / 4;
+            f.raiseFloor(floor);
+            const t = floor + st.at / 4;
+            const s = f.firstBelow(t, n);
+            expect(s).toBe(scan(starts, ends, t, n));
+            // Any record may be replaced (not only the one choose gives), as long as the new
+            // interval starts at or after the floor.
+            const i = st.reuse ? f.choose(t) : st.record % records;
+            const start = Math.max(s, floor) + st.delay / 4;
+            const end = start + st.length / 4;
+            f.replace(i, starts[i] as number, ends[i] as number, start, end);
+            starts[i] = start;
+            ends[i] = end;
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
