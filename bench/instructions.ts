@@ -21,7 +21,9 @@
  * counts per allocator operation of an end-to-end run instead: the run of ALLOCATOR on WORKLOAD at
  * scale S (default 0.0008) minus the run at S / 4, divided by the difference in operations. At
  * these sizes the JIT has not finished with every path, so the figure includes some compilation;
- * it is for comparing two checkouts on the same run, not an absolute cost.
+ * it is for comparing two checkouts on the same run, not an absolute cost. Each checkout's figure
+ * repeats to within 0.2 %, but the JIT's timing moves with any change to the code, so differences
+ * of a few percent between checkouts may be the JIT's rather than the change's.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
