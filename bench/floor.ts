@@ -4,8 +4,7 @@
  *   node --import tsx bench/floor.ts ALLOCATOR WORKLOAD [--scale S] [--runs N]
  *
  * Runs the configuration as it is, then with the cache hierarchy replaced by a constant (every
- * access an L1 hit: no directory, no coherence, no fills; only the Cpu's own look into its L1,
- * which then always misses, remains), alternating, and prints the
+ * access an L1 hit: no set lookups, no directory, no coherence), alternating, and prints the
  * median allocator operations per CPU second of each. The second figure is an upper bound on
  * what any faster cache model (tuned TypeScript, WebAssembly, native) could give: what remains is
  * the allocator model, the workload, the kernel, translation and page contents. The simulated
@@ -30,21 +29,14 @@ const runs = takeNumber(args, '--runs', 3, usage);
 const [allocator, workload] = args;
 if (allocator === undefined || workload === undefined || args.length !== 2) usage('name an allocator and a workload');
 
-// Loads and stores look in their L1 themselves and call beyondL1 past it (already counted); the
-// other accesses (atomics, prefetches) call access. Both become a constant L1 hit.
 const real = CacheHierarchy.prototype.access;
-const realBeyond = CacheHierarchy.prototype.beyondL1;
 function constant(this: CacheHierarchy, _core: number, _key: number, _ds: number, _write: boolean, origin: number): number {
   this.counts[origin * COUNTERS_PER_ORIGIN + C_ACCESS]!++; // keeps the access count right
-  return this.l1Hit;
-}
-function constantBeyond(this: CacheHierarchy): number {
   return this.l1Hit;
 }
 
 function rate(free: boolean): number {
   CacheHierarchy.prototype.access = free ? constant : real;
-  CacheHierarchy.prototype.beyondL1 = free ? constantBeyond : realBeyond;
   const t0 = process.cpuUsage();
   let r: ReturnType<typeof runExperiment>;
   try {

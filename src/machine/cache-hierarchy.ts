@@ -114,17 +114,6 @@ export class CacheHierarchy {
       if (!l1.hitMru) l1.use(i);
       return this.l1Hit;
     }
-    return this.beyondL1(core, key, ds, write, origin, clock, l1, i);
-  }
-
-  /**
-   * The rest of `access` once the access was counted and did not hit in `l1` (this core's L1):
-   * `i` is the line's way there (held but not writable, for a write) or -1. A Cpu checks its L1
-   * itself (cpu-memory.ts) and calls this only when it must go further. Returns the latency.
-   */
-  beyondL1(core: number, key: number, ds: number, write: boolean, origin: number, clock: Clock, l1: CacheLevel, i: number): number {
-    const base = origin * COUNTERS_PER_ORIGIN;
-    const counts = this.counts;
     const cost = this.slow(core, key, ds, write, base, l1, i, clock);
     counts[base + C_CYCLES]! += cost;
     counts[base + C_SLOW]!++;

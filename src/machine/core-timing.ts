@@ -79,7 +79,7 @@ export class CoreTiming {
    * The entries that may still be pending, a bit each: set when recorded, cleared when depReady
    * finds one done by the clock it looked at (pvSeen, the latest such clock). The clock does not
    * run backwards in a run, but a test or a model may set it: a clock below pvSeen sets every bit
-   * again, so the scan sees what a scan of all PV entries would. valueReady scans the same entries.
+   * again, so the scan sees what a scan of all PV entries would.
    */
   private pvLive = 0;
   private pvSeen = 0;
@@ -338,15 +338,8 @@ export class CoreTiming {
   /** When `value` is ready: the completion of a pending load that returned it (0 if none). */
   protected valueReady(value: number): number {
     if (value < POINTER_MIN || this.pvMax <= this.now) return 0;
-    // Only the entries still pending (see pvLive): one done by the clock gives a time at or before
-    // it, which every caller treats as 0 (derive and use compare with the clock; a store's commit
-    // takes the later of this and its line's ownership, issued at or after the clock).
-    if (this.now < this.pvSeen) this.pvLive = PV_ALL;
     let t = 0;
-    let m = this.pvLive;
-    while (m !== 0) {
-      const i = 31 - Math.clz32(m & -m);
-      m &= m - 1;
+    for (let i = 0; i < PV; i++) {
       if (this.pvVal[i] === value && (this.pvDone[i] as number) > t) t = this.pvDone[i] as number;
     }
     return t;

@@ -12,7 +12,7 @@ import * as AS from './page-table.ts';
 import type { AddressSpace } from './address-space.ts';
 import * as H from './cache-hierarchy.ts';
 import type { CacheHierarchy, Clock } from './cache-hierarchy.ts';
-import { lineKey, type CacheLevel } from './cache-level.ts';
+import { lineKey } from './cache-level.ts';
 import { CoreTiming } from './core-timing.ts';
 import * as K from './sizes.ts';
 import type { Costs } from './machine-spec.ts';
@@ -35,8 +35,6 @@ const PAGE_RESIDENT = AS.PAGE_RESIDENT;
 const PROT_READ = AS.PROT_READ;
 const PROT_WRITE = AS.PROT_WRITE;
 const ORIGIN_META = H.ORIGIN_META;
-const C_ACCESS = H.C_ACCESS;
-const COUNTERS_PER_ORIGIN = H.COUNTERS_PER_ORIGIN;
 
 /** L2 prefetches remembered as in flight (a ring). */
 const PF_RING = 64;
@@ -78,8 +76,6 @@ export class CpuMemory extends CoreTiming {
   private tlbEpoch = -1;
   protected readonly as: AddressSpace;
   protected readonly hier: CacheHierarchy;
-  /** This core's L1d (the hierarchy's): loads and stores look there first. */
-  private readonly l1: CacheLevel;
   protected readonly costs: Costs;
   /** The clock a buffered store's RFO runs on (its issue, not the thread's dispatch clock). */
   private readonly rfoClock: Clock = { now: 0 };
@@ -102,7 +98,6 @@ export class CpuMemory extends CoreTiming {
     this.as = machine.as;
     this.race = machine.race;
     this.hier = machine.hier;
-    this.l1 = machine.hier.l1[core] as CacheLevel;
     this.costs = machine.spec.costs;
     this.l2Hit = machine.spec.costs.l2Hit;
     const d = machine.spec.core.streamerDistance;
@@ -186,15 +181,7 @@ export class CpuMemory extends CoreTiming {
 
   /** The load of one line (key, directory slot) issued at `t`; returns when its data is ready. */
   protected loadLine(t: number, key: number, ds: number, origin: number): number {
-    // CacheHierarchy.access, its L1 hit in line.
-    const l1 = this.l1;
-    const w = l1.find(key, ds);
-    this.hier.counts[origin * COUNTERS_PER_ORIGIN + C_ACCESS]!++;
-    if (w >= 0) {
-      if (!l1.hitMru) l1.use(w);
-      return this.hitDone(t, ds);
-    }
-    const lat = this.hier.beyondL1(this.core, key, ds, false, origin, this, l1, w);
+    const lat = this.hier.access(this.core, key, ds, false, origin, this);
     if (lat <= this.l1Hit) return this.hitDone(t, ds);
     const start = this.fillStart(t);
     let done = start + lat;
@@ -241,17 +228,8 @@ export class CpuMemory extends CoreTiming {
    */
   protected storeLine(t: number, key: number, ds: number, origin: number): number {
     const clock = this.rfoClock;
-    // CacheHierarchy.access, its L1 hit in line.
-    const l1 = this.l1;
-    const w = l1.find(key, ds);
-    this.hier.counts[origin * COUNTERS_PER_ORIGIN + C_ACCESS]!++;
-    if (w >= 0 && l1.writable[w] === 1) {
-      if (!l1.hitMru) l1.use(w);
-      this.noted = -1;
-      return t;
-    }
     clock.now = t;
-    const lat = this.hier.beyondL1(this.core, key, ds, true, origin, clock, l1, w);
+    const lat = this.hier.access(this.core, key, ds, true, origin, clock);
     // A store that hits a writable line (or takes an exclusive one silently) records no write
     // another core could have seen: nothing to settle.
     this.noted = lat <= this.l1Hit ? -1 : t + lat;
